@@ -1,0 +1,5 @@
+// The kernel ABI as data: descriptors generated from the WIT and the canonical-ABI lowering.
+export * from "./descriptor.js";
+export * from "./lower.js";
+export * from "./kernel-abi.generated.js";
+export * from "./errors.js";

@@ -1,0 +1,69 @@
+// The Singlet runtime for AssemblyScript apps: typed wrappers over the generated kernel ABI
+// bindings. Apps import from here and re-export `cabi_realloc`.
+import * as processCalls from "./bindings/process.generated";
+import * as consoleCalls from "./bindings/console.generated";
+import * as clockCalls from "./bindings/clock.generated";
+import * as capabilityCalls from "./bindings/capabilities.generated";
+import * as modeCalls from "./bindings/mode.generated";
+
+export { cabi_realloc } from "./abi";
+
+/** The calling process. */
+export class Process {
+  static id(): u32 { return processCalls.id(); }
+  /** Ends the process now with `code`. */
+  static exit(code: i32): void { processCalls.exit(code); }
+  static yieldNow(): void { processCalls.yieldNow(); }
+  /** The command-line arguments, in order. */
+  static args(): string[] {
+    const count = processCalls.argCount();
+    const args = new Array<string>(<i32>count);
+    for (let index: u32 = 0; index < count; index++) args[index] = processCalls.argGet(index);
+    return args;
+  }
+}
+
+/** Console output through the process's console capability. */
+export class Console {
+  /** Writes `text` and a newline to standard output. */
+  static log(text: string): void { consoleCalls.write(text + "\n"); }
+  /** Writes `text` as it is to standard output; returns code units written or a negative error. */
+  static write(text: string): i32 { return consoleCalls.write(text); }
+  /** Writes `text` and a newline to standard error. */
+  static error(text: string): void { consoleCalls.writeError(text + "\n"); }
+}
+
+/** Time through the process's clock capability. */
+export class Clock {
+  /** Monotonic nanoseconds since boot. */
+  static now(): u64 { return clockCalls.now(); }
+  /** Milliseconds since the Unix epoch. */
+  static wall(): u64 { return clockCalls.wall(); }
+}
+
+/** The process's capability handles (docs/abi/capabilities.md). */
+export class Capabilities {
+  static initialCount(): u32 { return capabilityCalls.initialCount(); }
+  static initial(index: u32): i32 { return capabilityCalls.initialGet(index); }
+  static kind(handle: u32): i32 { return capabilityCalls.kind(handle); }
+  static rights(handle: u32): i32 { return capabilityCalls.rights(handle); }
+  static restrict(handle: u32, rights: u32): i32 { return capabilityCalls.restrict(handle, rights); }
+  static drop(handle: u32): i32 { return capabilityCalls.drop(handle); }
+}
+
+/** Where the calling code runs. */
+export class Mode {
+  static readonly USER: u32 = 0;
+  static readonly KERNEL: u32 = 1;
+  static current(): u32 { return modeCalls.current(); }
+  static isKernel(): bool { return modeCalls.current() == Mode.KERNEL; }
+}
+
+/**
+ * Replaces AssemblyScript's `abort` (asconfig `use`): reports the failure to the kernel, which
+ * ends the process with a fault carrying the message and location.
+ */
+export function kernelAbort(message: string | null, file: string | null, line: u32, column: u32): void {
+  processCalls.abort(message !== null ? message : "abort", file !== null ? file : "", line, column);
+  unreachable();
+}
