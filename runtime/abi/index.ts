@@ -3,3 +3,4 @@ export * from "./descriptor.js";
 export * from "./lower.js";
 export * from "./kernel-abi.generated.js";
 export * from "./errors.js";
+export * from "./manifest.js";

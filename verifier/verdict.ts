@@ -1,0 +1,41 @@
+// What the verifier says about a module: a verdict class, findings with codes and locations,
+// and the stats of the run.
+export type VerdictClass = "Accepted" | "Malformed" | "PolicyViolation" | "LimitExceeded" | "InternalError";
+
+export interface FindingLocation {
+  readonly functionIndex?: number;
+  readonly functionName?: string;
+  readonly instructionIndex?: number;
+  readonly byteOffset?: number;
+  /** Import or export name, section name, or other non-code place. */
+  readonly item?: string;
+}
+
+export interface Finding {
+  /** Stable code, documented in docs/verifier/messages.md. */
+  readonly code: string;
+  readonly verdictClass: Exclude<VerdictClass, "Accepted">;
+  /** Short lower-case fact with the values involved. */
+  readonly message: string;
+  readonly location?: FindingLocation;
+}
+
+export interface VerificationStats {
+  readonly bytes: number;
+  readonly functions: number;
+  readonly milliseconds: number;
+  readonly fuelPointsInserted: number;
+}
+
+export interface VerificationResult {
+  readonly verdict: VerdictClass;
+  readonly accepted: boolean;
+  readonly findings: readonly Finding[];
+  readonly stats: VerificationStats;
+  /** The module to run: the input, or its fuel-instrumented rewrite. Present when accepted. */
+  readonly output?: Uint8Array;
+  /** Function names from the name section, by function index (imports included). */
+  readonly functionNames: ReadonlyMap<number, string>;
+  /** Hex SHA-256 of (module, manifest, policy version): the cache key. */
+  readonly cacheKey: string;
+}
