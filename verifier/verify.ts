@@ -39,7 +39,7 @@ export function verifyModule(bytes: Uint8Array, options: VerifyOptions = {}): Ve
     }
     functions = WebAssembly.Module.exports(module).length;
   }
-  const verdict: VerdictClass = findings[0]?.verdictClass ?? "Accepted";
+  const verdict: VerdictClass = findings.length > 0 ? findings[0]!.verdictClass : "Accepted";
   return {
     verdict, accepted: verdict === "Accepted", findings,
     stats: { bytes: bytes.byteLength, functions, milliseconds: performance.now() - started, fuelPointsInserted: 0 },
