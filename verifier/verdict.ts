@@ -33,7 +33,7 @@ export interface VerificationResult {
   readonly findings: readonly Finding[];
   readonly stats: VerificationStats;
   /** The module to run: the input, or its fuel-instrumented rewrite. Present when accepted. */
-  readonly output?: Uint8Array;
+  readonly output?: Uint8Array<ArrayBuffer>;
   /** Function names from the name section, by function index (imports included). */
   readonly functionNames: ReadonlyMap<number, string>;
   /** Hex SHA-256 of (module, manifest, policy version): the cache key. */

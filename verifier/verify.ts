@@ -15,7 +15,7 @@ const descriptorsByImport = new Map<string, SyscallDescriptor>(
   syscallDescriptors.map((descriptor) => [`${descriptor.importModule}\u0000${descriptor.functionName}`, descriptor]),
 );
 
-export function verifyModule(bytes: Uint8Array, options: VerifyOptions = {}): VerificationResult {
+export function verifyModule(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions = {}): VerificationResult {
   const started = performance.now();
   const cacheKey = createHash("sha256")
     .update(bytes).update("\u0000").update(JSON.stringify(options.manifest ?? null)).update("\u0000" + POLICY_VERSION)
