@@ -166,4 +166,4 @@ function main(): void {
   console.log(`generated ${witPackage.interfaces.length} interfaces into runtime/abi and runtime/assembly/bindings`);
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) main();
+if (process.argv[1]?.endsWith("generate-bindings.js")) main();
