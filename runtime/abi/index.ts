@@ -4,3 +4,4 @@ export * from "./lower.js";
 export * from "./kernel-abi.generated.js";
 export * from "./errors.js";
 export * from "./manifest.js";
+export * from "./sections.js";

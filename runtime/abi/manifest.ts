@@ -1,5 +1,6 @@
 // The module manifest: what a module declares about itself. The build embeds it as the custom
 // section `singlet.manifest` (JSON, UTF-8); a `manifest.json` beside the app is its source.
+import { findCustomSections } from "./sections.js";
 export const MANIFEST_SECTION_NAME = "singlet.manifest";
 
 /** Where a function runs when called across a module boundary (DESIGN.md, Mode attributes). */
@@ -79,9 +80,9 @@ export function parseManifest(value: unknown): Manifest {
   return record as unknown as Manifest;
 }
 
-/** Reads the embedded manifest of a compiled module, or undefined when it has none. */
-export function readEmbeddedManifest(module: WebAssembly.Module): Manifest | undefined {
-  const sections = WebAssembly.Module.customSections(module, MANIFEST_SECTION_NAME);
+/** Reads the embedded manifest of a module binary, or undefined when it has none. */
+export function readEmbeddedManifest(bytes: Uint8Array): Manifest | undefined {
+  const sections = findCustomSections(bytes, MANIFEST_SECTION_NAME);
   if (sections.length === 0) return undefined;
   if (sections.length > 1) throw new ManifestError(`more than one '${MANIFEST_SECTION_NAME}' section`);
   let parsed: unknown;

@@ -1,0 +1,3 @@
+// Capabilities: per-process handle tables, kinds and rights.
+export * from "./kinds.js";
+export * from "./table.js";

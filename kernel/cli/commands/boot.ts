@@ -1,0 +1,43 @@
+// `singlet boot [--init file.json]`: boots the kernel, starts every process of the init
+// manifest side by side, prints their output line by line and a summary.
+import { bootKernel } from "../../boot.js";
+import { formatFault, type ExitStatus } from "../../process/index.js";
+import { resolveModuleSource } from "../../loader/index.js";
+import { parseArguments, UsageError } from "../arguments.js";
+import { endedAsExpected, readInitManifest } from "../init-manifest.js";
+import { prefixedSink } from "../output.js";
+import { appsDirectory, defaultInitManifestPath } from "../paths.js";
+import type { CommandResult } from "./run.js";
+
+function describe(status: ExitStatus): string {
+  return status.kind === "exited" ? `exit ${status.code}` : `fault: ${formatFault(status.fault)}`;
+}
+
+export async function bootCommand(argv: readonly string[]): Promise<CommandResult> {
+  const parsed = parseArguments(argv, [], ["init"]);
+  if (parsed.positional.length > 0) throw new UsageError("usage: singlet boot [--init file.json]");
+  const manifest = readInitManifest(parsed.options.get("init") ?? defaultInitManifestPath);
+  const kernel = bootKernel();
+  const write = (stream: "stdout" | "stderr", text: string): void => { (stream === "stdout" ? process.stdout : process.stderr).write(text); };
+  write("stdout", `singlet: kernel up; starting ${manifest.processes.length} processes from the init manifest\n`);
+  const running = manifest.processes.map((entry) => {
+    const source = resolveModuleSource(entry.app, appsDirectory);
+    const image = kernel.load(source.bytes, { name: source.name });
+    const sink = prefixedSink(`[${source.name}] `, write);
+    const spawned = kernel.spawn(image, { args: entry.args ?? [], domain: entry.domain, output: sink });
+    return spawned.completion.then((status) => {
+      sink.flush();
+      return { entry, process: spawned, status };
+    });
+  });
+  const results = await Promise.all(running);
+  let failures = 0;
+  write("stdout", "singlet: summary\n");
+  for (const { entry, process: ended, status } of results) {
+    const ok = endedAsExpected(entry, status);
+    if (!ok) failures++;
+    write("stdout", `  pid ${ended.processId} ${ended.name} [${ended.domain}] ${describe(status)}${ok ? "" : "  (unexpected)"}\n`);
+  }
+  write("stdout", `singlet: ${results.length - failures} of ${results.length} processes ended as expected; kernel still up with ${kernel.processes.count} live processes\n`);
+  return { exitCode: failures === 0 ? 0 : 1 };
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// `singlet`: a thin command-line wrapper over the kernel library. Only this file exits.
+import { KernelError } from "../errors.js";
+import { UsageError } from "./arguments.js";
+import { bootCommand } from "./commands/boot.js";
+import { runCommand, type CommandResult } from "./commands/run.js";
+import { verifyCommand } from "./commands/verify.js";
+
+/** Exit code for usage and I/O errors, as `singlet verify` documents. */
+const USAGE_EXIT_CODE = 2;
+
+const USAGE = `usage: singlet <command> …
+  run <app|file.wasm> [--user] [--stats] [-- args…]   run one app; exits with its exit code (70 on a fault)
+  verify <file.wasm> [--json]                         0 accepted for kernel mode, 1 rejected, 2 usage or I/O error
+  boot [--init file.json]                             boot the kernel and run the init manifest's apps
+`;
+
+const commands: Record<string, (argv: readonly string[]) => Promise<CommandResult>> = {
+  run: runCommand,
+  verify: verifyCommand,
+  boot: bootCommand,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : commands[name];
+  if (!command) {
+    process.stderr.write(name === undefined || name === "help" || name === "--help" ? USAGE : `singlet: unknown command '${name}'\n${USAGE}`);
+    return name === "help" || name === "--help" ? 0 : USAGE_EXIT_CODE;
+  }
+  try {
+    return (await command(rest)).exitCode;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`singlet: ${error.message}\n`);
+      return USAGE_EXIT_CODE;
+    }
+    if (error instanceof KernelError) {
+      const reasons = (error as { reasons?: readonly string[] }).reasons ?? [];
+      process.stderr.write(`singlet: ${error.message}\n${reasons.map((reason) => `  ${reason}\n`).join("")}`);
+      return USAGE_EXIT_CODE;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,48 @@
+// Typed errors inside the kernel; each carries the numeric ABI code it maps to.
+import { ErrorCode } from "../runtime/abi/index.js";
+
+export class KernelError extends Error {
+  constructor(message: string, readonly errorCode: number) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A handle that is stale, forged, revoked or of the wrong kind. */
+export class BadHandleError extends KernelError {
+  constructor(readonly handle: number, detail: string) {
+    super(`bad handle ${handle}: ${detail}`, ErrorCode.badHandle);
+  }
+}
+
+export class NotPermittedError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.notPermitted);
+  }
+}
+
+/** A pointer or length outside the caller's memory. */
+export class BadAddressError extends KernelError {
+  constructor(readonly pointer: number, readonly length: number, readonly memoryBytes: number) {
+    super(`bad address: ${length} bytes at 0x${pointer.toString(16)} (memory is ${memoryBytes} bytes)`, ErrorCode.badAddress);
+  }
+}
+
+export class InvalidArgumentError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.invalidArgument);
+  }
+}
+
+/** A module could not be loaded: not found, rejected by the verifier, or not instantiable. */
+export class LoadError extends KernelError {
+  constructor(message: string, readonly reasons: readonly string[] = []) {
+    super(message, ErrorCode.invalidArgument);
+  }
+}
+
+export class ResourceLimitError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.noMemory);
+  }
+}

@@ -1,0 +1,8 @@
+// The kernel's public face.
+export { bootKernel, type BootOptions } from "./boot.js";
+export { Kernel, type KernelDevices, type SpawnOptions } from "./kernel.js";
+export * from "./errors.js";
+export * from "./process/index.js";
+export * from "./capabilities/index.js";
+export { resolveModuleSource, type ModuleImage, type ModuleSource } from "./loader/index.js";
+export type { ConsoleDevice, ClockDevice } from "./syscalls/context.js";

@@ -1,0 +1,95 @@
+// The kernel: owns the process table, the loader and the services, and runs processes in the
+// domain their verification allows.
+import { CapabilityKind, Rights, capabilityKindByName } from "./capabilities/index.js";
+import { LoadError } from "./errors.js";
+import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
+import { ProcessTable, type Domain, type ExitStatus, type OutputSink, type Process } from "./process/index.js";
+import { runEntryInKernel } from "./sip/run-in-kernel.js";
+import type { ClockDevice, ConsoleDevice, KernelServices } from "./syscalls/context.js";
+
+export interface KernelDevices {
+  readonly console: ConsoleDevice;
+  readonly clock: ClockDevice;
+}
+
+export interface SpawnOptions {
+  readonly args?: readonly string[];
+  /** Where the process's console output goes; the console device by default. */
+  readonly output?: OutputSink;
+  /** Force a domain; by default verified modules run in the kernel domain. */
+  readonly domain?: Domain;
+  readonly name?: string;
+}
+
+export type ProcessExitListener = (process: Process, status: ExitStatus) => void;
+
+export class Kernel {
+  readonly processes = new ProcessTable();
+  readonly loader = new Loader();
+  readonly services: KernelServices;
+  private readonly exitListeners: ProcessExitListener[] = [];
+
+  constructor(readonly devices: KernelDevices) {
+    this.services = { clock: devices.clock };
+  }
+
+  load(bytes: Uint8Array<ArrayBuffer>, options: LoadOptions = {}): ModuleImage {
+    return this.loader.load(bytes, options);
+  }
+
+  onProcessExit(listener: ProcessExitListener): void {
+    this.exitListeners.push(listener);
+  }
+
+  /** Creates a process for `image` and starts it on the next turn; await `process.completion`. */
+  spawn(image: ModuleImage, options: SpawnOptions = {}): Process {
+    const domain = options.domain ?? (image.verified ? "kernel" : "user");
+    if (domain === "kernel" && !image.verified) {
+      throw new LoadError(`${image.name}: not verified, so it cannot run in the kernel domain`,
+        image.verification.findings.map((finding) => finding.message));
+    }
+    if (domain === "user") {
+      throw new LoadError(`${image.name}: user domains are not available in this kernel build`);
+    }
+    const output = options.output ?? ((stream, text) => this.devices.console.write(stream, text));
+    const process = this.processes.create({ name: options.name ?? image.name, args: options.args ?? [], domain, output });
+    try {
+      this.grantInitialCapabilities(process, image);
+    } catch (error) {
+      this.processes.remove(process);
+      throw error;
+    }
+    setImmediate(() => this.runProcess(process, image));
+    return process;
+  }
+
+  /** Loads, spawns and waits: the common path for the CLI and tests. */
+  async run(image: ModuleImage, options: SpawnOptions = {}): Promise<{ process: Process; status: ExitStatus }> {
+    const process = this.spawn(image, options);
+    return { process, status: await process.completion };
+  }
+
+  private grantInitialCapabilities(process: Process, image: ModuleImage): void {
+    for (const name of image.manifest.capabilities ?? []) {
+      const kind = capabilityKindByName(name);
+      if (kind === undefined) throw new LoadError(`${image.name}: manifest asks for unknown capability '${name}'`);
+      const rights = kind === CapabilityKind.console ? Rights.write | Rights.grant : Rights.read | Rights.grant;
+      process.initialHandles.push(process.capabilities.insert({ object: { kind, target: undefined, revoked: false }, rights }));
+    }
+  }
+
+  private runProcess(process: Process, image: ModuleImage): void {
+    process.state = "running";
+    const status = runEntryInKernel(image, { process, services: this.services });
+    this.endProcess(process, status);
+  }
+
+  /** Releases everything the process held and tells whoever waits. */
+  endProcess(process: Process, status: ExitStatus): void {
+    if (process.status) return;
+    process.capabilities.clear();
+    this.processes.remove(process);
+    process.finish(status);
+    for (const listener of this.exitListeners) listener(process, status);
+  }
+}

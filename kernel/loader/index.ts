@@ -1,0 +1,4 @@
+// Loading modules: resolve a name to bytes, verify, compile, cache.
+export * from "./image.js";
+export * from "./loader.js";
+export * from "./resolve.js";

@@ -1,0 +1,65 @@
+// The loader: bytes → manifest → verify → compile, with compiled images cached by the
+// verifier's cache key so loading the same module again costs a lookup.
+import { readEmbeddedManifest, ManifestError, type Manifest } from "../../runtime/abi/index.js";
+import { verifyModule, readFunctionNames } from "../../verifier/index.js";
+import { LoadError } from "../errors.js";
+import { IMAGE_CACHE_ENTRIES } from "../params.js";
+import type { ModuleImage } from "./image.js";
+
+export interface LoadOptions {
+  readonly name?: string;
+  /** Overrides the manifest embedded in the module. */
+  readonly manifest?: Manifest;
+}
+
+export class Loader {
+  private readonly images = new Map<string, ModuleImage>();
+  hits = 0;
+  misses = 0;
+
+  load(bytes: Uint8Array<ArrayBuffer>, options: LoadOptions = {}): ModuleImage {
+    let manifest: Manifest;
+    try {
+      manifest = options.manifest ?? readEmbeddedManifest(bytes) ?? { name: options.name ?? "module" };
+    } catch (error) {
+      if (error instanceof ManifestError) throw new LoadError(error.message, [error.message]);
+      throw error;
+    }
+    const verification = verifyModule(bytes, { manifest });
+    const cached = this.images.get(verification.cacheKey);
+    if (cached) {
+      this.hits++;
+      // Refresh its place in the least-recently-used order.
+      this.images.delete(verification.cacheKey);
+      this.images.set(verification.cacheKey, cached);
+      return cached;
+    }
+    this.misses++;
+    if (verification.verdict === "Malformed" || verification.verdict === "InternalError") {
+      throw new LoadError(
+        `${options.name ?? manifest.name}: ${verification.verdict === "Malformed" ? "malformed module" : "verifier internal error"}`,
+        verification.findings.map((finding) => finding.message),
+      );
+    }
+    const verified = verification.accepted && verification.output !== undefined;
+    const runnable = verified ? verification.output! : bytes;
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(runnable);
+    } catch (error) {
+      throw new LoadError(`${manifest.name}: does not compile: ${(error as Error).message}`);
+    }
+    const image: ModuleImage = {
+      name: options.name ?? manifest.name,
+      manifest,
+      verification,
+      verified,
+      module,
+      bytes: runnable,
+      functionNames: verified ? verification.functionNames : readFunctionNames(module),
+    };
+    this.images.set(verification.cacheKey, image);
+    if (this.images.size > IMAGE_CACHE_ENTRIES) this.images.delete(this.images.keys().next().value!);
+    return image;
+  }
+}

@@ -1,0 +1,19 @@
+// Kernel limits, one per line, each with the reason it exists.
+
+/** Handles are (generation << HANDLE_INDEX_BITS) | index; 16 bits of index keep handles positive s32. */
+export const HANDLE_INDEX_BITS = 16;
+/** Per-process capability slots: bounds the table a runaway app can grow. */
+export const MAX_HANDLES_PER_PROCESS = 1024;
+/** Generations wrap below 2^15 so a handle never has the sign bit set at the ABI. */
+export const MAX_HANDLE_GENERATION = 0x7fff;
+/** Live processes at once: bounds kernel memory for process records. */
+export const MAX_PROCESSES = 4096;
+/** Arguments per process and their total size: they are copied into every process's memory on request. */
+export const MAX_ARGUMENTS = 256;
+export const MAX_ARGUMENT_TEXT_UNITS = 64 * 1024;
+/** Longest string a process may pass to a kernel call, in UTF-16 units: bounds one copy. */
+export const MAX_STRING_UNITS = 1 << 20;
+/** Verified images kept compiled; older ones are dropped first. */
+export const IMAGE_CACHE_ENTRIES = 64;
+/** Console output kept per process when captured (tests, boot summaries), in UTF-16 units. */
+export const MAX_CAPTURED_OUTPUT_UNITS = 1 << 20;

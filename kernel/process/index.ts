@@ -1,0 +1,4 @@
+// Processes: records, the table, and fault reports.
+export * from "./fault.js";
+export * from "./process.js";
+export * from "./table.js";

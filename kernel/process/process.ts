@@ -1,0 +1,55 @@
+// A process: identity, arguments, capabilities, output, and how it ended.
+import { CapabilityTable } from "../capabilities/index.js";
+import type { ExitStatus } from "./fault.js";
+
+export type Domain = "kernel" | "user";
+export type ProcessState = "starting" | "running" | "exited";
+export type OutputStream = "stdout" | "stderr";
+export type OutputSink = (stream: OutputStream, text: string) => void;
+
+export interface ProcessOptions {
+  readonly processId: number;
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly domain: Domain;
+  readonly output: OutputSink;
+}
+
+export class Process {
+  readonly processId: number;
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly domain: Domain;
+  readonly capabilities = new CapabilityTable();
+  /** Handles granted at start, in manifest order; `capabilities.initial-get` indexes this. */
+  readonly initialHandles: number[] = [];
+  /** Kernel calls made, by qualified name: cheap to keep and useful in `--stats`. */
+  readonly syscallCounts = new Map<string, number>();
+  state: ProcessState = "starting";
+  status: ExitStatus | undefined;
+  readonly completion: Promise<ExitStatus>;
+  private resolveCompletion!: (status: ExitStatus) => void;
+  private readonly output: OutputSink;
+
+  constructor(options: ProcessOptions) {
+    this.processId = options.processId;
+    this.name = options.name;
+    this.args = options.args;
+    this.domain = options.domain;
+    this.output = options.output;
+    this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
+  }
+
+  write(stream: OutputStream, text: string): void {
+    this.output(stream, text);
+  }
+
+  /** Records how the process ended; only the first call counts. */
+  finish(status: ExitStatus): boolean {
+    if (this.status) return false;
+    this.status = status;
+    this.state = "exited";
+    this.resolveCompletion(status);
+    return true;
+  }
+}

@@ -1,0 +1,33 @@
+// The process table: allocates process ids and holds live processes until they end.
+import { ResourceLimitError } from "../errors.js";
+import { MAX_PROCESSES } from "../params.js";
+import { Process, type ProcessOptions } from "./process.js";
+
+export class ProcessTable {
+  private readonly live = new Map<number, Process>();
+  private nextProcessId = 1;
+
+  create(options: Omit<ProcessOptions, "processId">): Process {
+    if (this.live.size >= MAX_PROCESSES) throw new ResourceLimitError(`too many processes (limit ${MAX_PROCESSES})`);
+    const process = new Process({ ...options, processId: this.nextProcessId++ });
+    this.live.set(process.processId, process);
+    return process;
+  }
+
+  get(processId: number): Process | undefined {
+    return this.live.get(processId);
+  }
+
+  /** Forgets an ended process; its resources were released by whoever ended it. */
+  remove(process: Process): void {
+    this.live.delete(process.processId);
+  }
+
+  get count(): number {
+    return this.live.size;
+  }
+
+  all(): Process[] {
+    return [...this.live.values()];
+  }
+}

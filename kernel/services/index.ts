@@ -1,0 +1,6 @@
+// Kernel services reachable through the syscall table.
+export * from "./capability-calls.js";
+export * from "./clock.js";
+export * from "./console.js";
+export * from "./mode.js";
+export * from "./process-calls.js";

@@ -1,0 +1,71 @@
+// Access to an in-kernel process's linear memory for kernel calls: every (pointer, length) is
+// bounds-checked before use, and results are allocated through the app's `cabi_realloc`.
+import { BadAddressError, InvalidArgumentError } from "../errors.js";
+import { MAX_STRING_UNITS } from "../params.js";
+
+const utf16Decoder = new TextDecoder("utf-16le");
+
+type Reallocate = (oldPointer: number, oldSize: number, align: number, newSize: number) => number;
+
+export class InstanceMemory {
+  private memory: WebAssembly.Memory | undefined;
+  private reallocate: Reallocate | undefined;
+
+  attach(instance: WebAssembly.Instance): void {
+    const exports = instance.exports;
+    if (exports.memory instanceof WebAssembly.Memory) this.memory = exports.memory;
+    if (typeof exports.cabi_realloc === "function") this.reallocate = exports.cabi_realloc as Reallocate;
+  }
+
+  get byteLength(): number {
+    return this.memory?.buffer.byteLength ?? 0;
+  }
+
+  private checkRange(pointer: number, byteLength: number): ArrayBuffer {
+    const buffer = this.memory?.buffer as ArrayBuffer | undefined;
+    const size = buffer?.byteLength ?? 0;
+    const start = pointer >>> 0;
+    if (!buffer || start + byteLength > size) throw new BadAddressError(start, byteLength, size);
+    return buffer;
+  }
+
+  readString(pointer: number, units: number): string {
+    const length = units >>> 0;
+    if (length === 0) return "";
+    if (length > MAX_STRING_UNITS) throw new InvalidArgumentError(`string of ${length} units (limit ${MAX_STRING_UNITS})`);
+    const buffer = this.checkRange(pointer, length * 2);
+    return utf16Decoder.decode(new Uint8Array(buffer, pointer >>> 0, length * 2));
+  }
+
+  readBytes(pointer: number, length: number): Uint8Array {
+    const size = length >>> 0;
+    const buffer = this.checkRange(pointer, size);
+    return new Uint8Array(buffer, pointer >>> 0, size).slice();
+  }
+
+  /** Copies `data` into a block the app allocates, then stores (pointer, length) at `returnPointer`. */
+  private writeBlock(returnPointer: number, data: Uint8Array, length: number, align: number): void {
+    this.checkRange(returnPointer, 8);
+    let pointer = 0;
+    if (data.byteLength > 0) {
+      if (!this.reallocate) throw new InvalidArgumentError("module exports no cabi_realloc");
+      pointer = this.reallocate(0, 0, align, data.byteLength) >>> 0;
+      // The allocator may have grown memory: check against the current buffer.
+      new Uint8Array(this.checkRange(pointer, data.byteLength), pointer, data.byteLength).set(data);
+    }
+    const view = new DataView(this.checkRange(returnPointer, 8));
+    view.setUint32(returnPointer >>> 0, pointer, true);
+    view.setUint32((returnPointer >>> 0) + 4, length, true);
+  }
+
+  writeString(returnPointer: number, text: string): void {
+    const bytes = new Uint8Array(text.length * 2);
+    const view = new DataView(bytes.buffer);
+    for (let index = 0; index < text.length; index++) view.setUint16(index * 2, text.charCodeAt(index), true);
+    this.writeBlock(returnPointer, bytes, text.length, 2);
+  }
+
+  writeBytes(returnPointer: number, data: Uint8Array): void {
+    this.writeBlock(returnPointer, data, data.byteLength, 1);
+  }
+}

@@ -1,0 +1,51 @@
+// Runs one entry of an in-kernel process (SIP): instantiate in the kernel domain with the
+// process's own imports, call the entry, and turn every way it can end into an exit status.
+import type { ModuleImage } from "../loader/index.js";
+import { faultFromException, type ExitStatus } from "../process/index.js";
+import { bindKernelAbiInKernel } from "../syscalls/bind-in-kernel.js";
+import type { CallContext } from "../syscalls/context.js";
+import { SyscallFault } from "../syscalls/failure.js";
+import { ProcessAbort, ProcessExit } from "../syscalls/signals.js";
+import { InstanceMemory } from "./instance-memory.js";
+
+export interface InKernelInstance {
+  readonly instance: WebAssembly.Instance;
+  readonly memory: InstanceMemory;
+}
+
+export function instantiateInKernel(image: ModuleImage, context: CallContext): InKernelInstance {
+  const memory = new InstanceMemory();
+  const imports = bindKernelAbiInKernel(context, memory);
+  const instance = new WebAssembly.Instance(image.module, imports as WebAssembly.Imports);
+  memory.attach(instance);
+  return { instance, memory };
+}
+
+/** Converts whatever ended an entry into the process's exit status. */
+export function statusFromException(error: unknown, image: ModuleImage): ExitStatus {
+  if (error instanceof ProcessExit) return { kind: "exited", code: error.code };
+  if (error instanceof ProcessAbort) {
+    return { kind: "faulted", fault: { kind: "abort", message: error.message, file: error.file, line: error.line, column: error.column } };
+  }
+  if (error instanceof SyscallFault) return { kind: "faulted", fault: error.fault };
+  return { kind: "faulted", fault: faultFromException(error, image.functionNames) };
+}
+
+export function runEntryInKernel(image: ModuleImage, context: CallContext, entry = "main"): ExitStatus {
+  let loaded: InKernelInstance;
+  try {
+    loaded = instantiateInKernel(image, context);
+  } catch (error) {
+    return statusFromException(error, image);
+  }
+  const entryFunction = loaded.instance.exports[entry];
+  if (typeof entryFunction !== "function") {
+    return { kind: "faulted", fault: { kind: "killed", message: `module exports no function '${entry}'` } };
+  }
+  try {
+    const result = (entryFunction as () => unknown)();
+    return { kind: "exited", code: typeof result === "number" ? result | 0 : 0 };
+  } catch (error) {
+    return statusFromException(error, image);
+  }
+}

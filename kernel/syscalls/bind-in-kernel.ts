@@ -1,0 +1,74 @@
+// Kernel calls for an in-kernel process: each import is a plain JS closure over the process's
+// context that lifts canonical-ABI arguments from its memory and calls the handler directly.
+// No boundary is crossed; the cost is a Wasm→JS call plus the handler.
+import { syscallDescriptors, type AbiValueType, type SyscallDescriptor } from "../../runtime/abi/index.js";
+import type { InstanceMemory } from "../sip/instance-memory.js";
+import type { CallContext } from "./context.js";
+import { failedCall } from "./failure.js";
+import { handlersByNumber, type SyscallHandler } from "./table.js";
+
+type CoreValue = number | bigint;
+/** Consumes core arguments starting at `index` and returns the lifted value. */
+type Lifter = (core: readonly CoreValue[], index: number) => unknown;
+
+function lifterFor(type: AbiValueType, memory: InstanceMemory): { lift: Lifter; width: number } {
+  switch (type) {
+    case "string": return { width: 2, lift: (core, index) => memory.readString(core[index] as number, core[index + 1] as number) };
+    case "list<u8>": return { width: 2, lift: (core, index) => memory.readBytes(core[index] as number, core[index + 1] as number) };
+    case "u32": case "char": return { width: 1, lift: (core, index) => (core[index] as number) >>> 0 };
+    case "bool": return { width: 1, lift: (core, index) => core[index] !== 0 };
+    case "u64": return { width: 1, lift: (core, index) => BigInt.asUintN(64, core[index] as bigint) };
+    default: return { width: 1, lift: (core, index) => core[index] };
+  }
+}
+
+function isPassThrough(type: AbiValueType): boolean {
+  return type === "s32" || type === "s16" || type === "s8" || type === "u8" || type === "u16" || type === "s64" || type === "f32" || type === "f64";
+}
+
+function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, context: CallContext, memory: InstanceMemory): (...core: CoreValue[]) => unknown {
+  const name = descriptor.qualifiedName;
+  const returnsErrorCode = descriptor.result === "s32";
+  // Calls with no or pass-through arguments and a plain result: the hot path, no lifting.
+  if (descriptor.result !== "string" && descriptor.result !== "list<u8>" && descriptor.parameters.every((parameter) => isPassThrough(parameter.type))) {
+    switch (descriptor.parameters.length) {
+      case 0: return () => { try { return handler(context); } catch (error) { return failedCall(error, name, returnsErrorCode); } };
+      case 1: return (first) => { try { return handler(context, first); } catch (error) { return failedCall(error, name, returnsErrorCode); } };
+      default: return (...core) => { try { return handler(context, ...core); } catch (error) { return failedCall(error, name, returnsErrorCode); } };
+    }
+  }
+  const lifters = descriptor.parameters.map((parameter) => lifterFor(parameter.type, memory));
+  const writeResult = descriptor.result === "string"
+    ? (returnPointer: number, value: unknown) => memory.writeString(returnPointer, value as string)
+    : descriptor.result === "list<u8>"
+      ? (returnPointer: number, value: unknown) => memory.writeBytes(returnPointer, value as Uint8Array)
+      : undefined;
+  return (...core) => {
+    try {
+      const args: unknown[] = [];
+      let index = 0;
+      for (const lifter of lifters) {
+        args.push(lifter.lift(core, index));
+        index += lifter.width;
+      }
+      const value = handler(context, ...args);
+      if (writeResult) {
+        writeResult(core[index] as number, value);
+        return undefined;
+      }
+      return value;
+    } catch (error) {
+      return failedCall(error, name, returnsErrorCode);
+    }
+  };
+}
+
+/** The import object giving an in-kernel process the whole kernel ABI. */
+export function bindKernelAbiInKernel(context: CallContext, memory: InstanceMemory): Record<string, Record<string, unknown>> {
+  const imports: Record<string, Record<string, unknown>> = {};
+  for (const descriptor of syscallDescriptors) {
+    const handler = handlersByNumber[descriptor.number]!;
+    (imports[descriptor.importModule] ??= {})[descriptor.functionName] = makeImport(descriptor, handler, context, memory);
+  }
+  return imports;
+}

@@ -1,0 +1,10 @@
+// Control transfers a kernel call can ask for. They are thrown through the app's Wasm frames
+// to the entry point; plain objects, not Errors, because exit is a normal path and capturing
+// a stack trace for it would be waste.
+export class ProcessExit {
+  constructor(readonly code: number) {}
+}
+
+export class ProcessAbort {
+  constructor(readonly message: string, readonly file: string, readonly line: number, readonly column: number) {}
+}

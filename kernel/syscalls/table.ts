@@ -1,0 +1,34 @@
+// The one syscall table: every call of the generated kernel ABI maps to its handler here. The
+// mapped type makes a call added to the WIT without a handler a compile error.
+import { syscallDescriptors, type SyscallName } from "../../runtime/abi/index.js";
+import * as services from "../services/index.js";
+import type { CallContext } from "./context.js";
+
+// Handlers take lifted values (numbers, bigints, strings, bytes) after the context.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SyscallHandler = (context: CallContext, ...args: any[]) => unknown;
+
+export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = {
+  "process.exit": services.exitProcess,
+  "process.yield": services.yieldProcess,
+  "process.id": services.processId,
+  "process.arg-count": services.argumentCount,
+  "process.arg-get": services.argumentGet,
+  "process.abort": services.abortProcess,
+  "console.write": services.consoleWrite,
+  "console.write-error": services.consoleWriteError,
+  "clock.now": services.clockNow,
+  "clock.wall": services.clockWall,
+  "capabilities.initial-count": services.initialCount,
+  "capabilities.initial-get": services.initialGet,
+  "capabilities.kind": services.capabilityKind,
+  "capabilities.rights": services.capabilityRights,
+  "capabilities.restrict": services.capabilityRestrict,
+  "capabilities.drop": services.capabilityDrop,
+  "mode.current": services.currentMode,
+};
+
+/** Handlers indexed by syscall number, the order of the generated descriptor table. */
+export const handlersByNumber: readonly SyscallHandler[] = syscallDescriptors.map(
+  (descriptor) => syscallTable[descriptor.qualifiedName as SyscallName],
+);
