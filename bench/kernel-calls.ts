@@ -1,0 +1,89 @@
+// Kernel call cost from an in-kernel process beside the bare Wasm→JS import floor, and the
+// cost of creating and starting a process from an already-verified module.
+import wabtInit from "wabt";
+import { bootKernel } from "../kernel/index.js";
+import { instantiateInKernel } from "../kernel/sip/run-in-kernel.js";
+import type { BenchTable } from "./table.js";
+import { medianMilliseconds, medianNanosecondsPerCall, round } from "./measure.js";
+
+const CALLS_PER_SAMPLE = 2_000_000;
+
+/** A loop calling one import `n` times; the same shape for the floor and for each kernel call. */
+function loopModule(importLine: string, callExpression: string): string {
+  return `(module
+  ${importLine}
+  (memory (export "memory") 1)
+  (data (i32.const 64) "p\\00i\\00n\\00g\\00")
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+  (func (export "main") (result i32) (i32.const 0))
+  (func (export "run") (param $n i32) (local $sink i64)
+    (block $done (loop $again
+      (br_if $done (i32.eqz (local.get $n)))
+      ${callExpression}
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $again)))))`;
+}
+
+async function assemble(text: string): Promise<Uint8Array<ArrayBuffer>> {
+  const wabt = await wabtInit();
+  const parsed = wabt.parseWat("bench.wat", text);
+  const { buffer } = parsed.toBinary({});
+  parsed.destroy();
+  const bytes = new Uint8Array(buffer.byteLength);
+  bytes.set(buffer);
+  return bytes;
+}
+
+export async function runKernelCallBenchmarks(): Promise<BenchTable[]> {
+  const kernel = bootKernel({ devices: { console: { write: () => undefined } } });
+  const process = kernel.processes.create({ name: "bench", args: [], domain: "kernel", output: () => undefined });
+  const context = { process, services: kernel.services };
+
+  const floorBytes = await assemble(loopModule(`(import "bench" "floor" (func $call (result i32)))`, "(drop (call $call))"));
+  const floor = new WebAssembly.Instance(new WebAssembly.Module(floorBytes), { bench: { floor: () => 1 } });
+  const floorRun = floor.exports.run as (n: number) => void;
+
+  const cases = [
+    { name: "mode.current (no arguments)", importLine: `(import "singlet:kernel/mode@0.1.0" "current" (func $call (result i32)))`, call: "(drop (call $call))", capabilities: [] },
+    { name: "process.id (no arguments)", importLine: `(import "singlet:kernel/process@0.1.0" "id" (func $call (result i32)))`, call: "(drop (call $call))", capabilities: [] },
+    { name: "clock.now (u64 result)", importLine: `(import "singlet:kernel/clock@0.1.0" "now" (func $call (result i64)))`, call: "(local.set $sink (call $call))", capabilities: ["clock"] },
+    { name: "console.write (4-unit string, discarded)", importLine: `(import "singlet:kernel/console@0.1.0" "write" (func $call (param i32 i32) (result i32)))`, call: "(drop (call $call (i32.const 64) (i32.const 4)))", capabilities: ["console"] },
+  ];
+  const floorNanoseconds = medianNanosecondsPerCall(floorRun, CALLS_PER_SAMPLE);
+  const rows: (string | number)[][] = [["bare Wasm→JS import (floor)", round(floorNanoseconds), 1]];
+  for (const benchCase of cases) {
+    const image = kernel.load(await assemble(loopModule(benchCase.importLine, benchCase.call)), { manifest: { name: "bench-calls", capabilities: benchCase.capabilities } });
+    // Grant what the call needs, as spawn would from the manifest.
+    for (const kind of benchCase.capabilities) {
+      process.capabilities.insert({ object: { kind: kind === "console" ? 1 : 2, target: undefined, revoked: false }, rights: 0b111 });
+    }
+    const { instance } = instantiateInKernel(image, context);
+    const run = instance.exports.run as (n: number) => void;
+    const nanoseconds = medianNanosecondsPerCall(run, CALLS_PER_SAMPLE);
+    rows.push([`kernel ABI: ${benchCase.name}`, round(nanoseconds), round(nanoseconds / floorNanoseconds)]);
+  }
+
+  const trivial = kernel.load(await assemble(loopModule("", "")), { manifest: { name: "trivial" } });
+  const helloLike = kernel.load(await assemble(loopModule("", "")), { manifest: { name: "trivial-console", capabilities: ["console"] } });
+  const instantiateMicroseconds = (await medianMilliseconds(() => { instantiateInKernel(trivial, context); }, 200, 20)) * 1000;
+  const spawnMilliseconds = await medianMilliseconds(async () => { await kernel.run(helloLike, { output: () => undefined }); }, 200, 20);
+  const loadCachedMicroseconds = (await medianMilliseconds(() => { kernel.load(trivial.bytes, { manifest: trivial.manifest }); }, 200, 20)) * 1000;
+
+  return [
+    {
+      title: "Kernel ABI call from an in-kernel process (same run)",
+      columns: ["call", "ns/call (median)", "× floor"],
+      rows,
+      notes: [`${CALLS_PER_SAMPLE.toLocaleString("en")} calls per sample, median of 15 samples after 3 warm-ups.`],
+    },
+    {
+      title: "Process creation from an already-verified module",
+      columns: ["step", "median", "unit"],
+      rows: [
+        ["load again (verify cache + image cache hit)", round(loadCachedMicroseconds), "µs"],
+        ["instantiate in the kernel domain with per-process imports", round(instantiateMicroseconds), "µs"],
+        ["spawn → main → exit → completion (includes one event-loop turn)", round(spawnMilliseconds * 1000), "µs"],
+      ],
+    },
+  ];
+}

@@ -1,0 +1,47 @@
+// `npm run bench`: runs every benchmark in one process, prints the tables and writes the same
+// figures to bench/results/latest.json.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import os from "node:os";
+import { runKernelCallBenchmarks } from "./kernel-calls.js";
+import type { BenchTable } from "./table.js";
+
+const resultsPath = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "latest.json");
+
+function formatTable(table: BenchTable): string {
+  const cells = [table.columns, ...table.rows.map((row) => row.map(String))];
+  const widths = table.columns.map((_, column) => Math.max(...cells.map((row) => String(row[column] ?? "").length)));
+  const line = (row: (string | number)[]) => row.map((cell, column) => String(cell).padEnd(widths[column]!)).join("  ");
+  return [
+    `## ${table.title}`,
+    line(table.columns),
+    widths.map((width) => "-".repeat(width)).join("  "),
+    ...table.rows.map(line),
+    ...(table.notes ?? []).map((note) => `note: ${note}`),
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const suites: [string, () => Promise<BenchTable[]>][] = [["kernel calls", runKernelCallBenchmarks]];
+  const only = process.argv[2];
+  const tables: BenchTable[] = [];
+  for (const [name, suite] of suites) {
+    if (only && !name.includes(only)) continue;
+    for (const table of await suite()) {
+      process.stdout.write(formatTable(table) + "\n");
+      tables.push(table);
+    }
+  }
+  mkdirSync(dirname(resultsPath), { recursive: true });
+  writeFileSync(resultsPath, JSON.stringify({
+    date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, tables,
+  }, null, 2) + "\n");
+  process.stdout.write(`wrote ${tables.length} tables to bench/results/latest.json\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+// Conformance: the `singlet` command, spawned as a person would run it.
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { projectRoot } from "../helpers/kernel.js";
+import { assembleWat, conformantModule } from "../helpers/wat.js";
+
+const cli = resolve(projectRoot, "dist", "kernel", "cli", "main.js");
+
+function singlet(...args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: projectRoot, encoding: "utf8" });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function scratchFile(name: string, bytes: Uint8Array): string {
+  const path = join(mkdtempSync(join(tmpdir(), "singlet-cli-")), name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+describe("cli/singlet", () => {
+  it("runs apps/hello with arguments and exits 0", () => {
+    const result = singlet("run", "apps/hello", "--", "a", "b");
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.equal("Hello from Singlet!\nargs: a b\n");
+  });
+
+  it("reports a faulting app in one line, without a kernel stack trace, and exits non-zero", () => {
+    const result = singlet("run", "apps/fault");
+    expect(result.code).to.equal(70);
+    const report = result.stderr.trim().split("\n");
+    expect(report).to.have.length(1);
+    expect(report[0]).to.match(/^singlet: process \d+ \(fault\) faulted: trap in function \d+ .* memory access out of bounds$/);
+    expect(result.stderr).to.not.match(/\n\s+at /);
+  });
+
+  it("verify accepts every built app for kernel mode", () => {
+    for (const app of ["hello", "spin", "fault"]) {
+      const result = singlet("verify", `apps/${app}/build/${app}.wasm`);
+      expect(result.code, result.stdout + result.stderr).to.equal(0);
+      expect(result.stdout).to.contain("accepted");
+    }
+  });
+
+  it("verify rejects an import outside the kernel ABI and names it", async () => {
+    const path = scratchFile("outside.wasm", await assembleWat(conformantModule(
+      `(import "env" "syscall" (func $syscall (param i32) (result i32)))`, "(call $syscall (i32.const 0))")));
+    const result = singlet("verify", path);
+    expect(result.code).to.equal(1);
+    expect(result.stdout).to.contain("env.syscall");
+    const json = JSON.parse(singlet("verify", path, "--json").stdout);
+    expect(json.accepted).to.equal(false);
+    expect(json.findings.map((finding: { message: string }) => finding.message).join()).to.contain("env.syscall");
+  });
+
+  it("verify says a malformed file is malformed", () => {
+    const path = scratchFile("broken.wasm", new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0xff]));
+    const result = singlet("verify", path);
+    expect(result.code).to.equal(1);
+    expect(result.stdout).to.match(/malformed/i);
+  });
+
+  it("verify exits 2 on a missing file and on bad usage", () => {
+    expect(singlet("verify", "no/such/file.wasm").code).to.equal(2);
+    expect(singlet("verify").code).to.equal(2);
+    expect(singlet("run", "apps/hello", "--bogus").code).to.equal(2);
+  });
+
+  it("boot runs the init manifest's apps and exits 0 with every process ended as expected", () => {
+    const result = singlet("boot");
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.contain("[hello] Hello from Singlet!");
+    expect(result.stdout).to.match(/processes ended as expected; kernel still up/);
+  });
+});
