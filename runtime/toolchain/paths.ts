@@ -9,3 +9,4 @@ export const witPath = resolve(projectRoot, "runtime", "wit", "singlet.wit");
 export const generatedAbiPath = resolve(projectRoot, "runtime", "abi", "kernel-abi.generated.ts");
 export const generatedBindingsDirectory = resolve(projectRoot, "runtime", "assembly", "bindings");
 export const appsDirectory = resolve(projectRoot, "apps");
+export const generatedReferenceDirectory = resolve(projectRoot, "docs", "abi", "calls");
