@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { syscallDescriptors, worldExports, flattenImportSignature } from "../../runtime/abi/index.js";
 import { syscallTable } from "../../kernel/syscalls/table.js";
 import { parseWit } from "../../runtime/toolchain/wit/parse.js";
-import { generateAbiTable, generateAssemblyScriptBindings, witSourceHash } from "../../runtime/toolchain/generate-bindings.js";
+import { generateAbiReferencePages, generateAbiTable, generateAssemblyScriptBindings, witSourceHash } from "../../runtime/toolchain/generate-bindings.js";
 import { projectRoot, readProjectFile } from "../helpers/kernel.js";
 
 describe("runtime/abi", () => {
@@ -21,6 +21,13 @@ describe("runtime/abi", () => {
     const onDisk = readdirSync(resolve(projectRoot, "runtime/assembly/bindings")).filter((name) => name.endsWith(".generated.ts"));
     expect(onDisk.sort()).to.deep.equal([...generated.keys()].sort());
     for (const [name, text] of generated) expect(readProjectFile(`runtime/assembly/bindings/${name}`), name).to.equal(text);
+  });
+
+  it("has a reference page per call identical to what the WIT generates now", () => {
+    const pages = generateAbiReferencePages(witPackage);
+    const onDisk = readdirSync(resolve(projectRoot, "docs/abi/calls")).filter((name) => name.endsWith(".md"));
+    expect(onDisk.sort()).to.deep.equal([...pages.keys()].sort());
+    for (const [name, text] of pages) expect(readProjectFile(`docs/abi/calls/${name}`), name).to.equal(text);
   });
 
   it("gives every ABI call a handler in the one syscall table", () => {
