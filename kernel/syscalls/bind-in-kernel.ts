@@ -37,6 +37,12 @@ function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, cont
       default: return (...core) => { try { return handler(context, ...core); } catch (error) { return failedCall(error, name, returnsErrorCode); } };
     }
   }
+  // One string argument (console writes): lift it without the generic argument loop.
+  if (descriptor.parameters.length === 1 && descriptor.parameters[0]!.type === "string" && descriptor.result !== "string" && descriptor.result !== "list<u8>") {
+    return (pointer, length) => {
+      try { return handler(context, memory.readString(pointer as number, length as number)); } catch (error) { return failedCall(error, name, returnsErrorCode); }
+    };
+  }
   const lifters = descriptor.parameters.map((parameter) => lifterFor(parameter.type, memory));
   const writeResult = descriptor.result === "string"
     ? (returnPointer: number, value: unknown) => memory.writeString(returnPointer, value as string)
