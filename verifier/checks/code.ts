@@ -1,0 +1,203 @@
+// The code walk: one pass over every function body that checks what only code can show
+// (locals, nesting, atomics, unsupported instructions) and plans the rewrite: where fuel is
+// charged and at what cost, and which function-index immediates must be renumbered.
+//
+// Fuel regions. Wasm control flow is structured: the only way back is a branch to a loop
+// label, which lands on that loop's header. So each instruction belongs to the region of its
+// innermost enclosing loop (or of the function), and runs at most once per entry into that
+// region. Charging a region's whole instruction count at its entry (the function entry or
+// the loop header) therefore bounds the work done, merges every basic block of straight-line
+// code into one charge, and charges a loop body once per iteration. Branches not taken are
+// charged too: the bound is an over-approximation by design.
+import { Reader } from "../binary/reader.js";
+import { UnsupportedFeature } from "../binary/decode.js";
+import type { DecodedModule } from "../binary/module.js";
+import { finding } from "../codes.js";
+import { MAX_FUNCTION_BODY_BYTES, MAX_LOCALS_PER_FUNCTION, MAX_NESTING_DEPTH } from "../limits.js";
+import type { Finding } from "../verdict.js";
+
+/** Edit kinds in `CodePlan.edits`, stored as flat triples (byte offset, kind, value). */
+export const EDIT_FUEL = 0;
+export const EDIT_FUNCTION_INDEX = 1;
+
+export interface CodePlan {
+  /** Triples: (offset, EDIT_FUEL, cost) or (offset of the index, EDIT_FUNCTION_INDEX, its byte length). */
+  readonly edits: number[];
+  /** Per body: the first triple of its edits, and one final entry past the last. */
+  readonly bodyEditStarts: Int32Array;
+  /** Per body: offset of the first instruction, after the local declarations. */
+  readonly instructionStarts: Int32Array;
+  instructions: number;
+  fuelPoints: number;
+}
+
+const FRAME_BLOCK = 0;
+const FRAME_LOOP = 1;
+
+function isValueTypeByte(byte: number): boolean {
+  return byte === 0x40 || (byte >= 0x7b && byte <= 0x7f) || byte === 0x70 || byte === 0x6f;
+}
+
+export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
+  const bodies = module.bodies;
+  const plan: CodePlan = {
+    edits: [], bodyEditStarts: new Int32Array(bodies.length + 1), instructionStarts: new Int32Array(bodies.length),
+    instructions: 0, fuelPoints: 0,
+  };
+  const frames = new Uint8Array(MAX_NESTING_DEPTH + 2);
+  const regionEdits = new Int32Array(MAX_NESTING_DEPTH + 2);
+  const regionCosts = new Float64Array(MAX_NESTING_DEPTH + 2);
+  const edits = plan.edits;
+  const importedFunctions = module.importedFunctionCount;
+  const reader = new Reader(module.bytes);
+  for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
+    const body = bodies[bodyNumber]!;
+    plan.bodyEditStarts[bodyNumber] = edits.length;
+    const functionIndex = body.functionIndex;
+    const size = body.end - body.start;
+    if (size > MAX_FUNCTION_BODY_BYTES) {
+      findings.push(finding("function-body-too-large",
+        `function ${functionIndex} has a body of ${size} bytes (limit ${MAX_FUNCTION_BODY_BYTES})`,
+        { functionIndex, byteOffset: body.byteOffset }));
+    }
+    (reader as { end: number }).end = body.end;
+    reader.offset = body.start;
+    let locals = 0;
+    for (let groups = reader.u32(); groups > 0; groups--) {
+      locals += reader.u32();
+      reader.byte();
+    }
+    if (locals > MAX_LOCALS_PER_FUNCTION) {
+      findings.push(finding("too-many-locals",
+        `function ${functionIndex} has ${locals} locals (limit ${MAX_LOCALS_PER_FUNCTION})`,
+        { functionIndex, byteOffset: body.byteOffset }));
+      plan.instructionStarts[bodyNumber] = reader.offset;
+      continue;
+    }
+    plan.instructionStarts[bodyNumber] = reader.offset;
+    edits.push(reader.offset, EDIT_FUEL, 0);
+    regionEdits[0] = edits.length - 3;
+    let region = 0;
+    let depth = 1;
+    frames[0] = FRAME_BLOCK;
+    let cost = 0;
+    let instructionIndex = 0;
+    const bytes = module.bytes;
+    while (depth > 0) {
+      const instructionOffset = reader.offset;
+      const opcode = reader.byte();
+      cost++;
+      instructionIndex++;
+      switch (opcode) {
+        case 0x02: case 0x03: case 0x04: {
+          if (isValueTypeByte(bytes[reader.offset]!)) reader.offset++;
+          else reader.s33();
+          if (depth > MAX_NESTING_DEPTH) {
+            findings.push(finding("nesting-too-deep",
+              `function ${functionIndex} nests blocks ${depth} deep at instruction ${instructionIndex - 1} (limit ${MAX_NESTING_DEPTH})`,
+              { functionIndex, instructionIndex: instructionIndex - 1, byteOffset: instructionOffset }));
+            depth = -1;
+            break;
+          }
+          if (opcode === 0x03) {
+            frames[depth++] = FRAME_LOOP;
+            regionCosts[region] = cost;
+            edits.push(reader.offset, EDIT_FUEL, 0);
+            regionEdits[++region] = edits.length - 3;
+            cost = 0;
+          } else {
+            frames[depth++] = FRAME_BLOCK;
+          }
+          break;
+        }
+        case 0x0b: {
+          depth--;
+          if (depth === 0 || frames[depth] === FRAME_LOOP) {
+            edits[regionEdits[region]! + 2] = cost;
+            if (depth > 0) cost = regionCosts[--region]!;
+          }
+          break;
+        }
+        case 0x0c: case 0x0d: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26:
+          reader.u32();
+          break;
+        case 0x0e: {
+          for (let targets = reader.u32(); targets >= 0; targets--) reader.u32();
+          break;
+        }
+        case 0x10: case 0x12: case 0xd2: {
+          const start = reader.offset;
+          if (reader.u32() >= importedFunctions) edits.push(start, EDIT_FUNCTION_INDEX, reader.offset - start);
+          break;
+        }
+        case 0x11: case 0x13:
+          reader.u32();
+          reader.u32();
+          break;
+        case 0x1c: {
+          for (let types = reader.u32(); types > 0; types--) reader.byte();
+          break;
+        }
+        case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f:
+        case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37:
+        case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d: case 0x3e:
+          skipMemoryArgument(reader);
+          break;
+        case 0x3f: case 0x40:
+          reader.u32();
+          break;
+        case 0x41: reader.skipLeb(5); break;
+        case 0x42: reader.skipLeb(10); break;
+        case 0x43: reader.skip(4); break;
+        case 0x44: reader.skip(8); break;
+        case 0xd0: reader.s33(); break;
+        case 0xfc: skipMiscellaneous(reader, instructionOffset); break;
+        case 0xfd: skipVector(reader, instructionOffset); break;
+        case 0xfe: {
+          findings.push(finding("atomics-in-kernel-mode",
+            `function ${functionIndex} uses an atomic instruction at instruction ${instructionIndex - 1}`,
+            { functionIndex, instructionIndex: instructionIndex - 1, byteOffset: instructionOffset }));
+          const sub = reader.u32();
+          if (sub === 0x03) reader.byte();
+          else skipMemoryArgument(reader);
+          break;
+        }
+        default:
+          if (opcode <= 0x01 || opcode === 0x05 || opcode === 0x0f || opcode === 0x1a || opcode === 0x1b
+            || (opcode >= 0x45 && opcode <= 0xc4) || opcode === 0xd1) break;
+          throw new UnsupportedFeature(`instruction 0x${opcode.toString(16)} in function ${functionIndex}`, instructionOffset);
+      }
+    }
+    plan.instructions += instructionIndex;
+  }
+  plan.bodyEditStarts[bodies.length] = edits.length;
+  for (let index = 0; index < edits.length; index += 3) if (edits[index + 1] === EDIT_FUEL) plan.fuelPoints++;
+  return plan;
+}
+
+function skipMemoryArgument(reader: Reader): void {
+  const alignment = reader.u32();
+  if (alignment & 0x40) reader.u32();
+  reader.u32();
+}
+
+function skipMiscellaneous(reader: Reader, instructionOffset: number): void {
+  const sub = reader.u32();
+  if (sub <= 7) return;
+  switch (sub) {
+    case 8: reader.u32(); reader.u32(); return;
+    case 9: case 13: case 15: case 16: case 17: reader.u32(); return;
+    case 10: case 12: case 14: reader.u32(); reader.u32(); return;
+    case 11: reader.u32(); return;
+    default: throw new UnsupportedFeature(`instruction 0xfc ${sub}`, instructionOffset);
+  }
+}
+
+function skipVector(reader: Reader, instructionOffset: number): void {
+  const sub = reader.u32();
+  if (sub <= 11 || sub === 92 || sub === 93) skipMemoryArgument(reader);
+  else if (sub === 12 || sub === 13) reader.skip(16);
+  else if (sub >= 21 && sub <= 34) reader.byte();
+  else if (sub >= 84 && sub <= 91) { skipMemoryArgument(reader); reader.byte(); }
+  else if (sub > 0xff) throw new UnsupportedFeature(`instruction 0xfd ${sub} (relaxed vector)`, instructionOffset);
+}
