@@ -6,13 +6,14 @@ export const MAX_MODULE_BYTES = 64 * 1024 * 1024;
 export const MAX_TYPES = 10_000;
 export const MAX_IMPORTS = 1_000;
 export const MAX_EXPORTS = 10_000;
-/** Parameters and results of one signature: bounds the cost of every call-site type check. */
-export const MAX_FUNCTION_PARAMETERS = 1_000;
-export const MAX_FUNCTION_RESULTS = 1_000;
+/** Parameters of one signature: each is a native stack slot per call; the canonical ABI flattens at 16. */
+export const MAX_FUNCTION_PARAMETERS = 128;
+/** Results of one signature: multi-value results are spilled through the stack on every return. */
+export const MAX_FUNCTION_RESULTS = 128;
 /** Functions in one module (imports included): compile time and code memory of the kernel. */
 export const MAX_FUNCTIONS = 100_000;
-/** Locals of one function: each one is a slot of the kernel thread's native stack frame. */
-export const MAX_LOCALS_PER_FUNCTION = 50_000;
+/** Locals of one function: each is a slot of the kernel thread's native stack frame (V8 allows 50000). */
+export const MAX_LOCALS_PER_FUNCTION = 10_000;
 /** Bytes of one function body: compile time of one function blocks the kernel thread. */
 export const MAX_FUNCTION_BODY_BYTES = 2 * 1024 * 1024;
 /** Nested blocks, loops and ifs: the compilers recurse on nesting and share the kernel stack. */
