@@ -50,13 +50,22 @@ export function verificationCacheKey(bytes: Uint8Array, options: VerifyOptions =
 }
 
 export function verifyModule(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions = {}): VerificationResult {
-  const cacheKey = verificationCacheKey(bytes, options);
-  const cache = options.cache === true ? sharedVerificationCache : options.cache || undefined;
-  const cached = cache?.get(cacheKey);
-  if (cached !== undefined) return { ...cached, fromCache: true };
-  const result = runPipeline(bytes, options, cacheKey);
-  cache?.set(cacheKey, result);
-  return result;
+  let cacheKey = "";
+  try {
+    cacheKey = verificationCacheKey(bytes, options);
+    const cache = options.cache === true ? sharedVerificationCache : options.cache || undefined;
+    const cached = cache?.get(cacheKey);
+    if (cached !== undefined) return { ...cached, fromCache: true };
+    const result = runPipeline(bytes, options, cacheKey);
+    if (result.verdict !== "InternalError") cache?.set(cacheKey, result);
+    return result;
+  } catch (error) {
+    return {
+      verdict: "InternalError", accepted: false, findings: [internalFinding(error)],
+      stats: { bytes: bytes?.byteLength ?? 0, functions: 0, milliseconds: 0, fuelPointsInserted: 0, instructions: 0, outputBytes: 0, stageMilliseconds: {} },
+      functionNames: new Map(), cacheKey, fuelInstrumented: false, fromCache: false,
+    };
+  }
 }
 
 interface PipelineState {
