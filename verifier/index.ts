@@ -11,3 +11,4 @@ export {
 } from "./fuel-contract.js";
 export * as limits from "./limits.js";
 export type { Finding, FindingLocation, VerdictClass, VerificationResult, VerificationStats } from "./verdict.js";
+export { checkComponent, KERNEL_WIT_PATH, type ComponentCheck, type ComponentCheckOptions } from "./component.js";

@@ -1,6 +1,6 @@
 // Acceptance, the log, the JSON form, the cache and the InternalError boundary.
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Manifest } from "../../runtime/abi/index.js";
 import {
@@ -118,6 +118,17 @@ describe("verifier acceptance", function () {
       expect(section, code).to.include(`Class: ${verdictClass}.`);
       expect(section, code).to.match(/Example:/);
       expect(section, code).to.match(/Fix:/);
+    }
+  });
+
+  it("keeps jco and wabt off the load path: no static import of either in verifier/", () => {
+    const directory = join(projectRoot, "verifier");
+    const files = readdirSync(directory, { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".ts"));
+    expect(files.length).to.be.greaterThan(10);
+    for (const file of files) {
+      const source = readFileSync(join(directory, file), "utf8");
+      expect(source, file).to.not.match(/^import [^;]*from "(@bytecodealliance\/jco|wabt)[^"]*";/m);
+      expect(source, file).to.not.match(/from "\.\.\/kernel\//);
     }
   });
 });
