@@ -4,7 +4,7 @@ export class Writer {
   private buffer: Uint8Array<ArrayBuffer>;
   length = 0;
 
-  constructor(initialCapacity = 1024) {
+  constructor(initialCapacity = 256) {
     this.buffer = new Uint8Array(Math.max(16, initialCapacity));
   }
 
@@ -24,9 +24,30 @@ export class Writer {
   }
 
   bytes(values: Uint8Array | readonly number[]): void {
-    this.reserve(values.length);
-    this.buffer.set(values, this.length);
-    this.length += values.length;
+    const length = values.length;
+    this.reserve(length);
+    if (length < 16) {
+      const buffer = this.buffer;
+      for (let index = 0; index < length; index++) buffer[this.length + index] = values[index]!;
+    } else {
+      this.buffer.set(values, this.length);
+    }
+    this.length += length;
+  }
+
+  /** Copies `source[start, end)`; short ranges byte by byte, which beats making a subarray. */
+  copy(source: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    this.reserve(length);
+    if (length < 32) {
+      const buffer = this.buffer;
+      let at = this.length;
+      for (let index = start; index < end; index++) buffer[at++] = source[index]!;
+      this.length = at;
+    } else {
+      this.buffer.set(source.subarray(start, end), this.length);
+      this.length += length;
+    }
   }
 
   u32(value: number): void {
@@ -37,6 +58,12 @@ export class Writer {
       if (value !== 0) byte |= 0x80;
       this.buffer[this.length++] = byte;
     } while (value !== 0);
+  }
+
+  /** `u32` that returns the writer, for one-value sections. */
+  u32Chain(value: number): this {
+    this.u32(value);
+    return this;
   }
 
   /** Signed LEB128 of a safe integer (i64.const immediates of fuel costs). */
@@ -64,6 +91,12 @@ export class Writer {
     this.bytes(content.view());
   }
 
+  /** Forgets the content, keeping the buffer for reuse. */
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
   view(): Uint8Array<ArrayBuffer> {
     return this.buffer.subarray(0, this.length);
   }
@@ -72,6 +105,36 @@ export class Writer {
   finish(): Uint8Array<ArrayBuffer> {
     return this.buffer.slice(0, this.length);
   }
+}
+
+/** Unsigned LEB128 appended to a plain array: small fixed sequences need no buffer. */
+export function pushUnsigned(into: number[], value: number): number[] {
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value !== 0) byte |= 0x80;
+    into.push(byte);
+  } while (value !== 0);
+  return into;
+}
+
+/** Signed LEB128 appended to a plain array. */
+export function pushSigned(into: number[], value: number): number[] {
+  for (;;) {
+    const byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    const done = (value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0);
+    into.push(done ? byte : byte | 0x80);
+    if (done) return into;
+  }
+}
+
+/** A name (length and UTF-8 bytes) appended to a plain array. */
+export function pushName(into: number[], text: string): number[] {
+  const encoded = new TextEncoder().encode(text);
+  pushUnsigned(into, encoded.length);
+  for (const byte of encoded) into.push(byte);
+  return into;
 }
 
 export function unsignedLength(value: number): number {

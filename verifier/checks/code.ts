@@ -9,7 +9,7 @@
 // the loop header) therefore bounds the work done, merges every basic block of straight-line
 // code into one charge, and charges a loop body once per iteration. Branches not taken are
 // charged too: the bound is an over-approximation by design.
-import { Reader } from "../binary/reader.js";
+import { DecodeError, Reader } from "../binary/reader.js";
 import { UnsupportedFeature } from "../binary/decode.js";
 import type { DecodedModule } from "../binary/module.js";
 import { finding } from "../codes.js";
@@ -33,6 +33,17 @@ export interface CodePlan {
 
 const FRAME_BLOCK = 0;
 const FRAME_LOOP = 1;
+
+/** How the walker's fast path treats each opcode's immediates; everything else takes the switch. */
+const IMMEDIATE_NONE = 0;
+const IMMEDIATE_LEB = 1;
+const IMMEDIATE_MEMORY = 2;
+const IMMEDIATE_OTHER = 3;
+const IMMEDIATE_KINDS = new Uint8Array(256).fill(IMMEDIATE_OTHER);
+for (const opcode of [0x00, 0x01, 0x05, 0x0f, 0x1a, 0x1b, 0xd1]) IMMEDIATE_KINDS[opcode] = IMMEDIATE_NONE;
+for (let opcode = 0x45; opcode <= 0xc4; opcode++) IMMEDIATE_KINDS[opcode] = IMMEDIATE_NONE;
+for (const opcode of [0x0c, 0x0d, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x3f, 0x40, 0x41, 0x42]) IMMEDIATE_KINDS[opcode] = IMMEDIATE_LEB;
+for (let opcode = 0x28; opcode <= 0x3e; opcode++) IMMEDIATE_KINDS[opcode] = IMMEDIATE_MEMORY;
 
 function isValueTypeByte(byte: number): boolean {
   return byte === 0x40 || (byte >= 0x7b && byte <= 0x7f) || byte === 0x70 || byte === 0x6f;
@@ -83,15 +94,37 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
     let cost = 0;
     let instructionIndex = 0;
     const bytes = module.bytes;
+    const end = body.end;
+    // The hot loop reads bytes directly: V8 validated the body, so immediates are well formed;
+    // LEB128 immediates whose value is not needed are skipped by their continuation bits.
+    let offset = reader.offset;
     while (depth > 0) {
-      const instructionOffset = reader.offset;
-      const opcode = reader.byte();
+      if (offset >= end) throw new DecodeError(`function ${functionIndex} ends inside its code`, offset);
+      const instructionOffset = offset;
+      const opcode = bytes[offset++]!;
       cost++;
       instructionIndex++;
+      const kind = IMMEDIATE_KINDS[opcode]!;
+      if (kind === IMMEDIATE_NONE) continue;
+      if (kind === IMMEDIATE_LEB) {
+        while (bytes[offset++]! & 0x80);
+        continue;
+      }
+      if (kind === IMMEDIATE_MEMORY) {
+        const alignment = bytes[offset]!;
+        while (bytes[offset++]! & 0x80);
+        if (alignment & 0x40) while (bytes[offset++]! & 0x80);
+        while (bytes[offset++]! & 0x80);
+        continue;
+      }
       switch (opcode) {
         case 0x02: case 0x03: case 0x04: {
-          if (isValueTypeByte(bytes[reader.offset]!)) reader.offset++;
-          else reader.s33();
+          if (isValueTypeByte(bytes[offset]!)) offset++;
+          else {
+            reader.offset = offset;
+            reader.s33();
+            offset = reader.offset;
+          }
           if (depth > MAX_NESTING_DEPTH) {
             findings.push(finding("nesting-too-deep",
               `function ${functionIndex} nests blocks ${depth} deep at instruction ${instructionIndex - 1} (limit ${MAX_NESTING_DEPTH})`,
@@ -102,7 +135,7 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
           if (opcode === 0x03) {
             frames[depth++] = FRAME_LOOP;
             regionCosts[region] = cost;
-            edits.push(reader.offset, EDIT_FUEL, 0);
+            edits.push(offset, EDIT_FUEL, 0);
             regionEdits[++region] = edits.length - 3;
             cost = 0;
           } else {
@@ -118,56 +151,48 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
           }
           break;
         }
-        case 0x0c: case 0x0d: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26:
-          reader.u32();
-          break;
-        case 0x0e: {
-          for (let targets = reader.u32(); targets >= 0; targets--) reader.u32();
+        case 0x10: case 0x12: case 0xd2: {
+          reader.offset = offset;
+          if (reader.u32() >= importedFunctions) edits.push(offset, EDIT_FUNCTION_INDEX, reader.offset - offset);
+          offset = reader.offset;
           break;
         }
-        case 0x10: case 0x12: case 0xd2: {
-          const start = reader.offset;
-          if (reader.u32() >= importedFunctions) edits.push(start, EDIT_FUNCTION_INDEX, reader.offset - start);
+        case 0x0e: {
+          reader.offset = offset;
+          for (let targets = reader.u32(); targets >= 0; targets--) reader.u32();
+          offset = reader.offset;
           break;
         }
         case 0x11: case 0x13:
-          reader.u32();
-          reader.u32();
+          while (bytes[offset++]! & 0x80);
+          while (bytes[offset++]! & 0x80);
           break;
-        case 0x1c: {
-          for (let types = reader.u32(); types > 0; types--) reader.byte();
-          break;
+        case 0x43: offset += 4; break;
+        case 0x44: offset += 8; break;
+        default: {
+          reader.offset = offset;
+          switch (opcode) {
+            case 0x1c: for (let types = reader.u32(); types > 0; types--) reader.byte(); break;
+            case 0xd0: reader.s33(); break;
+            case 0xfc: skipMiscellaneous(reader, instructionOffset); break;
+            case 0xfd: skipVector(reader, instructionOffset); break;
+            case 0xfe: {
+              findings.push(finding("atomics-in-kernel-mode",
+                `function ${functionIndex} uses an atomic instruction at instruction ${instructionIndex - 1}`,
+                { functionIndex, instructionIndex: instructionIndex - 1, byteOffset: instructionOffset }));
+              const sub = reader.u32();
+              if (sub === 0x03) reader.byte();
+              else skipMemoryArgument(reader);
+              break;
+            }
+            default:
+              throw new UnsupportedFeature(`instruction 0x${opcode.toString(16)} in function ${functionIndex}`, instructionOffset);
+          }
+          offset = reader.offset;
         }
-        case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f:
-        case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37:
-        case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d: case 0x3e:
-          skipMemoryArgument(reader);
-          break;
-        case 0x3f: case 0x40:
-          reader.u32();
-          break;
-        case 0x41: reader.skipLeb(5); break;
-        case 0x42: reader.skipLeb(10); break;
-        case 0x43: reader.skip(4); break;
-        case 0x44: reader.skip(8); break;
-        case 0xd0: reader.s33(); break;
-        case 0xfc: skipMiscellaneous(reader, instructionOffset); break;
-        case 0xfd: skipVector(reader, instructionOffset); break;
-        case 0xfe: {
-          findings.push(finding("atomics-in-kernel-mode",
-            `function ${functionIndex} uses an atomic instruction at instruction ${instructionIndex - 1}`,
-            { functionIndex, instructionIndex: instructionIndex - 1, byteOffset: instructionOffset }));
-          const sub = reader.u32();
-          if (sub === 0x03) reader.byte();
-          else skipMemoryArgument(reader);
-          break;
-        }
-        default:
-          if (opcode <= 0x01 || opcode === 0x05 || opcode === 0x0f || opcode === 0x1a || opcode === 0x1b
-            || (opcode >= 0x45 && opcode <= 0xc4) || opcode === 0xd1) break;
-          throw new UnsupportedFeature(`instruction 0x${opcode.toString(16)} in function ${functionIndex}`, instructionOffset);
       }
     }
+    if (offset > end) throw new DecodeError(`function ${functionIndex} runs past its end`, end);
     plan.instructions += instructionIndex;
   }
   plan.bodyEditStarts[bodies.length] = edits.length;

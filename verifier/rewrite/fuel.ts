@@ -2,7 +2,7 @@
 // exported fuel global, charges every region planned by the code walk, and renumbers every
 // function index the new import shifts (calls, ref.func, exports, elements, start, names).
 import { Reader } from "../binary/reader.js";
-import { Writer, signedLength, unsignedLength } from "../binary/writer.js";
+import { Writer, pushName, pushSigned, pushUnsigned, signedLength, unsignedLength } from "../binary/writer.js";
 import { SECTION, type DecodedModule, type SectionRange } from "../binary/module.js";
 import { EDIT_FUEL, type CodePlan } from "../checks/code.js";
 import { FUEL_AT_INSTANTIATION, FUEL_GLOBAL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from "../fuel-contract.js";
@@ -34,8 +34,9 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
   if (needsEmptyType) emptyType = module.types.length;
 
   const output = new Writer(Math.ceil(bytes.length * 1.25) + 256);
-  output.bytes(bytes.subarray(0, 8));
-  const encoder = new TextEncoder();
+  output.copy(bytes, 0, 8);
+  // One scratch buffer holds each rebuilt section before it is copied out behind its size.
+  const scratch = new Writer(1024);
   const pending = new Set<number>([SECTION.type, SECTION.import, SECTION.global, SECTION.export]);
 
   const emitted = (id: number, content: Writer): void => {
@@ -43,47 +44,34 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
     pending.delete(id);
   };
   const emitMissingBefore = (order: number): void => {
-    for (const id of [...pending]) {
-      if (SECTION_ORDER[id]! >= order) continue;
-      emitted(id, rebuild(id, undefined));
+    for (const id of pending) {
+      if (SECTION_ORDER[id]! < order) emitted(id, rebuild(id, undefined));
     }
   };
   const rebuild = (id: number, range: SectionRange | undefined): Writer => {
     const reader = range ? new Reader(bytes, range.contentStart, range.end) : undefined;
+    const writer = scratch.reset();
     switch (id) {
       case SECTION.type: {
-        const writer = new Writer((reader ? reader.end - reader.offset : 0) + 8);
         const count = reader ? reader.u32() : 0;
         writer.u32(count + (needsEmptyType ? 1 : 0));
-        if (reader) writer.bytes(bytes.subarray(reader.offset, reader.end));
+        if (reader) writer.copy(bytes, reader.offset, reader.end);
         if (needsEmptyType) writer.bytes([0x60, 0, 0]);
         return writer;
       }
       case SECTION.import: {
-        const writer = new Writer((reader ? reader.end - reader.offset : 0) + 64);
         const count = reader ? reader.u32() : 0;
         writer.u32(count + 1);
-        if (reader) writer.bytes(bytes.subarray(reader.offset, reader.end));
-        writer.name(FUEL_IMPORT_MODULE);
-        writer.name(FUEL_IMPORT_NAME);
+        if (reader) writer.copy(bytes, reader.offset, reader.end);
+        writer.bytes(IMPORT_NAMES);
         writer.byte(0x00);
         writer.u32(emptyType);
         return writer;
       }
-      case SECTION.global: {
-        const fuel = new Writer(16);
-        fuel.bytes([0x7e, 0x01, 0x42]);
-        fuel.s64(FUEL_AT_INSTANTIATION);
-        fuel.byte(0x0b);
-        return rewriteGlobalSection(reader, renumber, fuel.view());
-      }
-      case SECTION.export: {
-        const entry = new Writer(32);
-        entry.name(FUEL_GLOBAL_EXPORT);
-        entry.byte(0x03);
-        entry.u32(fuelGlobal);
-        return rewriteExportSection(reader, renumber, [entry.view()]);
-      }
+      case SECTION.global:
+        return rewriteGlobalSection(reader, renumber, pushSigned([0x7e, 0x01, 0x42], FUEL_AT_INSTANTIATION).concat(0x0b), writer);
+      case SECTION.export:
+        return rewriteExportSection(reader, renumber, [pushUnsigned(pushName([], FUEL_GLOBAL_EXPORT).concat(0x03), fuelGlobal)], writer);
       default:
         throw new Error(`no rebuild for section ${id}`);
     }
@@ -94,10 +82,10 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
     if (range.id === SECTION.custom) {
       if (range.name === "name") {
         const names = rewriteNameSection(bytes, range.contentStart, range.end, renumber, exhaustedName(exhaustedIndex));
-        if (names) writeCustomSection(output, "name", names, encoder);
+        if (names) writeCustomSection(output, "name", names);
         wroteNames = true;
       } else {
-        output.bytes(bytes.subarray(range.start, range.end));
+        output.copy(bytes, range.start, range.end);
       }
       continue;
     }
@@ -106,68 +94,62 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
       case SECTION.type: case SECTION.import: case SECTION.global: case SECTION.export:
         emitted(range.id, rebuild(range.id, range));
         break;
-      case SECTION.start: {
-        const writer = new Writer(8);
-        writer.u32(renumber(module.startFunction!));
-        emitted(range.id, writer);
+      case SECTION.start:
+        emitted(range.id, scratch.reset().u32Chain(renumber(module.startFunction!)));
         break;
-      }
       case SECTION.element:
-        emitted(range.id, rewriteElementSection(new Reader(bytes, range.contentStart, range.end), renumber));
+        emitted(range.id, rewriteElementSection(new Reader(bytes, range.contentStart, range.end), renumber, scratch.reset()));
         break;
       case SECTION.code:
-        emitted(range.id, rewriteCode(module, plan, fuelGlobal, exhaustedIndex, range));
+        writeCode(output, module, plan, fuelGlobal, exhaustedIndex);
         break;
       default:
-        output.bytes(bytes.subarray(range.start, range.end));
+        output.copy(bytes, range.start, range.end);
     }
   }
   emitMissingBefore(Number.POSITIVE_INFINITY);
-  if (!wroteNames) writeCustomSection(output, "name", newNameSection(exhaustedName(exhaustedIndex)), encoder);
-  return { output: output.finish(), exhaustedFunctionIndex: exhaustedIndex, fuelGlobalIndex: fuelGlobal, renumber };
+  if (!wroteNames) writeCustomSection(output, "name", newNameSection(exhaustedName(exhaustedIndex)));
+  return { output: output.view(), exhaustedFunctionIndex: exhaustedIndex, fuelGlobalIndex: fuelGlobal, renumber };
 }
+
+/** Module and field name of the fuel import, encoded once. */
+const IMPORT_NAMES = pushName(pushName([], FUEL_IMPORT_MODULE), FUEL_IMPORT_NAME);
 
 export function exhaustedName(index: number): Map<number, string> {
   return new Map([[index, `${FUEL_IMPORT_MODULE}.${FUEL_IMPORT_NAME}`]]);
 }
 
-function writeCustomSection(output: Writer, name: string, content: Writer, encoder: TextEncoder): void {
-  const encodedName = encoder.encode(name);
+function writeCustomSection(output: Writer, name: string, content: Writer): void {
+  const encodedName = pushName([], name);
   output.byte(SECTION.custom);
-  output.u32(unsignedLength(encodedName.length) + encodedName.length + content.length);
-  output.u32(encodedName.length);
+  output.u32(encodedName.length + content.length);
   output.bytes(encodedName);
-  output.bytes(content.view());
+  output.copy(content.view(), 0, content.length);
 }
 
-/** The code section with fuel charges inserted and call targets renumbered, body by body. */
-function rewriteCode(module: DecodedModule, plan: CodePlan, fuelGlobal: number, exhaustedIndex: number, range: SectionRange): Writer {
+/** Writes the code section with fuel charges inserted and call targets renumbered, body by body. */
+function writeCode(output: Writer, module: DecodedModule, plan: CodePlan, fuelGlobal: number, exhaustedIndex: number): void {
   const bytes = module.bytes;
   const edits = plan.edits;
+  const bodies = module.bodies;
   // global.get G; i64.const cost; i64.sub; global.set G; global.get G; i64.const 0; i64.lt_s;
   // if; call exhausted; unreachable; end
-  const prefix = new Writer(8);
-  prefix.byte(0x23); prefix.u32(fuelGlobal); prefix.byte(0x42);
-  const suffix = new Writer(24);
-  suffix.byte(0x7d);
-  suffix.byte(0x24); suffix.u32(fuelGlobal);
-  suffix.byte(0x23); suffix.u32(fuelGlobal);
-  suffix.bytes([0x42, 0x00, 0x53, 0x04, 0x40, 0x10]);
-  suffix.u32(exhaustedIndex);
-  suffix.bytes([0x00, 0x0b]);
-  const prefixBytes = prefix.finish();
-  const suffixBytes = suffix.finish();
+  const prefixBytes = pushUnsigned([0x23], fuelGlobal).concat(0x42);
+  const suffix = pushUnsigned([0x7d, 0x24], fuelGlobal);
+  suffix.push(0x23);
+  pushUnsigned(suffix, fuelGlobal).push(0x42, 0x00, 0x53, 0x04, 0x40, 0x10);
+  const suffixBytes = pushUnsigned(suffix, exhaustedIndex).concat(0x00, 0x0b);
   const fixedLength = prefixBytes.length + suffixBytes.length;
 
-  const writer = new Writer(range.end - range.contentStart + plan.fuelPoints * 32 + 64);
+  // Sizes first, so the section is written once, straight into the output.
   const reader = new Reader(bytes);
-  writer.u32(module.bodies.length);
-  for (let bodyNumber = 0; bodyNumber < module.bodies.length; bodyNumber++) {
-    const body = module.bodies[bodyNumber]!;
-    const first = plan.bodyEditStarts[bodyNumber]!;
+  const sizes = new Float64Array(bodies.length);
+  let sectionSize = unsignedLength(bodies.length);
+  for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
+    const body = bodies[bodyNumber]!;
     const last = plan.bodyEditStarts[bodyNumber + 1]!;
     let size = body.end - body.start;
-    for (let edit = first; edit < last; edit += 3) {
+    for (let edit = plan.bodyEditStarts[bodyNumber]!; edit < last; edit += 3) {
       if (edits[edit + 1] === EDIT_FUEL) {
         size += fixedLength + signedLength(edits[edit + 2]!);
       } else {
@@ -175,23 +157,31 @@ function rewriteCode(module: DecodedModule, plan: CodePlan, fuelGlobal: number, 
         size += unsignedLength(reader.u32() + 1) - edits[edit + 2]!;
       }
     }
-    writer.u32(size);
+    sizes[bodyNumber] = size;
+    sectionSize += unsignedLength(size) + size;
+  }
+  output.byte(SECTION.code);
+  output.u32(sectionSize);
+  output.u32(bodies.length);
+  for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
+    const body = bodies[bodyNumber]!;
+    const last = plan.bodyEditStarts[bodyNumber + 1]!;
+    output.u32(sizes[bodyNumber]!);
     let copied = body.start;
-    for (let edit = first; edit < last; edit += 3) {
+    for (let edit = plan.bodyEditStarts[bodyNumber]!; edit < last; edit += 3) {
       const offset = edits[edit]!;
-      writer.bytes(bytes.subarray(copied, offset));
+      output.copy(bytes, copied, offset);
       if (edits[edit + 1] === EDIT_FUEL) {
-        writer.bytes(prefixBytes);
-        writer.s64(edits[edit + 2]!);
-        writer.bytes(suffixBytes);
+        output.bytes(prefixBytes);
+        output.s64(edits[edit + 2]!);
+        output.bytes(suffixBytes);
         copied = offset;
       } else {
         reader.offset = offset;
-        writer.u32(reader.u32() + 1);
+        output.u32(reader.u32() + 1);
         copied = offset + edits[edit + 2]!;
       }
     }
-    writer.bytes(bytes.subarray(copied, body.end));
+    output.copy(bytes, copied, body.end);
   }
-  return writer;
 }

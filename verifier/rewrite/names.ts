@@ -1,7 +1,7 @@
 // Rebuilds the `name` section for the output module: function, local and label names are keyed
 // by function index, which the fuel import shifts; the other subsections are copied as they are.
 import { Reader } from "../binary/reader.js";
-import { Writer } from "../binary/writer.js";
+import { Writer, pushName } from "../binary/writer.js";
 import type { Renumber } from "./renumber.js";
 
 const FUNCTION_NAMES = 1;
@@ -34,7 +34,7 @@ export function rewriteNameSection(
       const subsectionEnd = reader.offset + size;
       const content = new Reader(bytes, reader.offset, subsectionEnd);
       if (id === FUNCTION_NAMES) {
-        const names = new Map<number, Uint8Array>();
+        const names = new Map<number, Uint8Array | number[]>();
         for (let count = content.u32(); count > 0; count--) {
           const index = renumber(content.u32());
           const nameStart = content.offset;
@@ -51,7 +51,7 @@ export function rewriteNameSection(
           sub.u32(renumber(content.u32()));
           const mapStart = content.offset;
           skipNameMap(content);
-          sub.bytes(bytes.subarray(mapStart, content.offset));
+          sub.copy(bytes, mapStart, content.offset);
         }
         writer.section(id, sub);
       } else {
@@ -61,7 +61,7 @@ export function rewriteNameSection(
         }
         writer.byte(id);
         writer.u32(size);
-        writer.bytes(bytes.subarray(reader.offset, subsectionEnd));
+        writer.copy(bytes, reader.offset, subsectionEnd);
       }
       reader.offset = subsectionEnd;
     }
@@ -72,16 +72,9 @@ export function rewriteNameSection(
   }
 }
 
-function writeFunctionNames(writer: Writer, names: Map<number, Uint8Array>, added: ReadonlyMap<number, string>): void {
-  const encoder = new TextEncoder();
-  for (const [index, name] of added) {
-    const encoded = encoder.encode(name);
-    const entry = new Writer(encoded.length + 5);
-    entry.u32(encoded.length);
-    entry.bytes(encoded);
-    names.set(index, entry.finish());
-  }
-  const sub = new Writer();
+function writeFunctionNames(writer: Writer, names: Map<number, Uint8Array | number[]>, added: ReadonlyMap<number, string>): void {
+  for (const [index, name] of added) names.set(index, pushName([], name));
+  const sub = new Writer(names.size * 32 + 16);
   const indices = [...names.keys()].sort((left, right) => left - right);
   sub.u32(indices.length);
   for (const index of indices) {

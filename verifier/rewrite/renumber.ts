@@ -29,17 +29,16 @@ export function copyConstantExpression(reader: Reader, writer: Writer, renumber:
       case 0xfd: reader.u32(); reader.skip(16); break;
       default: throw new UnsupportedFeature(`constant instruction 0x${opcode.toString(16)}`, offset);
     }
-    writer.bytes(reader.bytes.subarray(start, reader.offset));
+    writer.copy(reader.bytes, start, reader.offset);
   }
 }
 
 function copyRange(reader: Reader, writer: Writer, start: number): void {
-  writer.bytes(reader.bytes.subarray(start, reader.offset));
+  writer.copy(reader.bytes, start, reader.offset);
 }
 
 /** The element section with every function index renumbered (all eight segment encodings). */
-export function rewriteElementSection(reader: Reader, renumber: Renumber): Writer {
-  const writer = new Writer(reader.end - reader.offset + 16);
+export function rewriteElementSection(reader: Reader, renumber: Renumber, writer: Writer): Writer {
   const count = reader.u32();
   writer.u32(count);
   for (let segment = 0; segment < count; segment++) {
@@ -66,8 +65,7 @@ export function rewriteElementSection(reader: Reader, renumber: Renumber): Write
 }
 
 /** The global section with `ref.func` initialisers renumbered and `extra` appended. */
-export function rewriteGlobalSection(reader: Reader | undefined, renumber: Renumber, extra: Uint8Array): Writer {
-  const writer = new Writer((reader ? reader.end - reader.offset : 0) + extra.length + 8);
+export function rewriteGlobalSection(reader: Reader | undefined, renumber: Renumber, extra: readonly number[], writer: Writer): Writer {
   const count = reader ? reader.u32() : 0;
   writer.u32(count + 1);
   for (let global = 0; global < count; global++) {
@@ -82,8 +80,7 @@ export function rewriteGlobalSection(reader: Reader | undefined, renumber: Renum
 }
 
 /** The export section with function exports renumbered and `extra` entries appended. */
-export function rewriteExportSection(reader: Reader | undefined, renumber: Renumber, extra: readonly Uint8Array[]): Writer {
-  const writer = new Writer((reader ? reader.end - reader.offset : 0) + 64);
+export function rewriteExportSection(reader: Reader | undefined, renumber: Renumber, extra: readonly (readonly number[])[], writer: Writer): Writer {
   const count = reader ? reader.u32() : 0;
   writer.u32(count + extra.length);
   for (let entry = 0; entry < count; entry++) {

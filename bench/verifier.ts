@@ -1,0 +1,129 @@
+// Verifier benchmarks: throughput beside WebAssembly.validate alone, and the running-time
+// overhead of fuel on compute-heavy code. The bench runner calls runVerifierBenchmarks();
+// `node dist/bench/verifier.js` prints the tables on its own.
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import wabtInit from "wabt";
+import { setFuel, verifyModule, type VerifyOptions } from "../verifier/index.js";
+import type { BenchTable } from "./table.js";
+import { COMPUTE_WORKLOADS, computeModuleWat, generateLargeModule } from "./verifier-workloads.js";
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const SAMPLES = 7;
+const THROUGHPUT_GOAL = 0.25;
+const OVERHEAD_GOAL = 0.15;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median milliseconds of one call of `work`, each sample repeating it until ~`sampleMilliseconds`. */
+function timeMedian(work: () => void, sampleMilliseconds = 60): number {
+  work();
+  let repeats = 1;
+  const probeStart = performance.now();
+  work();
+  const probe = performance.now() - probeStart;
+  repeats = Math.max(1, Math.round(sampleMilliseconds / Math.max(probe, 0.001)));
+  const samples: number[] = [];
+  for (let sample = 0; sample < SAMPLES; sample++) {
+    const started = performance.now();
+    for (let repeat = 0; repeat < repeats; repeat++) work();
+    samples.push((performance.now() - started) / repeats);
+  }
+  return median(samples);
+}
+
+function megabytesPerSecond(bytes: number, milliseconds: number): number {
+  return Number((bytes / 1e6 / (milliseconds / 1e3)).toFixed(1));
+}
+
+function throughputTable(): BenchTable {
+  const hello = new Uint8Array(readFileSync(join(projectRoot, "apps", "hello", "build", "hello.wasm")));
+  const large = generateLargeModule(4 * 1024 * 1024);
+  const rows: (string | number)[][] = [];
+  const notes: string[] = [];
+  for (const [name, bytes] of [["apps/hello", hello], ["generated 4 MiB module", large]] as const) {
+    const probe = verifyModule(bytes);
+    if (!probe.accepted) throw new Error(`${name} was not accepted: ${probe.findings[0]?.message}`);
+    const validate = timeMedian(() => { WebAssembly.validate(bytes); });
+    const variants: [string, VerifyOptions][] = [
+      ["verify, fuel, output re-validated (default)", {}],
+      ["verify, fuel, no re-validation", { validateOutput: false }],
+      ["verify, checks only (fuel off)", { fuel: false }],
+    ];
+    for (const [variant, options] of variants) {
+      const verify = timeMedian(() => { verifyModule(bytes, options); });
+      const ratio = validate / verify;
+      rows.push([name, bytes.length, variant, megabytesPerSecond(bytes.length, validate), megabytesPerSecond(bytes.length, verify),
+        Number(ratio.toFixed(2)), ratio >= THROUGHPUT_GOAL ? "yes" : "no"]);
+    }
+    const stages = verifyModule(bytes).stats.stageMilliseconds;
+    notes.push(`${name} stages (ms, one run): ${Object.entries(stages).map(([stage, value]) => `${stage} ${value.toFixed(2)}`).join(", ")}`);
+  }
+  return {
+    title: "Verifier throughput beside WebAssembly.validate (median of 7 samples)",
+    columns: ["module", "bytes", "pipeline", "validate MB/s", "verify MB/s", "verify/validate", `goal ≥ ${THROUGHPUT_GOAL}`],
+    rows,
+    notes: [...notes, "verify includes WebAssembly.validate itself, so the ratio cannot exceed 1"],
+  };
+}
+
+async function fuelOverheadTable(): Promise<BenchTable> {
+  const wabt = await wabtInit();
+  const rows: (string | number)[][] = [];
+  for (const workload of COMPUTE_WORKLOADS) {
+    const parsed = wabt.parseWat(`${workload.name}.wat`, computeModuleWat(workload.wat), { multi_value: true });
+    const bytes = new Uint8Array(parsed.toBinary({}).buffer);
+    parsed.destroy();
+    const result = verifyModule(bytes);
+    if (!result.accepted) throw new Error(`${workload.name} was not accepted: ${result.findings[0]?.message}`);
+    const plain = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    const fueled = new WebAssembly.Instance(new WebAssembly.Module(result.output!), {
+      "singlet:kernel/fuel@0.1.0": { exhausted: () => { throw new Error("fuel exhausted in the benchmark"); } },
+    });
+    const plainMain = plain.exports.main as () => number;
+    const fueledMain = fueled.exports.main as () => number;
+    if (plainMain() !== (setFuel(fueled, 1e15), fueledMain())) throw new Error(`${workload.name}: instrumented result differs`);
+    const plainTimes: number[] = [];
+    const fueledTimes: number[] = [];
+    let fuelUsed = 0;
+    for (let sample = 0; sample < SAMPLES; sample++) {
+      let started = performance.now();
+      plainMain();
+      plainTimes.push(performance.now() - started);
+      setFuel(fueled, 1e15);
+      started = performance.now();
+      fueledMain();
+      fueledTimes.push(performance.now() - started);
+      fuelUsed = 1e15 - Number((fueled.exports.singlet_fuel as WebAssembly.Global).value);
+    }
+    const overhead = median(fueledTimes) / median(plainTimes) - 1;
+    rows.push([workload.name, Number(median(plainTimes).toFixed(1)), Number(median(fueledTimes).toFixed(1)),
+      `${(overhead * 100).toFixed(1)}%`, result.stats.fuelPointsInserted, fuelUsed.toExponential(2), overhead <= OVERHEAD_GOAL ? "yes" : "no"]);
+  }
+  return {
+    title: "Fuel overhead on compute-heavy code (same run, interleaved, median of 7)",
+    columns: ["workload", "plain ms", "fuel ms", "overhead", "fuel points", "fuel used", `goal ≤ ${OVERHEAD_GOAL * 100}%`],
+    rows,
+    notes: ["fuel is charged per region: once at function entry and once per loop iteration, for all the region's instructions"],
+  };
+}
+
+export async function runVerifierBenchmarks(): Promise<BenchTable[]> {
+  return [throughputTable(), await fuelOverheadTable()];
+}
+
+function printTable(table: BenchTable): void {
+  const cells = [table.columns, ...table.rows.map((row) => row.map(String))];
+  const widths = table.columns.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
+  console.log(`\n${table.title}`);
+  for (const row of cells) console.log(`  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ")}`);
+  for (const note of table.notes ?? []) console.log(`  note: ${note}`);
+}
+
+if (process.argv[1]?.endsWith("verifier.js")) {
+  for (const table of await runVerifierBenchmarks()) printTable(table);
+}
