@@ -120,12 +120,12 @@ export const COMPUTE_WORKLOADS: readonly { readonly name: string; readonly wat: 
       (i32.trunc_f64_s (f64.load offset=262144 (i32.const 8))))`,
   },
   {
-    name: "recursive fibonacci (fib 27, a call per step)",
+    name: "recursive fibonacci (fib 30, a call per step)",
     wat: `(func $fib (param $n i32) (result i32)
       (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
         (then (local.get $n))
         (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
-    (func (export "main") (result i32) (call $fib (i32.const 27)))`,
+    (func (export "main") (result i32) (call $fib (i32.const 30)))`,
   },
 ];
 

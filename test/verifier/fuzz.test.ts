@@ -41,7 +41,7 @@ describe("verifier fuzz", function () {
       const app = apps[done % apps.length]!;
       const mutation = mutate(app.bytes, app.module, random);
       const where = `mutant ${done} of ${app.name} (${mutation.kind}), seed ${SEED}`;
-      const result = verifyModule(mutation.bytes);
+      const result = verifyModule(mutation.bytes, { validateOutput: true });
       verdicts.set(result.verdict, (verdicts.get(result.verdict) ?? 0) + 1);
       expect(result.verdict, `${where}\n${formatVerificationLog(result)}`).to.not.equal("InternalError");
       expect(result.accepted).to.equal(result.verdict === "Accepted");

@@ -13,7 +13,7 @@ export interface FuelRun {
 }
 
 export function instrumentAndInstantiate(bytes: Uint8Array<ArrayBuffer>, options: Parameters<typeof verifyModule>[1] = {}): FuelRun {
-  const result = verifyModule(bytes, options);
+  const result = verifyModule(bytes, { validateOutput: true, ...options });
   expect(result.accepted, result.findings.map((item) => item.message).join("\n")).to.equal(true);
   const counters: StubCounters = { exhausted: 0, kernelCalls: 0 };
   const instance = new WebAssembly.Instance(new WebAssembly.Module(result.output!), stubKernelImports(counters));
