@@ -1,7 +1,7 @@
 // Kernel ABI conformance: every import is a kernel call of the WIT world with its exact core
 // type. The lookup table is built once from the generated syscall descriptors.
 import { syscallDescriptors, type SyscallDescriptor } from "../../runtime/abi/index.js";
-import { functionTypeToString, sameFunctionType, type DecodedModule } from "../binary/module.js";
+import { functionTypeToString, sameFunctionType, type DecodedModule, type ImportEntry } from "../binary/module.js";
 import { finding } from "../codes.js";
 import { FUEL_IMPORT_MODULE } from "../fuel-contract.js";
 import type { Finding } from "../verdict.js";
@@ -20,33 +20,40 @@ const KIND_CODES = {
 export function checkImports(module: DecodedModule, findings: Finding[]): void {
   let functionIndex = 0;
   for (const entry of module.imports) {
-    const item = `${entry.module}.${entry.name}`;
-    const location = { item, byteOffset: entry.byteOffset };
-    if (entry.kind !== "function") {
-      findings.push(finding(KIND_CODES[entry.kind], `import ${item} is a ${entry.kind}; only kernel ABI functions may be imported`, location));
-      continue;
-    }
-    const index = functionIndex++;
-    const functionLocation = { ...location, functionIndex: index };
-    if (entry.module === FUEL_IMPORT_MODULE) {
-      findings.push(finding("import-fuel-reserved", `import ${item} uses the fuel interface, which only the verifier may add`, functionLocation));
-      continue;
-    }
-    const byName = descriptorsByModule.get(entry.module);
-    if (byName === undefined) {
-      findings.push(finding("import-unknown-module", `import ${item}: module '${entry.module}' is not a kernel ABI interface`, functionLocation));
-      continue;
-    }
-    const descriptor = byName.get(entry.name);
-    if (descriptor === undefined) {
-      findings.push(finding("import-unknown-function", `import ${item}: '${entry.name}' is not a function of '${entry.module}'`, functionLocation));
-      continue;
-    }
-    const type = module.types[entry.typeIndex]!;
-    if (!sameFunctionType(type, descriptor.coreParameters, descriptor.coreResults)) {
-      const expected = `(${descriptor.coreParameters.join(", ")}) -> (${descriptor.coreResults.join(", ")})`;
-      findings.push(finding("import-signature-mismatch",
-        `import ${item} has type ${functionTypeToString(type)}; the kernel ABI says ${expected}`, functionLocation));
+    if (entry.kind === "function") {
+      const index = functionIndex++;
+      const descriptor = descriptorsByModule.get(entry.module)?.get(entry.name);
+      if (descriptor !== undefined && entry.module !== FUEL_IMPORT_MODULE
+        && sameFunctionType(module.types[entry.typeIndex]!, descriptor.coreParameters, descriptor.coreResults)) continue;
+      checkFunctionImport(module, entry, index, findings);
+    } else {
+      const item = `${entry.module}.${entry.name}`;
+      findings.push(finding(KIND_CODES[entry.kind], `import ${item} is a ${entry.kind}; only kernel ABI functions may be imported`,
+        { item, byteOffset: entry.byteOffset }));
     }
   }
+}
+
+/** Explains why a function import is refused; only called for imports that fail the fast check. */
+function checkFunctionImport(module: DecodedModule, entry: ImportEntry, functionIndex: number, findings: Finding[]): void {
+  const item = `${entry.module}.${entry.name}`;
+  const location = { item, byteOffset: entry.byteOffset, functionIndex };
+  if (entry.module === FUEL_IMPORT_MODULE) {
+    findings.push(finding("import-fuel-reserved", `import ${item} uses the fuel interface, which only the verifier may add`, location));
+    return;
+  }
+  const byName = descriptorsByModule.get(entry.module);
+  if (byName === undefined) {
+    findings.push(finding("import-unknown-module", `import ${item}: module '${entry.module}' is not a kernel ABI interface`, location));
+    return;
+  }
+  const descriptor = byName.get(entry.name);
+  if (descriptor === undefined) {
+    findings.push(finding("import-unknown-function", `import ${item}: '${entry.name}' is not a function of '${entry.module}'`, location));
+    return;
+  }
+  const type = module.types[entry.typeIndex]!;
+  const expected = `(${descriptor.coreParameters.join(", ")}) -> (${descriptor.coreResults.join(", ")})`;
+  findings.push(finding("import-signature-mismatch",
+    `import ${item} has type ${functionTypeToString(type)}; the kernel ABI says ${expected}`, location));
 }

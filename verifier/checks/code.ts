@@ -24,9 +24,9 @@ export interface CodePlan {
   /** Triples: (offset, EDIT_FUEL, cost) or (offset of the index, EDIT_FUNCTION_INDEX, its byte length). */
   readonly edits: number[];
   /** Per body: the first triple of its edits, and one final entry past the last. */
-  readonly bodyEditStarts: Int32Array;
+  readonly bodyEditStarts: number[];
   /** Per body: offset of the first instruction, after the local declarations. */
-  readonly instructionStarts: Int32Array;
+  readonly instructionStarts: number[];
   instructions: number;
   fuelPoints: number;
 }
@@ -45,6 +45,11 @@ for (let opcode = 0x45; opcode <= 0xc4; opcode++) IMMEDIATE_KINDS[opcode] = IMME
 for (const opcode of [0x0c, 0x0d, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x3f, 0x40, 0x41, 0x42]) IMMEDIATE_KINDS[opcode] = IMMEDIATE_LEB;
 for (let opcode = 0x28; opcode <= 0x3e; opcode++) IMMEDIATE_KINDS[opcode] = IMMEDIATE_MEMORY;
 
+// Control stacks of the walk, allocated once: the walk is synchronous and never re-entered.
+const scratchFrames = new Uint8Array(MAX_NESTING_DEPTH + 2);
+const scratchRegionEdits = new Int32Array(MAX_NESTING_DEPTH + 2);
+const scratchRegionCosts = new Float64Array(MAX_NESTING_DEPTH + 2);
+
 function isValueTypeByte(byte: number): boolean {
   return byte === 0x40 || (byte >= 0x7b && byte <= 0x7f) || byte === 0x70 || byte === 0x6f;
 }
@@ -52,12 +57,12 @@ function isValueTypeByte(byte: number): boolean {
 export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
   const bodies = module.bodies;
   const plan: CodePlan = {
-    edits: [], bodyEditStarts: new Int32Array(bodies.length + 1), instructionStarts: new Int32Array(bodies.length),
+    edits: [], bodyEditStarts: new Array<number>(bodies.length + 1), instructionStarts: new Array<number>(bodies.length),
     instructions: 0, fuelPoints: 0,
   };
-  const frames = new Uint8Array(MAX_NESTING_DEPTH + 2);
-  const regionEdits = new Int32Array(MAX_NESTING_DEPTH + 2);
-  const regionCosts = new Float64Array(MAX_NESTING_DEPTH + 2);
+  const frames = scratchFrames;
+  const regionEdits = scratchRegionEdits;
+  const regionCosts = scratchRegionCosts;
   const edits = plan.edits;
   const importedFunctions = module.importedFunctionCount;
   const reader = new Reader(module.bytes);
