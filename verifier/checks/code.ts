@@ -48,7 +48,8 @@ for (let opcode = 0x28; opcode <= 0x3e; opcode++) IMMEDIATE_KINDS[opcode] = IMME
 // Control stacks of the walk, allocated once: the walk is synchronous and never re-entered.
 const scratchFrames = new Uint8Array(MAX_NESTING_DEPTH + 2);
 const scratchRegionEdits = new Int32Array(MAX_NESTING_DEPTH + 2);
-const scratchRegionCosts = new Float64Array(MAX_NESTING_DEPTH + 2);
+const scratchRegionStarts = new Float64Array(MAX_NESTING_DEPTH + 2);
+const scratchRegionNested = new Float64Array(MAX_NESTING_DEPTH + 2);
 
 function isValueTypeByte(byte: number): boolean {
   return byte === 0x40 || (byte >= 0x7b && byte <= 0x7f) || byte === 0x70 || byte === 0x6f;
@@ -62,7 +63,8 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
   };
   const frames = scratchFrames;
   const regionEdits = scratchRegionEdits;
-  const regionCosts = scratchRegionCosts;
+  const regionStarts = scratchRegionStarts;
+  const regionNested = scratchRegionNested;
   const edits = plan.edits;
   const importedFunctions = module.importedFunctionCount;
   const reader = new Reader(module.bytes);
@@ -96,7 +98,10 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
     let region = 0;
     let depth = 1;
     frames[0] = FRAME_BLOCK;
-    let cost = 0;
+    // A region's cost is the instructions walked while it was innermost: its span of the
+    // instruction count minus the spans of the loops nested in it.
+    regionStarts[0] = 0;
+    regionNested[0] = 0;
     let instructionIndex = 0;
     const bytes = module.bytes;
     const end = body.end;
@@ -104,10 +109,8 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
     // LEB128 immediates whose value is not needed are skipped by their continuation bits.
     let offset = reader.offset;
     while (depth > 0) {
-      if (offset >= end) throw new DecodeError(`function ${functionIndex} ends inside its code`, offset);
       const instructionOffset = offset;
       const opcode = bytes[offset++]!;
-      cost++;
       instructionIndex++;
       const kind = IMMEDIATE_KINDS[opcode]!;
       if (kind === IMMEDIATE_NONE) continue;
@@ -139,10 +142,10 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
           }
           if (opcode === 0x03) {
             frames[depth++] = FRAME_LOOP;
-            regionCosts[region] = cost;
             edits.push(offset, EDIT_FUEL, 0);
             regionEdits[++region] = edits.length - 3;
-            cost = 0;
+            regionStarts[region] = instructionIndex;
+            regionNested[region] = 0;
           } else {
             frames[depth++] = FRAME_BLOCK;
           }
@@ -151,8 +154,9 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
         case 0x0b: {
           depth--;
           if (depth === 0 || frames[depth] === FRAME_LOOP) {
-            edits[regionEdits[region]! + 2] = cost;
-            if (depth > 0) cost = regionCosts[--region]!;
+            const span = instructionIndex - regionStarts[region]!;
+            edits[regionEdits[region]! + 2] = span - regionNested[region]!;
+            if (depth > 0) regionNested[--region]! += span;
           }
           break;
         }
@@ -197,7 +201,9 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
         }
       }
     }
-    if (offset > end) throw new DecodeError(`function ${functionIndex} runs past its end`, end);
+    // No bounds check per instruction: V8 validated the body, so its last `end` closes depth 0;
+    // were that ever wrong, reads past the array yield undefined and end in the switch's throw.
+    if (offset !== end && depth === 0) throw new DecodeError(`function ${functionIndex} ends at byte ${offset}, not at its size`, end);
     plan.instructions += instructionIndex;
   }
   plan.bodyEditStarts[bodies.length] = edits.length;
