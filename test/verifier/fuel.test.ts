@@ -1,7 +1,7 @@
 // Fuel: running time of accepted modules is bounded, charged where work happens, and the
 // rewrite keeps modules valid and their functions correctly named.
 import { expect } from "chai";
-import { readEmbeddedManifest } from "../../runtime/abi/index.js";
+import type { Manifest } from "../../runtime/abi/index.js";
 import {
   FUEL_GLOBAL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, decodeFunctionNames, fuelBudgetFor, limits, verifyModule,
 } from "../../verifier/index.js";
@@ -38,7 +38,8 @@ describe("verifier fuel", function () {
 
   it("stops apps/spin within its manifest budget by calling the exhausted import", () => {
     const bytes = builtApp("spin");
-    const manifest = readEmbeddedManifest(new WebAssembly.Module(bytes));
+    const section = WebAssembly.Module.customSections(new WebAssembly.Module(bytes), "singlet.manifest")[0]!;
+    const manifest = JSON.parse(new TextDecoder().decode(section)) as Manifest;
     const budget = fuelBudgetFor(manifest, "main");
     expect(budget).to.equal(manifest!.limits!.fuelPerEntry);
     const run = instrumentAndInstantiate(bytes);
