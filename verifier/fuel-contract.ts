@@ -36,3 +36,10 @@ export function setFuel(instance: WebAssembly.Instance, budget: number): void {
   const global = fuelGlobalOf(instance);
   if (global !== undefined) global.value = BigInt(budget);
 }
+
+/**
+ * Bulk memory and table instructions (memory.copy, memory.fill, memory.init, table.copy,
+ * table.fill, table.init) do work in proportion to their length operand, so besides their one
+ * unit they are charged one unit per this many bytes or elements, at run time.
+ */
+export const BULK_BYTES_PER_FUEL = 32;

@@ -25,7 +25,7 @@ import { finding } from "./codes.js";
 import { MAX_FINDINGS } from "./limits.js";
 import { DEFAULT_MANIFEST, manifestShapeProblem, readEmbeddedManifest } from "./manifest.js";
 import { decodeFunctionNames } from "./names.js";
-import { exhaustedName, instrumentFuel } from "./rewrite/fuel.js";
+import { instrumentFuel } from "./rewrite/fuel.js";
 import type { Finding, VerdictClass, VerificationResult } from "./verdict.js";
 
 /** Bumped whenever a rule changes what is accepted or what the output is: it keys the cache. */
@@ -176,7 +176,7 @@ function rewriteStages(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, s
   const rewrite = instrumentFuel(state.module, state.plan);
   const renamed = new Map<number, string>();
   for (const [index, name] of state.functionNames) renamed.set(rewrite.renumber(index), name);
-  for (const [index, name] of exhaustedName(rewrite.exhaustedFunctionIndex)) renamed.set(index, name);
+  for (const [index, name] of rewrite.addedNames) renamed.set(index, name);
   state.functionNames = renamed;
   state.output = rewrite.output;
   state.fuelInstrumented = true;

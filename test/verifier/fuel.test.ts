@@ -93,6 +93,36 @@ describe("verifier fuel", function () {
     expect(short.thrown).to.be.instanceOf(FuelExhausted);
   });
 
+  it("charges bulk memory and table instructions by their length", async () => {
+    const run = instrumentAndInstantiate(await assemble(kernelApp(`
+      (data $bytes "0123456789abcdef0123456789abcdef")
+      (table $slots 4096 4096 funcref)
+      (func $nothing)
+      (elem $refs func $nothing $nothing)
+      (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0)))
+      (func (export "copy") (param i32) (memory.copy (i32.const 0) (i32.const 8) (local.get 0)))
+      (func (export "init") (param i32) (memory.init $bytes (i32.const 0) (i32.const 0) (local.get 0)))
+      (func (export "tableFill") (param i32) (table.fill $slots (i32.const 0) (ref.null func) (local.get 0)))
+      (func (export "tableInit") (param i32) (table.init $slots $refs (i32.const 0) (i32.const 0) (local.get 0)))
+      (func (export "copyForever") (loop $again (memory.copy (i32.const 0) (i32.const 32768) (i32.const 32768)) (br $again)))`)));
+    for (const name of ["fill", "copy", "tableFill"]) {
+      const small = run.call(name, 1_000_000, 0);
+      const large = run.call(name, 1_000_000, 4_096);
+      expect(small.thrown, name).to.equal(undefined);
+      expect(large.fuelUsed - small.fuelUsed, name).to.equal(4_096 / 32);
+    }
+    expect(run.call("init", 1_000_000, 32).fuelUsed - run.call("init", 1_000_000, 0).fuelUsed).to.equal(1);
+    expect(run.call("tableInit", 1_000_000, 2).thrown).to.equal(undefined);
+    const endless = run.call("copyForever", 100_000);
+    expect(endless.thrown).to.be.instanceOf(FuelExhausted);
+    expect(endless.fuelUsed).to.be.lessThan(100_000 + 32_768 / 32 + 10);
+    const helpers = [...run.result.functionNames.values()].filter((name) => name.startsWith(`${FUEL_IMPORT_MODULE}.charge-`));
+    expect(helpers).to.have.members([
+      `${FUEL_IMPORT_MODULE}.charge-memory.fill`, `${FUEL_IMPORT_MODULE}.charge-memory.copy`, `${FUEL_IMPORT_MODULE}.charge-memory.init`,
+      `${FUEL_IMPORT_MODULE}.charge-table.fill`, `${FUEL_IMPORT_MODULE}.charge-table.init`,
+    ]);
+  });
+
   it("runs the start function under the instantiation fuel", async () => {
     const bytes = await assemble(kernelApp(`(func $spin (loop $again (br $again))) (start $spin)`));
     const result = verifyModule(bytes);

@@ -19,6 +19,11 @@ import type { Finding } from "../verdict.js";
 /** Edit kinds in `CodePlan.edits`, stored as flat triples (byte offset, kind, value). */
 export const EDIT_FUEL = 0;
 export const EDIT_FUNCTION_INDEX = 1;
+/** A bulk memory or table instruction, whose work grows with its length operand: (offset, EDIT_BULK, byte length). */
+export const EDIT_BULK = 2;
+
+/** 0xfc sub-opcodes charged by their length: memory.init, memory.copy, memory.fill, table.init, table.copy, table.fill. */
+const BULK_OPERATIONS: ReadonlySet<number> = new Set([8, 10, 11, 12, 14, 17]);
 
 export interface CodePlan {
   /** Triples: (offset, EDIT_FUEL, cost) or (offset of the index, EDIT_FUNCTION_INDEX, its byte length). */
@@ -183,7 +188,11 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
           switch (opcode) {
             case 0x1c: for (let types = reader.u32(); types > 0; types--) reader.byte(); break;
             case 0xd0: reader.s33(); break;
-            case 0xfc: skipMiscellaneous(reader, instructionOffset); break;
+            case 0xfc:
+              if (BULK_OPERATIONS.has(skipMiscellaneous(reader, instructionOffset))) {
+                edits.push(instructionOffset, EDIT_BULK, reader.offset - instructionOffset);
+              }
+              break;
             case 0xfd: skipVector(reader, instructionOffset); break;
             case 0xfe: {
               findings.push(finding("atomics-in-kernel-mode",
@@ -217,14 +226,13 @@ function skipMemoryArgument(reader: Reader): void {
   reader.u32();
 }
 
-function skipMiscellaneous(reader: Reader, instructionOffset: number): void {
+/** Skips a 0xfc instruction's immediates and returns its sub-opcode. */
+function skipMiscellaneous(reader: Reader, instructionOffset: number): number {
   const sub = reader.u32();
-  if (sub <= 7) return;
+  if (sub <= 7) return sub;
   switch (sub) {
-    case 8: reader.u32(); reader.u32(); return;
-    case 9: case 13: case 15: case 16: case 17: reader.u32(); return;
-    case 10: case 12: case 14: reader.u32(); reader.u32(); return;
-    case 11: reader.u32(); return;
+    case 8: case 10: case 12: case 14: reader.u32(); reader.u32(); return sub;
+    case 9: case 11: case 13: case 15: case 16: case 17: reader.u32(); return sub;
     default: throw new UnsupportedFeature(`instruction 0xfc ${sub}`, instructionOffset);
   }
 }

@@ -4,7 +4,8 @@
 import { Reader } from "../binary/reader.js";
 import { Writer, pushName, pushSigned, pushUnsigned, signedLength, unsignedLength } from "../binary/writer.js";
 import { SECTION, type DecodedModule, type SectionRange } from "../binary/module.js";
-import { EDIT_FUEL, type CodePlan } from "../checks/code.js";
+import { EDIT_BULK, EDIT_FUEL, type CodePlan } from "../checks/code.js";
+import { planBulkHelpers, writeHelperBody, type BulkHelpers } from "./bulk.js";
 import { FUEL_AT_INSTANTIATION, FUEL_GLOBAL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from "../fuel-contract.js";
 import { newNameSection, rewriteNameSection } from "./names.js";
 import { rewriteElementSection, rewriteExportSection, rewriteGlobalSection, type Renumber } from "./renumber.js";
@@ -15,6 +16,8 @@ export interface FuelRewrite {
   readonly exhaustedFunctionIndex: number;
   readonly fuelGlobalIndex: number;
   readonly renumber: Renumber;
+  /** Names of the functions the rewrite added (the import and the bulk helpers), by output index. */
+  readonly addedNames: Map<number, string>;
 }
 
 /** Position of each standard section in the binary's required order (tag sits before global). */
@@ -32,12 +35,15 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
   let emptyType = module.types.findIndex((type) => type.parameters.length === 0 && type.results.length === 0);
   const needsEmptyType = emptyType < 0;
   if (needsEmptyType) emptyType = module.types.length;
+  const bulk = planBulkHelpers(module, plan, module.functionTypes.length + 1, module.types.length + (needsEmptyType ? 1 : 0));
+  const addedNames = exhaustedName(exhaustedIndex);
+  for (const helper of bulk.helpers) addedNames.set(helper.functionIndex, helper.name);
 
   const output = new Writer(Math.ceil(bytes.length * 1.25) + 256);
   output.copy(bytes, 0, 8);
   // One scratch buffer holds each rebuilt section before it is copied out behind its size.
   const scratch = new Writer(1024);
-  const pending = new Set<number>([SECTION.type, SECTION.import, SECTION.global, SECTION.export]);
+  const pending = new Set<number>([SECTION.type, SECTION.import, SECTION.function, SECTION.global, SECTION.export]);
 
   const emitted = (id: number, content: Writer): void => {
     output.section(id, content);
@@ -54,9 +60,17 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
     switch (id) {
       case SECTION.type: {
         const count = reader ? reader.u32() : 0;
-        writer.u32(count + (needsEmptyType ? 1 : 0));
+        writer.u32(count + (needsEmptyType ? 1 : 0) + bulk.newTypes.length);
         if (reader) writer.copy(bytes, reader.offset, reader.end);
         if (needsEmptyType) writer.bytes([0x60, 0, 0]);
+        for (const type of bulk.newTypes) writer.bytes(type);
+        return writer;
+      }
+      case SECTION.function: {
+        const count = reader ? reader.u32() : 0;
+        writer.u32(count + bulk.helpers.length);
+        if (reader) writer.copy(bytes, reader.offset, reader.end);
+        for (const helper of bulk.helpers) writer.u32(helper.typeIndex);
         return writer;
       }
       case SECTION.import: {
@@ -81,7 +95,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
   for (const range of module.sections) {
     if (range.id === SECTION.custom) {
       if (range.name === "name") {
-        const names = rewriteNameSection(bytes, range.contentStart, range.end, renumber, exhaustedName(exhaustedIndex));
+        const names = rewriteNameSection(bytes, range.contentStart, range.end, renumber, addedNames);
         if (names) writeCustomSection(output, "name", names);
         wroteNames = true;
       } else {
@@ -91,7 +105,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
     }
     emitMissingBefore(SECTION_ORDER[range.id]!);
     switch (range.id) {
-      case SECTION.type: case SECTION.import: case SECTION.global: case SECTION.export:
+      case SECTION.type: case SECTION.import: case SECTION.function: case SECTION.global: case SECTION.export:
         emitted(range.id, rebuild(range.id, range));
         break;
       case SECTION.start:
@@ -101,15 +115,15 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
         emitted(range.id, rewriteElementSection(new Reader(bytes, range.contentStart, range.end), renumber, scratch.reset()));
         break;
       case SECTION.code:
-        writeCode(output, module, plan, fuelGlobal, exhaustedIndex);
+        writeCode(output, module, plan, fuelGlobal, exhaustedIndex, bulk);
         break;
       default:
         output.copy(bytes, range.start, range.end);
     }
   }
   emitMissingBefore(Number.POSITIVE_INFINITY);
-  if (!wroteNames) writeCustomSection(output, "name", newNameSection(exhaustedName(exhaustedIndex)));
-  return { output: output.view(), exhaustedFunctionIndex: exhaustedIndex, fuelGlobalIndex: fuelGlobal, renumber };
+  if (!wroteNames) writeCustomSection(output, "name", newNameSection(addedNames));
+  return { output: output.view(), exhaustedFunctionIndex: exhaustedIndex, fuelGlobalIndex: fuelGlobal, renumber, addedNames };
 }
 
 /** Module and field name of the fuel import, encoded once. */
@@ -128,7 +142,7 @@ function writeCustomSection(output: Writer, name: string, content: Writer): void
 }
 
 /** Writes the code section with fuel charges inserted and call targets renumbered, body by body. */
-function writeCode(output: Writer, module: DecodedModule, plan: CodePlan, fuelGlobal: number, exhaustedIndex: number): void {
+function writeCode(output: Writer, module: DecodedModule, plan: CodePlan, fuelGlobal: number, exhaustedIndex: number, bulk: BulkHelpers): void {
   const bytes = module.bytes;
   const edits = plan.edits;
   const bodies = module.bodies;
@@ -150,8 +164,11 @@ function writeCode(output: Writer, module: DecodedModule, plan: CodePlan, fuelGl
     const last = plan.bodyEditStarts[bodyNumber + 1]!;
     let size = body.end - body.start;
     for (let edit = plan.bodyEditStarts[bodyNumber]!; edit < last; edit += 3) {
-      if (edits[edit + 1] === EDIT_FUEL) {
+      const kind = edits[edit + 1];
+      if (kind === EDIT_FUEL) {
         size += fixedLength + signedLength(edits[edit + 2]!);
+      } else if (kind === EDIT_BULK) {
+        size += 1 + unsignedLength(bulkHelperIndex(bulk, bytes, edits[edit]!, edits[edit + 2]!)) - edits[edit + 2]!;
       } else {
         reader.offset = edits[edit]!;
         size += unsignedLength(reader.u32() + 1) - edits[edit + 2]!;
@@ -160,9 +177,12 @@ function writeCode(output: Writer, module: DecodedModule, plan: CodePlan, fuelGl
     sizes[bodyNumber] = size;
     sectionSize += unsignedLength(size) + size;
   }
+  const helpers = new Writer(bulk.helpers.length * 64 + 8);
+  for (const helper of bulk.helpers) writeHelperBody(helpers, helper, fuelGlobal, exhaustedIndex);
+  sectionSize += helpers.length - unsignedLength(bodies.length) + unsignedLength(bodies.length + bulk.helpers.length);
   output.byte(SECTION.code);
   output.u32(sectionSize);
-  output.u32(bodies.length);
+  output.u32(bodies.length + bulk.helpers.length);
   for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
     const body = bodies[bodyNumber]!;
     const last = plan.bodyEditStarts[bodyNumber + 1]!;
@@ -171,11 +191,16 @@ function writeCode(output: Writer, module: DecodedModule, plan: CodePlan, fuelGl
     for (let edit = plan.bodyEditStarts[bodyNumber]!; edit < last; edit += 3) {
       const offset = edits[edit]!;
       output.copy(bytes, copied, offset);
-      if (edits[edit + 1] === EDIT_FUEL) {
+      const kind = edits[edit + 1];
+      if (kind === EDIT_FUEL) {
         output.bytes(prefixBytes);
         output.s64(edits[edit + 2]!);
         output.bytes(suffixBytes);
         copied = offset;
+      } else if (kind === EDIT_BULK) {
+        output.byte(0x10);
+        output.u32(bulkHelperIndex(bulk, bytes, offset, edits[edit + 2]!));
+        copied = offset + edits[edit + 2]!;
       } else {
         reader.offset = offset;
         output.u32(reader.u32() + 1);
@@ -184,4 +209,9 @@ function writeCode(output: Writer, module: DecodedModule, plan: CodePlan, fuelGl
     }
     output.copy(bytes, copied, body.end);
   }
+  output.copy(helpers.view(), 0, helpers.length);
+}
+
+function bulkHelperIndex(bulk: BulkHelpers, bytes: Uint8Array, offset: number, length: number): number {
+  return bulk.indexByInstruction.get(String.fromCharCode(...bytes.subarray(offset, offset + length)))!;
 }
