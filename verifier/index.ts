@@ -6,7 +6,7 @@ export { createVerificationCache, sharedVerificationCache, type VerificationCach
 export { formatVerificationLog, verificationToJson, type FormatOptions } from "./log.js";
 export { FINDING_CODES, type FindingCode } from "./codes.js";
 export {
-  FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, FUEL_GLOBAL_EXPORT, FUEL_AT_INSTANTIATION,
+  FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, FUEL_GLOBAL_EXPORT, FUEL_AT_INSTANTIATION, BULK_BYTES_PER_FUEL,
   fuelImports, fuelBudgetFor, fuelGlobalOf, setFuel,
 } from "./fuel-contract.js";
 export * as limits from "./limits.js";
