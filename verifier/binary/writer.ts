@@ -35,7 +35,14 @@ export class Writer {
     this.length += length;
   }
 
-  /** Copies `source[start, end)`; short ranges byte by byte, which beats making a subarray. */
+  private lastSource: Uint8Array | undefined;
+  private lastSourceView: Buffer | undefined;
+
+  /**
+   * Copies `source[start, end)`. Short ranges go byte by byte; long ones through Buffer#copy,
+   * which copies between offsets without allocating a subarray per range (the rewriter copies
+   * one range per edit, tens of thousands per module).
+   */
   copy(source: Uint8Array, start: number, end: number): void {
     const length = end - start;
     this.reserve(length);
@@ -44,10 +51,14 @@ export class Writer {
       let at = this.length;
       for (let index = start; index < end; index++) buffer[at++] = source[index]!;
       this.length = at;
-    } else {
-      this.buffer.set(source.subarray(start, end), this.length);
-      this.length += length;
+      return;
     }
+    if (source !== this.lastSource) {
+      this.lastSource = source;
+      this.lastSourceView = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+    }
+    this.lastSourceView!.copy(this.buffer, this.length, start, end);
+    this.length += length;
   }
 
   u32(value: number): void {
