@@ -94,7 +94,7 @@ function runPipeline(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, cac
   };
   try {
     checkStages(bytes, options, state, stage);
-    if (state.findings.length === 0) rewriteStages(bytes, options, state, stage);
+    if (state.findings.length === 0) rewriteStages(options, state, stage);
   } catch (error) {
     state.findings.push(internalFinding(error));
   }
@@ -171,7 +171,7 @@ function checkStages(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, sta
 // Everything below rewrites an accepted module. Nothing here may produce a user-facing refusal.
 // ---------------------------------------------------------------------------------------------
 
-function rewriteStages(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, state: PipelineState, stage: (name: string) => void): void {
+function rewriteStages(options: VerifyOptions, state: PipelineState, stage: (name: string) => void): void {
   if (options.fuel === false || state.module === undefined || state.plan === undefined) return;
   const rewrite = instrumentFuel(state.module, state.plan);
   const renamed = new Map<number, string>();
@@ -186,8 +186,7 @@ function rewriteStages(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, s
     try { new WebAssembly.Module(rewrite.output); } catch (error) { detail = (error as Error).message; }
     state.findings.push(finding("internal-error", `fuel rewrite produced an invalid module: ${detail}`));
   }
-  stage("revalidate");
-  void bytes;
+  if (options.validateOutput === true) stage("revalidate");
 }
 
 function decodeFinding(error: unknown): Finding {

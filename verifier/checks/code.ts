@@ -30,8 +30,6 @@ export interface CodePlan {
   readonly edits: number[];
   /** Per body: the first triple of its edits, and one final entry past the last. */
   readonly bodyEditStarts: number[];
-  /** Per body: offset of the first instruction, after the local declarations. */
-  readonly instructionStarts: number[];
   instructions: number;
   fuelPoints: number;
 }
@@ -63,7 +61,7 @@ function isValueTypeByte(byte: number): boolean {
 export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
   const bodies = module.bodies;
   const plan: CodePlan = {
-    edits: [], bodyEditStarts: new Array<number>(bodies.length + 1), instructionStarts: new Array<number>(bodies.length),
+    edits: [], bodyEditStarts: new Array<number>(bodies.length + 1),
     instructions: 0, fuelPoints: 0,
   };
   const frames = scratchFrames;
@@ -94,10 +92,8 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
       findings.push(finding("too-many-locals",
         `function ${functionIndex} has ${locals} locals (limit ${MAX_LOCALS_PER_FUNCTION})`,
         { functionIndex, byteOffset: body.byteOffset }));
-      plan.instructionStarts[bodyNumber] = reader.offset;
       continue;
     }
-    plan.instructionStarts[bodyNumber] = reader.offset;
     edits.push(reader.offset, EDIT_FUEL, 0);
     regionEdits[0] = edits.length - 3;
     let region = 0;
