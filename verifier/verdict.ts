@@ -39,7 +39,7 @@ export interface VerificationResult {
   readonly accepted: boolean;
   readonly findings: readonly Finding[];
   readonly stats: VerificationStats;
-  /** The module to run: the input, or its fuel-instrumented rewrite. Present when accepted. */
+  /** The module to run: the input, or its fuel-instrumented rewrite. Present when accepted; shared by cached results, so treat it as read-only. */
   readonly output?: Uint8Array<ArrayBuffer>;
   /** Function names by function index of the *output* module (imports included). */
   readonly functionNames: ReadonlyMap<number, string>;
