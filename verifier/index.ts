@@ -1,4 +1,14 @@
-// The verifier's public face: decides whether a module may run in the kernel domain.
-export { verifyModule, POLICY_VERSION, type VerifyOptions } from "./verify.js";
-export { readFunctionNames } from "./names.js";
+// The verifier's public face: decides whether a module may run in the kernel domain, bounds
+// its running time with fuel, and explains every refusal.
+export { verifyModule, verificationCacheKey, POLICY_VERSION, type VerifyOptions } from "./verify.js";
+export { readFunctionNames, decodeFunctionNames } from "./names.js";
+export { createVerificationCache, sharedVerificationCache, type VerificationCache } from "./cache.js";
+export { formatVerificationLog, verificationToJson, type FormatOptions } from "./log.js";
+export { FINDING_CODES, type FindingCode } from "./codes.js";
+export {
+  FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, FUEL_GLOBAL_EXPORT, FUEL_AT_INSTANTIATION, BULK_BYTES_PER_FUEL,
+  fuelImports, fuelBudgetFor, fuelGlobalOf, setFuel,
+} from "./fuel-contract.js";
+export * as limits from "./limits.js";
 export type { Finding, FindingLocation, VerdictClass, VerificationResult, VerificationStats } from "./verdict.js";
+export { checkComponent, KERNEL_WIT_PATH, type ComponentCheck, type ComponentCheckOptions } from "./component.js";

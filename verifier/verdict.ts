@@ -5,6 +5,7 @@ export type VerdictClass = "Accepted" | "Malformed" | "PolicyViolation" | "Limit
 export interface FindingLocation {
   readonly functionIndex?: number;
   readonly functionName?: string;
+  /** Index of the instruction within its function body, counting from 0. */
   readonly instructionIndex?: number;
   readonly byteOffset?: number;
   /** Import or export name, section name, or other non-code place. */
@@ -25,6 +26,12 @@ export interface VerificationStats {
   readonly functions: number;
   readonly milliseconds: number;
   readonly fuelPointsInserted: number;
+  /** Instructions walked in function bodies. */
+  readonly instructions: number;
+  /** Size of the output module, 0 when rejected. */
+  readonly outputBytes: number;
+  /** Milliseconds per pipeline stage, in pipeline order. */
+  readonly stageMilliseconds: Readonly<Record<string, number>>;
 }
 
 export interface VerificationResult {
@@ -32,10 +39,16 @@ export interface VerificationResult {
   readonly accepted: boolean;
   readonly findings: readonly Finding[];
   readonly stats: VerificationStats;
-  /** The module to run: the input, or its fuel-instrumented rewrite. Present when accepted. */
+  /** The module to run: the input, or its fuel-instrumented rewrite. Present when accepted; shared by cached results, so treat it as read-only. */
   readonly output?: Uint8Array<ArrayBuffer>;
-  /** Function names from the name section, by function index (imports included). */
+  /** Function names by function index of the *output* module (imports included). */
   readonly functionNames: ReadonlyMap<number, string>;
-  /** Hex SHA-256 of (module, manifest, policy version): the cache key. */
+  /** Hex SHA-256 of (module, manifest, policy version, options): the cache key. */
   readonly cacheKey: string;
+  /** True when the output carries fuel accounting (see fuel-contract.ts). */
+  readonly fuelInstrumented: boolean;
+  /** True when this result came from a verification cache. */
+  readonly fromCache: boolean;
+  /** Manifest the module was checked against (the option, else the embedded one). */
+  readonly manifestName?: string;
 }

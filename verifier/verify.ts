@@ -1,54 +1,214 @@
-// The verifier pipeline. v0: decode → validate → kernel ABI conformance of imports. The full
-// pipeline (policy, limits, fuel) grows here behind the same `verifyModule` call.
+// The verifier pipeline, as the eBPF verifier is laid out: checks first, then a marked line
+// after which rewrites happen.
+//
+//   decode      the streaming section decoder (binary/decode.ts)
+//   validate    WebAssembly.validate; on failure V8's message and byte offset (Malformed)
+//   manifest    the caller's manifest, else the embedded one, else the default
+//   abi         imports only from the kernel's WIT world with exact core types
+//   policy      entry points and canonical-ABI exports, no shared memory, start-function rule
+//   limits      module-wide counts, then the code walk (locals, body size, nesting, atomics)
+//   ---------   rewrites after this line; nothing below may reject a module for its author
+//   fuel        charges per region, the fuel import and global, renumbered indices
+//   verdict     the class of the first finding, or Accepted; an exception is InternalError
 import { createHash } from "node:crypto";
-import { syscallDescriptors, type Manifest, type SyscallDescriptor } from "../runtime/abi/index.js";
-import type { Finding, VerificationResult, VerdictClass } from "./verdict.js";
-import { readFunctionNames } from "./names.js";
+import type { Manifest } from "../runtime/abi/index.js";
+import { decodeModule, UnsupportedFeature } from "./binary/decode.js";
+import type { DecodedModule } from "./binary/module.js";
+import { DecodeError } from "./binary/reader.js";
+import { sharedVerificationCache, type VerificationCache } from "./cache.js";
+import { checkImports } from "./checks/abi.js";
+import { walkCode, type CodePlan } from "./checks/code.js";
+import { checkModuleLimits, checkModuleSize } from "./checks/limits.js";
+import { checkPolicy } from "./checks/policy.js";
+import { validateWithEngine } from "./checks/validate.js";
+import { finding } from "./codes.js";
+import { MAX_FINDINGS } from "./limits.js";
+import { DEFAULT_MANIFEST, manifestShapeProblem, readEmbeddedManifest } from "./manifest.js";
+import { decodeFunctionNames } from "./names.js";
+import { instrumentFuel } from "./rewrite/fuel.js";
+import type { Finding, VerdictClass, VerificationResult } from "./verdict.js";
 
-export const POLICY_VERSION = "0";
+/** Bumped whenever a rule changes what is accepted or what the output is: it keys the cache. */
+export const POLICY_VERSION = "1";
 
 export interface VerifyOptions {
+  /** The manifest to check against; without it the embedded `singlet.manifest` is used. */
   readonly manifest?: Manifest;
+  /** Instrument accepted modules with fuel (default true). Without fuel, nothing bounds running time. */
+  readonly fuel?: boolean;
+  /**
+   * Re-validate the rewritten module with V8, so a rewriter bug becomes InternalError here rather
+   * than a CompileError when the kernel compiles the output. Off by default: the kernel's compile
+   * validates the output anyway, and a second validation costs as much as the first.
+   */
+  readonly validateOutput?: boolean;
+  /** A cache to consult and fill, or `true` for the module-level shared cache. */
+  readonly cache?: VerificationCache | boolean;
 }
 
-const descriptorsByImport = new Map<string, SyscallDescriptor>(
-  syscallDescriptors.map((descriptor) => [`${descriptor.importModule}\u0000${descriptor.functionName}`, descriptor]),
-);
+export function verificationCacheKey(bytes: Uint8Array, options: VerifyOptions = {}): string {
+  return createHash("sha256")
+    .update(bytes).update("\u0000").update(JSON.stringify(options.manifest ?? null))
+    .update(`\u0000${POLICY_VERSION}\u0000${options.fuel !== false}`)
+    .digest("hex");
+}
 
 export function verifyModule(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions = {}): VerificationResult {
-  const started = performance.now();
-  const cacheKey = createHash("sha256")
-    .update(bytes).update("\u0000").update(JSON.stringify(options.manifest ?? null)).update("\u0000" + POLICY_VERSION)
-    .digest("hex");
-  const findings: Finding[] = [];
-  let functionNames: ReadonlyMap<number, string> = new Map();
-  let functions = 0;
-  if (!WebAssembly.validate(bytes)) {
-    let detail = "not a valid WebAssembly module";
-    try { new WebAssembly.Module(bytes); } catch (error) { detail = (error as Error).message.replace(/^WebAssembly\.Module\(\): /, ""); }
-    findings.push({ code: "malformed-module", verdictClass: "Malformed", message: `malformed module: ${detail}`, location: { byteOffset: byteOffsetOf(detail) } });
-  } else {
-    const module = new WebAssembly.Module(bytes);
-    functionNames = readFunctionNames(module);
-    for (const entry of WebAssembly.Module.imports(module)) {
-      if (entry.kind !== "function") {
-        findings.push({ code: "import-not-function", verdictClass: "PolicyViolation", message: `import ${entry.module}.${entry.name} is a ${entry.kind}; only kernel ABI functions may be imported`, location: { item: `${entry.module}.${entry.name}` } });
-      } else if (!descriptorsByImport.has(`${entry.module}\u0000${entry.name}`)) {
-        findings.push({ code: "import-outside-abi", verdictClass: "PolicyViolation", message: `import ${entry.module}.${entry.name} is not part of the kernel ABI`, location: { item: `${entry.module}.${entry.name}` } });
-      }
-    }
-    functions = WebAssembly.Module.exports(module).length;
+  let cacheKey = "";
+  try {
+    cacheKey = verificationCacheKey(bytes, options);
+    const cache = options.cache === true ? sharedVerificationCache : options.cache || undefined;
+    const cached = cache?.get(cacheKey);
+    if (cached !== undefined) return { ...cached, fromCache: true };
+    const result = runPipeline(bytes, options, cacheKey);
+    if (result.verdict !== "InternalError") cache?.set(cacheKey, result);
+    return result;
+  } catch (error) {
+    return {
+      verdict: "InternalError", accepted: false, findings: [internalFinding(error)],
+      stats: { bytes: bytes?.byteLength ?? 0, functions: 0, milliseconds: 0, fuelPointsInserted: 0, instructions: 0, outputBytes: 0, stageMilliseconds: {} },
+      functionNames: new Map(), cacheKey, fuelInstrumented: false, fromCache: false,
+    };
   }
-  const verdict: VerdictClass = findings.length > 0 ? findings[0]!.verdictClass : "Accepted";
+}
+
+interface PipelineState {
+  findings: Finding[];
+  stageMilliseconds: Record<string, number>;
+  module?: DecodedModule;
+  plan?: CodePlan;
+  manifest?: Manifest;
+  output?: Uint8Array<ArrayBuffer>;
+  functionNames: Map<number, string>;
+  fuelInstrumented: boolean;
+}
+
+function runPipeline(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, cacheKey: string): VerificationResult {
+  const started = performance.now();
+  const state: PipelineState = { findings: [], stageMilliseconds: {}, functionNames: new Map(), fuelInstrumented: false };
+  let stageStarted = started;
+  const stage = (name: string): void => {
+    const now = performance.now();
+    state.stageMilliseconds[name] = now - stageStarted;
+    stageStarted = now;
+  };
+  try {
+    checkStages(bytes, options, state, stage);
+    if (state.findings.length === 0) rewriteStages(options, state, stage);
+  } catch (error) {
+    state.findings.push(internalFinding(error));
+  }
+  const findings = nameFindings(state.findings.slice(0, MAX_FINDINGS), state);
+  const verdict: VerdictClass = findings.some((item) => item.verdictClass === "InternalError")
+    ? "InternalError" : findings[0]?.verdictClass ?? "Accepted";
+  const accepted = findings.length === 0;
+  const output = accepted ? state.output ?? bytes : undefined;
   return {
-    verdict, accepted: verdict === "Accepted", findings,
-    stats: { bytes: bytes.byteLength, functions, milliseconds: performance.now() - started, fuelPointsInserted: 0 },
-    output: verdict === "Accepted" ? bytes : undefined,
-    functionNames, cacheKey,
+    verdict, accepted, findings,
+    stats: {
+      bytes: bytes.byteLength,
+      functions: state.module?.functionTypes.length ?? 0,
+      milliseconds: performance.now() - started,
+      fuelPointsInserted: accepted && state.fuelInstrumented ? state.plan?.fuelPoints ?? 0 : 0,
+      instructions: state.plan?.instructions ?? 0,
+      outputBytes: output?.byteLength ?? 0,
+      stageMilliseconds: state.stageMilliseconds,
+    },
+    output,
+    functionNames: accepted || !state.fuelInstrumented ? state.functionNames : new Map(),
+    cacheKey,
+    fuelInstrumented: accepted && state.fuelInstrumented,
+    fromCache: false,
+    manifestName: state.manifest?.name,
   };
 }
 
-function byteOffsetOf(detail: string): number | undefined {
-  const match = /@\+(\d+)/.exec(detail);
-  return match ? Number(match[1]) : undefined;
+function checkStages(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, state: PipelineState, stage: (name: string) => void): void {
+  const findings = state.findings;
+  checkModuleSize(bytes, findings);
+  if (findings.length > 0) return;
+  const malformed = validateWithEngine(bytes);
+  stage("validate");
+  if (malformed !== undefined) {
+    findings.push(malformed);
+    return;
+  }
+  let module: DecodedModule;
+  try {
+    module = state.module = decodeModule(bytes);
+  } catch (error) {
+    findings.push(decodeFinding(error));
+    return;
+  }
+  const names = module.customSections.find((section) => section.name === "name");
+  if (names !== undefined) state.functionNames = decodeFunctionNames(bytes, names.contentStart, names.end);
+  stage("decode");
+
+  if (options.manifest !== undefined) {
+    const problem = manifestShapeProblem(options.manifest);
+    if (problem !== undefined) findings.push(finding("manifest-invalid", `manifest ${problem}`, { item: "manifest" }));
+    else state.manifest = options.manifest;
+  } else {
+    state.manifest = readEmbeddedManifest(module, findings) ?? (findings.length === 0 ? DEFAULT_MANIFEST : undefined);
+  }
+  if (state.manifest === undefined) return;
+  const manifest = state.manifest;
+
+  checkImports(module, findings);
+  stage("abi");
+  checkPolicy(module, manifest, findings);
+  stage("policy");
+  checkModuleLimits(module, manifest, findings);
+  try {
+    state.plan = walkCode(module, findings);
+  } catch (error) {
+    findings.push(decodeFinding(error));
+  }
+  stage("limits");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Everything below rewrites an accepted module. Nothing here may produce a user-facing refusal.
+// ---------------------------------------------------------------------------------------------
+
+function rewriteStages(options: VerifyOptions, state: PipelineState, stage: (name: string) => void): void {
+  if (options.fuel === false || state.module === undefined || state.plan === undefined) return;
+  const rewrite = instrumentFuel(state.module, state.plan);
+  const renamed = new Map<number, string>();
+  for (const [index, name] of state.functionNames) renamed.set(rewrite.renumber(index), name);
+  for (const [index, name] of rewrite.addedNames) renamed.set(index, name);
+  state.functionNames = renamed;
+  state.output = rewrite.output;
+  state.fuelInstrumented = true;
+  stage("fuel");
+  if (options.validateOutput === true && !WebAssembly.validate(rewrite.output)) {
+    let detail = "";
+    try { new WebAssembly.Module(rewrite.output); } catch (error) { detail = (error as Error).message; }
+    state.findings.push(finding("internal-error", `fuel rewrite produced an invalid module: ${detail}`));
+  }
+  if (options.validateOutput === true) stage("revalidate");
+}
+
+function decodeFinding(error: unknown): Finding {
+  if (error instanceof UnsupportedFeature) {
+    return finding("unsupported-feature", `unsupported in kernel mode: ${error.feature}`, { byteOffset: error.byteOffset });
+  }
+  if (error instanceof DecodeError) {
+    return finding("decoder-disagrees", `v8 accepted the module but the verifier's decoder did not: ${error.message}`, { byteOffset: error.byteOffset });
+  }
+  return internalFinding(error);
+}
+
+function internalFinding(error: unknown): Finding {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return finding("internal-error", `verifier bug: ${message}`);
+}
+
+function nameFindings(findings: Finding[], state: PipelineState): Finding[] {
+  return findings.map((item) => {
+    const index = item.location?.functionIndex;
+    if (index === undefined || item.location?.functionName !== undefined) return item;
+    const name = state.functionNames.get(index);
+    return name === undefined ? item : { ...item, location: { ...item.location, functionName: name } };
+  });
 }

@@ -7,6 +7,7 @@ import { join, relative, resolve } from "node:path";
 import { MANIFEST_SECTION_NAME, parseManifest } from "../abi/manifest.js";
 import { appendCustomSection } from "./custom-section.js";
 import { appsDirectory, projectRoot } from "./paths.js";
+import { checkComponent } from "../../verifier/index.js";
 
 export interface AppBuildTarget {
   readonly name: string;
@@ -70,7 +71,17 @@ export async function buildApp(target: AppBuildTarget): Promise<void> {
   const manifest = parseManifest(JSON.parse(readFileSync(target.manifestPath, "utf8")));
   const binary = readFileSync(target.outputPath);
   const payload = new TextEncoder().encode(JSON.stringify(manifest));
-  writeFileSync(target.outputPath, appendCustomSection(binary, MANIFEST_SECTION_NAME, payload));
+  const module = appendCustomSection(binary, MANIFEST_SECTION_NAME, payload);
+  writeFileSync(target.outputPath, module);
+  // The second, independent ABI check (jco): the app must wrap as a component of the world.
+  const component = await checkComponent(module);
+  if (!component.ok) throw new Error(`apps/${target.name} does not conform to the kernel's WIT world (jco):\n${component.reason}`);
+  writeFileSync(componentPath(target), component.componentBytes!);
+}
+
+/** apps/<name>/build/<name>.component.wasm, beside the core module. */
+export function componentPath(target: AppBuildTarget): string {
+  return target.outputPath.replace(/\.wasm$/, ".component.wasm");
 }
 
 async function main(): Promise<void> {
@@ -79,7 +90,7 @@ async function main(): Promise<void> {
   const force = process.argv.includes("--force");
   let built = 0;
   for (const target of listAppTargets()) {
-    if (!force && isUpToDate(target)) continue;
+    if (!force && isUpToDate(target) && existsSync(componentPath(target))) continue;
     await buildApp(target);
     built++;
   }

@@ -1,0 +1,160 @@
+// Verifier benchmarks: throughput beside WebAssembly.validate alone, and the running-time
+// overhead of fuel on compute-heavy code. The bench runner calls runVerifierBenchmarks();
+// `node dist/bench/verifier.js` prints the tables on its own.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import wabtInit from "wabt";
+import { setFuel, verifyModule, type VerifyOptions } from "../verifier/index.js";
+import type { BenchTable } from "./table.js";
+import { COMPUTE_WORKLOADS, computeModuleWat, generateLargeModule } from "./verifier-workloads.js";
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const SAMPLES = 11;
+const THROUGHPUT_GOAL = 0.25;
+const OVERHEAD_GOAL = 0.15;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** How many calls of `work` fill about `sampleMilliseconds`. */
+function repeatsFor(work: () => void, sampleMilliseconds: number): number {
+  // Warm up first, so optimised code is what is measured.
+  const warmUntil = performance.now() + 150;
+  while (performance.now() < warmUntil) work();
+  const started = performance.now();
+  work();
+  return Math.max(1, Math.round(sampleMilliseconds / Math.max(performance.now() - started, 0.001)));
+}
+
+/**
+ * Milliseconds per call of `baseline` and of `candidate`, sampled alternately so both see the
+ * same machine load; the medians, and the median of the per-sample ratios baseline/candidate.
+ */
+function timePair(baseline: () => void, candidate: () => void, sampleMilliseconds = 60) {
+  const baselineRepeats = repeatsFor(baseline, sampleMilliseconds);
+  const candidateRepeats = repeatsFor(candidate, sampleMilliseconds);
+  const baselineTimes: number[] = [];
+  const candidateTimes: number[] = [];
+  const ratios: number[] = [];
+  for (let sample = 0; sample < SAMPLES; sample++) {
+    let started = performance.now();
+    for (let repeat = 0; repeat < baselineRepeats; repeat++) baseline();
+    const baselineTime = (performance.now() - started) / baselineRepeats;
+    started = performance.now();
+    for (let repeat = 0; repeat < candidateRepeats; repeat++) candidate();
+    const candidateTime = (performance.now() - started) / candidateRepeats;
+    baselineTimes.push(baselineTime);
+    candidateTimes.push(candidateTime);
+    ratios.push(baselineTime / candidateTime);
+  }
+  return { baseline: median(baselineTimes), candidate: median(candidateTimes), ratio: median(ratios) };
+}
+
+function megabytesPerSecond(bytes: number, milliseconds: number): number {
+  return Number((bytes / 1e6 / (milliseconds / 1e3)).toFixed(1));
+}
+
+function throughputTable(): BenchTable {
+  const hello = new Uint8Array(readFileSync(join(projectRoot, "apps", "hello", "build", "hello.wasm")));
+  const large = generateLargeModule(4 * 1024 * 1024);
+  const rows: (string | number)[][] = [];
+  const notes: string[] = [];
+  for (const [name, bytes] of [["apps/hello", hello], ["generated 4 MiB module", large]] as const) {
+    const probe = verifyModule(bytes);
+    if (!probe.accepted) throw new Error(`${name} was not accepted: ${probe.findings[0]?.message}`);
+    const variants: [string, VerifyOptions][] = [
+      ["verify, fuel (default)", {}],
+      ["verify, fuel, output re-validated", { validateOutput: true }],
+      ["verify, checks only (fuel off)", { fuel: false }],
+    ];
+    for (const [variant, options] of variants) {
+      const timing = timePair(() => { WebAssembly.validate(bytes); }, () => { verifyModule(bytes, options); });
+      rows.push([name, bytes.length, variant, megabytesPerSecond(bytes.length, timing.baseline), megabytesPerSecond(bytes.length, timing.candidate),
+        Number(timing.ratio.toFixed(2)), timing.ratio >= THROUGHPUT_GOAL ? "yes" : "no"]);
+    }
+    const stages = verifyModule(bytes).stats.stageMilliseconds;
+    notes.push(`${name} stages (ms, one run): ${Object.entries(stages).map(([stage, value]) => `${stage} ${value.toFixed(2)}`).join(", ")}`);
+  }
+  const singleThreaded = singleThreadedValidateMegabytesPerSecond();
+  notes.push(`V8 validates function bodies on background threads (this machine has ${availableParallelism()} CPUs); `
+    + `WebAssembly.validate of the 4 MiB module in a --single-threaded node: ${singleThreaded} MB/s`);
+  return {
+    title: "Verifier throughput beside WebAssembly.validate (11 alternating samples)",
+    columns: ["module", "bytes", "pipeline", "validate MB/s", "verify MB/s", "verify/validate (median of ratios)", `goal ≥ ${THROUGHPUT_GOAL}`],
+    rows,
+    notes: [...notes, "verify includes WebAssembly.validate itself, so the ratio cannot exceed 1"],
+  };
+}
+
+/** Median WebAssembly.validate throughput on the generated module in a child `node --single-threaded`. */
+function singleThreadedValidateMegabytesPerSecond(): number {
+  const workloads = new URL("./verifier-workloads.js", import.meta.url).href;
+  const script = `import { generateLargeModule } from ${JSON.stringify(workloads)};
+    const bytes = generateLargeModule(4 * 1024 * 1024); const times = [];
+    for (let sample = 0; sample < ${SAMPLES}; sample++) { const started = performance.now(); WebAssembly.validate(bytes); times.push(performance.now() - started); }
+    times.sort((left, right) => left - right);
+    console.log((bytes.length / 1e6 / (times[${Math.floor(SAMPLES / 2)}] / 1e3)).toFixed(1));`;
+  return Number(execFileSync(process.execPath, ["--single-threaded", "--input-type=module", "-e", script], { encoding: "utf8" }).trim());
+}
+
+async function fuelOverheadTable(): Promise<BenchTable> {
+  const wabt = await wabtInit();
+  const rows: (string | number)[][] = [];
+  for (const workload of COMPUTE_WORKLOADS) {
+    const parsed = wabt.parseWat(`${workload.name}.wat`, computeModuleWat(workload.wat), { multi_value: true });
+    const bytes = new Uint8Array(parsed.toBinary({}).buffer);
+    parsed.destroy();
+    const result = verifyModule(bytes);
+    if (!result.accepted) throw new Error(`${workload.name} was not accepted: ${result.findings[0]?.message}`);
+    const plain = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    const fueled = new WebAssembly.Instance(new WebAssembly.Module(result.output!), {
+      "singlet:kernel/fuel@0.1.0": { exhausted: () => { throw new Error("fuel exhausted in the benchmark"); } },
+    });
+    const plainMain = plain.exports.main as () => number;
+    const fueledMain = fueled.exports.main as () => number;
+    if (plainMain() !== (setFuel(fueled, 1e15), fueledMain())) throw new Error(`${workload.name}: instrumented result differs`);
+    const plainTimes: number[] = [];
+    const fueledTimes: number[] = [];
+    let fuelUsed = 0;
+    for (let sample = 0; sample < SAMPLES; sample++) {
+      let started = performance.now();
+      plainMain();
+      plainTimes.push(performance.now() - started);
+      setFuel(fueled, 1e15);
+      started = performance.now();
+      fueledMain();
+      fueledTimes.push(performance.now() - started);
+      fuelUsed = 1e15 - Number((fueled.exports.singlet_fuel as WebAssembly.Global).value);
+    }
+    const overhead = median(fueledTimes) / median(plainTimes) - 1;
+    rows.push([workload.name, Number(median(plainTimes).toFixed(1)), Number(median(fueledTimes).toFixed(1)),
+      `${(overhead * 100).toFixed(1)}%`, result.stats.fuelPointsInserted, fuelUsed.toExponential(2), overhead <= OVERHEAD_GOAL ? "yes" : "no"]);
+  }
+  return {
+    title: "Fuel overhead on compute-heavy code (same run, interleaved, median of 11)",
+    columns: ["workload", "plain ms", "fuel ms", "overhead", "fuel points", "fuel used", `goal ≤ ${OVERHEAD_GOAL * 100}%`],
+    rows,
+    notes: ["fuel is charged per region: once at function entry and once per loop iteration, for all the region's instructions"],
+  };
+}
+
+export async function runVerifierBenchmarks(): Promise<BenchTable[]> {
+  return [throughputTable(), await fuelOverheadTable()];
+}
+
+function printTable(table: BenchTable): void {
+  const cells = [table.columns, ...table.rows.map((row) => row.map(String))];
+  const widths = table.columns.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
+  console.log(`\n${table.title}`);
+  for (const row of cells) console.log(`  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ")}`);
+  for (const note of table.notes ?? []) console.log(`  note: ${note}`);
+}
+
+if (process.argv[1]?.endsWith("verifier.js")) {
+  for (const table of await runVerifierBenchmarks()) printTable(table);
+}

@@ -1,0 +1,199 @@
+// Fuel: running time of accepted modules is bounded, charged where work happens, and the
+// rewrite keeps modules valid and their functions correctly named.
+import { expect } from "chai";
+import type { Manifest } from "../../runtime/abi/index.js";
+import {
+  FUEL_GLOBAL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, decodeFunctionNames, fuelBudgetFor, limits, verifyModule,
+} from "../../verifier/index.js";
+import { assemble, kernelApp } from "./support/assemble.js";
+import { FuelExhausted, builtApp, builtApps, stubKernelImports } from "./support/apps.js";
+import { instrumentAndInstantiate } from "./support/run.js";
+
+const COUNTED_LOOP = `
+  (func $count (export "count") (param $limit i32) (result i32)
+    (local $index i32)
+    (loop $again
+      (local.set $index (i32.add (local.get $index) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get $index) (local.get $limit))))
+    (local.get $index))`;
+
+const RECURSION = `
+  (func $down (export "down") (param $depth i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $depth))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $down (i32.sub (local.get $depth) (i32.const 1)))))))
+  (func $forever (export "forever") (result i32) (call $forever))`;
+
+const INDIRECT = `
+  (type $thunk (func (param i32) (result i32)))
+  (table 2 2 funcref)
+  (elem (i32.const 0) $leaf $bounce)
+  (func $leaf (param i32) (result i32) (local.get 0))
+  (func $bounce (param i32) (result i32) (call_indirect (type $thunk) (local.get 0) (i32.const 1)))
+  (func (export "viaTable") (param i32) (result i32) (call_indirect (type $thunk) (local.get 0) (i32.const 0)))
+  (func (export "bounceForever") (result i32) (call_indirect (type $thunk) (i32.const 0) (i32.const 1)))`;
+
+describe("verifier fuel", function () {
+  this.timeout(20_000);
+
+  it("stops apps/spin within its manifest budget by calling the exhausted import", () => {
+    const bytes = builtApp("spin");
+    const section = WebAssembly.Module.customSections(new WebAssembly.Module(bytes), "singlet.manifest")[0]!;
+    const manifest = JSON.parse(new TextDecoder().decode(section)) as Manifest;
+    const budget = fuelBudgetFor(manifest, "main");
+    expect(budget).to.equal(manifest!.limits!.fuelPerEntry);
+    const run = instrumentAndInstantiate(bytes);
+    const outcome = run.call("main", budget);
+    expect(outcome.thrown).to.be.instanceOf(FuelExhausted);
+    expect(run.counters.exhausted).to.equal(1);
+    expect(outcome.fuelUsed).to.be.greaterThan(budget).and.lessThan(budget + 100);
+  });
+
+  it("charges a loop with a static bound once per iteration", async () => {
+    const run = instrumentAndInstantiate(await assemble(kernelApp(COUNTED_LOOP)));
+    const ten = run.call("count", 1_000_000, 10);
+    const thousand = run.call("count", 1_000_000, 1_000);
+    expect(ten.returned).to.equal(10);
+    expect(thousand.returned).to.equal(1_000);
+    const perIteration = (thousand.fuelUsed - ten.fuelUsed) / 990;
+    expect(perIteration).to.equal(Math.round(perIteration));
+    expect(perIteration).to.be.within(8, 12);
+    const starved = run.call("count", 500, 1_000_000);
+    expect(starved.thrown).to.be.instanceOf(FuelExhausted);
+  });
+
+  it("charges a recursive function at every call and stops endless recursion before the stack does", async () => {
+    const run = instrumentAndInstantiate(await assemble(kernelApp(RECURSION)));
+    const shallow = run.call("down", 1_000_000, 10);
+    const deep = run.call("down", 1_000_000, 110);
+    expect(deep.returned).to.equal(110);
+    expect((deep.fuelUsed - shallow.fuelUsed) % 100).to.equal(0);
+    expect(deep.fuelUsed - shallow.fuelUsed).to.be.at.least(100 * 10);
+    const endless = run.call("forever", 1_000);
+    expect(endless.thrown).to.be.instanceOf(FuelExhausted);
+  });
+
+  it("charges an indirect call at the callee's entry", async () => {
+    const run = instrumentAndInstantiate(await assemble(kernelApp(INDIRECT)));
+    const direct = run.call("viaTable", 1_000, 7);
+    expect(direct.returned).to.equal(7);
+    const callerOnly = 5;
+    expect(direct.fuelUsed).to.be.greaterThan(callerOnly);
+    const endless = run.call("bounceForever", 10_000);
+    expect(endless.thrown).to.be.instanceOf(FuelExhausted);
+  });
+
+  it("charges a straight-line function once, at its entry, with its instruction count", async () => {
+    const run = instrumentAndInstantiate(await assemble(kernelApp("", "(i32.const 7)")));
+    expect(run.result.stats.fuelPointsInserted).to.equal(2);
+    const exact = run.call("main", 2);
+    expect(exact.returned).to.equal(7);
+    expect(exact.fuelUsed).to.equal(2);
+    const short = run.call("main", 1);
+    expect(short.thrown).to.be.instanceOf(FuelExhausted);
+  });
+
+  it("charges bulk memory and table instructions by their length", async () => {
+    const run = instrumentAndInstantiate(await assemble(kernelApp(`
+      (data $bytes "0123456789abcdef0123456789abcdef")
+      (table $slots 4096 4096 funcref)
+      (func $nothing)
+      (elem $refs func $nothing $nothing)
+      (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0)))
+      (func (export "copy") (param i32) (memory.copy (i32.const 0) (i32.const 8) (local.get 0)))
+      (func (export "init") (param i32) (memory.init $bytes (i32.const 0) (i32.const 0) (local.get 0)))
+      (func (export "tableFill") (param i32) (table.fill $slots (i32.const 0) (ref.null func) (local.get 0)))
+      (func (export "tableInit") (param i32) (table.init $slots $refs (i32.const 0) (i32.const 0) (local.get 0)))
+      (func (export "copyForever") (loop $again (memory.copy (i32.const 0) (i32.const 32768) (i32.const 32768)) (br $again)))`)));
+    for (const name of ["fill", "copy", "tableFill"]) {
+      const small = run.call(name, 1_000_000, 0);
+      const large = run.call(name, 1_000_000, 4_096);
+      expect(small.thrown, name).to.equal(undefined);
+      expect(large.fuelUsed - small.fuelUsed, name).to.equal(4_096 / 32);
+    }
+    expect(run.call("init", 1_000_000, 32).fuelUsed - run.call("init", 1_000_000, 0).fuelUsed).to.equal(1);
+    expect(run.call("tableInit", 1_000_000, 2).thrown).to.equal(undefined);
+    const endless = run.call("copyForever", 100_000);
+    expect(endless.thrown).to.be.instanceOf(FuelExhausted);
+    expect(endless.fuelUsed).to.be.lessThan(100_000 + 32_768 / 32 + 10);
+    const helpers = [...run.result.functionNames.values()].filter((name) => name.startsWith(`${FUEL_IMPORT_MODULE}.charge-`));
+    expect(helpers).to.have.members([
+      `${FUEL_IMPORT_MODULE}.charge-memory.fill`, `${FUEL_IMPORT_MODULE}.charge-memory.copy`, `${FUEL_IMPORT_MODULE}.charge-memory.init`,
+      `${FUEL_IMPORT_MODULE}.charge-table.fill`, `${FUEL_IMPORT_MODULE}.charge-table.init`,
+    ]);
+  });
+
+  it("runs the start function under the instantiation fuel", async () => {
+    const bytes = await assemble(kernelApp(`(func $spin (loop $again (br $again))) (start $spin)`));
+    const result = verifyModule(bytes);
+    expect(result.accepted).to.equal(true);
+    const imports = stubKernelImports();
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(result.output!), imports)).to.throw(FuelExhausted);
+  });
+
+  it("keeps every instrumented app valid, with the fuel import and the exported fuel global", () => {
+    const apps = builtApps();
+    expect(apps.map((app) => app.name)).to.include.members(["hello", "spin", "fault"]);
+    for (const app of apps) {
+      const result = verifyModule(app.bytes);
+      expect(result.accepted, app.name).to.equal(true);
+      expect(WebAssembly.validate(result.output!), app.name).to.equal(true);
+      const module = new WebAssembly.Module(result.output!);
+      expect(WebAssembly.Module.imports(module)).to.deep.include({ module: FUEL_IMPORT_MODULE, name: FUEL_IMPORT_NAME, kind: "function" });
+      expect(WebAssembly.Module.exports(module)).to.deep.include({ name: FUEL_GLOBAL_EXPORT, kind: "global" });
+    }
+  });
+
+  it("renumbers calls, ref.func, elements, exports, start and globals consistently", async () => {
+    const wat = kernelApp(`
+      (import "singlet:kernel/clock@0.1.0" "now" (func $now (result i64)))
+      (type $unary (func (param i32) (result i32)))
+      (table 4 4 funcref)
+      (elem (i32.const 0) $double $triple)
+      (elem (table 0) (i32.const 2) funcref (ref.func $double) (ref.func $triple))
+      (elem declare func $triple)
+      (global $chosen funcref (ref.func $triple))
+      (global $started (mut i32) (i32.const 0))
+      (func $double (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+      (func $triple (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+      (func $init (global.set $started (i32.const 1)))
+      (start $init)
+      (func $tail (param i32) (result i32) (return_call $double (local.get 0)))
+      (func (export "combine") (param i32) (result i32)
+        (i32.add (i32.add (call $tail (local.get 0)) (call_indirect (type $unary) (local.get 0) (i32.const 3)))
+          (i32.add (global.get $started)
+            (i32.add (call_indirect (type $unary) (local.get 0) (i32.const 1))
+              (ref.is_null (ref.func $triple))))))`);
+    const run = instrumentAndInstantiate(await assemble(wat));
+    expect(run.call("combine", 10_000, 5).returned).to.equal(10 + 15 + 1 + 15 + 0);
+  });
+
+  it("names the right function after renumbering, as V8 names it in a trap's stack", () => {
+    const run = instrumentAndInstantiate(builtApp("fault"));
+    const names = run.result.functionNames;
+    const outputNames = decodeFunctionNames(new Uint8Array(WebAssembly.Module.customSections(new WebAssembly.Module(run.result.output!), "name")[0]!));
+    expect(new Map(outputNames)).to.deep.equal(new Map(names));
+    const outcome = run.call("main", 1_000_000);
+    expect(outcome.thrown).to.be.instanceOf(WebAssembly.RuntimeError);
+    const frames = [...String((outcome.thrown as Error).stack).matchAll(/at (\S+) \(wasm:\/\/wasm\/[0-9a-f]+:wasm-function\[(\d+)\]/g)];
+    expect(frames.length).to.be.greaterThan(0);
+    for (const [, name, index] of frames) expect(names.get(Number(index)), `frame ${index}`).to.equal(name!.replace(/^\$/, ""));
+    const exhaustedIndex = [...names].find(([, name]) => name === `${FUEL_IMPORT_MODULE}.${FUEL_IMPORT_NAME}`)?.[0];
+    expect(exhaustedIndex).to.equal(WebAssembly.Module.imports(new WebAssembly.Module(builtApp("fault"))).length);
+  });
+
+  it("reads budgets from the entry, then the manifest's limit, then the default", () => {
+    expect(fuelBudgetFor({ name: "x", entryPoints: { main: { fuel: 5 } }, limits: { fuelPerEntry: 7 } }, "main")).to.equal(5);
+    expect(fuelBudgetFor({ name: "x", entryPoints: { main: {} }, limits: { fuelPerEntry: 7 } }, "main")).to.equal(7);
+    expect(fuelBudgetFor({ name: "x" }, "main")).to.equal(limits.DEFAULT_FUEL_PER_ENTRY);
+    expect(fuelBudgetFor(undefined, "main")).to.equal(limits.DEFAULT_FUEL_PER_ENTRY);
+  });
+
+  it("leaves the module as it was when fuel is turned off", () => {
+    const bytes = builtApp("hello");
+    const result = verifyModule(bytes, { fuel: false });
+    expect(result.accepted).to.equal(true);
+    expect(result.fuelInstrumented).to.equal(false);
+    expect(result.output).to.equal(bytes);
+  });
+});

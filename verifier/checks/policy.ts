@@ -1,0 +1,114 @@
+// Policy: what a module must offer and may do to run in the kernel domain. Entry points exist
+// with the world's types, the canonical-ABI exports are present, no shared memory, no
+// imported start function, no reserved names, sane mode attributes and budgets.
+//
+// Start-function rule: a start function is allowed (AssemblyScript initialises its globals in
+// one) but must be defined in the module, never a kernel import called before any entry. It
+// runs under the fuel the module is instantiated with (fuel-contract.ts, FUEL_AT_INSTANTIATION).
+import { worldExports, type Manifest } from "../../runtime/abi/index.js";
+import { functionTypeToString, sameFunctionType, type DecodedModule } from "../binary/module.js";
+import { finding } from "../codes.js";
+import { FUEL_GLOBAL_EXPORT } from "../fuel-contract.js";
+import { MAX_FUEL_PER_ENTRY } from "../limits.js";
+import type { Finding } from "../verdict.js";
+
+const MODE_ATTRIBUTES: ReadonlySet<unknown> = new Set(["kernel", "user", "callers"]);
+const REALLOC_PARAMETERS = ["i32", "i32", "i32", "i32"] as const;
+const REALLOC_RESULTS = ["i32"] as const;
+
+function functionTypeOf(module: DecodedModule, functionIndex: number) {
+  return module.types[module.functionTypes[functionIndex]!]!;
+}
+
+export function checkPolicy(module: DecodedModule, manifest: Manifest, findings: Finding[]): void {
+  const exportsByName = new Map(module.exports.map((entry) => [entry.name, entry]));
+  checkEntryPoints(module, manifest, exportsByName, findings);
+
+  const memory = exportsByName.get("memory");
+  if (memory === undefined || memory.kind !== "memory") {
+    findings.push(finding("memory-export-missing",
+      memory === undefined ? "module does not export its memory as 'memory'" : `export 'memory' is a ${memory.kind}, not a memory`,
+      { item: "memory", byteOffset: memory?.byteOffset }));
+  }
+  const realloc = exportsByName.get("cabi_realloc");
+  if (realloc === undefined || realloc.kind !== "function") {
+    findings.push(finding("realloc-export-missing",
+      realloc === undefined ? "module does not export 'cabi_realloc'" : `export 'cabi_realloc' is a ${realloc.kind}, not a function`,
+      { item: "cabi_realloc", byteOffset: realloc?.byteOffset }));
+  } else {
+    const type = functionTypeOf(module, realloc.index);
+    if (!sameFunctionType(type, REALLOC_PARAMETERS, REALLOC_RESULTS)) {
+      findings.push(finding("realloc-signature-mismatch",
+        `export 'cabi_realloc' has type ${functionTypeToString(type)}; expected (i32, i32, i32, i32) -> (i32)`,
+        { item: "cabi_realloc", functionIndex: realloc.index, byteOffset: realloc.byteOffset }));
+    }
+  }
+  const reserved = exportsByName.get(FUEL_GLOBAL_EXPORT);
+  if (reserved !== undefined) {
+    findings.push(finding("export-name-reserved", `export '${FUEL_GLOBAL_EXPORT}' is reserved for the verifier's fuel counter`,
+      { item: FUEL_GLOBAL_EXPORT, byteOffset: reserved.byteOffset }));
+  }
+
+  module.memories.forEach((entry, index) => {
+    if (entry.shared) {
+      findings.push(finding("memory-shared", `memory ${index} is shared; kernel-mode modules may not share memory`,
+        { item: `memory ${index}`, byteOffset: entry.byteOffset }));
+    }
+  });
+  if (module.startFunction !== undefined && module.startFunction < module.importedFunctionCount) {
+    const entry = module.imports.filter((item) => item.kind === "function")[module.startFunction]!;
+    findings.push(finding("start-function-imported",
+      `start function ${module.startFunction} is the import ${entry.module}.${entry.name}; a start function must be defined in the module`,
+      { functionIndex: module.startFunction, item: `${entry.module}.${entry.name}` }));
+  }
+  if (module.tagCount > 0) {
+    findings.push(finding("unsupported-feature", `module declares ${module.tagCount} exception tags; exceptions are not supported in kernel mode`));
+  }
+}
+
+function checkEntryPoints(
+  module: DecodedModule, manifest: Manifest, exportsByName: Map<string, DecodedModule["exports"][number]>, findings: Finding[],
+): void {
+  const entries = Object.entries(manifest.entryPoints ?? {});
+  if (entries.length === 0) {
+    findings.push(finding("entry-points-none", `manifest '${manifest.name}' declares no entry points`, { item: "entryPoints" }));
+  }
+  const fuelPerEntry = manifest.limits?.fuelPerEntry;
+  if (fuelPerEntry !== undefined && fuelPerEntry > MAX_FUEL_PER_ENTRY) {
+    findings.push(finding("fuel-budget-too-large", `limits.fuelPerEntry is ${fuelPerEntry} (limit ${MAX_FUEL_PER_ENTRY})`, { item: "limits.fuelPerEntry" }));
+  }
+  for (const [name, declaration] of entries) {
+    const item = `entryPoints.${name}`;
+    if (declaration.mode !== undefined && !MODE_ATTRIBUTES.has(declaration.mode)) {
+      findings.push(finding("entry-point-mode-invalid",
+        `entry point '${name}' has mode ${JSON.stringify(declaration.mode)}; expected kernel, user or callers`, { item }));
+    }
+    const fuel: unknown = declaration.fuel;
+    if (fuel !== undefined) {
+      if (!(typeof fuel === "number" && Number.isSafeInteger(fuel) && fuel > 0)) {
+        findings.push(finding("entry-point-fuel-invalid", `entry point '${name}' has fuel ${JSON.stringify(fuel)}; expected a positive integer`, { item }));
+      } else if (fuel > MAX_FUEL_PER_ENTRY) {
+        findings.push(finding("fuel-budget-too-large", `entry point '${name}' asks for ${fuel} fuel (limit ${MAX_FUEL_PER_ENTRY})`, { item }));
+      }
+    }
+    const exported = exportsByName.get(name);
+    if (exported === undefined) {
+      findings.push(finding("entry-point-missing", `entry point '${name}' is declared in the manifest but not exported`, { item: name }));
+      continue;
+    }
+    if (exported.kind !== "function") {
+      findings.push(finding("entry-point-not-function", `entry point '${name}' is exported as a ${exported.kind}, not a function`,
+        { item: name, byteOffset: exported.byteOffset }));
+      continue;
+    }
+    const world = worldExports.find((descriptor) => descriptor.name === name);
+    if (world === undefined) continue;
+    const type = functionTypeOf(module, exported.index);
+    if (!sameFunctionType(type, world.coreParameters, world.coreResults)) {
+      const expected = `(${world.coreParameters.join(", ")}) -> (${world.coreResults.join(", ")})`;
+      findings.push(finding("entry-point-signature-mismatch",
+        `entry point '${name}' has type ${functionTypeToString(type)}; the world says ${expected}`,
+        { item: name, functionIndex: exported.index, byteOffset: exported.byteOffset }));
+    }
+  }
+}
