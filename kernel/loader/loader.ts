@@ -1,7 +1,7 @@
 // The loader: bytes → manifest → verify → compile, with compiled images cached by the
 // verifier's cache key so loading the same module again costs a lookup.
 import { readEmbeddedManifest, ManifestError, type Manifest } from "../../runtime/abi/index.js";
-import { verifyModule, readFunctionNames } from "../../verifier/index.js";
+import { createVerificationCache, verifyModule, readFunctionNames, type VerificationCache } from "../../verifier/index.js";
 import { LoadError } from "../errors.js";
 import { IMAGE_CACHE_ENTRIES } from "../params.js";
 import type { ModuleImage } from "./image.js";
@@ -14,6 +14,8 @@ export interface LoadOptions {
 
 export class Loader {
   private readonly images = new Map<string, ModuleImage>();
+  /** Verdicts by hash of (module, manifest, policy version): a second load costs a lookup. */
+  readonly verificationCache: VerificationCache = createVerificationCache();
   hits = 0;
   misses = 0;
 
@@ -25,7 +27,7 @@ export class Loader {
       if (error instanceof ManifestError) throw new LoadError(error.message, [error.message]);
       throw error;
     }
-    const verification = verifyModule(bytes, { manifest });
+    const verification = verifyModule(bytes, { manifest, cache: this.verificationCache });
     const cached = this.images.get(verification.cacheKey);
     if (cached) {
       this.hits++;

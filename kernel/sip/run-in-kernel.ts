@@ -1,5 +1,6 @@
 // Runs one entry of an in-kernel process (SIP): instantiate in the kernel domain with the
 // process's own imports, call the entry, and turn every way it can end into an exit status.
+import { fuelBudgetFor, fuelImports, setFuel } from "../../verifier/index.js";
 import type { ModuleImage } from "../loader/index.js";
 import { faultFromException, type ExitStatus } from "../process/index.js";
 import { bindKernelAbiInKernel } from "../syscalls/bind-in-kernel.js";
@@ -13,9 +14,18 @@ export interface InKernelInstance {
   readonly memory: InstanceMemory;
 }
 
-export function instantiateInKernel(image: ModuleImage, context: CallContext): InKernelInstance {
+/** Thrown by the fuel import when an entry's budget is spent; unwinds the entry. */
+export class FuelExhausted {
+  constructor(readonly budget: number) {}
+}
+
+export function instantiateInKernel(image: ModuleImage, context: CallContext, entry = "main"): InKernelInstance {
   const memory = new InstanceMemory();
-  const imports = bindKernelAbiInKernel(context, memory);
+  const budget = fuelBudgetFor(image.manifest, entry);
+  const imports = {
+    ...bindKernelAbiInKernel(context, memory),
+    ...fuelImports(() => { throw new FuelExhausted(budget); }),
+  };
   const instance = new WebAssembly.Instance(image.module, imports as WebAssembly.Imports);
   memory.attach(instance);
   return { instance, memory };
@@ -28,13 +38,16 @@ export function statusFromException(error: unknown, image: ModuleImage): ExitSta
     return { kind: "faulted", fault: { kind: "abort", message: error.message, file: error.file, line: error.line, column: error.column } };
   }
   if (error instanceof SyscallFault) return { kind: "faulted", fault: error.fault };
+  if (error instanceof FuelExhausted) {
+    return { kind: "faulted", fault: { kind: "fuel-exhausted", message: `entry used its fuel budget of ${error.budget}` } };
+  }
   return { kind: "faulted", fault: faultFromException(error, image.functionNames) };
 }
 
 export function runEntryInKernel(image: ModuleImage, context: CallContext, entry = "main"): ExitStatus {
   let loaded: InKernelInstance;
   try {
-    loaded = instantiateInKernel(image, context);
+    loaded = instantiateInKernel(image, context, entry);
   } catch (error) {
     return statusFromException(error, image);
   }
@@ -42,6 +55,8 @@ export function runEntryInKernel(image: ModuleImage, context: CallContext, entry
   if (typeof entryFunction !== "function") {
     return { kind: "faulted", fault: { kind: "killed", message: `module exports no function '${entry}'` } };
   }
+  // The budget is per entry call, set afresh each time (DESIGN: fuel budget per entry).
+  setFuel(loaded.instance, fuelBudgetFor(image.manifest, entry));
   try {
     const result = (entryFunction as () => unknown)();
     return { kind: "exited", code: typeof result === "number" ? result | 0 : 0 };

@@ -33,3 +33,8 @@ export function conformantModule(imports: string, mainBody: string, extra = ""):
   (func $main (export "main") (result i32)
     ${mainBody}))`;
 }
+
+/** The manifest a conformant fixture needs: its `main` declared as the entry point. */
+export function fixtureManifest(name: string, capabilities: string[] = []) {
+  return { name, capabilities, entryPoints: { main: { mode: "callers" as const } } };
+}

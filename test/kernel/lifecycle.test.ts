@@ -1,7 +1,7 @@
 // Conformance: process lifecycle of in-kernel SIPs — start, run, exit code, faults, release.
 import { expect } from "chai";
 import { appBytes, runCaptured, spawnCaptured, testKernel } from "../helpers/kernel.js";
-import { assembleWat, conformantModule } from "../helpers/wat.js";
+import { assembleWat, conformantModule, fixtureManifest } from "../helpers/wat.js";
 
 describe("kernel/lifecycle", () => {
   it("runs hello in the kernel domain with its arguments and exit code 0", async () => {
@@ -55,14 +55,14 @@ describe("kernel/lifecycle", () => {
       `(import "singlet:kernel/process@0.1.0" "exit" (func $exit (param i32)))`,
       `(call $exit (i32.const 42)) (i32.const 7)`,
     ));
-    const run = await runCaptured(kernel, kernel.load(bytes, { manifest: { name: "exiter" } }));
+    const run = await runCaptured(kernel, kernel.load(bytes, { manifest: fixtureManifest("exiter") }));
     expect(run.status).to.deep.equal({ kind: "exited", code: 42 });
   });
 
   it("uses main's result as the exit code when exit is never called", async () => {
     const kernel = testKernel();
     const bytes = await assembleWat(conformantModule("", `(i32.const 3)`));
-    const run = await runCaptured(kernel, kernel.load(bytes, { manifest: { name: "three" } }));
+    const run = await runCaptured(kernel, kernel.load(bytes, { manifest: fixtureManifest("three") }));
     expect(run.status).to.deep.equal({ kind: "exited", code: 3 });
   });
 
@@ -70,7 +70,7 @@ describe("kernel/lifecycle", () => {
     const kernel = testKernel();
     const bytes = await assembleWat(conformantModule("", `(call $recurse (i32.const 0))`,
       `(func $recurse (param i32) (result i32) (call $recurse (i32.add (local.get 0) (i32.const 1))))`));
-    const run = await runCaptured(kernel, kernel.load(bytes, { manifest: { name: "recurse" } }));
+    const run = await runCaptured(kernel, kernel.load(bytes, { manifest: fixtureManifest("recurse") }));
     expect(run.status.kind).to.equal("faulted");
     if (run.status.kind === "faulted") expect(run.status.fault.kind).to.equal("stack-overflow");
   });

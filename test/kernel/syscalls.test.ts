@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { ErrorCode } from "../../runtime/abi/index.js";
 import { runCaptured, testKernel } from "../helpers/kernel.js";
-import { assembleWat, conformantModule } from "../helpers/wat.js";
+import { assembleWat, conformantModule, fixtureManifest } from "../helpers/wat.js";
 
 const CONSOLE_WRITE = `(import "singlet:kernel/console@0.1.0" "write" (func $write (param i32 i32) (result i32)))`;
 const ARG_GET = `(import "singlet:kernel/process@0.1.0" "arg-get" (func $arg_get (param i32 i32)))`;
@@ -10,7 +10,7 @@ const ARG_GET = `(import "singlet:kernel/process@0.1.0" "arg-get" (func $arg_get
 async function runModule(imports: string, mainBody: string, capabilities: string[] = ["console"], extra = "", args: string[] = []) {
   const kernel = testKernel();
   const bytes = await assembleWat(conformantModule(imports, mainBody, extra));
-  return { kernel, run: await runCaptured(kernel, kernel.load(bytes, { manifest: { name: "fixture", capabilities } }), { args }) };
+  return { kernel, run: await runCaptured(kernel, kernel.load(bytes, { manifest: fixtureManifest("fixture", capabilities) }), { args }) };
 }
 
 describe("kernel/syscalls", () => {
@@ -82,7 +82,7 @@ describe("kernel/syscalls", () => {
   it("refuses to start a process whose manifest asks for an unknown capability", async () => {
     const kernel = testKernel();
     const bytes = await assembleWat(conformantModule("", "(i32.const 0)"));
-    const image = kernel.load(bytes, { manifest: { name: "greedy", capabilities: ["root-shell"] } });
+    const image = kernel.load(bytes, { manifest: fixtureManifest("greedy", ["root-shell"]) });
     expect(() => kernel.spawn(image)).to.throw(/unknown capability 'root-shell'/);
     expect(kernel.processes.count).to.equal(0);
   });

@@ -1,23 +1,14 @@
-// `singlet verify <file.wasm> [--json]`: 0 accepted for kernel mode, 1 rejected, 2 usage or I/O.
+// `singlet verify <file.wasm> [--json] [--component]`: 0 accepted for kernel mode, 1 rejected,
+// 2 usage or I/O. `--component` adds the independent jco conformance check.
 import { readFileSync } from "node:fs";
-import { readEmbeddedManifest } from "../../../runtime/abi/index.js";
-import { verifyModule, type VerificationResult } from "../../../verifier/index.js";
+import { readEmbeddedManifest, type Manifest } from "../../../runtime/abi/index.js";
+import { checkComponent, formatVerificationLog, verificationToJson, verifyModule } from "../../../verifier/index.js";
 import { parseArguments, UsageError } from "../arguments.js";
 import type { CommandResult } from "./run.js";
 
-function formatLog(path: string, result: VerificationResult): string {
-  const lines = [`${path}: ${result.accepted ? "accepted for kernel mode" : `rejected (${result.verdict})`}`];
-  for (const finding of result.findings) {
-    const where = finding.location ? ` [${Object.entries(finding.location).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`).join(" ")}]` : "";
-    lines.push(`  ${finding.verdictClass} ${finding.code}: ${finding.message}${where}`);
-  }
-  lines.push(`  stats: ${result.stats.bytes} bytes, ${result.stats.functions} functions, ${result.stats.milliseconds.toFixed(2)} ms, ${result.stats.fuelPointsInserted} fuel points`);
-  return lines.join("\n") + "\n";
-}
-
 export async function verifyCommand(argv: readonly string[]): Promise<CommandResult> {
-  const parsed = parseArguments(argv, ["json"]);
-  if (parsed.positional.length !== 1) throw new UsageError("usage: singlet verify <file.wasm> [--json]");
+  const parsed = parseArguments(argv, ["json", "component"]);
+  if (parsed.positional.length !== 1) throw new UsageError("usage: singlet verify <file.wasm> [--json] [--component]");
   const path = parsed.positional[0]!;
   let data: Buffer;
   try {
@@ -27,14 +18,17 @@ export async function verifyCommand(argv: readonly string[]): Promise<CommandRes
   }
   const bytes = new Uint8Array(data.byteLength);
   bytes.set(data);
-  let manifest;
+  let manifest: Manifest | undefined;
+  // A broken manifest section is the verifier's to report, with its code; read what we can.
   try { manifest = readEmbeddedManifest(bytes); } catch { manifest = undefined; }
   const result = verifyModule(bytes, { manifest });
+  const component = parsed.flags.has("component") ? await checkComponent(bytes) : undefined;
+  const accepted = result.accepted && (component?.ok ?? true);
   if (parsed.flags.has("json")) {
-    const { output: _output, functionNames: _names, ...rest } = result;
-    process.stdout.write(JSON.stringify({ file: path, ...rest }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ file: path, ...verificationToJson(result), ...(component ? { component: { ok: component.ok, reason: component.reason } } : {}) }, null, 2) + "\n");
   } else {
-    process.stdout.write(formatLog(path, result));
+    process.stdout.write(formatVerificationLog(result, { subject: path }));
+    if (component) process.stdout.write(component.ok ? "component check (jco): ok\n" : `component check (jco): rejected: ${component.reason}\n`);
   }
-  return { exitCode: result.accepted ? 0 : 1 };
+  return { exitCode: accepted ? 0 : 1 };
 }
