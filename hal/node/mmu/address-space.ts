@@ -52,12 +52,12 @@ export class AddressSpace implements AddressSpaceView {
     this.pageTable.set(address, length, flags);
   }
 
-  /** Maps the pages linear memory gained since `fromWasmPages`, as heap. */
+  /** Maps the pages linear memory gained since `fromWasmPages` as heap, keeping pages the kernel already set. */
   mapGrowth(fromWasmPages: number, toWasmPages: number): void {
     if (toWasmPages <= fromWasmPages) return;
-    const start = fromWasmPages * MODEL_PAGES_PER_WASM_PAGE * MODEL_PAGE_BYTES;
-    const end = Math.min(toWasmPages * MODEL_PAGES_PER_WASM_PAGE, this.pageTable.pageCount) * MODEL_PAGE_BYTES;
-    this.pageTable.set(start, end - start, HEAP_FLAGS);
+    const first = fromWasmPages * MODEL_PAGES_PER_WASM_PAGE;
+    const end = Math.min(toWasmPages * MODEL_PAGES_PER_WASM_PAGE, this.pageTable.pageCount);
+    this.pageTable.fillEmpty(first, end, HEAP_FLAGS);
   }
 
   translate(address: number, length: number, access: Access): Translation {

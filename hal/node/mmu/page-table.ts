@@ -47,6 +47,16 @@ export class PageTable {
     Atomics.add(this.counters, MmuCounter.generation, 1);
   }
 
+  /** Sets `flags` on the pages in [firstPage, endPage) that are still unset (memory growth). */
+  fillEmpty(firstPage: number, endPage: number, flags: number): void {
+    let mapped = 0;
+    for (let page = firstPage; page < Math.min(endPage, this.entries.length); page++) {
+      if (Atomics.compareExchange(this.entries, page, 0, flags) === 0 && flags & PageFlag.present) mapped++;
+    }
+    Atomics.add(this.counters, MmuCounter.pagesMapped, mapped);
+    Atomics.add(this.counters, MmuCounter.generation, 1);
+  }
+
   get generation(): number { return Atomics.load(this.counters, MmuCounter.generation); }
   get pagesMapped(): number { return Atomics.load(this.counters, MmuCounter.pagesMapped); }
 }

@@ -169,3 +169,11 @@ export function readModuleFacts(binary: Uint8Array): ModuleFacts {
     globalNames, functionNames, codeBytes,
   };
 }
+
+/** Function names from a compiled module's `name` section (for modules passed without their bytes). */
+export function readFunctionNames(module: WebAssembly.Module): Map<number, string> {
+  const functionNames = new Map<number, string>();
+  const section = WebAssembly.Module.customSections(module, "name")[0];
+  if (section) readNameSection(new Uint8Array(section), functionNames, new Map());
+  return functionNames;
+}

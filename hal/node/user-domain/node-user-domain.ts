@@ -1,0 +1,306 @@
+// A user domain on worker_threads: one Worker per process, a trap page between it and the
+// kernel, and the kernel side's trap service loop (poll briefly, then Atomics.waitAsync, so the
+// main thread never blocks), CPU-budget preemption and exactly-once completion.
+import { Worker } from "node:worker_threads";
+import { performance } from "node:perf_hooks";
+import { syscallDescriptors } from "../../../runtime/abi/index.js";
+import type {
+  Alarm, AlarmClient, KernelTrapHandler, TimerDevice, TrapOutcome, UserDomain, UserDomainOutcome, UserDomainSpec,
+  UserDomainStats, UserFault, UserFaultKind,
+} from "../../hil/index.js";
+import {
+  AddressSpace, MmuCounter, deriveLayout, readFunctionNames, readModuleFacts, type Layout,
+} from "../mmu/index.js";
+import { MODEL_PAGES_PER_WASM_PAGE, USER_DOMAIN_OLD_GENERATION_MEGABYTES, WASM_PAGE_BYTES } from "../params.js";
+import { BATCH_ENTRY_BYTES, batchSubmitDescriptor, serviceBatch } from "./batch-ring.js";
+import type { WorkerBootData, WorkerFault, WorkerMessage } from "./messages.js";
+import { liftArguments, writeOutcome } from "./trap-codec.js";
+import { TrapPage, TrapWord } from "./trap-page.js";
+import { waitAsync } from "./wait-async.js";
+
+/** Wasm allows at most 65536 pages of 64 KiB. */
+const MAXIMUM_WASM_PAGES = 65536;
+
+export interface UserDomainTuning {
+  readonly timer: TimerDevice;
+  readonly userSpinIterations: number;
+  readonly kernelPollMicroseconds: number;
+  readonly kernelBurstTraps: number;
+}
+
+const workerScript = new URL("./worker-main.js", import.meta.url);
+
+function increment(counts: Map<string, number>, name: string, by = 1): void {
+  counts.set(name, (counts.get(name) ?? 0) + by);
+}
+
+export class NodeUserDomain implements UserDomain, AlarmClient {
+  readonly processId: number;
+  readonly name: string;
+  readonly completion: Promise<UserDomainOutcome>;
+  readonly addressSpace: AddressSpace;
+  private resolveCompletion!: (outcome: UserDomainOutcome) => void;
+  private decided: UserDomainOutcome | undefined;
+  private finished = false;
+  /** Set when no further trap may be answered: the domain is stopping. */
+  private closed = false;
+  private readonly page: TrapPage;
+  private readonly worker: Worker | undefined;
+  private readonly functionNames: ReadonlyMap<number, string>;
+  private readonly alarm: Alarm;
+  private lastRequest = 0;
+  private waitersPending = 0;
+  private afterWaiterDrained: (() => void) | undefined;
+  private ringSwitches = 0;
+  private readonly trapsByCall = new Map<string, number>();
+  private readonly batchedByCall = new Map<string, number>();
+  private clockStarted = false;
+  private inKernel = false;
+  private runningSince = 0;
+  private chargedMilliseconds = 0;
+
+  constructor(private readonly spec: UserDomainSpec, private readonly handler: KernelTrapHandler, private readonly tuning: UserDomainTuning) {
+    this.processId = spec.processId;
+    this.name = spec.name;
+    this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
+    this.alarm = tuning.timer.createAlarm();
+    const limitPages = Math.min(Math.max(0, Math.floor(spec.memoryLimitPages)), MAXIMUM_WASM_PAGES);
+    let layout: Layout;
+    let layoutPages = 0;
+    if (spec.module instanceof Uint8Array) {
+      const facts = readModuleFacts(spec.module);
+      layout = deriveLayout(facts, spec.regions);
+      layoutPages = facts.memoryMinimumPages;
+      this.functionNames = facts.functionNames;
+    } else {
+      // Without the binary there are no data segments to read: memory is mapped as heap as it appears.
+      layout = deriveLayout({
+        memoryMinimumPages: 0, memoryMaximumPages: undefined, dataSegments: [], globalInitialValues: [],
+        exportedGlobals: new Map(), globalNames: new Map(), functionNames: new Map(), codeBytes: 0,
+      }, spec.regions);
+      this.functionNames = readFunctionNames(spec.module);
+    }
+    this.page = TrapPage.create(limitPages * MODEL_PAGES_PER_WASM_PAGE);
+    AddressSpace.applyLayout(this.page.pageTable, layout);
+    Atomics.store(this.page.header, TrapWord.memoryPages, layoutPages);
+    this.addressSpace = new AddressSpace(this.page.pageTable, layout.regions, () => Atomics.load(this.page.header, TrapWord.memoryPages) * WASM_PAGE_BYTES);
+    if (layoutPages > limitPages) {
+      this.decide(this.fault("out-of-memory", `module needs ${layoutPages} pages of memory at start (limit ${limitPages})`));
+      this.finish();
+      return;
+    }
+    const boot: WorkerBootData = {
+      trapBuffer: this.page.buffer,
+      pageCount: this.page.geometry.pageCount,
+      module: spec.module,
+      entry: spec.entry,
+      memoryLimitPages: limitPages,
+      layoutMemoryPages: layoutPages,
+      badPointerPolicy: spec.badPointerPolicy,
+      userSpinIterations: tuning.userSpinIterations,
+    };
+    this.worker = new Worker(workerScript, {
+      workerData: boot,
+      resourceLimits: { maxOldGenerationSizeMb: USER_DOMAIN_OLD_GENERATION_MEGABYTES },
+      stdout: false,
+      stderr: false,
+    });
+    this.worker.on("message", (message: WorkerMessage) => this.onMessage(message));
+    this.worker.on("error", (error: Error & { code?: string }) => {
+      const kind: UserFaultKind = error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "out-of-memory" : "worker-crash";
+      this.decide(this.fault(kind, error.message));
+    });
+    this.worker.on("exit", (code) => {
+      this.decide(this.fault("worker-crash", `the domain's thread stopped without reporting (exit code ${code})`));
+      this.finish();
+    });
+    this.serve();
+  }
+
+  terminate(reason: string): void {
+    this.stop(this.fault("kernel", reason));
+  }
+
+  stats(): UserDomainStats {
+    const counters = this.page.pageTable.counters;
+    return {
+      ringSwitches: this.ringSwitches,
+      trapsByCall: Object.fromEntries(this.trapsByCall),
+      batchedCallsByCall: Object.fromEntries(this.batchedByCall),
+      pageFaults: Atomics.load(counters, MmuCounter.pageFaults),
+      tlb: {
+        hits: Atomics.load(counters, MmuCounter.tlbHits),
+        misses: Atomics.load(counters, MmuCounter.tlbMisses),
+        flushes: Atomics.load(counters, MmuCounter.tlbFlushes),
+      },
+      pagesMapped: this.page.pageTable.pagesMapped,
+      memoryPages: Atomics.load(this.page.header, TrapWord.memoryPages),
+      userMilliseconds: this.charged(),
+      kernelWaitersPending: this.waitersPending,
+    };
+  }
+
+  alarmFired(): void {
+    if (this.closed) return;
+    const charged = this.charged();
+    const budget = this.spec.cpuBudgetMilliseconds;
+    if (charged >= budget) {
+      this.stop(this.fault("cpu-budget", `ran ${charged.toFixed(1)} ms in user mode (budget ${budget} ms)`));
+    } else {
+      this.alarm.arm(budget - charged, this);
+    }
+  }
+
+  // --- the trap service loop -------------------------------------------------------------
+
+  /** Serves requests while they keep coming, polls briefly, then waits without blocking. */
+  private serve = (): void => {
+    const header = this.page.header;
+    let served = 0;
+    let pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
+    for (;;) {
+      if (this.closed) return;
+      const sequence = Atomics.load(header, TrapWord.requestSequence);
+      if (sequence !== this.lastRequest) {
+        this.lastRequest = sequence;
+        this.serveOne();
+        if (++served >= this.tuning.kernelBurstTraps) {
+          // Let timers (the CPU budget) and other domains run before serving more.
+          setImmediate(this.serve);
+          return;
+        }
+        pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
+        continue;
+      }
+      if (performance.now() < pollUntil) continue;
+      const wait = waitAsync(header, TrapWord.requestSequence, sequence);
+      if (!wait.async) continue;
+      this.waitersPending++;
+      void wait.value.then(() => {
+        this.waitersPending--;
+        const drained = this.afterWaiterDrained;
+        if (drained) {
+          this.afterWaiterDrained = undefined;
+          drained();
+        } else {
+          this.serve();
+        }
+      });
+      return;
+    }
+  };
+
+  private serveOne(): void {
+    const header = this.page.header;
+    const syscallNumber = header[TrapWord.syscallNumber]!;
+    const descriptor = syscallDescriptors[syscallNumber];
+    const callName = descriptor?.qualifiedName ?? `unknown call ${syscallNumber}`;
+    this.enterKernel();
+    this.ringSwitches++;
+    increment(this.trapsByCall, callName);
+    let outcome: TrapOutcome;
+    try {
+      if (!descriptor) outcome = { kind: "fault", reason: `${callName} is not in the kernel ABI` };
+      else if (descriptor === batchSubmitDescriptor) outcome = this.serveBatch();
+      else outcome = this.handler.handleTrap(this, syscallNumber, liftArguments(this.page, descriptor));
+      if (this.closed) return;
+      writeOutcome(this.page, descriptor, outcome);
+    } catch (error) {
+      if (this.closed) return;
+      outcome = { kind: "fault", reason: `kernel failed serving ${callName}: ${(error as Error).message}` };
+      writeOutcome(this.page, descriptor, outcome);
+    }
+    if (outcome.kind === "exit") this.decide({ kind: "exited", code: outcome.code | 0 });
+    else if (outcome.kind === "fault") {
+      const suffix = outcome.errorCode !== undefined ? ` (error ${outcome.errorCode})` : "";
+      this.decide(this.fault("kernel", outcome.reason + suffix));
+    }
+    this.ringSwitches++;
+    this.leaveKernel();
+    Atomics.add(header, TrapWord.responseSequence, 1);
+    Atomics.notify(header, TrapWord.responseSequence, 1);
+  }
+
+  private serveBatch(): TrapOutcome {
+    const count = this.page.header[TrapWord.batchCount]!;
+    const result = serviceBatch(this.page.batchRing.subarray(0, count * BATCH_ENTRY_BYTES), count, (syscallNumber, args, descriptor) => {
+      increment(this.batchedByCall, descriptor.qualifiedName);
+      return this.handler.handleTrap(this, syscallNumber, args);
+    });
+    return result.stoppedBy ?? { kind: "return", value: result.completed };
+  }
+
+  // --- CPU budget ----------------------------------------------------------------------------
+
+  private startClock(): void {
+    if (this.clockStarted || this.closed) return;
+    this.clockStarted = true;
+    this.runningSince = performance.now();
+    if (Number.isFinite(this.spec.cpuBudgetMilliseconds)) this.alarm.arm(this.spec.cpuBudgetMilliseconds, this);
+  }
+
+  private enterKernel(): void {
+    this.startClock();
+    if (!this.inKernel) this.chargedMilliseconds += performance.now() - this.runningSince;
+    this.inKernel = true;
+  }
+
+  private leaveKernel(): void {
+    this.inKernel = false;
+    this.runningSince = performance.now();
+  }
+
+  private charged(): number {
+    if (!this.clockStarted || this.inKernel || this.finished) return this.chargedMilliseconds;
+    return this.chargedMilliseconds + (performance.now() - this.runningSince);
+  }
+
+  // --- ending --------------------------------------------------------------------------------
+
+  private onMessage(message: WorkerMessage): void {
+    switch (message.type) {
+      case "running": this.startClock(); return;
+      case "returned": this.decide({ kind: "returned", value: message.value }); return;
+      case "exited": this.decide({ kind: "exited", code: message.code }); return;
+      case "faulted": this.decide({ kind: "faulted", fault: this.named(message.fault) }); return;
+    }
+  }
+
+  private named(fault: WorkerFault): UserFault {
+    const functionName = fault.functionIndex !== undefined ? this.functionNames.get(fault.functionIndex) : undefined;
+    return functionName !== undefined ? { ...fault, functionName } : fault;
+  }
+
+  private fault(kind: UserFaultKind, message: string): UserDomainOutcome {
+    return { kind: "faulted", fault: { kind, message } };
+  }
+
+  /** The first decision wins: the kernel's exit or kill outranks what the thread reports later. */
+  private decide(outcome: UserDomainOutcome): void {
+    if (this.decided === undefined) this.decided = outcome;
+  }
+
+  private stop(outcome: UserDomainOutcome): void {
+    if (this.closed) return;
+    this.decide(outcome);
+    this.closed = true;
+    this.alarm.disarm();
+    void this.worker?.terminate();
+  }
+
+  /** Runs once the thread is gone: releases the kernel's wait, then settles the completion. */
+  private finish(): void {
+    if (this.finished) return;
+    if (this.clockStarted && !this.inKernel) this.chargedMilliseconds += performance.now() - this.runningSince;
+    this.finished = true;
+    this.closed = true;
+    this.alarm.disarm();
+    const settle = () => this.resolveCompletion(this.decided!);
+    if (this.waitersPending > 0) {
+      this.afterWaiterDrained = settle;
+      Atomics.notify(this.page.header, TrapWord.requestSequence);
+    } else {
+      settle();
+    }
+  }
+}
