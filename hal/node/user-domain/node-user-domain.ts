@@ -250,6 +250,12 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     this.runningSince = performance.now();
   }
 
+  /** Charges the running stretch, if any, and stops charging. */
+  private stopClock(): void {
+    if (this.clockStarted && !this.inKernel) this.chargedMilliseconds += performance.now() - this.runningSince;
+    this.inKernel = true;
+  }
+
   private charged(): number {
     if (!this.clockStarted || this.inKernel || this.finished) return this.chargedMilliseconds;
     return this.chargedMilliseconds + (performance.now() - this.runningSince);
@@ -282,6 +288,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
 
   private stop(outcome: UserDomainOutcome): void {
     if (this.closed) return;
+    this.stopClock();
     this.decide(outcome);
     this.closed = true;
     this.alarm.disarm();
@@ -291,7 +298,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   /** Runs once the thread is gone: releases the kernel's wait, then settles the completion. */
   private finish(): void {
     if (this.finished) return;
-    if (this.clockStarted && !this.inKernel) this.chargedMilliseconds += performance.now() - this.runningSince;
+    this.stopClock();
     this.finished = true;
     this.closed = true;
     this.alarm.disarm();
