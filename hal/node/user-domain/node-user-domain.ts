@@ -3,23 +3,17 @@
 // main thread never blocks), CPU-budget preemption and exactly-once completion.
 import { Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { syscallDescriptors } from "../../../runtime/abi/index.js";
 import type {
-  Alarm, AlarmClient, KernelTrapHandler, TimerDevice, TrapOutcome, UserDomain, UserDomainOutcome, UserDomainSpec,
+  Alarm, AlarmClient, KernelTrapHandler, TimerDevice, UserDomain, UserDomainOutcome, UserDomainSpec,
   UserDomainStats, UserFault, UserFaultKind,
 } from "../../hil/index.js";
-import {
-  AddressSpace, MmuCounter, deriveLayout, readFunctionNames, readModuleFacts, type Layout,
-} from "../mmu/index.js";
-import { MODEL_PAGES_PER_WASM_PAGE, USER_DOMAIN_OLD_GENERATION_MEGABYTES, WASM_PAGE_BYTES } from "../params.js";
-import { BATCH_ENTRY_BYTES, batchSubmitDescriptor, serviceBatch } from "./batch-ring.js";
+import { MmuCounter, type AddressSpace } from "../mmu/index.js";
+import { USER_DOMAIN_OLD_GENERATION_MEGABYTES } from "../params.js";
+import { setUpDomainMemory } from "./domain-memory.js";
 import type { WorkerBootData, WorkerFault, WorkerMessage } from "./messages.js";
-import { liftArguments, writeOutcome } from "./trap-codec.js";
-import { TrapPage, TrapWord } from "./trap-page.js";
+import { TrapService } from "./trap-service.js";
+import { TrapWord, type TrapPage } from "./trap-page.js";
 import { waitAsync } from "./wait-async.js";
-
-/** Wasm allows at most 65536 pages of 64 KiB. */
-const MAXIMUM_WASM_PAGES = 65536;
 
 export interface UserDomainTuning {
   readonly timer: TimerDevice;
@@ -29,10 +23,6 @@ export interface UserDomainTuning {
 }
 
 const workerScript = new URL("./worker-main.js", import.meta.url);
-
-function increment(counts: Map<string, number>, name: string, by = 1): void {
-  counts.set(name, (counts.get(name) ?? 0) + by);
-}
 
 export class NodeUserDomain implements UserDomain, AlarmClient {
   readonly processId: number;
@@ -51,39 +41,24 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private lastRequest = 0;
   private waitersPending = 0;
   private afterWaiterDrained: (() => void) | undefined;
-  private ringSwitches = 0;
-  private readonly trapsByCall = new Map<string, number>();
-  private readonly batchedByCall = new Map<string, number>();
+  private readonly service: TrapService;
   private clockStarted = false;
   private inKernel = false;
   private runningSince = 0;
   private chargedMilliseconds = 0;
 
-  constructor(private readonly spec: UserDomainSpec, private readonly handler: KernelTrapHandler, private readonly tuning: UserDomainTuning) {
+  constructor(private readonly spec: UserDomainSpec, handler: KernelTrapHandler, private readonly tuning: UserDomainTuning) {
     this.processId = spec.processId;
     this.name = spec.name;
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
     this.alarm = tuning.timer.createAlarm();
-    const limitPages = Math.min(Math.max(0, Math.floor(spec.memoryLimitPages)), MAXIMUM_WASM_PAGES);
-    let layout: Layout;
-    let layoutPages = 0;
-    if (spec.module instanceof Uint8Array) {
-      const facts = readModuleFacts(spec.module);
-      layout = deriveLayout(facts, spec.regions);
-      layoutPages = facts.memoryMinimumPages;
-      this.functionNames = facts.functionNames;
-    } else {
-      // Without the binary there are no data segments to read: memory is mapped as heap as it appears.
-      layout = deriveLayout({
-        memoryMinimumPages: 0, memoryMaximumPages: undefined, dataSegments: [], globalInitialValues: [],
-        exportedGlobals: new Map(), globalNames: new Map(), functionNames: new Map(), codeBytes: 0,
-      }, spec.regions);
-      this.functionNames = readFunctionNames(spec.module);
-    }
-    this.page = TrapPage.create(limitPages * MODEL_PAGES_PER_WASM_PAGE);
-    AddressSpace.applyLayout(this.page.pageTable, layout);
-    Atomics.store(this.page.header, TrapWord.memoryPages, layoutPages);
-    this.addressSpace = new AddressSpace(this.page.pageTable, layout.regions, () => Atomics.load(this.page.header, TrapWord.memoryPages) * WASM_PAGE_BYTES);
+    const memory = setUpDomainMemory(spec);
+    this.page = memory.trapPage;
+    this.addressSpace = memory.addressSpace;
+    this.functionNames = memory.functionNames;
+    this.service = new TrapService(this.page, this, handler);
+    const layoutPages = memory.layoutMemoryPages;
+    const limitPages = memory.memoryLimitPages;
     if (layoutPages > limitPages) {
       this.decide(this.fault("out-of-memory", `module needs ${layoutPages} pages of memory at start (limit ${limitPages})`));
       this.finish();
@@ -124,9 +99,9 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   stats(): UserDomainStats {
     const counters = this.page.pageTable.counters;
     return {
-      ringSwitches: this.ringSwitches,
-      trapsByCall: Object.fromEntries(this.trapsByCall),
-      batchedCallsByCall: Object.fromEntries(this.batchedByCall),
+      ringSwitches: this.service.ringSwitches,
+      trapsByCall: Object.fromEntries(this.service.trapsByCall),
+      batchedCallsByCall: Object.fromEntries(this.service.batchedByCall),
       pageFaults: Atomics.load(counters, MmuCounter.pageFaults),
       tlb: {
         hits: Atomics.load(counters, MmuCounter.tlbHits),
@@ -191,43 +166,17 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   };
 
   private serveOne(): void {
-    const header = this.page.header;
-    const syscallNumber = header[TrapWord.syscallNumber]!;
-    const descriptor = syscallDescriptors[syscallNumber];
-    const callName = descriptor?.qualifiedName ?? `unknown call ${syscallNumber}`;
     this.enterKernel();
-    this.ringSwitches++;
-    increment(this.trapsByCall, callName);
-    let outcome: TrapOutcome;
-    try {
-      if (!descriptor) outcome = { kind: "fault", reason: `${callName} is not in the kernel ABI` };
-      else if (descriptor === batchSubmitDescriptor) outcome = this.serveBatch();
-      else outcome = this.handler.handleTrap(this, syscallNumber, liftArguments(this.page, descriptor));
-      if (this.closed) return;
-      writeOutcome(this.page, descriptor, outcome);
-    } catch (error) {
-      if (this.closed) return;
-      outcome = { kind: "fault", reason: `kernel failed serving ${callName}: ${(error as Error).message}` };
-      writeOutcome(this.page, descriptor, outcome);
-    }
+    const outcome = this.service.serve(() => this.closed);
+    if (outcome === undefined) return;
     if (outcome.kind === "exit") this.decide({ kind: "exited", code: outcome.code | 0 });
     else if (outcome.kind === "fault") {
       const suffix = outcome.errorCode !== undefined ? ` (error ${outcome.errorCode})` : "";
       this.decide(this.fault("kernel", outcome.reason + suffix));
     }
-    this.ringSwitches++;
     this.leaveKernel();
-    Atomics.add(header, TrapWord.responseSequence, 1);
-    Atomics.notify(header, TrapWord.responseSequence, 1);
-  }
-
-  private serveBatch(): TrapOutcome {
-    const count = this.page.header[TrapWord.batchCount]!;
-    const result = serviceBatch(this.page.batchRing.subarray(0, count * BATCH_ENTRY_BYTES), count, (syscallNumber, args, descriptor) => {
-      increment(this.batchedByCall, descriptor.qualifiedName);
-      return this.handler.handleTrap(this, syscallNumber, args);
-    });
-    return result.stoppedBy ?? { kind: "return", value: result.completed };
+    Atomics.add(this.page.header, TrapWord.responseSequence, 1);
+    Atomics.notify(this.page.header, TrapWord.responseSequence, 1);
   }
 
   // --- CPU budget ----------------------------------------------------------------------------

@@ -27,6 +27,8 @@ export interface StubContext {
   readonly badPointerPolicy: BadPointerPolicy;
   readonly memoryLimitPages: number;
   readonly userSpinIterations: number;
+  /** How a stub crosses into the kernel; returns once the answer is in the trap page. */
+  readonly enterKernel: (context: StubContext, syscallNumber: number) => void;
   /** Wasm pages mapped so far; grows as the module's memory does. */
   mappedMemoryPages: number;
   /** Set once the process is ending; every later trap rethrows it. */
@@ -66,9 +68,8 @@ function badAddress(context: StubContext, descriptor: SyscallDescriptor, fault: 
 }
 
 /** Crosses into the kernel and waits for its answer: spin first, then sleep. */
-export function crossIntoKernel(context: StubContext, syscallNumber: number): void {
+export function crossIntoKernel(context: StubContext): void {
   const header = context.trapPage.header;
-  header[TrapWord.syscallNumber] = syscallNumber;
   const answered = Atomics.load(header, TrapWord.responseSequence);
   Atomics.add(header, TrapWord.requestSequence, 1);
   Atomics.notify(header, TrapWord.requestSequence, 1);
@@ -156,7 +157,8 @@ function makeStub(context: StubContext, descriptor: SyscallDescriptor): (...core
         page.argumentWords[slot * 2] = Number(core[coreIndex++]);
       }
     }
-    crossIntoKernel(context, descriptor.number);
+    page.header[TrapWord.syscallNumber] = descriptor.number;
+    context.enterKernel(context, descriptor.number);
     unwindIfEnding(context);
     if (usesReturnArea) {
       lowerIndirectResult(context, descriptor, Number(core[coreIndex]) >>> 0);
@@ -185,7 +187,8 @@ function makeBatchStub(context: StubContext, descriptor: SyscallDescriptor): (en
     if (!translation.ok) return badAddress(context, descriptor, translation.fault);
     page.batchRing.set(new Uint8Array(context.process.memory!.buffer, translation.offset, byteLength));
     page.header[TrapWord.batchCount] = count;
-    crossIntoKernel(context, descriptor.number);
+    page.header[TrapWord.syscallNumber] = descriptor.number;
+    context.enterKernel(context, descriptor.number);
     new Uint8Array(context.process.memory!.buffer, translation.offset, byteLength).set(page.batchRing.subarray(0, byteLength));
     unwindIfEnding(context);
     return page.resultWords[0]!;
