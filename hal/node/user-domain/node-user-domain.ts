@@ -22,6 +22,9 @@ export interface UserDomainTuning {
   readonly kernelBurstTraps: number;
 }
 
+/** Polls of the request word between two reads of the clock while the kernel side polls. */
+const POLLS_PER_CLOCK_READ = 64;
+
 const workerScript = new URL("./worker-main.js", import.meta.url);
 
 export class NodeUserDomain implements UserDomain, AlarmClient {
@@ -132,6 +135,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private serve = (): void => {
     const header = this.page.header;
     let served = 0;
+    let polls = 0;
     let pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
     for (;;) {
       if (this.closed) return;
@@ -147,11 +151,18 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
         continue;
       }
-      if (performance.now() < pollUntil) continue;
+      // Reading the clock costs more than a poll: look at it every POLLS_PER_CLOCK_READ polls.
+      if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
+      // Announce the wait before waiting: a request landing in between makes waitAsync return at once.
+      Atomics.store(header, TrapWord.kernelWaiting, 1);
       const wait = waitAsync(header, TrapWord.requestSequence, sequence);
-      if (!wait.async) continue;
+      if (!wait.async) {
+        Atomics.store(header, TrapWord.kernelWaiting, 0);
+        continue;
+      }
       this.waitersPending++;
       void wait.value.then(() => {
+        Atomics.store(header, TrapWord.kernelWaiting, 0);
         this.waitersPending--;
         const drained = this.afterWaiterDrained;
         if (drained) {
@@ -176,7 +187,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     }
     this.leaveKernel();
     Atomics.add(this.page.header, TrapWord.responseSequence, 1);
-    Atomics.notify(this.page.header, TrapWord.responseSequence, 1);
+    if (Atomics.load(this.page.header, TrapWord.userSleeping) !== 0) Atomics.notify(this.page.header, TrapWord.responseSequence, 1);
   }
 
   // --- CPU budget ----------------------------------------------------------------------------

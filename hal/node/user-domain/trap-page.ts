@@ -28,6 +28,10 @@ export const TrapWord = {
   memoryPages: 6,
   /** Entries in the batch ring for a `batch.submit` trap. */
   batchCount: 7,
+  /** 1 while the user side sleeps in Atomics.wait: the kernel notifies only then (a futex's waiter bit). */
+  userSleeping: 8,
+  /** 1 while the kernel side waits in Atomics.waitAsync: the user side notifies only then. */
+  kernelWaiting: 9,
 } as const;
 
 export const OutcomeCode = { return: 0, exit: 1, fault: 2 } as const;

@@ -72,13 +72,17 @@ export function crossIntoKernel(context: StubContext): void {
   const header = context.trapPage.header;
   const answered = Atomics.load(header, TrapWord.responseSequence);
   Atomics.add(header, TrapWord.requestSequence, 1);
-  Atomics.notify(header, TrapWord.requestSequence, 1);
+  // The kernel may be polling; waking it costs a notify only when it really sleeps.
+  if (Atomics.load(header, TrapWord.kernelWaiting) !== 0) Atomics.notify(header, TrapWord.requestSequence, 1);
   for (let spin = 0; spin < context.userSpinIterations; spin++) {
     if (Atomics.load(header, TrapWord.responseSequence) !== answered) return;
   }
+  // Announce the sleep before sleeping: if the answer lands in between, wait sees the new value.
+  Atomics.store(header, TrapWord.userSleeping, 1);
   while (Atomics.load(header, TrapWord.responseSequence) === answered) {
     Atomics.wait(header, TrapWord.responseSequence, answered);
   }
+  Atomics.store(header, TrapWord.userSleeping, 0);
 }
 
 /** Applies an exit or fault answer: unwinds the process. */
