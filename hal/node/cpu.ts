@@ -1,7 +1,7 @@
 // The Node CPU: creates user domains on worker_threads and keeps track of the live ones.
 import type { Cpu, KernelTrapHandler, TimerDevice, UserDomain, UserDomainSpec } from "../hil/index.js";
 import { DEFAULT_KERNEL_BURST_TRAPS, DEFAULT_KERNEL_POLL_MICROSECONDS, DEFAULT_USER_SPIN_ITERATIONS } from "./params.js";
-import { NodeUserDomain, type UserDomainTuning } from "./user-domain/node-user-domain.js";
+import { NodeUserDomain, type UserDomainTuning } from "./user-domain/index.js";
 
 export interface NodeCpuOptions {
   /** User side: polls of the answer word before sleeping in Atomics.wait (0 sleeps at once). */

@@ -6,11 +6,9 @@ import type {
   Cpu, KernelTrapHandler, UserDomain, UserDomainOutcome, UserDomainSpec, UserDomainStats, UserFault,
 } from "../hil/index.js";
 import { MmuCounter, type AddressSpace } from "../node/mmu/index.js";
-import { setUpDomainMemory, type DomainMemory } from "../node/user-domain/domain-memory.js";
-import type { WorkerFault } from "../node/user-domain/messages.js";
-import { runEntry } from "../node/user-domain/run-entry.js";
-import { OutcomeCode, TrapWord } from "../node/user-domain/trap-page.js";
-import { TrapService } from "../node/user-domain/trap-service.js";
+import {
+  OutcomeCode, TrapService, TrapWord, runEntry, setUpDomainMemory, type DomainMemory, type WorkerFault,
+} from "../node/user-domain/index.js";
 
 export class SimUserDomain implements UserDomain {
   readonly processId: number;

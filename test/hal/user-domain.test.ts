@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { NodeCpu, NodeTimer } from "../../hal/node/index.js";
 import { Syscall } from "../../runtime/abi/index.js";
-import { FakeKernel, appBinary, domainSpec } from "./helpers.js";
+import { FakeKernel, appBinary, assembleWat, domainSpec } from "./helpers.js";
 
 describe("hal user domains", () => {
   const cpu = new NodeCpu(new NodeTimer());
@@ -78,5 +78,38 @@ describe("hal user domains", () => {
     const outcome = await cpu.createUserDomain(domainSpec(appBinary("hello"), { memoryLimitPages: 0 }), new FakeKernel()).completion;
     expect(outcome.kind).to.equal("faulted");
     if (outcome.kind === "faulted") expect(outcome.fault.kind).to.equal("out-of-memory");
+  });
+
+  it("lowers a u64 result as a 64-bit integer", async () => {
+    const binary = await assembleWat("clock", `(module
+      (import "singlet:kernel/clock@0.1.0" "now" (func $now (result i64)))
+      (func (export "main") (result i32) (i32.wrap_i64 (i64.shr_u (call $now) (i64.const 8)))))`);
+    const outcome = await cpu.createUserDomain(domainSpec(binary), new FakeKernel()).completion;
+    expect(outcome).to.deep.equal({ kind: "returned", value: Number(123456789n >> 8n) });
+  });
+
+  it("reports a module importing outside the kernel ABI as a trap that names the link error", async () => {
+    const binary = await assembleWat("bad-import", `(module
+      (import "singlet:kernel/console@0.1.0" "no-such-call" (func $missing))
+      (func (export "main") (result i32) (i32.const 0)))`);
+    const outcome = await cpu.createUserDomain(domainSpec(binary), new FakeKernel()).completion;
+    expect(outcome.kind).to.equal("faulted");
+    if (outcome.kind === "faulted") expect(outcome.fault.message).to.match(/^module cannot run: /);
+  });
+
+  it("reports a missing entry export as a trap", async () => {
+    const binary = await assembleWat("no-entry", `(module (func (export "start") (result i32) (i32.const 0)))`);
+    const outcome = await cpu.createUserDomain(domainSpec(binary), new FakeKernel()).completion;
+    expect(outcome).to.deep.equal({ kind: "faulted", fault: { kind: "trap", message: "module exports no function 'main'" } });
+  });
+
+  it("charges a start function that never returns against the CPU budget", async () => {
+    const binary = await assembleWat("endless-start", `(module
+      (func $forever (loop $again (br $again)))
+      (start $forever)
+      (func (export "main") (result i32) (i32.const 0)))`);
+    const outcome = await cpu.createUserDomain(domainSpec(binary, { cpuBudgetMilliseconds: 100 }), new FakeKernel()).completion;
+    expect(outcome.kind).to.equal("faulted");
+    if (outcome.kind === "faulted") expect(outcome.fault.kind).to.equal("cpu-budget");
   });
 });
