@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { BATCH_ENTRY_BYTES, NodeCpu, NodeTimer, serviceBatch } from "../../hal/node/index.js";
+import { BATCH_ENTRY_BYTES, NodeCpu, NodeTimer, serviceBatch, submitBatchInMemory } from "../../hal/node/index.js";
 import type { AbiValue } from "../../hal/hil/index.js";
 import { ErrorCode, Syscall } from "../../runtime/abi/index.js";
 import { FakeKernel, domainSpec } from "./helpers.js";
@@ -94,6 +94,18 @@ describe("hal batched kernel calls", () => {
     });
     expect(result).to.deep.equal({ completed: 1, stoppedBy: { kind: "exit", code: 4 } });
     expect(calls).to.deep.equal([Syscall.processId, Syscall.processExit]);
+  });
+
+  it("services entries in place in an in-kernel process's memory and refuses entries past its end", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    new Uint8Array(memory.buffer).set(ring(entry(Syscall.processId), entry(Syscall.processExit, 2n)), 4096);
+    const stops: unknown[] = [];
+    const dispatch = (syscallNumber: number) => syscallNumber === Syscall.processExit ? { kind: "exit" as const, code: 2 } : { kind: "return" as const, value: 5 };
+    expect(submitBatchInMemory(memory, 4096, 2, dispatch, (outcome) => stops.push(outcome))).to.equal(1);
+    expect(stops).to.deep.equal([{ kind: "exit", code: 2 }]);
+    expect(new DataView(memory.buffer).getBigInt64(4096 + 32, true)).to.equal(5n);
+    expect(submitBatchInMemory(memory, 65536 - 20, 1, dispatch, () => {})).to.equal(-ErrorCode.badAddress);
+    expect(submitBatchInMemory(memory, 0, 100_000, dispatch, () => {})).to.equal(-ErrorCode.invalidArgument);
   });
 
   it("runs an app's batch of calls with a single crossing into the kernel", async function () {

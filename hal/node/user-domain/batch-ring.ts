@@ -3,6 +3,7 @@
 // user domain's ring in the trap page and an in-kernel process's entries in its own memory.
 import { ErrorCode, syscallDescriptors, type SyscallDescriptor } from "../../../runtime/abi/index.js";
 import type { AbiValue, TrapOutcome } from "../../hil/index.js";
+import { BATCH_RING_ENTRIES } from "../params.js";
 
 /** Bytes per entry (runtime/wit/singlet.wit, interface batch). */
 export const BATCH_ENTRY_BYTES = 40;
@@ -78,4 +79,23 @@ export function serviceBatch(entries: Uint8Array, count: number, dispatch: Batch
     view.setBigInt64(base + RESULT_OFFSET, resultAsBigInt(outcome.value), true);
   }
   return { completed: count };
+}
+
+/**
+ * batch.submit for a process whose memory the kernel holds directly (an in-kernel SIP): checks
+ * the entries lie inside `memory`, services them in place and returns what the call returns,
+ * the number of entries that ran or a negated error. An exit or fault outcome is handed to
+ * `onStop` (which ends the process) and the entries that ran before it are counted.
+ */
+export function submitBatchInMemory(
+  memory: WebAssembly.Memory, entriesPointer: number, count: number, dispatch: BatchDispatch,
+  onStop: (outcome: Extract<TrapOutcome, { kind: "exit" | "fault" }>) => void,
+): number {
+  const pointer = entriesPointer >>> 0;
+  const entries = count >>> 0;
+  if (entries > BATCH_RING_ENTRIES) return -ErrorCode.invalidArgument;
+  if (pointer + entries * BATCH_ENTRY_BYTES > memory.buffer.byteLength) return -ErrorCode.badAddress;
+  const result = serviceBatch(new Uint8Array(memory.buffer, pointer, entries * BATCH_ENTRY_BYTES), entries, dispatch);
+  if (result.stoppedBy) onStop(result.stoppedBy);
+  return result.completed;
 }
