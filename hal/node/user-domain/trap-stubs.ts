@@ -3,7 +3,7 @@
 // Each stub checks pointer arguments against the page table (through the TLB), copies them into
 // the trap page, crosses into the kernel (spin, then Atomics.wait) and lowers the answer.
 import { ErrorCode, resultUsesReturnArea, syscallDescriptors, type AbiValueType, type SyscallDescriptor } from "../../../runtime/abi/index.js";
-import type { Access, BadPointerPolicy, PageFault } from "../../hil/index.js";
+import type { BadPointerPolicy, PageFault } from "../../hil/index.js";
 import type { AddressSpace } from "../mmu/index.js";
 import { BATCH_RING_ENTRIES, TRAP_ARGUMENT_SLOTS, TRAP_DATA_BYTES, WASM_PAGE_BYTES } from "../params.js";
 import { BATCH_ENTRY_BYTES, BATCH_SUBMIT_NAME } from "./batch-ring.js";
@@ -96,11 +96,16 @@ function unwindIfEnding(context: StubContext): void {
   if (kind === OutcomeCode.fault) throw unwind(context, { kind: "kernel", message: "the kernel ended the process" });
 }
 
+/** Writes a result into the process; a refused write cannot be reported to it, so it always kills. */
 function copyOut(context: StubContext, descriptor: SyscallDescriptor, address: number, bytes: Uint8Array): void {
-  const translation = context.addressSpace.translate(address, bytes.length, "write" satisfies Access);
+  const translation = context.addressSpace.translate(address, bytes.length, "write");
   if (!translation.ok) {
-    badAddress(context, { ...descriptor, result: null }, translation.fault);
-    return;
+    const fault = translation.fault;
+    throw unwind(context, {
+      kind: "bad-address",
+      message: `${descriptor.qualifiedName}: result write to 0x${fault.address.toString(16)} faulted (${fault.cause})`,
+      address: fault.address,
+    });
   }
   new Uint8Array(context.process.memory!.buffer, translation.offset, bytes.length).set(bytes);
 }
@@ -114,9 +119,11 @@ function lowerIndirectResult(context: StubContext, descriptor: SyscallDescriptor
   if (byteLength > 0) {
     const realloc = context.process.realloc;
     if (!realloc) throw unwind(context, { kind: "kernel", message: `${descriptor.qualifiedName}: the module exports no cabi_realloc` });
+    // Copied first: cabi_realloc is the module's code and may itself trap, reusing the data area.
+    const result = page.data.slice(0, byteLength);
     pointer = realloc(0, 0, isString ? 2 : 1, byteLength) >>> 0;
     observeMemory(context);
-    copyOut(context, descriptor, pointer, page.data.subarray(0, byteLength));
+    copyOut(context, descriptor, pointer, result);
   }
   const pair = new Uint8Array(8);
   new DataView(pair.buffer).setUint32(0, pointer, true);
