@@ -16,6 +16,12 @@ export interface UserDomainSpec {
   readonly name: string;
   /** The module to run; a compiled module is passed to the domain without recompiling. */
   readonly module: WebAssembly.Module | Uint8Array;
+  /**
+   * The module's bytes when `module` is compiled (a kernel's module cache): the HAL reads the
+   * memory layout (data segments, stack pointer) from them. Without them a compiled module gets
+   * a flat layout: all memory is heap, no guard pages.
+   */
+  readonly binary?: Uint8Array;
   /** The export to call, e.g. "main"; its i32 result becomes the `returned` value. */
   readonly entry: string;
   /** Upper bound on linear memory in 64 KiB Wasm pages; growth beyond it is an `out-of-memory` fault. */

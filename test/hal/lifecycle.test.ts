@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { NodeCpu, NodeTimer } from "../../hal/node/index.js";
 import type { UserDomainOutcome } from "../../hal/hil/index.js";
 import { Syscall } from "../../runtime/abi/index.js";
-import { FakeKernel, appBinary, domainSpec } from "./helpers.js";
+import { FakeKernel, appBinary, assembleWat, domainSpec } from "./helpers.js";
 
 /** Counts event-loop turns until stopped: proof the main thread was free meanwhile. */
 function countTicks(): { stop(): number } {
@@ -33,6 +33,19 @@ describe("hal user-domain lifecycle", () => {
     const ticker = countTicks();
     await cpu.createUserDomain(domainSpec(appBinary("spin"), { cpuBudgetMilliseconds: 200 }), new FakeKernel()).completion;
     expect(ticker.stop()).to.be.greaterThan(20);
+  });
+
+  it("stops a process that traps without end at its budget and keeps the main thread responsive", async () => {
+    const binary = await assembleWat("endless-calls", `(module
+      (import "singlet:kernel/process@0.1.0" "id" (func $id (result i32)))
+      (func (export "main") (result i32) (loop $again (drop (call $id)) (br $again)) (i32.const 0)))`);
+    const ticker = countTicks();
+    const domain = cpu.createUserDomain(domainSpec(binary, { cpuBudgetMilliseconds: 200 }), new FakeKernel());
+    const outcome = await domain.completion;
+    expect(outcome.kind).to.equal("faulted");
+    if (outcome.kind === "faulted") expect(outcome.fault.kind).to.equal("cpu-budget");
+    expect(domain.stats().trapsByCall["process.id"]).to.be.greaterThan(1000);
+    expect(ticker.stop()).to.be.greaterThan(10);
   });
 
   it("settles once with a kernel fault when terminated from outside while running", async () => {

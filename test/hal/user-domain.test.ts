@@ -37,6 +37,16 @@ describe("hal user domains", () => {
     expect(kernel.output).to.equal("Hello from Singlet!\nargs: (none)\n");
   });
 
+  it("derives the layout of a compiled module from the bytes given beside it", async () => {
+    const binary = appBinary("hello");
+    const withBytes = cpu.createUserDomain(domainSpec(new WebAssembly.Module(binary), { binary }), new FakeKernel());
+    const without = cpu.createUserDomain(domainSpec(new WebAssembly.Module(binary)), new FakeKernel());
+    await Promise.all([withBytes.completion, without.completion]);
+    expect(withBytes.addressSpace.regions().map((region) => region.kind)).to.deep.equal(["code", "data", "guard", "stack", "heap"]);
+    expect(without.addressSpace.regions().map((region) => region.kind)).to.deep.equal(["code"]);
+    expect(without.stats().pagesMapped).to.equal(16);
+  });
+
   it("completes as exited when the kernel answers process.exit, and the process runs no further", async () => {
     const kernel = new FakeKernel();
     kernel.intercept = (_domain, syscallNumber) => syscallNumber === Syscall.consoleWrite ? { kind: "exit", code: 3 } : undefined;

@@ -28,8 +28,9 @@ export function setUpDomainMemory(spec: UserDomainSpec): DomainMemory {
   let layout: Layout;
   let layoutMemoryPages = 0;
   let functionNames: ReadonlyMap<number, string>;
-  if (spec.module instanceof Uint8Array) {
-    const facts = readModuleFacts(spec.module);
+  const binary = spec.module instanceof Uint8Array ? spec.module : spec.binary;
+  if (binary) {
+    const facts = readModuleFacts(binary);
     layout = deriveLayout(facts, spec.regions);
     layoutMemoryPages = facts.memoryMinimumPages;
     functionNames = facts.functionNames;
