@@ -1,7 +1,7 @@
 // The Node CPU: creates user domains on worker_threads and keeps track of the live ones.
 import type { Cpu, KernelTrapHandler, TimerDevice, UserDomain, UserDomainSpec } from "../hil/index.js";
 import { DEFAULT_KERNEL_BURST_TRAPS, DEFAULT_KERNEL_POLL_MICROSECONDS, DEFAULT_USER_SPIN_ITERATIONS } from "./params.js";
-import { NodeUserDomain, type UserDomainTuning } from "./user-domain/index.js";
+import { NodeUserDomain, WorkerPool, type UserDomainTuning } from "./user-domain/index.js";
 
 export interface NodeCpuOptions {
   /** User side: polls of the answer word before sleeping in Atomics.wait (0 sleeps at once). */
@@ -10,6 +10,8 @@ export interface NodeCpuOptions {
   readonly kernelPollMicroseconds?: number;
   /** Kernel side: traps served in one synchronous burst before yielding to the event loop. */
   readonly kernelBurstTraps?: number;
+  /** Threads kept started and idle for new domains (0, the default, starts each on demand). */
+  readonly prewarmedDomains?: number;
 }
 
 export class NodeCpu implements Cpu {
@@ -22,6 +24,7 @@ export class NodeCpu implements Cpu {
       userSpinIterations: options.userSpinIterations ?? DEFAULT_USER_SPIN_ITERATIONS,
       kernelPollMicroseconds: options.kernelPollMicroseconds ?? DEFAULT_KERNEL_POLL_MICROSECONDS,
       kernelBurstTraps: options.kernelBurstTraps ?? DEFAULT_KERNEL_BURST_TRAPS,
+      workers: new WorkerPool(options.prewarmedDomains ?? 0),
     };
   }
 
@@ -32,10 +35,10 @@ export class NodeCpu implements Cpu {
     return domain;
   }
 
-  /** Terminates every live domain and waits for each to settle. */
+  /** Terminates every live domain and waits for each to settle; stops idle prewarmed threads. */
   async terminateAll(reason: string): Promise<void> {
     const domains = [...this.live];
     for (const domain of domains) domain.terminate(reason);
-    await Promise.all(domains.map((domain) => domain.completion));
+    await Promise.all([...domains.map((domain) => domain.completion), this.tuning.workers.close()]);
   }
 }

@@ -85,6 +85,16 @@ describe("hal user-domain lifecycle", () => {
     }
   });
 
+  it("runs domains on prewarmed threads with the same results, and stops idle ones at shutdown", async () => {
+    const warmCpu = new NodeCpu(new NodeTimer(), { prewarmedDomains: 2 });
+    for (let round = 0; round < 4; round++) {
+      const kernel = new FakeKernel([`round-${round}`]);
+      expect(await warmCpu.createUserDomain(domainSpec(appBinary("hello")), kernel).completion).to.deep.equal({ kind: "returned", value: 0 });
+      expect(kernel.output).to.equal(`Hello from Singlet!\nargs: round-${round}\n`);
+    }
+    await warmCpu.terminateAll("done");
+  });
+
   it("terminates every live domain at shutdown", async () => {
     const domains = [0, 1, 2].map(() => cpu.createUserDomain(domainSpec(appBinary("spin")), new FakeKernel()));
     await cpu.terminateAll("shutdown");

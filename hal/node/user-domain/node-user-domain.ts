@@ -1,31 +1,31 @@
 // A user domain on worker_threads: one Worker per process, a trap page between it and the
 // kernel, and the kernel side's trap service loop (poll briefly, then Atomics.waitAsync, so the
 // main thread never blocks), CPU-budget preemption and exactly-once completion.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import type {
   Alarm, AlarmClient, KernelTrapHandler, TimerDevice, UserDomain, UserDomainOutcome, UserDomainSpec,
   UserDomainStats, UserFault, UserFaultKind,
 } from "../../hil/index.js";
 import { MmuCounter, type AddressSpace } from "../mmu/index.js";
-import { USER_DOMAIN_OLD_GENERATION_MEGABYTES } from "../params.js";
 import { setUpDomainMemory } from "./domain-memory.js";
 import type { WorkerBootData, WorkerFault, WorkerMessage } from "./messages.js";
 import { TrapService } from "./trap-service.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
 import { waitAsync } from "./wait-async.js";
+import type { WorkerPool } from "./worker-pool.js";
 
 export interface UserDomainTuning {
   readonly timer: TimerDevice;
   readonly userSpinIterations: number;
   readonly kernelPollMicroseconds: number;
   readonly kernelBurstTraps: number;
+  readonly workers: WorkerPool;
 }
 
 /** Polls of the request word between two reads of the clock while the kernel side polls. */
 const POLLS_PER_CLOCK_READ = 64;
 
-const workerScript = new URL("./worker-main.js", import.meta.url);
 
 export class NodeUserDomain implements UserDomain, AlarmClient {
   readonly processId: number;
@@ -77,12 +77,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       badPointerPolicy: spec.badPointerPolicy,
       userSpinIterations: tuning.userSpinIterations,
     };
-    this.worker = new Worker(workerScript, {
-      workerData: boot,
-      resourceLimits: { maxOldGenerationSizeMb: USER_DOMAIN_OLD_GENERATION_MEGABYTES },
-      stdout: false,
-      stderr: false,
-    });
+    this.worker = tuning.workers.take();
     this.worker.on("message", (message: WorkerMessage) => this.onMessage(message));
     this.worker.on("error", (error: Error & { code?: string }) => {
       const kind: UserFaultKind = error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "out-of-memory" : "worker-crash";
@@ -92,6 +87,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       this.decide(this.fault("worker-crash", `the domain's thread stopped without reporting (exit code ${code})`));
       this.finish();
     });
+    this.worker.postMessage(boot);
     this.serve();
   }
 
