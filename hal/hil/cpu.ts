@@ -63,6 +63,8 @@ export interface TlbStats {
 export interface UserDomainStats {
   /** Crossings between the user domain and the kernel, both directions (a call is two). */
   readonly ringSwitches: number;
+  /** Ring switches by call name: two per answered call, one for a call the kernel never answered. */
+  readonly ringSwitchesByCall: Readonly<Record<string, number>>;
   /** Traps into the kernel by call name (`console.write`, `batch.submit`, ...). */
   readonly trapsByCall: Readonly<Record<string, number>>;
   /** Calls serviced from batch rings, by call name; these cost no crossing of their own. */

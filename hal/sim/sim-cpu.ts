@@ -38,6 +38,7 @@ export class SimUserDomain implements UserDomain {
     const counters = this.memory.trapPage.pageTable.counters;
     return {
       ringSwitches: this.service.ringSwitches,
+      ringSwitchesByCall: Object.fromEntries(this.service.ringSwitchesByCall),
       trapsByCall: Object.fromEntries(this.service.trapsByCall),
       batchedCallsByCall: Object.fromEntries(this.service.batchedByCall),
       pageFaults: counters[MmuCounter.pageFaults]!,

@@ -69,6 +69,7 @@ describe("hal user-domain lifecycle", () => {
       expect(outcome).to.deep.equal({ kind: "faulted", fault: { kind: "kernel", message: "killed during console.write" } });
       expect(domain.stats().kernelWaitersPending).to.equal(0);
       expect(domain.stats().ringSwitches, "the call was entered but never answered").to.equal(1);
+      expect(domain.stats().ringSwitchesByCall).to.deep.equal({ "console.write": 1 });
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(outcomes).to.have.length(1);
     });

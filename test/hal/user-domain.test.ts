@@ -22,6 +22,7 @@ describe("hal user domains", () => {
     const stats = domain.stats();
     expect(stats.trapsByCall).to.deep.equal({ "console.write": 2, "process.arg-count": 1, "process.arg-get": 1 });
     expect(stats.ringSwitches).to.equal(2 * 4);
+    expect(stats.ringSwitchesByCall).to.deep.equal({ "console.write": 4, "process.arg-count": 2, "process.arg-get": 2 });
     expect(stats.tlb.hits + stats.tlb.misses).to.be.greaterThan(0);
     expect(stats.tlb.misses).to.be.greaterThan(0);
     expect(stats.pagesMapped).to.be.greaterThan(0);

@@ -99,6 +99,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     const counters = this.page.pageTable.counters;
     return {
       ringSwitches: this.service.ringSwitches,
+      ringSwitchesByCall: Object.fromEntries(this.service.ringSwitchesByCall),
       trapsByCall: Object.fromEntries(this.service.trapsByCall),
       batchedCallsByCall: Object.fromEntries(this.service.batchedByCall),
       pageFaults: Atomics.load(counters, MmuCounter.pageFaults),

@@ -14,6 +14,8 @@ function increment(counts: Map<string, number>, name: string): void {
 export class TrapService {
   ringSwitches = 0;
   readonly trapsByCall = new Map<string, number>();
+  /** Both directions; differs from twice the traps only by calls the kernel never answered. */
+  readonly ringSwitchesByCall = new Map<string, number>();
   readonly batchedByCall = new Map<string, number>();
 
   constructor(private readonly page: TrapPage, private readonly domain: UserDomain, private readonly handler: KernelTrapHandler) {}
@@ -28,6 +30,7 @@ export class TrapService {
     const callName = descriptor?.qualifiedName ?? `unknown call ${syscallNumber}`;
     this.ringSwitches++;
     increment(this.trapsByCall, callName);
+    increment(this.ringSwitchesByCall, callName);
     let outcome: TrapOutcome;
     try {
       if (!descriptor) outcome = { kind: "fault", reason: `${callName} is not in the kernel ABI` };
@@ -41,6 +44,7 @@ export class TrapService {
       writeOutcome(this.page, descriptor, outcome);
     }
     this.ringSwitches++;
+    increment(this.ringSwitchesByCall, callName);
     return outcome;
   }
 
