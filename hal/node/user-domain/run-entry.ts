@@ -35,6 +35,7 @@ export function runEntry(run: EntryRun): EntryResult {
     badPointerPolicy: run.badPointerPolicy,
     memoryLimitPages: run.memoryLimitPages,
     userSpinIterations: run.userSpinIterations,
+    spinBudget: run.userSpinIterations,
     enterKernel: run.enterKernel,
     mappedMemoryPages: run.layoutMemoryPages,
     unwinding: undefined,

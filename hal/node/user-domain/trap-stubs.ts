@@ -26,7 +26,14 @@ export interface StubContext {
   readonly process: ProcessMemory;
   readonly badPointerPolicy: BadPointerPolicy;
   readonly memoryLimitPages: number;
+  /** Upper bound of the user side's polling before it sleeps. */
   readonly userSpinIterations: number;
+  /**
+   * Current polling budget, adapted as a futex-based lock adapts its spinning: it doubles when an
+   * answer arrives while polling and halves when the thread had to sleep anyway, so on a busy
+   * machine a waiting domain stops taking CPU time from the kernel thread it waits for.
+   */
+  spinBudget: number;
   /** How a stub crosses into the kernel; returns once the answer is in the trap page. */
   readonly enterKernel: (context: StubContext, syscallNumber: number) => void;
   /** Wasm pages mapped so far; grows as the module's memory does. */
@@ -67,6 +74,9 @@ function badAddress(context: StubContext, descriptor: SyscallDescriptor, fault: 
   });
 }
 
+/** Added when the spin budget grows, so a budget that fell to zero can recover. */
+const MINIMUM_SPIN_GROWTH = 16;
+
 /** Crosses into the kernel and waits for its answer: spin first, then sleep. */
 export function crossIntoKernel(context: StubContext): void {
   const header = context.trapPage.header;
@@ -74,9 +84,14 @@ export function crossIntoKernel(context: StubContext): void {
   Atomics.add(header, TrapWord.requestSequence, 1);
   // The kernel may be polling; waking it costs a notify only when it really sleeps.
   if (Atomics.load(header, TrapWord.kernelWaiting) !== 0) Atomics.notify(header, TrapWord.requestSequence, 1);
-  for (let spin = 0; spin < context.userSpinIterations; spin++) {
-    if (Atomics.load(header, TrapWord.responseSequence) !== answered) return;
+  const budget = context.spinBudget;
+  for (let spin = 0; spin < budget; spin++) {
+    if (Atomics.load(header, TrapWord.responseSequence) !== answered) {
+      context.spinBudget = Math.min(context.userSpinIterations, budget * 2 + MINIMUM_SPIN_GROWTH);
+      return;
+    }
   }
+  context.spinBudget = budget >> 1;
   // Announce the sleep before sleeping: if the answer lands in between, wait sees the new value.
   Atomics.store(header, TrapWord.userSleeping, 1);
   while (Atomics.load(header, TrapWord.responseSequence) === answered) {
