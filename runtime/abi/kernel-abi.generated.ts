@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "0182acded49fb1bc";
+export const ABI_SOURCE_HASH = "7be3f068fe2ca72b";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "mode.current"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "mode.current", "batch.submit"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -29,6 +29,7 @@ export const Syscall = {
   capabilitiesRestrict: 14,
   capabilitiesDrop: 15,
   modeCurrent: 16,
+  batchSubmit: 17,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -217,6 +218,17 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     parameters: [],
     result: "u32",
     coreParameters: [],
+    coreResults: ["i32"],
+  },
+  {
+    number: 17,
+    interfaceName: "batch",
+    functionName: "submit",
+    qualifiedName: "batch.submit",
+    importModule: "singlet:kernel/batch@0.1.0",
+    parameters: [{"name":"entries","type":"u32"},{"name":"count","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32","i32"],
     coreResults: ["i32"],
   },
 ];

@@ -1,0 +1,16 @@
+// The hardware the kernel receives at boot: one object per device class.
+import type { BlockDevice } from "./block.js";
+import type { ConsoleDevice } from "./console.js";
+import type { Cpu } from "./cpu.js";
+import type { NetworkDevice } from "./network.js";
+import type { TimerDevice } from "./time.js";
+
+export interface Hal {
+  readonly cpu: Cpu;
+  readonly timer: TimerDevice;
+  readonly console: ConsoleDevice;
+  readonly block?: BlockDevice;
+  readonly network?: NetworkDevice;
+  /** Releases what the HAL holds (timers, sockets); running user domains are terminated. */
+  shutdown(): Promise<void>;
+}

@@ -1,0 +1,28 @@
+// The user/kernel boundary as the kernel sees it: the values a kernel call carries and the
+// contract of the kernel's trap handler, which the HAL calls once per crossing.
+import type { UserDomain } from "./cpu.js";
+
+/**
+ * One lifted argument or result of a kernel call: integers up to 32 bits and floats as
+ * `number`, 64-bit integers as `bigint`, strings as `string`, byte lists as `Uint8Array`
+ * (always a copy: the kernel never sees the process's memory).
+ */
+export type AbiValue = number | bigint | string | Uint8Array;
+
+/** What the kernel decided about one kernel call. */
+export type TrapOutcome =
+  /** Return to the caller; `value` is lowered by the call's declared result type. */
+  | { readonly kind: "return"; readonly value?: AbiValue }
+  /** The process ends with `code` (process.exit): the user domain unwinds and completes as `exited`. */
+  | { readonly kind: "exit"; readonly code: number }
+  /** The process is killed with a fault of kind "kernel" carrying `reason` (process.abort, a policy kill). */
+  | { readonly kind: "fault"; readonly reason: string; readonly errorCode?: number };
+
+/**
+ * Supplied by the kernel. Called on the kernel thread for every kernel call a user domain
+ * makes, with arguments already checked against the process's page table and copied out of
+ * its memory. Must not block: the user domain stays stopped until it returns.
+ */
+export interface KernelTrapHandler {
+  handleTrap(domain: UserDomain, syscallNumber: number, args: readonly AbiValue[]): TrapOutcome;
+}

@@ -1,0 +1,44 @@
+// The Node CPU: creates user domains on worker_threads and keeps track of the live ones.
+import type { Cpu, KernelTrapHandler, TimerDevice, UserDomain, UserDomainSpec } from "../hil/index.js";
+import { DEFAULT_KERNEL_BURST_TRAPS, DEFAULT_KERNEL_POLL_MICROSECONDS, DEFAULT_USER_SPIN_ITERATIONS } from "./params.js";
+import { NodeUserDomain, WorkerPool, type UserDomainTuning } from "./user-domain/index.js";
+
+export interface NodeCpuOptions {
+  /** User side: polls of the answer word before sleeping in Atomics.wait (0 sleeps at once). */
+  readonly userSpinIterations?: number;
+  /** Kernel side: microseconds of polling for a domain's next trap before Atomics.waitAsync (0 waits at once). */
+  readonly kernelPollMicroseconds?: number;
+  /** Kernel side: traps served in one synchronous burst before yielding to the event loop. */
+  readonly kernelBurstTraps?: number;
+  /** Threads kept started and idle for new domains (0, the default, starts each on demand). */
+  readonly prewarmedDomains?: number;
+}
+
+export class NodeCpu implements Cpu {
+  private readonly tuning: UserDomainTuning;
+  private readonly live = new Set<UserDomain>();
+
+  constructor(timer: TimerDevice, options: NodeCpuOptions = {}) {
+    this.tuning = {
+      timer,
+      userSpinIterations: options.userSpinIterations ?? DEFAULT_USER_SPIN_ITERATIONS,
+      kernelPollMicroseconds: options.kernelPollMicroseconds ?? DEFAULT_KERNEL_POLL_MICROSECONDS,
+      kernelBurstTraps: options.kernelBurstTraps ?? DEFAULT_KERNEL_BURST_TRAPS,
+      workers: new WorkerPool(options.prewarmedDomains ?? 0),
+    };
+  }
+
+  createUserDomain(spec: UserDomainSpec, handler: KernelTrapHandler): UserDomain {
+    const domain = new NodeUserDomain(spec, handler, this.tuning);
+    this.live.add(domain);
+    void domain.completion.then(() => this.live.delete(domain));
+    return domain;
+  }
+
+  /** Terminates every live domain and waits for each to settle; stops idle prewarmed threads. */
+  async terminateAll(reason: string): Promise<void> {
+    const domains = [...this.live];
+    for (const domain of domains) domain.terminate(reason);
+    await Promise.all([...domains.map((domain) => domain.completion), this.tuning.workers.close()]);
+  }
+}

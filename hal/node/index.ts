@@ -1,0 +1,35 @@
+// The Node HAL: user domains on worker_threads with a SharedArrayBuffer trap page, real timers,
+// console, an in-memory block device and TCP networking.
+import type { Hal } from "../hil/index.js";
+import { MemoryBlockDevice } from "./block.js";
+import { NodeConsole } from "./console.js";
+import { NodeCpu, type NodeCpuOptions } from "./cpu.js";
+import { NodeNetwork } from "./network.js";
+import { NodeTimer } from "./timer.js";
+
+export { NodeCpu, type NodeCpuOptions } from "./cpu.js";
+export { NodeTimer } from "./timer.js";
+export { NodeConsole } from "./console.js";
+export { MemoryBlockDevice, BlockRangeError } from "./block.js";
+export { NodeNetwork } from "./network.js";
+export { serviceBatch, submitBatchInMemory, BATCH_ENTRY_BYTES, type BatchResult, type BatchDispatch } from "./user-domain/index.js";
+export * as params from "./params.js";
+
+export interface NodeHalOptions extends NodeCpuOptions {
+  /** Block device geometry; defaults to 1024 blocks of 4 KiB. */
+  readonly blockSize?: number;
+  readonly blockCount?: number;
+}
+
+export function createNodeHal(options: NodeHalOptions = {}): Hal {
+  const timer = new NodeTimer();
+  const cpu = new NodeCpu(timer, options);
+  return {
+    cpu,
+    timer,
+    console: new NodeConsole(),
+    block: new MemoryBlockDevice(options.blockSize ?? 4096, options.blockCount ?? 1024),
+    network: new NodeNetwork(),
+    shutdown: () => cpu.terminateAll("the HAL is shutting down"),
+  };
+}

@@ -1,0 +1,36 @@
+// Limits and tunables of the Node HAL, one per line, each with the reason for its value.
+
+/** Model page size: 4 KiB, the size kernels and TLBs work in; a 64 KiB Wasm page holds 16 of them. */
+export const MODEL_PAGE_BYTES = 4096;
+export const WASM_PAGE_BYTES = 65536;
+export const MODEL_PAGES_PER_WASM_PAGE = WASM_PAGE_BYTES / MODEL_PAGE_BYTES;
+
+/** TLB entries: small enough that misses are visible in stats, large enough for a call's few pages. */
+export const TLB_ENTRIES = 16;
+
+/** Trap page data area: the largest string or byte list one kernel call can carry each way. */
+export const TRAP_DATA_BYTES = 256 * 1024;
+
+/** Entries one `batch.submit` may carry: bounds the ring's share of the trap page. */
+export const BATCH_RING_ENTRIES = 256;
+
+/** Arguments one kernel call may have after lifting (process.abort has four). */
+export const TRAP_ARGUMENT_SLOTS = 8;
+
+/**
+ * User side: polls of the response word before sleeping in Atomics.wait. A busy answer arrives
+ * in well under a microsecond, a sleeping wake-up costs tens of microseconds.
+ */
+export const DEFAULT_USER_SPIN_ITERATIONS = 2000;
+
+/**
+ * Kernel side: how long the main thread polls for a domain's next trap after answering one
+ * before falling back to Atomics.waitAsync. Short, because the main thread serves everyone.
+ */
+export const DEFAULT_KERNEL_POLL_MICROSECONDS = 20;
+
+/** Kernel side: traps served in one synchronous burst before yielding to the event loop. */
+export const DEFAULT_KERNEL_BURST_TRAPS = 256;
+
+/** JS heap given to a user domain's isolate; Wasm memory is outside it and limited separately. */
+export const USER_DOMAIN_OLD_GENERATION_MEGABYTES = 64;

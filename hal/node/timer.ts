@@ -1,0 +1,27 @@
+// The Node timer device: a monotonic clock from performance.now and alarms on setTimeout.
+import { performance } from "node:perf_hooks";
+import type { Alarm, AlarmClient, TimerDevice } from "../hil/index.js";
+
+class NodeAlarm implements Alarm {
+  private timeout: NodeJS.Timeout | undefined;
+
+  get armed(): boolean { return this.timeout !== undefined; }
+
+  arm(delayMilliseconds: number, client: AlarmClient): void {
+    this.disarm();
+    this.timeout = setTimeout(() => {
+      this.timeout = undefined;
+      client.alarmFired(this);
+    }, Math.max(0, delayMilliseconds));
+  }
+
+  disarm(): void {
+    if (this.timeout !== undefined) clearTimeout(this.timeout);
+    this.timeout = undefined;
+  }
+}
+
+export class NodeTimer implements TimerDevice {
+  now(): number { return performance.now(); }
+  createAlarm(): Alarm { return new NodeAlarm(); }
+}

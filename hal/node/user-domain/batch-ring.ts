@@ -1,0 +1,101 @@
+// Batch entries and their service: the kernel runs each queued call through its trap handler
+// and writes status and result back, without knowing the layout. The same function serves a
+// user domain's ring in the trap page and an in-kernel process's entries in its own memory.
+import { ErrorCode, syscallDescriptors, type SyscallDescriptor } from "../../../runtime/abi/index.js";
+import type { AbiValue, TrapOutcome } from "../../hil/index.js";
+import { BATCH_RING_ENTRIES } from "../params.js";
+
+/** Bytes per entry (runtime/wit/singlet.wit, interface batch). */
+export const BATCH_ENTRY_BYTES = 40;
+const NUMBER_OFFSET = 0;
+const STATUS_OFFSET = 4;
+const ARGUMENT_OFFSET = 8;
+const ARGUMENT_SLOTS = 3;
+const RESULT_OFFSET = 32;
+
+export const BATCH_SUBMIT_NAME = "batch.submit";
+export const batchSubmitDescriptor: SyscallDescriptor | undefined =
+  syscallDescriptors.find((descriptor) => descriptor.qualifiedName === BATCH_SUBMIT_NAME);
+
+export interface BatchResult {
+  /** Entries that ran (status written). */
+  readonly completed: number;
+  /** The outcome that ended the batch early: an exit or a fault. */
+  readonly stoppedBy?: Extract<TrapOutcome, { kind: "exit" | "fault" }>;
+}
+
+/** One call of a batch as the kernel sees it. */
+export type BatchDispatch = (syscallNumber: number, args: readonly AbiValue[], descriptor: SyscallDescriptor) => TrapOutcome;
+
+function isBatchable(descriptor: SyscallDescriptor): boolean {
+  if (descriptor.qualifiedName === BATCH_SUBMIT_NAME) return false;
+  if (descriptor.parameters.length > ARGUMENT_SLOTS) return false;
+  if (descriptor.parameters.some((parameter) => parameter.type === "string" || parameter.type === "list<u8>")) return false;
+  return descriptor.result !== "string" && descriptor.result !== "list<u8>";
+}
+
+function liftSlot(view: DataView, offset: number, type: string): AbiValue {
+  switch (type) {
+    case "u64": return view.getBigUint64(offset, true);
+    case "s64": return view.getBigInt64(offset, true);
+    case "f32": return view.getFloat32(offset, true);
+    case "f64": return view.getFloat64(offset, true);
+    case "s32": case "s16": case "s8": return view.getInt32(offset, true);
+    case "bool": return view.getUint32(offset, true) !== 0 ? 1 : 0;
+    case "u8": return view.getUint8(offset);
+    case "u16": return view.getUint16(offset, true);
+    default: return view.getUint32(offset, true);
+  }
+}
+
+function resultAsBigInt(value: AbiValue | undefined): bigint {
+  if (typeof value === "bigint") return BigInt.asIntN(64, value);
+  if (typeof value === "number") return BigInt(Math.trunc(value));
+  return 0n;
+}
+
+/**
+ * Runs `count` entries held in `entries` (at least count × BATCH_ENTRY_BYTES bytes) in order.
+ * Stops at the first exit or fault outcome, which the caller then applies to the process.
+ */
+export function serviceBatch(entries: Uint8Array, count: number, dispatch: BatchDispatch): BatchResult {
+  const view = new DataView(entries.buffer, entries.byteOffset, count * BATCH_ENTRY_BYTES);
+  for (let index = 0; index < count; index++) {
+    const base = index * BATCH_ENTRY_BYTES;
+    const syscallNumber = view.getUint32(base + NUMBER_OFFSET, true);
+    const descriptor = syscallDescriptors[syscallNumber];
+    if (!descriptor) {
+      view.setInt32(base + STATUS_OFFSET, -ErrorCode.notImplemented, true);
+      continue;
+    }
+    if (!isBatchable(descriptor)) {
+      view.setInt32(base + STATUS_OFFSET, -ErrorCode.invalidArgument, true);
+      continue;
+    }
+    const args = descriptor.parameters.map((parameter, slot) => liftSlot(view, base + ARGUMENT_OFFSET + slot * 8, parameter.type));
+    const outcome = dispatch(syscallNumber, args, descriptor);
+    if (outcome.kind !== "return") return { completed: index, stoppedBy: outcome };
+    view.setInt32(base + STATUS_OFFSET, 0, true);
+    view.setBigInt64(base + RESULT_OFFSET, resultAsBigInt(outcome.value), true);
+  }
+  return { completed: count };
+}
+
+/**
+ * batch.submit for a process whose memory the kernel holds directly (an in-kernel SIP): checks
+ * the entries lie inside `memory`, services them in place and returns what the call returns,
+ * the number of entries that ran or a negated error. An exit or fault outcome is handed to
+ * `onStop` (which ends the process) and the entries that ran before it are counted.
+ */
+export function submitBatchInMemory(
+  memory: WebAssembly.Memory, entriesPointer: number, count: number, dispatch: BatchDispatch,
+  onStop: (outcome: Extract<TrapOutcome, { kind: "exit" | "fault" }>) => void,
+): number {
+  const pointer = entriesPointer >>> 0;
+  const entries = count >>> 0;
+  if (entries > BATCH_RING_ENTRIES) return -ErrorCode.invalidArgument;
+  if (pointer + entries * BATCH_ENTRY_BYTES > memory.buffer.byteLength) return -ErrorCode.badAddress;
+  const result = serviceBatch(new Uint8Array(memory.buffer, pointer, entries * BATCH_ENTRY_BYTES), entries, dispatch);
+  if (result.stoppedBy) onStop(result.stoppedBy);
+  return result.completed;
+}

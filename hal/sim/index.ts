@@ -1,0 +1,27 @@
+// The simulated HAL: deterministic devices for tests. A virtual clock that moves only when told,
+// a console that records, an in-thread CPU with counted switches and the real MMU model.
+import type { Hal } from "../hil/index.js";
+import { MemoryBlockDevice } from "../node/block.js";
+import { RecordingConsole } from "./recording-console.js";
+import { SimCpu } from "./sim-cpu.js";
+import { VirtualClock } from "./virtual-clock.js";
+
+export { VirtualClock } from "./virtual-clock.js";
+export { RecordingConsole, type ConsoleRecord } from "./recording-console.js";
+export { SimCpu, SimUserDomain } from "./sim-cpu.js";
+
+export interface SimHal extends Hal {
+  readonly cpu: SimCpu;
+  readonly timer: VirtualClock;
+  readonly console: RecordingConsole;
+}
+
+export function createSimHal(): SimHal {
+  return {
+    cpu: new SimCpu(),
+    timer: new VirtualClock(),
+    console: new RecordingConsole(),
+    block: new MemoryBlockDevice(512, 64),
+    shutdown: async () => {},
+  };
+}

@@ -1,0 +1,126 @@
+// Conformance of batched kernel calls: many scalar calls queued in a ring cross once.
+import { expect } from "chai";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { BATCH_ENTRY_BYTES, NodeCpu, NodeTimer, serviceBatch, submitBatchInMemory } from "../../hal/node/index.js";
+import type { AbiValue } from "../../hal/hil/index.js";
+import { ErrorCode, Syscall } from "../../runtime/abi/index.js";
+import { FakeKernel, domainSpec } from "./helpers.js";
+
+const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** An app built on the runtime's Batch wrapper, compiled by asc into dist/ (never committed). */
+const BATCH_APP_SOURCE = `
+import { Batch } from "../../../../../runtime/assembly/batch";
+import { Console } from "../../../../../runtime/assembly/index";
+export { cabi_realloc } from "../../../../../runtime/assembly/index";
+
+export function main(): i32 {
+  const batch = new Batch(8);
+  batch.add(${Syscall.processId});
+  batch.add(${Syscall.processArgCount});
+  batch.add(${Syscall.clockNow});
+  batch.add(${Syscall.consoleWrite});
+  batch.add(999);
+  batch.add(${Syscall.capabilitiesRestrict}, 5, 1);
+  const completed = batch.submit();
+  Console.log("completed " + completed.toString() + " id " + batch.result(0).toString() + " count " + batch.result(1).toString()
+    + " now " + batch.result(2).toString() + " status " + batch.status(3).toString() + " " + batch.status(4).toString()
+    + " restrict " + batch.result(5).toString());
+  return 0;
+}
+`;
+
+async function buildBatchApp(): Promise<Uint8Array<ArrayBuffer>> {
+  const directory = `${projectRoot}dist/test/hal/fixtures/batch-app`;
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(`${directory}/main.ts`, BATCH_APP_SOURCE);
+  const { default: asc } = await import("assemblyscript/asc");
+  const output: string[] = [];
+  const stream = { write(text: string | Uint8Array) { output.push(String(text)); return true; } };
+  const result = await asc.main([
+    `${directory}/main.ts`, "--outFile", `${directory}/batch-app.wasm`, "--runtime", "incremental",
+    "--use", "abort=runtime/assembly/index/kernelAbort", "--debug", "--optimizeLevel", "1",
+  ], { stdout: stream, stderr: stream });
+  if (result.error) throw new Error(`asc failed: ${output.join("")}`);
+  return new Uint8Array(readFileSync(`${directory}/batch-app.wasm`));
+}
+
+function entry(syscallNumber: number, ...args: bigint[]): Uint8Array {
+  const bytes = new Uint8Array(BATCH_ENTRY_BYTES);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, syscallNumber, true);
+  args.forEach((value, slot) => view.setBigUint64(8 + slot * 8, value, true));
+  return bytes;
+}
+
+function ring(...entries: Uint8Array[]): Uint8Array {
+  const bytes = new Uint8Array(entries.length * BATCH_ENTRY_BYTES);
+  entries.forEach((item, index) => bytes.set(item, index * BATCH_ENTRY_BYTES));
+  return bytes;
+}
+
+const statusOf = (bytes: Uint8Array, index: number) => new DataView(bytes.buffer).getInt32(index * BATCH_ENTRY_BYTES + 4, true);
+const resultOf = (bytes: Uint8Array, index: number) => new DataView(bytes.buffer).getBigInt64(index * BATCH_ENTRY_BYTES + 32, true);
+
+describe("hal batched kernel calls", () => {
+  it("services each entry through the dispatcher and writes status and result back", () => {
+    const seen: [number, readonly AbiValue[]][] = [];
+    const entries = ring(entry(Syscall.capabilitiesRestrict, 3n, 0xffff_ffffn), entry(Syscall.clockNow));
+    const result = serviceBatch(entries, 2, (syscallNumber, args) => {
+      seen.push([syscallNumber, args]);
+      return { kind: "return", value: syscallNumber === Syscall.clockNow ? 2n ** 40n : 11 };
+    });
+    expect(result).to.deep.equal({ completed: 2 });
+    expect(seen).to.deep.equal([[Syscall.capabilitiesRestrict, [3, 0xffff_ffff]], [Syscall.clockNow, []]]);
+    expect([statusOf(entries, 0), resultOf(entries, 0), statusOf(entries, 1), resultOf(entries, 1)]).to.deep.equal([0, 11n, 0, 2n ** 40n]);
+  });
+
+  it("refuses calls that carry strings, unknown calls and nested batches without stopping", () => {
+    const entries = ring(entry(Syscall.consoleWrite), entry(4242), entry(Syscall.batchSubmit), entry(Syscall.processId));
+    const result = serviceBatch(entries, 4, () => ({ kind: "return", value: 9 }));
+    expect(result.completed).to.equal(4);
+    expect([0, 1, 2, 3].map((index) => statusOf(entries, index))).to.deep.equal([
+      -ErrorCode.invalidArgument, -ErrorCode.notImplemented, -ErrorCode.invalidArgument, 0,
+    ]);
+  });
+
+  it("stops at an entry that ends the process and reports that outcome", () => {
+    const entries = ring(entry(Syscall.processId), entry(Syscall.processExit, 4n), entry(Syscall.processId));
+    const calls: number[] = [];
+    const result = serviceBatch(entries, 3, (syscallNumber, args) => {
+      calls.push(syscallNumber);
+      return syscallNumber === Syscall.processExit ? { kind: "exit", code: args[0] as number } : { kind: "return", value: 1 };
+    });
+    expect(result).to.deep.equal({ completed: 1, stoppedBy: { kind: "exit", code: 4 } });
+    expect(calls).to.deep.equal([Syscall.processId, Syscall.processExit]);
+  });
+
+  it("services entries in place in an in-kernel process's memory and refuses entries past its end", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    new Uint8Array(memory.buffer).set(ring(entry(Syscall.processId), entry(Syscall.processExit, 2n)), 4096);
+    const stops: unknown[] = [];
+    const dispatch = (syscallNumber: number) => syscallNumber === Syscall.processExit ? { kind: "exit" as const, code: 2 } : { kind: "return" as const, value: 5 };
+    expect(submitBatchInMemory(memory, 4096, 2, dispatch, (outcome) => stops.push(outcome))).to.equal(1);
+    expect(stops).to.deep.equal([{ kind: "exit", code: 2 }]);
+    expect(new DataView(memory.buffer).getBigInt64(4096 + 32, true)).to.equal(5n);
+    expect(submitBatchInMemory(memory, 65536 - 20, 1, dispatch, () => {})).to.equal(-ErrorCode.badAddress);
+    expect(submitBatchInMemory(memory, 0, 100_000, dispatch, () => {})).to.equal(-ErrorCode.invalidArgument);
+  });
+
+  it("runs an app's batch of calls with a single crossing into the kernel", async function () {
+    this.timeout(60_000);
+    const binary = await buildBatchApp();
+    const kernel = new FakeKernel(["a", "b"]);
+    kernel.intercept = (_domain, syscallNumber, args) =>
+      syscallNumber === Syscall.capabilitiesRestrict ? { kind: "return", value: (args[0] as number) + (args[1] as number) } : undefined;
+    const domain = new NodeCpu(new NodeTimer()).createUserDomain(domainSpec(binary), kernel);
+    expect(await domain.completion).to.deep.equal({ kind: "returned", value: 0 });
+    expect(kernel.output).to.equal("completed 6 id 7 count 2 now 123456789 status -22 -38 restrict 6\n");
+    const stats = domain.stats();
+    expect(stats.trapsByCall).to.deep.equal({ "batch.submit": 1, "console.write": 1 });
+    expect(stats.batchedCallsByCall).to.deep.equal({
+      "process.id": 1, "process.arg-count": 1, "clock.now": 1, "capabilities.restrict": 1,
+    });
+  });
+});

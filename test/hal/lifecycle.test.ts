@@ -1,0 +1,106 @@
+// Conformance of user-domain lifecycles: preemption by CPU budget, termination in the middle of
+// a kernel call, many domains at once; completion always settles exactly once.
+import { expect } from "chai";
+import { NodeCpu, NodeTimer } from "../../hal/node/index.js";
+import type { UserDomainOutcome } from "../../hal/hil/index.js";
+import { Syscall } from "../../runtime/abi/index.js";
+import { FakeKernel, appBinary, assembleWat, domainSpec } from "./helpers.js";
+
+/** Counts event-loop turns until stopped: proof the main thread was free meanwhile. */
+function countTicks(): { stop(): number } {
+  let ticks = 0;
+  let running = true;
+  const tick = () => { if (running) { ticks++; setTimeout(tick, 1); } };
+  setTimeout(tick, 1);
+  return { stop() { running = false; return ticks; } };
+}
+
+describe("hal user-domain lifecycle", () => {
+  const cpu = new NodeCpu(new NodeTimer());
+
+  it("terminates a spinning app at its CPU budget and reports a cpu-budget fault", async () => {
+    const kernel = new FakeKernel();
+    const domain = cpu.createUserDomain(domainSpec(appBinary("spin"), { cpuBudgetMilliseconds: 200 }), kernel);
+    const outcome = await domain.completion;
+    expect(outcome.kind).to.equal("faulted");
+    if (outcome.kind === "faulted") expect(outcome.fault.kind).to.equal("cpu-budget");
+    expect(kernel.output).to.equal("spin: starting an endless loop\n");
+    expect(domain.stats().userMilliseconds).to.be.at.least(200);
+    expect(domain.stats().kernelWaitersPending).to.equal(0);
+  });
+
+  it("keeps the main thread responsive while a user domain spins", async () => {
+    const ticker = countTicks();
+    await cpu.createUserDomain(domainSpec(appBinary("spin"), { cpuBudgetMilliseconds: 200 }), new FakeKernel()).completion;
+    expect(ticker.stop()).to.be.greaterThan(20);
+  });
+
+  it("stops a process that traps without end at its budget and keeps the main thread responsive", async () => {
+    const binary = await assembleWat("endless-calls", `(module
+      (import "singlet:kernel/process@0.1.0" "id" (func $id (result i32)))
+      (func (export "main") (result i32) (loop $again (drop (call $id)) (br $again)) (i32.const 0)))`);
+    const ticker = countTicks();
+    const domain = cpu.createUserDomain(domainSpec(binary, { cpuBudgetMilliseconds: 200 }), new FakeKernel());
+    const outcome = await domain.completion;
+    expect(outcome.kind).to.equal("faulted");
+    if (outcome.kind === "faulted") expect(outcome.fault.kind).to.equal("cpu-budget");
+    expect(domain.stats().trapsByCall["process.id"]).to.be.greaterThan(1000);
+    expect(ticker.stop()).to.be.greaterThan(10);
+  });
+
+  it("settles once with a kernel fault when terminated from outside while running", async () => {
+    const domain = cpu.createUserDomain(domainSpec(appBinary("spin")), new FakeKernel());
+    setTimeout(() => { domain.terminate("operator stop"); domain.terminate("second stop is ignored"); }, 50);
+    expect(await domain.completion).to.deep.equal({ kind: "faulted", fault: { kind: "kernel", message: "operator stop" } });
+  });
+
+  for (const [label, userSpinIterations] of [["spinning", 1_000_000_000], ["sleeping in Atomics.wait", 0]] as const) {
+    it(`leaves no waiter behind when terminated in the middle of a kernel call (user side ${label})`, async () => {
+      const waitingCpu = new NodeCpu(new NodeTimer(), { userSpinIterations });
+      const kernel = new FakeKernel();
+      kernel.intercept = (domain, syscallNumber) => {
+        if (syscallNumber === Syscall.consoleWrite) domain.terminate("killed during console.write");
+        return undefined;
+      };
+      const domain = waitingCpu.createUserDomain(domainSpec(appBinary("hello")), kernel);
+      const outcomes: UserDomainOutcome[] = [];
+      void domain.completion.then((outcome) => outcomes.push(outcome));
+      const outcome = await domain.completion;
+      expect(outcome).to.deep.equal({ kind: "faulted", fault: { kind: "kernel", message: "killed during console.write" } });
+      expect(domain.stats().kernelWaitersPending).to.equal(0);
+      expect(domain.stats().ringSwitches, "the call was entered but never answered").to.equal(1);
+      expect(domain.stats().ringSwitchesByCall).to.deep.equal({ "console.write": 1 });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(outcomes).to.have.length(1);
+    });
+  }
+
+  it("runs 50 user domains at once and each prints its own arguments", async () => {
+    const kernels = Array.from({ length: 50 }, (_, index) => new FakeKernel([`process-${index}`]));
+    const domains = kernels.map((kernel, index) => cpu.createUserDomain(domainSpec(appBinary("hello"), { processId: index }), kernel));
+    const outcomes = await Promise.all(domains.map((domain) => domain.completion));
+    for (let index = 0; index < 50; index++) {
+      expect(outcomes[index]).to.deep.equal({ kind: "returned", value: 0 });
+      expect(kernels[index]!.output).to.equal(`Hello from Singlet!\nargs: process-${index}\n`);
+      expect(domains[index]!.stats().kernelWaitersPending).to.equal(0);
+    }
+  });
+
+  it("runs domains on prewarmed threads with the same results, and stops idle ones at shutdown", async () => {
+    const warmCpu = new NodeCpu(new NodeTimer(), { prewarmedDomains: 2 });
+    for (let round = 0; round < 4; round++) {
+      const kernel = new FakeKernel([`round-${round}`]);
+      expect(await warmCpu.createUserDomain(domainSpec(appBinary("hello")), kernel).completion).to.deep.equal({ kind: "returned", value: 0 });
+      expect(kernel.output).to.equal(`Hello from Singlet!\nargs: round-${round}\n`);
+    }
+    await warmCpu.terminateAll("done");
+  });
+
+  it("terminates every live domain at shutdown", async () => {
+    const domains = [0, 1, 2].map(() => cpu.createUserDomain(domainSpec(appBinary("spin")), new FakeKernel()));
+    await cpu.terminateAll("shutdown");
+    for (const domain of domains) {
+      expect(await domain.completion).to.deep.equal({ kind: "faulted", fault: { kind: "kernel", message: "shutdown" } });
+    }
+  });
+});
