@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import os from "node:os";
 import { runKernelCallBenchmarks } from "./kernel-calls.js";
 import { runVerifierBenchmarks } from "./verifier.js";
+import { runHalBenchmarks } from "./hal.js";
 import type { BenchTable } from "./table.js";
 
 const resultsPath = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "latest.json");
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const suites: [string, () => Promise<BenchTable[]>][] = [
     ["kernel calls", runKernelCallBenchmarks],
     ["verifier", runVerifierBenchmarks],
+    ["hal", runHalBenchmarks],
   ];
   const only = process.argv[2];
   const tables: BenchTable[] = [];

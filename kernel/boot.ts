@@ -1,22 +1,28 @@
-// Boot: wires device implementations behind the kernel's interfaces and returns a kernel.
+// Boot: wires the HAL behind the kernel's interfaces and returns a kernel. The only kernel
+// file that names a HAL implementation.
+import type { Hal } from "../hal/hil/index.js";
+import { createNodeHal, submitBatchInMemory } from "../hal/node/index.js";
 import { Kernel, type KernelDevices } from "./kernel.js";
 
 export interface BootOptions {
+  /** The HAL to run on; the Node HAL by default. */
+  readonly hal?: Hal;
+  /** Device overrides, e.g. a capturing console in tests. */
   readonly devices?: Partial<KernelDevices>;
 }
 
-function hostDevices(): KernelDevices {
-  const bootTime = process.hrtime.bigint();
-  return {
-    console: { write: (stream, text) => (stream === "stdout" ? process.stdout : process.stderr).write(text) },
+export function bootKernel(options: BootOptions = {}): Kernel {
+  const hal = options.hal ?? createNodeHal();
+  const bootMilliseconds = hal.timer.now();
+  const devices: KernelDevices = {
+    console: { write: (stream, text) => { hal.console.write(stream, text); } },
     clock: {
-      monotonicNanoseconds: () => process.hrtime.bigint() - bootTime,
+      monotonicNanoseconds: () => BigInt(Math.round((hal.timer.now() - bootMilliseconds) * 1e6)),
       wallMilliseconds: () => Date.now(),
     },
+    cpu: hal.cpu,
+    batchInMemory: submitBatchInMemory,
+    shutdown: () => hal.shutdown(),
   };
-}
-
-export function bootKernel(options: BootOptions = {}): Kernel {
-  const defaults = hostDevices();
-  return new Kernel({ ...defaults, ...options.devices });
+  return new Kernel({ ...devices, ...options.devices });
 }

@@ -46,3 +46,9 @@ export class ResourceLimitError extends KernelError {
     super(detail, ErrorCode.noMemory);
   }
 }
+
+export class NotImplementedError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.notImplemented);
+  }
+}

@@ -5,11 +5,18 @@ import { LoadError } from "./errors.js";
 import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
 import { ProcessTable, type Domain, type ExitStatus, type OutputSink, type Process } from "./process/index.js";
 import { runEntryInKernel } from "./sip/run-in-kernel.js";
-import type { ClockDevice, ConsoleDevice, KernelServices } from "./syscalls/context.js";
+import type { BatchInMemoryService, CallContext, ClockDevice, ConsoleDevice, KernelServices } from "./syscalls/context.js";
+import type { Cpu } from "../hal/hil/index.js";
+import { startUserDomain, statusFromOutcome } from "./user-domains.js";
 
 export interface KernelDevices {
   readonly console: ConsoleDevice;
   readonly clock: ClockDevice;
+  /** Runs user domains; without it only verified modules can run. */
+  readonly cpu?: Cpu;
+  readonly batchInMemory: BatchInMemoryService;
+  /** Releases the devices (timers, idle threads); running user domains are terminated. */
+  readonly shutdown?: () => Promise<void>;
 }
 
 export interface SpawnOptions {
@@ -30,7 +37,7 @@ export class Kernel {
   private readonly exitListeners: ProcessExitListener[] = [];
 
   constructor(readonly devices: KernelDevices) {
-    this.services = { clock: devices.clock };
+    this.services = { clock: devices.clock, batch: { submitInMemory: devices.batchInMemory } };
   }
 
   load(bytes: Uint8Array<ArrayBuffer>, options: LoadOptions = {}): ModuleImage {
@@ -48,8 +55,8 @@ export class Kernel {
       throw new LoadError(`${image.name}: not verified, so it cannot run in the kernel domain`,
         image.verification.findings.map((finding) => finding.message));
     }
-    if (domain === "user") {
-      throw new LoadError(`${image.name}: user domains are not available in this kernel build`);
+    if (domain === "user" && !this.devices.cpu) {
+      throw new LoadError(`${image.name}: needs a user domain and this kernel was booted without a CPU that provides them`);
     }
     const output = options.output ?? ((stream, text) => this.devices.console.write(stream, text));
     const process = this.processes.create({ name: options.name ?? image.name, args: options.args ?? [], domain, output });
@@ -80,8 +87,33 @@ export class Kernel {
 
   private runProcess(process: Process, image: ModuleImage): void {
     process.state = "running";
-    const status = runEntryInKernel(image, { process, services: this.services });
-    this.endProcess(process, status);
+    const context: CallContext = { process, services: this.services };
+    if (process.domain === "kernel") {
+      this.endProcess(process, runEntryInKernel(image, context));
+      return;
+    }
+    let userDomain;
+    try {
+      userDomain = startUserDomain(this.devices.cpu!, image, process, context);
+    } catch (error) {
+      this.endProcess(process, { kind: "faulted", fault: { kind: "kernel-error", message: `could not start a user domain: ${(error as Error).message}` } });
+      return;
+    }
+    process.userDomain = userDomain;
+    void userDomain.completion.then((outcome) => this.endProcess(process, statusFromOutcome(outcome)));
+  }
+
+  /** Stops a process now: a user domain is terminated even in the middle of a kernel call. */
+  kill(process: Process, reason: string): void {
+    if (process.userDomain) {
+      process.userDomain.terminate(reason);
+      return;
+    }
+    this.endProcess(process, { kind: "faulted", fault: { kind: "killed", message: reason } });
+  }
+
+  async shutdown(): Promise<void> {
+    await this.devices.shutdown?.();
   }
 
   /** Releases everything the process held and tells whoever waits. */

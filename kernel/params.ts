@@ -17,3 +17,7 @@ export const MAX_STRING_UNITS = 1 << 20;
 export const IMAGE_CACHE_ENTRIES = 64;
 /** Console output kept per process when captured (tests, boot summaries), in UTF-16 units. */
 export const MAX_CAPTURED_OUTPUT_UNITS = 1 << 20;
+/** User-domain memory bound when the manifest names none: 16 MiB, ample for the demo apps. */
+export const DEFAULT_USER_MEMORY_PAGES = 256;
+/** User-domain running time per entry when the manifest names none: stops a runaway in seconds. */
+export const DEFAULT_USER_CPU_MILLISECONDS = 2000;

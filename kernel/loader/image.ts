@@ -11,5 +11,7 @@ export interface ModuleImage {
   /** The module as it runs: the verifier's output when verified, the input otherwise. */
   readonly module: WebAssembly.Module;
   readonly bytes: Uint8Array<ArrayBuffer>;
+  /** The module as loaded, before any rewrite: what a user domain runs (no fuel import). */
+  readonly originalBytes: Uint8Array<ArrayBuffer>;
   readonly functionNames: ReadonlyMap<number, string>;
 }

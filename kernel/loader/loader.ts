@@ -58,6 +58,7 @@ export class Loader {
       verified,
       module,
       bytes: runnable,
+      originalBytes: bytes,
       functionNames: verified ? verification.functionNames : readFunctionNames(module),
     };
     this.images.set(verification.cacheKey, image);

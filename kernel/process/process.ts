@@ -1,4 +1,5 @@
 // A process: identity, arguments, capabilities, output, and how it ended.
+import type { UserDomain } from "../../hal/hil/index.js";
 import { CapabilityTable } from "../capabilities/index.js";
 import type { ExitStatus } from "./fault.js";
 
@@ -23,8 +24,8 @@ export class Process {
   readonly capabilities = new CapabilityTable();
   /** Handles granted at start, in manifest order; `capabilities.initial-get` indexes this. */
   readonly initialHandles: number[] = [];
-  /** Kernel calls made, by qualified name: cheap to keep and useful in `--stats`. */
-  readonly syscallCounts = new Map<string, number>();
+  /** The protected domain a fallback process runs in; its stats count ring switches and faults. */
+  userDomain: UserDomain | undefined;
   state: ProcessState = "starting";
   status: ExitStatus | undefined;
   readonly completion: Promise<ExitStatus>;

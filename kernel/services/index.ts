@@ -4,3 +4,4 @@ export * from "./clock.js";
 export * from "./console.js";
 export * from "./mode.js";
 export * from "./process-calls.js";
+export * from "./batch.js";

@@ -19,6 +19,10 @@ export class InstanceMemory {
     if (typeof exports.cabi_realloc === "function") this.reallocate = exports.cabi_realloc as Reallocate;
   }
 
+  get wasmMemory(): WebAssembly.Memory | undefined {
+    return this.memory;
+  }
+
   get byteLength(): number {
     return this.memory?.buffer.byteLength ?? 0;
   }

@@ -23,7 +23,7 @@ export function instantiateInKernel(image: ModuleImage, context: CallContext, en
   const memory = new InstanceMemory();
   const budget = fuelBudgetFor(image.manifest, entry);
   const imports = {
-    ...bindKernelAbiInKernel(context, memory),
+    ...bindKernelAbiInKernel({ ...context, memory }, memory),
     ...fuelImports(() => { throw new FuelExhausted(budget); }),
   };
   const instance = new WebAssembly.Instance(image.module, imports as WebAssembly.Imports);

@@ -26,6 +26,7 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "capabilities.restrict": services.capabilityRestrict,
   "capabilities.drop": services.capabilityDrop,
   "mode.current": services.currentMode,
+  "batch.submit": services.batchSubmit,
 };
 
 /** Handlers indexed by syscall number, the order of the generated descriptor table. */

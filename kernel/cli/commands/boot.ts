@@ -39,5 +39,6 @@ export async function bootCommand(argv: readonly string[]): Promise<CommandResul
     write("stdout", `  pid ${ended.processId} ${ended.name} [${ended.domain}] ${describe(status)}${ok ? "" : "  (unexpected)"}\n`);
   }
   write("stdout", `singlet: ${results.length - failures} of ${results.length} processes ended as expected; kernel still up with ${kernel.processes.count} live processes\n`);
+  await kernel.shutdown();
   return { exitCode: failures === 0 ? 0 : 1 };
 }

@@ -1,6 +1,6 @@
 // `singlet run <app|file.wasm> [--user] [--stats] [-- args…]`: runs one app to completion.
 import { bootKernel } from "../../boot.js";
-import { formatFault, type ExitStatus } from "../../process/index.js";
+import { formatFault, type ExitStatus, type Process } from "../../process/index.js";
 import { resolveModuleSource } from "../../loader/index.js";
 import { parseArguments, UsageError } from "../arguments.js";
 import { appsDirectory } from "../paths.js";
@@ -22,11 +22,24 @@ export async function runCommand(argv: readonly string[]): Promise<CommandResult
     args: parsed.passThrough,
     domain: parsed.flags.has("user") ? "user" : undefined,
   });
-  if (parsed.flags.has("stats")) {
-    const calls = [...process.syscallCounts].map(([name, count]) => `${name}=${count}`).join(" ");
-    globalThis.process.stderr.write(`singlet: stats: process ${process.processId} domain=${process.domain} verified=${image.verified}${calls ? ` calls: ${calls}` : ""}\n`);
-  }
+  if (parsed.flags.has("stats")) globalThis.process.stderr.write(formatStats(process, image.verified));
+  await kernel.shutdown();
   return { exitCode: exitCodeOf(status, process.processId, process.name) };
+}
+
+function formatStats(process: Process, verified: boolean): string {
+  const lines = [`singlet: stats: process ${process.processId} domain=${process.domain} verified=${verified}`];
+  const stats = process.userDomain?.stats();
+  if (stats) {
+    const traps = Object.entries(stats.trapsByCall).map(([name, count]) => `${name}=${count}`).join(" ");
+    lines.push(`  ring switches: ${stats.ringSwitches} (traps: ${traps || "none"})`);
+    lines.push(`  page table: ${stats.pagesMapped} pages mapped, ${stats.pageFaults} page faults; memory ${stats.memoryPages} Wasm pages`);
+    lines.push(`  TLB: ${stats.tlb.hits} hits, ${stats.tlb.misses} misses, ${stats.tlb.flushes} flushes`);
+    lines.push(`  user time: ${stats.userMilliseconds.toFixed(2)} ms`);
+  } else {
+    lines.push("  ring switches: 0 (in-kernel: kernel calls are function calls)");
+  }
+  return lines.join("\n") + "\n";
 }
 
 function exitCodeOf(status: ExitStatus, processId: number, name: string): number {
