@@ -93,3 +93,24 @@ export function readEmbeddedManifest(bytes: Uint8Array): Manifest | undefined {
   }
   return parseManifest(parsed);
 }
+
+/** Custom section written by the mode transform: JSON `{ exportName: ModeAttribute }`. */
+export const MODES_SECTION_NAME = "singlet.modes";
+
+/** Reads the `singlet.modes` section of a module binary, or undefined when it has none. */
+export function readEmbeddedModes(bytes: Uint8Array): Readonly<Record<string, ModeAttribute>> | undefined {
+  const sections = findCustomSections(bytes, MODES_SECTION_NAME);
+  if (sections.length === 0) return undefined;
+  if (sections.length > 1) throw new ManifestError(`more than one '${MODES_SECTION_NAME}' section`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(sections[0]));
+  } catch (error) {
+    throw new ManifestError(`'${MODES_SECTION_NAME}' section is not UTF-8 JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ManifestError(`'${MODES_SECTION_NAME}' section is not an object`);
+  for (const [name, mode] of Object.entries(parsed)) {
+    if (typeof mode !== "string" || !MODE_ATTRIBUTES.has(mode)) throw new ManifestError(`'${MODES_SECTION_NAME}': export '${name}' has mode ${JSON.stringify(mode)}`);
+  }
+  return parsed as Record<string, ModeAttribute>;
+}

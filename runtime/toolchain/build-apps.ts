@@ -1,11 +1,15 @@
 // `npm run build:apps`: compiles every app under apps/ with asc (one asconfig.json per app,
 // extending the root one) and embeds its manifest as the `singlet.manifest` custom section.
+// A multi-module app has an `app.json` listing its modules, each a folder with its own
+// asconfig.json and manifest.json, built to the app's build/<module>.wasm.
 // An app is rebuilt only when a source it depends on is newer than its binary.
 import asc from "assemblyscript/asc";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { MANIFEST_SECTION_NAME, parseManifest } from "../abi/manifest.js";
+import { MANIFEST_SECTION_NAME, parseManifest, readEmbeddedModes } from "../abi/manifest.js";
+import { readAppDescription } from "./app-description.js";
 import { appendCustomSection } from "./custom-section.js";
+import { reconcileModes } from "./reconcile-modes.js";
 import { appsDirectory, projectRoot } from "./paths.js";
 
 export interface AppBuildTarget {
@@ -18,6 +22,23 @@ export interface AppBuildTarget {
 }
 
 export function listAppTargets(root: string = appsDirectory): AppBuildTarget[] {
+  const multiModule = readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, "app.json")))
+    .flatMap((entry) => {
+      const appDirectory = join(root, entry.name);
+      return readAppDescription(appDirectory).modules.map((module) => ({
+        name: `${entry.name}/${module}`,
+        directory: join(appDirectory, module),
+        configPath: join(appDirectory, module, "asconfig.json"),
+        entryPath: join(appDirectory, module, "main.ts"),
+        outputPath: join(appDirectory, "build", `${module}.wasm`),
+        manifestPath: join(appDirectory, module, "manifest.json"),
+      }));
+    });
+  return [...multiModule, ...listSingleModuleTargets(root)];
+}
+
+function listSingleModuleTargets(root: string): AppBuildTarget[] {
   return readdirSync(root, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, "asconfig.json")))
     .flatMap((entry) => {
@@ -52,7 +73,8 @@ function newestModification(paths: string[]): number {
 
 function isUpToDate(target: AppBuildTarget): boolean {
   if (!existsSync(target.outputPath)) return false;
-  const sources = [target.directory, join(projectRoot, "runtime", "assembly"), join(projectRoot, "asconfig.json")]
+  const sources = [target.directory, join(projectRoot, "runtime", "assembly"), join(projectRoot, "asconfig.json"),
+    join(projectRoot, "dist", "runtime", "toolchain", "mode-transform.js"), join(projectRoot, "dist", "runtime", "toolchain", "mode-attributes.js")]
     .flatMap((path) => path === target.directory
       ? readdirSync(path).filter((name) => name !== "build").map((name) => join(path, name))
       : [path]);
@@ -62,13 +84,18 @@ function isUpToDate(target: AppBuildTarget): boolean {
 export async function buildApp(target: AppBuildTarget): Promise<void> {
   const output: string[] = [];
   const stream = { write(text: string | Uint8Array) { output.push(String(text)); return true; } };
+  // The config path is absolute on purpose: asc resolves the root config's `transform` path
+  // against the config's directory, and a relative directory of "." turns
+  // "./dist/…/mode-transform.js" into a bare name that Node then looks up as a package.
   const result = await asc.main(
-    [relative(projectRoot, target.entryPath), "--config", relative(projectRoot, target.configPath), "--target", "release"],
+    [relative(projectRoot, target.entryPath), "--config", resolve(target.configPath), "--target", "release"],
     { stdout: stream, stderr: stream },
   );
   if (result.error) throw new Error(`asc failed for apps/${target.name}:\n${output.join("")}`);
-  const manifest = parseManifest(JSON.parse(readFileSync(target.manifestPath, "utf8")));
   const binary = readFileSync(target.outputPath);
+  const declared = parseManifest(JSON.parse(readFileSync(target.manifestPath, "utf8")));
+  const modes = readEmbeddedModes(binary);
+  const manifest = modes ? reconcileModes(declared, modes) : declared;
   const payload = new TextEncoder().encode(JSON.stringify(manifest));
   writeFileSync(target.outputPath, appendCustomSection(binary, MANIFEST_SECTION_NAME, payload));
 }
