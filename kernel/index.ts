@@ -6,3 +6,5 @@ export * from "./process/index.js";
 export * from "./capabilities/index.js";
 export { resolveModuleSource, type ModuleImage, type ModuleSource } from "./loader/index.js";
 export type { ConsoleDevice, ClockDevice } from "./syscalls/context.js";
+export * from "./linker/index.js";
+export * from "./policy/index.js";

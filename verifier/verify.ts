@@ -9,6 +9,8 @@ export const POLICY_VERSION = "0";
 
 export interface VerifyOptions {
   readonly manifest?: Manifest;
+  /** Sibling modules of a multi-module app: the kernel's linker resolves and checks their function imports. */
+  readonly linkedModules?: readonly string[];
 }
 
 const descriptorsByImport = new Map<string, SyscallDescriptor>(
@@ -18,7 +20,7 @@ const descriptorsByImport = new Map<string, SyscallDescriptor>(
 export function verifyModule(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions = {}): VerificationResult {
   const started = performance.now();
   const cacheKey = createHash("sha256")
-    .update(bytes).update("\u0000").update(JSON.stringify(options.manifest ?? null)).update("\u0000" + POLICY_VERSION)
+    .update(bytes).update("\u0000").update(JSON.stringify(options.manifest ?? null)).update(JSON.stringify(options.linkedModules ?? [])).update("\u0000" + POLICY_VERSION)
     .digest("hex");
   const findings: Finding[] = [];
   let functionNames: ReadonlyMap<number, string> = new Map();
@@ -33,6 +35,8 @@ export function verifyModule(bytes: Uint8Array<ArrayBuffer>, options: VerifyOpti
     for (const entry of WebAssembly.Module.imports(module)) {
       if (entry.kind !== "function") {
         findings.push({ code: "import-not-function", verdictClass: "PolicyViolation", message: `import ${entry.module}.${entry.name} is a ${entry.kind}; only kernel ABI functions may be imported`, location: { item: `${entry.module}.${entry.name}` } });
+      } else if (options.linkedModules?.includes(entry.module)) {
+        // Checked by the kernel's linker (kernel/linker): export exists, is an entry point, mode rules hold.
       } else if (!descriptorsByImport.has(`${entry.module}\u0000${entry.name}`)) {
         findings.push({ code: "import-outside-abi", verdictClass: "PolicyViolation", message: `import ${entry.module}.${entry.name} is not part of the kernel ABI`, location: { item: `${entry.module}.${entry.name}` } });
       }

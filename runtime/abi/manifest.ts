@@ -1,5 +1,6 @@
 // The module manifest: what a module declares about itself. The build embeds it as the custom
 // section `singlet.manifest` (JSON, UTF-8); a `manifest.json` beside the app is its source.
+import type { AbiValueType } from "./descriptor.js";
 import { findCustomSections } from "./sections.js";
 export const MANIFEST_SECTION_NAME = "singlet.manifest";
 
@@ -11,6 +12,12 @@ export interface EntryPointDeclaration {
   readonly mode?: ModeAttribute;
   /** Fuel budget for one call of this entry, overriding `limits.fuelPerEntry`. */
   readonly fuel?: number;
+  /**
+   * Canonical-ABI parameter types, needed only when a parameter is a `string` or `list<u8>`
+   * (passed as pointer and length, copied into the callee's memory when called from another
+   * module). Omitted: core values pass through unchanged.
+   */
+  readonly parameters?: readonly AbiValueType[];
 }
 
 export interface ManifestLimits {
@@ -42,6 +49,9 @@ export class ManifestError extends Error {
 }
 
 const MODE_ATTRIBUTES: ReadonlySet<string> = new Set(["kernel", "user", "callers"]);
+const ENTRY_PARAMETER_TYPES: ReadonlySet<string> = new Set([
+  "bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "string", "list<u8>",
+]);
 
 /** Checks the shape of a parsed manifest; throws ManifestError naming the first problem. */
 export function parseManifest(value: unknown): Manifest {
@@ -60,6 +70,10 @@ export function parseManifest(value: unknown): Manifest {
       const mode = (declaration as Record<string, unknown>).mode;
       if (mode !== undefined && (typeof mode !== "string" || !MODE_ATTRIBUTES.has(mode))) {
         throw new ManifestError(`entry point '${name}' has mode ${JSON.stringify(mode)}; expected kernel, user or callers`);
+      }
+      const parameters = (declaration as Record<string, unknown>).parameters;
+      if (parameters !== undefined && (!Array.isArray(parameters) || !parameters.every((type) => typeof type === "string" && ENTRY_PARAMETER_TYPES.has(type)))) {
+        throw new ManifestError(`entry point '${name}' parameters must be a list of ABI value types (${[...ENTRY_PARAMETER_TYPES].join(", ")})`);
       }
       const fuel = (declaration as Record<string, unknown>).fuel;
       if (fuel !== undefined && !(typeof fuel === "number" && Number.isSafeInteger(fuel) && fuel > 0)) {

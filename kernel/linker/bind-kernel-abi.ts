@@ -1,0 +1,20 @@
+// Kernel ABI imports for one instance of a linked app. In a multi-module app the domain is a
+// property of the instance, not of the process (one process may have instances in both), so
+// `mode.current` is bound per instance; every other call goes to the one syscall table.
+import { syscallDescriptors } from "../../runtime/abi/index.js";
+import type { Domain } from "../process/index.js";
+import { KERNEL_MODE, USER_MODE } from "../services/index.js";
+import type { InstanceMemory } from "../sip/instance-memory.js";
+import { bindKernelAbiInKernel } from "../syscalls/bind-in-kernel.js";
+import type { CallContext } from "../syscalls/context.js";
+
+const modeCurrent = syscallDescriptors.find((descriptor) => descriptor.qualifiedName === "mode.current")!;
+
+export type ImportObject = Record<string, Record<string, unknown>>;
+
+export function kernelAbiImportsFor(context: CallContext, memory: InstanceMemory, domain: Domain): ImportObject {
+  const imports = bindKernelAbiInKernel(context, memory);
+  const mode = domain === "kernel" ? KERNEL_MODE : USER_MODE;
+  imports[modeCurrent.importModule]![modeCurrent.functionName] = () => mode;
+  return imports;
+}
