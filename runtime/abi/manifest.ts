@@ -128,3 +128,23 @@ export function readEmbeddedModes(bytes: Uint8Array): Readonly<Record<string, Mo
   }
   return parsed as Record<string, ModeAttribute>;
 }
+
+/** `app.json` beside the module folders of a multi-module app. */
+export const APP_DESCRIPTION_FILE = "app.json";
+
+export interface AppDescription {
+  /** The module whose `main` starts the app. */
+  readonly main: string;
+  /** Module names: each a folder beside app.json, built to build/<name>.wasm. */
+  readonly modules: readonly string[];
+}
+
+export function parseAppDescription(value: unknown, where: string): AppDescription {
+  const record = value as Partial<AppDescription> | null;
+  if (typeof record !== "object" || record === null) throw new ManifestError(`${where}: not a JSON object`);
+  if (!Array.isArray(record.modules) || record.modules.length === 0 || !record.modules.every((name) => typeof name === "string" && /^[a-z][a-z0-9-]*$/.test(name))) {
+    throw new ManifestError(`${where}: 'modules' must be a non-empty list of lower-case module names`);
+  }
+  if (typeof record.main !== "string" || !record.modules.includes(record.main)) throw new ManifestError(`${where}: 'main' must name one of the modules`);
+  return { main: record.main, modules: record.modules };
+}
