@@ -5,6 +5,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
 import { runKernelCallBenchmarks } from "./kernel-calls.js";
+import { runModeBenchmarks } from "./modes.js";
 import type { BenchTable } from "./table.js";
 
 const resultsPath = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "latest.json");
@@ -24,7 +25,7 @@ function formatTable(table: BenchTable): string {
 }
 
 async function main(): Promise<void> {
-  const suites: [string, () => Promise<BenchTable[]>][] = [["kernel calls", runKernelCallBenchmarks]];
+  const suites: [string, () => Promise<BenchTable[]>][] = [["kernel calls", runKernelCallBenchmarks], ["modes", runModeBenchmarks]];
   const only = process.argv[2];
   const tables: BenchTable[] = [];
   for (const [name, suite] of suites) {

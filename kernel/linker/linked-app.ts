@@ -174,6 +174,19 @@ export class LinkedApp {
     }
   }
 
+  /**
+   * Calls an export of one planned instance as the kernel calls an entry: directly in the kernel
+   * domain, through the host in a user domain. For tests and benchmarks that drive an app.
+   */
+  invoke(placement: InstancePlacement, exportName: string, args: readonly CoreValue[] = []): unknown {
+    const key = instanceKey(placement);
+    const inKernel = this.kernelInstances.get(key);
+    if (inKernel) return (inKernel.instance.exports[exportName] as WasmFunction)(...args);
+    const inUser = this.userInstances.get(key);
+    if (inUser === undefined) throw new RangeError(`no instance ${key} in this app`);
+    return this.userDomain!.call(inUser, exportName, args, undefined);
+  }
+
   dispose(): void {
     this.userDomain?.dispose();
     this.kernelInstances.clear();
