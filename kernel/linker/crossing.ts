@@ -4,6 +4,7 @@
 // pass through unchanged.
 import type { AbiValueType } from "../../runtime/abi/index.js";
 import { InvalidArgumentError } from "../errors.js";
+import { MAX_STRING_UNITS } from "../params.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
 
 export type CoreValue = number | bigint;
@@ -53,8 +54,15 @@ export function lowerArguments(values: readonly CrossingValue[], parameters: rea
       const text = value as string;
       if (text.length === 0) { core.push(0, 0); return; }
       const block = allocate(into, 2, text.length * 2);
-      const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
-      for (let unit = 0; unit < text.length; unit++) view.setUint16(unit * 2, text.charCodeAt(unit), true);
+      // Wasm memory is little-endian; so is every platform Node runs on, which lets an aligned
+      // block take the units through a Uint16Array without a per-unit DataView call.
+      if (block.byteOffset % 2 === 0) {
+        const units = new Uint16Array(block.buffer, block.byteOffset, text.length);
+        for (let unit = 0; unit < text.length; unit++) units[unit] = text.charCodeAt(unit);
+      } else {
+        const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+        for (let unit = 0; unit < text.length; unit++) view.setUint16(unit * 2, text.charCodeAt(unit), true);
+      }
       core.push(block.byteOffset, text.length);
     } else if (type === "list<u8>") {
       const bytes = value as Uint8Array;
@@ -67,4 +75,33 @@ export function lowerArguments(values: readonly CrossingValue[], parameters: rea
     }
   });
   return core;
+}
+
+/**
+ * Copies a call's arguments from one instance's memory straight into another's, for two
+ * instances in the same domain: strings move as their UTF-16 bytes, never decoded.
+ */
+export function copyArguments(core: readonly CoreValue[], parameters: readonly AbiValueType[] | undefined, from: InstanceMemory, into: WebAssembly.Instance): CoreValue[] {
+  if (!parameters) return core as CoreValue[];
+  const copied: CoreValue[] = [];
+  let index = 0;
+  for (const type of parameters) {
+    if (type === "string" || type === "list<u8>") {
+      const length = (core[index + 1] as number) >>> 0;
+      if (type === "string" && length > MAX_STRING_UNITS) throw new InvalidArgumentError(`string of ${length} units (limit ${MAX_STRING_UNITS})`);
+      const byteLength = type === "string" ? length * 2 : length;
+      if (byteLength === 0) {
+        copied.push(0, 0);
+      } else {
+        const bytes = from.readBytes(core[index] as number, byteLength);
+        const block = allocate(into, type === "string" ? 2 : 1, byteLength);
+        block.set(bytes);
+        copied.push(block.byteOffset, length);
+      }
+      index += 2;
+    } else {
+      copied.push(core[index++]!);
+    }
+  }
+  return copied;
 }

@@ -11,7 +11,7 @@ import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
 import type { AppImage } from "./app-image.js";
 import { kernelAbiImportsFor } from "./bind-kernel-abi.js";
-import { liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
+import { copyArguments, liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
 import type { KernelJumpImport, SiblingImport, UserDomain, UserDomainHost, UserInstanceId } from "./domain-host.js";
 import { MAX_UPCALL_DEPTH } from "./limits.js";
 import { LinkError } from "./link-error.js";
@@ -98,7 +98,7 @@ export class LinkedApp {
       const callee = target.instance.exports[edge.functionName] as WasmFunction;
       return (...core: CoreValue[]) => {
         counter.calls!++;
-        return callee(...lowerArguments(liftArguments(core, edge.parameters, callerMemory), edge.parameters, target.instance));
+        return callee(...copyArguments(core, edge.parameters, callerMemory, target.instance));
       };
     }
     // An upcall: resolved at call time, since the user instance may be created after this one.

@@ -6,7 +6,7 @@
 import { InstanceMemory } from "../sip/instance-memory.js";
 import type { CallContext } from "../syscalls/context.js";
 import { kernelAbiImportsFor } from "./bind-kernel-abi.js";
-import { liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
+import { copyArguments, liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
 import type { CrossingParameters, KernelJumpHandler, UserDomain, UserDomainHost, UserInstanceId, UserInstanceRequest } from "./domain-host.js";
 import { carriesMemory, MODE_SWITCHES_PER_CROSSING_CALL } from "./plan.js";
 
@@ -39,7 +39,7 @@ class SameIsolateDomain implements UserDomain {
       const target = this.instances[sibling.target]!;
       const callee = target.instance.exports[sibling.exportName] as WasmFunction;
       (imports[sibling.importModule] ??= {})[sibling.importName] = carriesMemory(sibling.parameters)
-        ? (...core: CoreValue[]) => callee(...lowerArguments(liftArguments(core, sibling.parameters, memory), sibling.parameters, target.instance))
+        ? (...core: CoreValue[]) => callee(...copyArguments(core, sibling.parameters, memory, target.instance))
         : callee;
     }
     for (const jump of request.kernelJumps) {
@@ -72,9 +72,9 @@ class SameIsolateDomain implements UserDomain {
 }
 
 export class SameIsolateStandIn implements UserDomainHost {
-  readonly isProtectionBoundary = false;
-  readonly description = "same-isolate stand-in for user domains: routes and counts crossings, protects nothing";
-  readonly acceptsUpcallDuringKernelJump = true;
+  readonly isProtectionBoundary: boolean = false;
+  readonly description: string = "same-isolate stand-in for user domains: routes and counts crossings, protects nothing";
+  readonly acceptsUpcallDuringKernelJump: boolean = true;
   private nextDomainId = 1;
 
   createDomain(context: CallContext, kernelJump: KernelJumpHandler): UserDomain {

@@ -2,7 +2,7 @@
 // links named, attributes agreeing, strings copied, kernel jumps re-checked on every call.
 import { expect } from "chai";
 import {
-  CapabilityKind, LinkError, LoadError, linkAppForProcess, loadApp, principalHolding, runApp, SameIsolateStandIn, planLink,
+  CapabilityKind, LinkError, LoadError, MAX_UPCALL_DEPTH, linkAppForProcess, loadApp, principalHolding, runApp, SameIsolateStandIn, planLink,
   type AppImage, type Kernel,
 } from "../../kernel/index.js";
 import { MODES_SECTION_NAME } from "../../runtime/abi/index.js";
@@ -153,6 +153,55 @@ describe("modes/linker", () => {
     expect(status).to.deep.equal({ kind: "exited", code: 12 });
     expect(linked.plan.instances.map((instance) => `${instance.module}@${instance.domain}`).sort())
       .to.deep.equal(["main@kernel", "shared@kernel", "shared@user", "worker@user"]);
+  });
+
+  describe("re-entry between domains", () => {
+    // main (user) → syskerneljump kernel.enter → upcall user.leaf: a user domain re-entered while it waits.
+    async function reentrantApp(kernel: Kernel): Promise<AppImage> {
+      const leaf = `(module ${MODE_IMPORT} (func (export "leaf") (result i32) (i32.add (i32.const 50) (call $mode))))`;
+      const enter = `(module ${MODE_IMPORT} (import "leafy" "leaf" (func $leaf (result i32)))
+        (func (export "enter") (result i32) (i32.add (call $leaf) (i32.mul (i32.const 10) (call $mode)))))`;
+      const main = `(module (import "entry" "enter" (func $enter (result i32))) (func (export "main") (result i32) (call $enter)))`;
+      return loadApp(kernel.loader, "reentrant", "main", [
+        { name: "main", bytes: await assembleWat(main), manifest: manifest("main", { main: { mode: "user" } }, ["entry"]) },
+        { name: "entry", bytes: await assembleWat(enter), manifest: manifest("entry", { enter: { mode: "kernel" } }, ["leafy"]) },
+        { name: "leafy", bytes: await assembleWat(leaf), manifest: manifest("leafy", { leaf: { mode: "user" } }) },
+      ]);
+    }
+
+    it("lets a kernel entry upcall into the user domain that jumped into it, when the host can take it", async () => {
+      const kernel = quietKernel();
+      const { status, linked } = await runApp(kernel, await reentrantApp(kernel), { principal: byPage(), userDomains: standIn() });
+      expect(status).to.deep.equal({ kind: "exited", code: 60 });
+      expect(linked.counters.map((counter) => `${counter.callee}:${counter.kind}:${counter.modeSwitches}`))
+        .to.deep.equal(["entry.enter:kernel-jump:2", "leafy.leaf:upcall:2"]);
+    });
+
+    it("refuses that re-entry with a fault instead of deadlocking when the host cannot take it", async () => {
+      const kernel = quietKernel();
+      class NonReentrantHost extends SameIsolateStandIn {
+        override readonly acceptsUpcallDuringKernelJump = false;
+      }
+      const { status } = await runApp(kernel, await reentrantApp(kernel), { principal: byPage(), userDomains: new NonReentrantHost() });
+      expect(status.kind).to.equal("faulted");
+      expect(status.kind === "faulted" && status.fault).to.include({ kind: "killed" });
+      expect(status.kind === "faulted" && status.fault.message).to.match(/upcall leafy\.leaf: the user domain is waiting in a kernel jump/);
+    });
+
+    it("stops a kernel/user ping-pong at the upcall depth limit", async () => {
+      const kernel = quietKernel();
+      const ping = `(module (import "pong" "pong" (func $pong (result i32))) (func (export "ping") (result i32) (call $pong)))`;
+      const pong = `(module (import "ping" "ping" (func $ping (result i32))) (func (export "pong") (result i32) (call $ping)))`;
+      const main = `(module (import "ping" "ping" (func $ping (result i32))) (func (export "main") (result i32) (call $ping)))`;
+      const app = loadApp(kernel.loader, "ping-pong", "main", [
+        { name: "main", bytes: await assembleWat(main), manifest: manifest("main", {}, ["ping"]) },
+        { name: "ping", bytes: await assembleWat(ping), manifest: manifest("ping", { ping: { mode: "kernel" } }, ["pong"]) },
+        { name: "pong", bytes: await assembleWat(pong), manifest: manifest("pong", { pong: { mode: "user" } }, ["ping"]) },
+      ]);
+      const { status, linked } = await runApp(kernel, app, { principal: byPage(), userDomains: standIn() });
+      expect(status.kind === "faulted" && status.fault.message).to.match(new RegExp(`${MAX_UPCALL_DEPTH} upcalls nested \\(limit ${MAX_UPCALL_DEPTH}\\)`));
+      expect(linked.counters.find((counter) => counter.callee === "pong.pong")!.calls).to.equal(MAX_UPCALL_DEPTH);
+    });
   });
 
   it("verifies a module's imports from its linked siblings only when loaded as part of an app", async () => {
