@@ -72,7 +72,7 @@ class SameIsolateDomain implements UserDomain {
 }
 
 export class SameIsolateStandIn implements UserDomainHost {
-  readonly isProtectionBoundary: boolean = false;
+  readonly isProtectionBoundary = false as const;
   readonly description: string = "same-isolate stand-in for user domains: routes and counts crossings, protects nothing";
   readonly acceptsUpcallDuringKernelJump: boolean = true;
   private nextDomainId = 1;
