@@ -14,7 +14,8 @@ export type LinkRule =
   | "mixed-fixed-modes"
   | "attribute-mismatch"
   | "cyclic-direct-links"
-  | "unsupported-crossing"
+  | "instantiation-failed"
+  | "too-many-modules"
   | "no-user-domains";
 
 /** Rules that are trust refusals (EPERM); the others are malformed apps (EINVAL). */

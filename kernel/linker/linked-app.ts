@@ -73,7 +73,7 @@ export class LinkedApp {
       else this.instantiateInUserDomain(placement, image, outgoing);
     } catch (error) {
       if (error instanceof WebAssembly.LinkError || error instanceof WebAssembly.CompileError) {
-        throw new LinkError(placement.module, "(module)", "missing-export", `instantiation in the ${placement.domain} domain failed: ${error.message}`);
+        throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed (an import's signature differs from the export's?): ${error.message}`);
       }
       throw error;
     }

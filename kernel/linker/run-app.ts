@@ -28,7 +28,7 @@ export interface AppRun {
 
 /** Plans and instantiates `app` for a new process, without running it. */
 export function linkAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions = {}): { process: Process; linked: LinkedApp } {
-  if (app.modules.size > MAX_MODULES_PER_APP) throw new LinkError(app.main, "(app)", "missing-module", `${app.modules.size} modules (limit ${MAX_MODULES_PER_APP})`);
+  if (app.modules.size > MAX_MODULES_PER_APP) throw new LinkError(app.main, "(app)", "too-many-modules", `${app.modules.size} modules (limit ${MAX_MODULES_PER_APP})`);
   const principal = options.principal ?? principalFromPolicy(DEFAULT_SYSTEM_POLICY);
   const plan = planLink(app, principal);
   const output = options.output ?? ((stream, text) => kernel.devices.console.write(stream, text));

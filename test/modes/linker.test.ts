@@ -81,6 +81,29 @@ describe("modes/linker", () => {
     expect(planLink(app, byPage()).edges[0]).to.include({ attribute: "user", kind: "upcall" });
   });
 
+  it("refuses same-domain links that form a cycle", async () => {
+    const kernel = quietKernel();
+    const first = `(module (import "second" "g" (func $g (result i32))) (func (export "f") (result i32) (i32.const 1)) (func (export "main") (result i32) (call $g)))`;
+    const second = `(module (import "first" "f" (func $f (result i32))) (func (export "g") (result i32) (call $f)))`;
+    const app = loadApp(kernel.loader, "cycle", "first", [
+      { name: "first", bytes: await assembleWat(first), manifest: manifest("first", { f: {} }, ["second"]) },
+      { name: "second", bytes: await assembleWat(second), manifest: manifest("second", { g: {} }, ["first"]) },
+    ]);
+    expect((await linkFailure(kernel, app)).rule).to.equal("cyclic-direct-links");
+  });
+
+  it("refuses an import whose signature differs from the export's when instantiating", async () => {
+    const kernel = quietKernel();
+    const caller = `(module (import "callee" "probe" (func $probe (param i64) (result i32))) (func (export "main") (result i32) (call $probe (i64.const 1))))`;
+    const app = loadApp(kernel.loader, "pair", "caller", [
+      { name: "caller", bytes: await assembleWat(caller), manifest: manifest("caller", {}, ["callee"]) },
+      { name: "callee", bytes: await assembleWat(probeModule), manifest: manifest("callee", { probe: {} }) },
+    ]);
+    const error = await linkFailure(kernel, app);
+    expect(error.rule).to.equal("instantiation-failed");
+    expect(kernel.processes.count).to.equal(0);
+  });
+
   it("fails to link a plan that needs a user domain when the kernel has no user-domain host", async () => {
     const kernel = quietKernel();
     const app = await twoModuleApp(kernel, { callerMode: "callers", calleeMode: "user" });

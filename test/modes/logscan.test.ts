@@ -2,7 +2,9 @@
 // shared @callersMode helpers — through the library and through `singlet run`.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { loadApp, principalHolding, resolveAppSource, runApp, SameIsolateStandIn, type Kernel } from "../../kernel/index.js";
 import { appsDirectory, projectRoot } from "../helpers/kernel.js";
 import { quietKernel } from "./app-fixtures.js";
@@ -58,6 +60,15 @@ describe("modes/logscan example app", () => {
     const result = singlet("run", "apps/logscan", "--principal", "guest");
     expect(result.code).to.equal(2);
     expect(result.stderr).to.match(/^singlet: link: tally\.\w+: .*principal 'guest' .* \(rule kernel-mode-without-capability\)/);
+  });
+
+  it("takes the principal from the policy file given with --policy", () => {
+    const directory = mkdtempSync(join(tmpdir(), "singlet-policy-"));
+    const path = join(directory, "policy.json");
+    writeFileSync(path, JSON.stringify({ version: 1, defaultPrincipal: "nobody", principals: { nobody: { capabilities: [] } } }));
+    const result = singlet("run", "apps/logscan", "--policy", path);
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.contain("principal 'nobody'");
   });
 
   it("refuses --user for a multi-module app and points at --principal", () => {
