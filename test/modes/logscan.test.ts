@@ -71,6 +71,16 @@ describe("modes/logscan example app", () => {
     expect(result.stderr).to.contain("principal 'nobody'");
   });
 
+  it("boots from an init manifest that starts it beside a single-module app", () => {
+    const directory = mkdtempSync(join(tmpdir(), "singlet-init-"));
+    const path = join(directory, "init.json");
+    writeFileSync(path, JSON.stringify({ processes: [{ app: "logscan", args: ["k=7"] }, { app: "hello" }] }));
+    const result = singlet("boot", "--init", path);
+    expect(result.code, result.stdout + result.stderr).to.equal(0);
+    expect(result.stdout).to.contain("[logscan] records: 1 counted, 0 rejected");
+    expect(result.stdout).to.match(/pid \d+ logscan \[kernel\] exit 0/);
+  });
+
   it("refuses --user for a multi-module app and points at --principal", () => {
     const result = singlet("run", "apps/logscan", "--user");
     expect(result.code).to.equal(2);
