@@ -67,17 +67,25 @@ export function instanceKey(placement: InstancePlacement): string {
   return `${placement.module}@${placement.domain}`;
 }
 
-function kernelTrust(principal: Principal, image: ModuleImage, functionName: string, why: string): "kernelMode" | "kernelModeByPage" {
+/** Why code is about to run in the kernel domain, for the refusal message and its rule. */
+interface KernelEntryReason {
+  readonly rule: "kernel-mode-without-capability" | "callers-mode-unverified-in-kernel";
+  readonly what: string;
+}
+
+const STARTED_IN_KERNEL: KernelEntryReason = { rule: "kernel-mode-without-capability", what: "AlwaysKernelMode entry started by the kernel" };
+const KERNEL_TO_KERNEL: KernelEntryReason = { rule: "kernel-mode-without-capability", what: "AlwaysKernelMode function" };
+const USER_TO_KERNEL: KernelEntryReason = { rule: "kernel-mode-without-capability", what: "syskerneljump into AlwaysKernelMode entry" };
+const CALLERS_IN_KERNEL: KernelEntryReason = { rule: "callers-mode-unverified-in-kernel", what: "UseCallersMode function called from the kernel domain" };
+
+/** The principal's trust that lets `image` run in kernel mode, or a LinkError saying why not. */
+function kernelTrust(principal: Principal, image: ModuleImage, functionName: string, reason: KernelEntryReason): "kernelMode" | "kernelModeByPage" {
   const trust = principal.kernelModeTrustFor(image.verified);
   if (trust) return trust;
-  if (!image.verified && principal.holdsKernelModeByPage) {
-    throw new LinkError(image.name, functionName, why === "callers" ? "callers-mode-unverified-in-kernel" : "kernel-mode-without-capability",
-      why === "callers"
-        ? `UseCallersMode function called from the kernel domain, but the module is not verified and ${principal.describe()} only lets verified code run in kernel mode`
-        : `${why}, but the module is not verified and ${principal.describe()} only lets verified code run in kernel mode`);
-  }
-  throw new LinkError(image.name, functionName, why === "callers" ? "callers-mode-unverified-in-kernel" : "kernel-mode-without-capability",
-    `${why === "callers" ? "UseCallersMode function called from the kernel domain" : why}, but ${principal.describe()} may not run code in kernel mode`);
+  const because = !image.verified && principal.holdsKernelModeByPage
+    ? `the module is not verified and ${principal.describe()} only lets verified code run in kernel mode`
+    : `${principal.describe()} may not run code in kernel mode`;
+  throw new LinkError(image.name, functionName, reason.rule, `${reason.what}, but ${because}`);
 }
 
 function checkFixedModes(image: ModuleImage): void {
@@ -98,7 +106,7 @@ export function planLink(app: AppImage, principal: Principal): LinkPlan {
   const mainAttribute = mainAttributeOf(mainImage);
   let mainDomain: Domain;
   if (mainAttribute === "kernel") {
-    kernelTrust(principal, mainImage, "main", "AlwaysKernelMode entry started by the kernel");
+    kernelTrust(principal, mainImage, "main", STARTED_IN_KERNEL);
     mainDomain = "kernel";
   } else if (mainAttribute === "user") {
     mainDomain = "user";
@@ -143,8 +151,8 @@ export function planLink(app: AppImage, principal: Principal): LinkPlan {
       const calleeDomain: Domain = attribute === "kernel" ? "kernel" : attribute === "user" ? "user" : caller.domain;
       let trust: "kernelMode" | "kernelModeByPage" | undefined;
       if (calleeDomain === "kernel") {
-        trust = kernelTrust(principal, calleeImage, entry.name, attribute === "callers" ? "callers"
-          : caller.domain === "user" ? "syskerneljump into AlwaysKernelMode entry" : "AlwaysKernelMode function");
+        trust = kernelTrust(principal, calleeImage, entry.name,
+          attribute === "callers" ? CALLERS_IN_KERNEL : caller.domain === "user" ? USER_TO_KERNEL : KERNEL_TO_KERNEL);
       }
       const kind: ResolutionKind = caller.domain === calleeDomain
         ? (carriesMemory(entryPoint.parameters) ? "copy" : "direct")
