@@ -32,6 +32,14 @@ export interface EdgeCounter {
 
 type WasmFunction = (...core: CoreValue[]) => unknown;
 
+/** One declared way into the kernel for this app's user domain; the callee is found on first use. */
+interface KernelJumpEntry {
+  readonly edge: EdgePlan;
+  readonly counter: EdgeCounter;
+  readonly calleeImage: ModuleImage;
+  target?: KernelInstance;
+}
+
 interface KernelInstance {
   readonly instance: WebAssembly.Instance;
   readonly memory: InstanceMemory;
@@ -42,7 +50,7 @@ export class LinkedApp {
   readonly userDomain: UserDomain | undefined;
   private readonly kernelInstances = new Map<string, KernelInstance>();
   private readonly userInstances = new Map<string, UserInstanceId>();
-  private readonly kernelJumps: { edge: EdgePlan; counter: EdgeCounter }[] = [];
+  private readonly kernelJumps: KernelJumpEntry[] = [];
   private upcallDepth = 0;
   private kernelJumpDepth = 0;
 
@@ -101,7 +109,8 @@ export class LinkedApp {
         return callee(...copyArguments(core, edge.parameters, callerMemory, target.instance));
       };
     }
-    // An upcall: resolved at call time, since the user instance may be created after this one.
+    // An upcall: resolved on first call, since the user instance may be created after this one.
+    let calleeInstance: UserInstanceId | undefined;
     return (...core: CoreValue[]) => {
       if (this.upcallDepth >= MAX_UPCALL_DEPTH) {
         throw new SyscallFault({ kind: "killed", message: `upcall ${counter.callee}: ${this.upcallDepth} upcalls nested (limit ${MAX_UPCALL_DEPTH})` });
@@ -114,7 +123,8 @@ export class LinkedApp {
       const values = liftArguments(core, edge.parameters, callerMemory);
       this.upcallDepth++;
       try {
-        return this.userDomain!.call(this.userInstances.get(instanceKey(edge.callee))!, edge.functionName, values, edge.parameters);
+        calleeInstance ??= this.userInstances.get(instanceKey(edge.callee))!;
+        return this.userDomain!.call(calleeInstance, edge.functionName, values, edge.parameters);
       } finally {
         this.upcallDepth--;
       }
@@ -127,7 +137,7 @@ export class LinkedApp {
     for (const { edge, counter } of outgoing) {
       if (edge.kind === "kernel-jump") {
         kernelJumps.push({ importModule: edge.importModule, importName: edge.importName, jumpIndex: this.kernelJumps.length, parameters: edge.parameters });
-        this.kernelJumps.push({ edge, counter });
+        this.kernelJumps.push({ edge, counter, calleeImage: this.image(edge.callee.module) });
       } else {
         siblings.push({ importModule: edge.importModule, importName: edge.importName, target: this.userInstances.get(instanceKey(edge.callee))!, exportName: edge.functionName, parameters: edge.parameters });
       }
@@ -142,14 +152,13 @@ export class LinkedApp {
   private kernelJump(jumpIndex: number, args: readonly CrossingValue[]): CrossingValue | undefined {
     const jump = this.kernelJumps[jumpIndex];
     if (!jump) throw new SyscallFault({ kind: "killed", message: `syskerneljump: no kernel entry ${jumpIndex} in this app` });
-    const { edge, counter } = jump;
-    const image = this.image(edge.callee.module);
-    if (!this.principal.kernelModeTrustFor(image.verified)) {
-      throw new SyscallFault({ kind: "killed", message: `syskerneljump ${counter.callee}: EPERM: ${this.principal.describe()} may not run '${image.name}' in kernel mode` });
+    const { edge, counter, calleeImage } = jump;
+    if (!this.principal.kernelModeTrustFor(calleeImage.verified)) {
+      throw new SyscallFault({ kind: "killed", message: `syskerneljump ${counter.callee}: EPERM: ${this.principal.describe()} may not run '${calleeImage.name}' in kernel mode` });
     }
     counter.calls!++;
     counter.modeSwitches += modeSwitchesPerCall(edge.kind);
-    const target = this.kernelInstances.get(instanceKey(edge.callee))!;
+    const target = jump.target ??= this.kernelInstances.get(instanceKey(edge.callee))!;
     this.kernelJumpDepth++;
     try {
       return (target.instance.exports[edge.functionName] as WasmFunction)(...lowerArguments(args, edge.parameters, target.instance)) as CrossingValue | undefined;
