@@ -183,6 +183,11 @@ export class LinkedApp {
     }
   }
 
+  /** The exports of a kernel-domain instance, for tests and benchmarks that inspect the links. */
+  kernelExports(placement: InstancePlacement): WebAssembly.Exports | undefined {
+    return this.kernelInstances.get(instanceKey(placement))?.instance.exports;
+  }
+
   /**
    * Calls an export of one planned instance as the kernel calls an entry: directly in the kernel
    * domain, through the host in a user domain. For tests and benchmarks that drive an app.

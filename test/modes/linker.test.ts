@@ -104,6 +104,21 @@ describe("modes/linker", () => {
     expect(kernel.processes.count).to.equal(0);
   });
 
+  it("links a same-mode call by passing the callee's exported function itself, with no wrapper between", async () => {
+    const kernel = quietKernel();
+    // The caller re-exports its import: the JS API hands back the very function object it was given.
+    const caller = callerModule().replace(`(func (export "main")`, `(export "probeAsImported" (func $probe)) (func (export "main")`);
+    const app = loadApp(kernel.loader, "pair", "caller", [
+      { name: "caller", bytes: await assembleWat(caller), manifest: manifest("caller", {}, ["callee"]) },
+      { name: "callee", bytes: await assembleWat(probeModule), manifest: manifest("callee", { probe: { mode: "kernel" } }) },
+    ]);
+    const { linked } = linkAppForProcess(kernel, app, { principal: byPage() });
+    expect(linked.plan.edges[0]).to.include({ kind: "direct" });
+    const callerExports = linked.kernelExports({ module: "caller", domain: "kernel" })!;
+    const calleeExports = linked.kernelExports({ module: "callee", domain: "kernel" })!;
+    expect(callerExports.probeAsImported).to.equal(calleeExports.probe);
+  });
+
   it("fails to link a plan that needs a user domain when the kernel has no user-domain host", async () => {
     const kernel = quietKernel();
     const app = await twoModuleApp(kernel, { callerMode: "callers", calleeMode: "user" });

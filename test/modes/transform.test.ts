@@ -54,6 +54,20 @@ describe("modes/transform", () => {
     });
   });
 
+  it("needs the config as an absolute path: asc resolves the transform against the config's directory", async () => {
+    // With a relative config directory of ".", "./dist/…" collapses to a bare "dist/…" that
+    // Node looks up as a package. If this starts passing, docs/modes.md's warning is stale.
+    let stderr = "";
+    const result = await asc.main(["probe.ts", "--config", "asconfig.json", "--noEmit"], {
+      stdout: { write: () => true }, stderr: { write(text: string | Uint8Array) { stderr += String(text); return true; } },
+      readFile: (name: string, baseDir: string) => (name === "probe.ts" ? "export function main(): i32 { return 0; }" : (() => {
+        try { return readFileSync(resolve(projectRoot, baseDir, name), "utf8"); } catch { return null; }
+      })()),
+      writeFile: () => undefined, listFiles: () => [],
+    });
+    expect(result.error?.message).to.contain("Cannot find module 'dist/runtime/toolchain/mode-transform.js'");
+  });
+
   it("fails the build on a misspelled attribute, naming the file, line, decorator and the known ones", async () => {
     const compiled = await compile(`export function fine(): i32 { return 0; }\n\n@kernelmode\nexport function fast(): i32 { return 1; }\n`);
     expect(compiled.error).to.not.equal(null);
