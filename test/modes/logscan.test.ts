@@ -81,6 +81,13 @@ describe("modes/logscan example app", () => {
     expect(result.stdout).to.match(/pid \d+ logscan \[kernel\] exit 0/);
   });
 
+  it("verifies each module for kernel mode, leaving imports from linked modules to the linker", () => {
+    const result = singlet("verify", "apps/logscan/build/tally.wasm");
+    expect(result.code, result.stdout).to.equal(0);
+    expect(result.stdout).to.contain("accepted for kernel mode");
+    expect(result.stdout).to.contain("note: imports from linked modules (shared) are checked by the linker at link time");
+  });
+
   it("refuses --user for a multi-module app and points at --principal", () => {
     const result = singlet("run", "apps/logscan", "--user");
     expect(result.code).to.equal(2);
