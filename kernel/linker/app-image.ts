@@ -1,5 +1,5 @@
 // An app as the linker sees it: several loaded module images, one of which holds `main`.
-import { readEmbeddedManifest, type Manifest } from "../../runtime/abi/index.js";
+import { readEmbeddedManifest, syscallDescriptors, type Manifest } from "../../runtime/abi/index.js";
 import type { Loader, ModuleImage } from "../loader/index.js";
 
 export interface AppImage {
@@ -17,6 +17,17 @@ export interface AppModuleSource {
   readonly manifest?: Manifest;
 }
 
+const kernelAbiModules: ReadonlySet<string> = new Set(syscallDescriptors.map((descriptor) => descriptor.importModule));
+
+/**
+ * The sibling modules whose imports the verifier should leave to the linker: the manifest's
+ * `links`, minus any name of a kernel ABI interface — listing one there must not let a module
+ * skip the verifier's checks of its kernel calls.
+ */
+export function linkedModulesOf(manifest: Manifest | undefined): string[] {
+  return (manifest?.links ?? []).filter((name) => !kernelAbiModules.has(name));
+}
+
 /**
  * Loads every module of an app. Each is verified with its manifest's `links` named as linked
  * modules: the verifier leaves those imports to the linker, which checks them at link time.
@@ -25,7 +36,7 @@ export function loadApp(loader: Loader, name: string, main: string, sources: rea
   const modules = new Map<string, ModuleImage>();
   for (const source of sources) {
     const manifest = source.manifest ?? readEmbeddedManifest(source.bytes) ?? { name: source.name };
-    modules.set(source.name, loader.load(source.bytes, { name: source.name, manifest, linkedModules: manifest.links ?? [] }));
+    modules.set(source.name, loader.load(source.bytes, { name: source.name, manifest, linkedModules: linkedModulesOf(manifest) }));
   }
   return { name, main, modules };
 }

@@ -2,7 +2,7 @@
 // links named, attributes agreeing, strings copied, kernel jumps re-checked on every call.
 import { expect } from "chai";
 import {
-  CapabilityKind, LinkError, LoadError, MAX_UPCALL_DEPTH, linkAppForProcess, loadApp, principalHolding, runApp, SameIsolateStandIn, planLink,
+  CapabilityKind, LinkError, LoadError, MAX_UPCALL_DEPTH, linkAppForProcess, linkedModulesOf, loadApp, principalHolding, runApp, SameIsolateStandIn, planLink,
   type AppImage, type Kernel,
 } from "../../kernel/index.js";
 import { MODES_SECTION_NAME } from "../../runtime/abi/index.js";
@@ -249,6 +249,10 @@ describe("modes/linker", () => {
     expect(kernel.load(bytes, { manifest: callerManifest }).verified).to.equal(false);
     const app = loadApp(kernel.loader, "pair", "caller", [{ name: "caller", bytes, manifest: callerManifest }]);
     expect(app.modules.get("caller")!.verified).to.equal(true);
+  });
+
+  it("does not let a module skip the verifier's ABI checks by listing a kernel ABI interface in links", () => {
+    expect(linkedModulesOf({ name: "sly", links: ["singlet:kernel/process@0.1.0", "helper"] })).to.deep.equal(["helper"]);
   });
 
   it("refuses a manifest that asks for a kernel-mode capability for itself", async () => {

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { readEmbeddedManifest } from "../../../runtime/abi/index.js";
 import { verifyModule, type VerificationResult } from "../../../verifier/index.js";
+import { linkedModulesOf } from "../../linker/index.js";
 import { parseArguments, UsageError } from "../arguments.js";
 import type { CommandResult } from "./run.js";
 
@@ -30,13 +31,14 @@ export async function verifyCommand(argv: readonly string[]): Promise<CommandRes
   let manifest;
   try { manifest = readEmbeddedManifest(bytes); } catch { manifest = undefined; }
   // Imports from the sibling modules the manifest links are the linker's to check (docs/modes.md).
-  const result = verifyModule(bytes, { manifest, linkedModules: manifest?.links });
+  const linkedModules = linkedModulesOf(manifest);
+  const result = verifyModule(bytes, { manifest, linkedModules });
   if (parsed.flags.has("json")) {
     const { output: _output, functionNames: _names, ...rest } = result;
     process.stdout.write(JSON.stringify({ file: path, ...rest }, null, 2) + "\n");
   } else {
     process.stdout.write(formatLog(path, result));
-    if (manifest?.links?.length) process.stdout.write(`  note: imports from linked modules (${manifest.links.join(", ")}) are checked by the linker at link time\n`);
+    if (linkedModules.length > 0) process.stdout.write(`  note: imports from linked modules (${linkedModules.join(", ")}) are checked by the linker at link time\n`);
   }
   return { exitCode: result.accepted ? 0 : 1 };
 }
