@@ -7,6 +7,7 @@ import os from "node:os";
 import { runKernelCallBenchmarks } from "./kernel-calls.js";
 import { runVerifierBenchmarks } from "./verifier.js";
 import { runHalBenchmarks } from "./hal.js";
+import { runModeBenchmarks } from "./modes.js";
 import type { BenchTable } from "./table.js";
 
 const resultsPath = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "latest.json");
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     ["kernel calls", runKernelCallBenchmarks],
     ["verifier", runVerifierBenchmarks],
     ["hal", runHalBenchmarks],
+    ["modes", runModeBenchmarks],
   ];
   const only = process.argv[2];
   const tables: BenchTable[] = [];

@@ -1,6 +1,6 @@
 // The kernel: owns the process table, the loader and the services, and runs processes in the
 // domain their verification allows.
-import { CapabilityKind, Rights, capabilityKindByName } from "./capabilities/index.js";
+import { CapabilityKind, PRINCIPAL_ONLY_KINDS, Rights, capabilityKindByName } from "./capabilities/index.js";
 import { LoadError } from "./errors.js";
 import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
 import { ProcessTable, type Domain, type ExitStatus, type OutputSink, type Process } from "./process/index.js";
@@ -76,10 +76,12 @@ export class Kernel {
     return { process, status: await process.completion };
   }
 
-  private grantInitialCapabilities(process: Process, image: ModuleImage): void {
+  /** Grants what the manifest asks for at start; also used by the linker for multi-module apps. */
+  grantInitialCapabilities(process: Process, image: ModuleImage): void {
     for (const name of image.manifest.capabilities ?? []) {
       const kind = capabilityKindByName(name);
       if (kind === undefined) throw new LoadError(`${image.name}: manifest asks for unknown capability '${name}'`);
+      if (PRINCIPAL_ONLY_KINDS.has(kind)) throw new LoadError(`${image.name}: manifest asks for '${name}', which only the system policy grants, to principals`);
       const rights = kind === CapabilityKind.console ? Rights.write | Rights.grant : Rights.read | Rights.grant;
       process.initialHandles.push(process.capabilities.insert({ object: { kind, target: undefined, revoked: false }, rights }));
     }

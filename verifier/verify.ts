@@ -44,11 +44,14 @@ export interface VerifyOptions {
   readonly validateOutput?: boolean;
   /** A cache to consult and fill, or `true` for the module-level shared cache. */
   readonly cache?: VerificationCache | boolean;
+  /** Sibling modules of a multi-module app: the kernel's linker resolves and checks their function imports. */
+  readonly linkedModules?: readonly string[];
 }
 
 export function verificationCacheKey(bytes: Uint8Array, options: VerifyOptions = {}): string {
   return createHash("sha256")
     .update(bytes).update("\u0000").update(JSON.stringify(options.manifest ?? null))
+    .update("\u0000").update(JSON.stringify(options.linkedModules ?? []))
     .update(`\u0000${POLICY_VERSION}\u0000${options.fuel !== false}`)
     .digest("hex");
 }
@@ -154,7 +157,7 @@ function checkStages(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, sta
   if (state.manifest === undefined) return;
   const manifest = state.manifest;
 
-  checkImports(module, findings);
+  checkImports(module, findings, options.linkedModules);
   stage("abi");
   checkPolicy(module, manifest, findings);
   stage("policy");

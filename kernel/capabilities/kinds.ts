@@ -2,6 +2,10 @@
 export const CapabilityKind = {
   console: 1,
   clock: 2,
+  /** CAP_KERNELMODE: the principal's code may run in kernel mode even unverified. Principals only. */
+  kernelMode: 16,
+  /** CAP_KRNLMODEBYPAGE: only the principal's verified (KERNELTRUST) code may run in kernel mode. Principals only. */
+  kernelModeByPage: 17,
 } as const;
 export type CapabilityKindName = keyof typeof CapabilityKind;
 
@@ -12,6 +16,12 @@ export const Rights = {
   grant: 1 << 2,
   all: 0b111,
 } as const;
+
+/**
+ * Kinds the system policy grants to principals (kernel/policy) and no manifest may ask for: a
+ * module naming them in `capabilities` would otherwise grant itself kernel mode.
+ */
+export const PRINCIPAL_ONLY_KINDS: ReadonlySet<number> = new Set([CapabilityKind.kernelMode, CapabilityKind.kernelModeByPage]);
 
 export function capabilityKindByName(name: string): number | undefined {
   return (CapabilityKind as Record<string, number>)[name];

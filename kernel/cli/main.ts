@@ -11,6 +11,7 @@ const USAGE_EXIT_CODE = 2;
 
 const USAGE = `usage: singlet <command> …
   run <app|file.wasm> [--user] [--stats] [-- args…]   run one app; exits with its exit code (70 on a fault)
+      [--principal name] [--policy file]              multi-module apps: who runs it (system policy decides kernel-mode trust)
   verify <file.wasm> [--json]                         0 accepted for kernel mode, 1 rejected, 2 usage or I/O error
   boot [--init file.json]                             boot the kernel and run the init manifest's apps
 `;

@@ -10,6 +10,8 @@ export interface LoadOptions {
   readonly name?: string;
   /** Overrides the manifest embedded in the module. */
   readonly manifest?: Manifest;
+  /** Sibling modules whose imports the linker checks instead of the verifier (multi-module apps). */
+  readonly linkedModules?: readonly string[];
 }
 
 export class Loader {
@@ -27,7 +29,7 @@ export class Loader {
       if (error instanceof ManifestError) throw new LoadError(error.message, [error.message]);
       throw error;
     }
-    const verification = verifyModule(bytes, { manifest, cache: this.verificationCache });
+    const verification = verifyModule(bytes, { manifest, linkedModules: options.linkedModules, cache: this.verificationCache });
     const cached = this.images.get(verification.cacheKey);
     if (cached) {
       this.hits++;

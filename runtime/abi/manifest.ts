@@ -1,5 +1,6 @@
 // The module manifest: what a module declares about itself. The build embeds it as the custom
 // section `singlet.manifest` (JSON, UTF-8); a `manifest.json` beside the app is its source.
+import type { AbiValueType } from "./descriptor.js";
 import { findCustomSections } from "./sections.js";
 export const MANIFEST_SECTION_NAME = "singlet.manifest";
 
@@ -11,6 +12,12 @@ export interface EntryPointDeclaration {
   readonly mode?: ModeAttribute;
   /** Fuel budget for one call of this entry, overriding `limits.fuelPerEntry`. */
   readonly fuel?: number;
+  /**
+   * Canonical-ABI parameter types, needed only when a parameter is a `string` or `list<u8>`
+   * (passed as pointer and length, copied into the callee's memory when called from another
+   * module). Omitted: core values pass through unchanged.
+   */
+  readonly parameters?: readonly AbiValueType[];
 }
 
 export interface ManifestLimits {
@@ -42,6 +49,9 @@ export class ManifestError extends Error {
 }
 
 const MODE_ATTRIBUTES: ReadonlySet<string> = new Set(["kernel", "user", "callers"]);
+const ENTRY_PARAMETER_TYPES: ReadonlySet<string> = new Set([
+  "bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "string", "list<u8>",
+]);
 
 /** Checks the shape of a parsed manifest; throws ManifestError naming the first problem. */
 export function parseManifest(value: unknown): Manifest {
@@ -60,6 +70,10 @@ export function parseManifest(value: unknown): Manifest {
       const mode = (declaration as Record<string, unknown>).mode;
       if (mode !== undefined && (typeof mode !== "string" || !MODE_ATTRIBUTES.has(mode))) {
         throw new ManifestError(`entry point '${name}' has mode ${JSON.stringify(mode)}; expected kernel, user or callers`);
+      }
+      const parameters = (declaration as Record<string, unknown>).parameters;
+      if (parameters !== undefined && (!Array.isArray(parameters) || !parameters.every((type) => typeof type === "string" && ENTRY_PARAMETER_TYPES.has(type)))) {
+        throw new ManifestError(`entry point '${name}' parameters must be a list of ABI value types (${[...ENTRY_PARAMETER_TYPES].join(", ")})`);
       }
       const fuel = (declaration as Record<string, unknown>).fuel;
       if (fuel !== undefined && !(typeof fuel === "number" && Number.isSafeInteger(fuel) && fuel > 0)) {
@@ -92,4 +106,45 @@ export function readEmbeddedManifest(bytes: Uint8Array): Manifest | undefined {
     throw new ManifestError(`'${MANIFEST_SECTION_NAME}' section is not UTF-8 JSON (${(error as Error).message})`);
   }
   return parseManifest(parsed);
+}
+
+/** Custom section written by the mode transform: JSON `{ exportName: ModeAttribute }`. */
+export const MODES_SECTION_NAME = "singlet.modes";
+
+/** Reads the `singlet.modes` section of a module binary, or undefined when it has none. */
+export function readEmbeddedModes(bytes: Uint8Array): Readonly<Record<string, ModeAttribute>> | undefined {
+  const sections = findCustomSections(bytes, MODES_SECTION_NAME);
+  if (sections.length === 0) return undefined;
+  if (sections.length > 1) throw new ManifestError(`more than one '${MODES_SECTION_NAME}' section`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(sections[0]));
+  } catch (error) {
+    throw new ManifestError(`'${MODES_SECTION_NAME}' section is not UTF-8 JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ManifestError(`'${MODES_SECTION_NAME}' section is not an object`);
+  for (const [name, mode] of Object.entries(parsed)) {
+    if (typeof mode !== "string" || !MODE_ATTRIBUTES.has(mode)) throw new ManifestError(`'${MODES_SECTION_NAME}': export '${name}' has mode ${JSON.stringify(mode)}`);
+  }
+  return parsed as Record<string, ModeAttribute>;
+}
+
+/** `app.json` beside the module folders of a multi-module app. */
+export const APP_DESCRIPTION_FILE = "app.json";
+
+export interface AppDescription {
+  /** The module whose `main` starts the app. */
+  readonly main: string;
+  /** Module names: each a folder beside app.json, built to build/<name>.wasm. */
+  readonly modules: readonly string[];
+}
+
+export function parseAppDescription(value: unknown, where: string): AppDescription {
+  const record = value as Partial<AppDescription> | null;
+  if (typeof record !== "object" || record === null) throw new ManifestError(`${where}: not a JSON object`);
+  if (!Array.isArray(record.modules) || record.modules.length === 0 || !record.modules.every((name) => typeof name === "string" && /^[a-z][a-z0-9-]*$/.test(name))) {
+    throw new ManifestError(`${where}: 'modules' must be a non-empty list of lower-case module names`);
+  }
+  if (typeof record.main !== "string" || !record.modules.includes(record.main)) throw new ManifestError(`${where}: 'main' must name one of the modules`);
+  return { main: record.main, modules: record.modules };
 }

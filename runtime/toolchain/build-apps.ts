@@ -1,11 +1,15 @@
 // `npm run build:apps`: compiles every app under apps/ with asc (one asconfig.json per app,
 // extending the root one) and embeds its manifest as the `singlet.manifest` custom section.
+// A multi-module app has an `app.json` listing its modules, each a folder with its own
+// asconfig.json and manifest.json, built to the app's build/<module>.wasm.
 // An app is rebuilt only when a source it depends on is newer than its binary.
 import asc from "assemblyscript/asc";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { MANIFEST_SECTION_NAME, parseManifest } from "../abi/manifest.js";
+import { MANIFEST_SECTION_NAME, parseManifest, readEmbeddedModes } from "../abi/manifest.js";
+import { readAppDescription } from "./app-description.js";
 import { appendCustomSection } from "./custom-section.js";
+import { reconcileModes } from "./reconcile-modes.js";
 import { appsDirectory, projectRoot } from "./paths.js";
 import { checkComponent } from "../../verifier/index.js";
 
@@ -16,9 +20,33 @@ export interface AppBuildTarget {
   readonly entryPath: string;
   readonly outputPath: string;
   readonly manifestPath: string;
+  /**
+   * Whether the module is a whole app of the kernel's WIT world. Modules of a multi-module app
+   * import from their siblings and export functions the world does not name, so the jco
+   * component check does not apply to them; the kernel's linker checks their links instead.
+   */
+  readonly wholeApp: boolean;
 }
 
 export function listAppTargets(root: string = appsDirectory): AppBuildTarget[] {
+  const multiModule = readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, "app.json")))
+    .flatMap((entry) => {
+      const appDirectory = join(root, entry.name);
+      return readAppDescription(appDirectory).modules.map((module) => ({
+        name: `${entry.name}/${module}`,
+        directory: join(appDirectory, module),
+        configPath: join(appDirectory, module, "asconfig.json"),
+        entryPath: join(appDirectory, module, "main.ts"),
+        outputPath: join(appDirectory, "build", `${module}.wasm`),
+        manifestPath: join(appDirectory, module, "manifest.json"),
+        wholeApp: false,
+      }));
+    });
+  return [...multiModule, ...listSingleModuleTargets(root)];
+}
+
+function listSingleModuleTargets(root: string): AppBuildTarget[] {
   return readdirSync(root, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, "asconfig.json")))
     .flatMap((entry) => {
@@ -33,6 +61,7 @@ export function listAppTargets(root: string = appsDirectory): AppBuildTarget[] {
         entryPath: resolve(directory, entryFile),
         outputPath: resolve(directory, config.options?.outFile ?? `./build/${entry.name}.wasm`),
         manifestPath: join(directory, "manifest.json"),
+        wholeApp: true,
       }));
     });
 }
@@ -53,7 +82,8 @@ function newestModification(paths: string[]): number {
 
 function isUpToDate(target: AppBuildTarget): boolean {
   if (!existsSync(target.outputPath)) return false;
-  const sources = [target.directory, join(projectRoot, "runtime", "assembly"), join(projectRoot, "asconfig.json")]
+  const sources = [target.directory, join(projectRoot, "runtime", "assembly"), join(projectRoot, "asconfig.json"),
+    join(projectRoot, "dist", "runtime", "toolchain", "mode-transform.js"), join(projectRoot, "dist", "runtime", "toolchain", "mode-attributes.js")]
     .flatMap((path) => path === target.directory
       ? readdirSync(path).filter((name) => name !== "build").map((name) => join(path, name))
       : [path]);
@@ -63,16 +93,22 @@ function isUpToDate(target: AppBuildTarget): boolean {
 export async function buildApp(target: AppBuildTarget): Promise<void> {
   const output: string[] = [];
   const stream = { write(text: string | Uint8Array) { output.push(String(text)); return true; } };
+  // The config path is absolute on purpose: asc resolves the root config's `transform` path
+  // against the config's directory, and a relative directory of "." turns
+  // "./dist/…/mode-transform.js" into a bare name that Node then looks up as a package.
   const result = await asc.main(
-    [relative(projectRoot, target.entryPath), "--config", relative(projectRoot, target.configPath), "--target", "release"],
+    [relative(projectRoot, target.entryPath), "--config", resolve(target.configPath), "--target", "release"],
     { stdout: stream, stderr: stream },
   );
   if (result.error) throw new Error(`asc failed for apps/${target.name}:\n${output.join("")}`);
-  const manifest = parseManifest(JSON.parse(readFileSync(target.manifestPath, "utf8")));
   const binary = readFileSync(target.outputPath);
+  const declared = parseManifest(JSON.parse(readFileSync(target.manifestPath, "utf8")));
+  const modes = readEmbeddedModes(binary);
+  const manifest = modes ? reconcileModes(declared, modes) : declared;
   const payload = new TextEncoder().encode(JSON.stringify(manifest));
   const module = appendCustomSection(binary, MANIFEST_SECTION_NAME, payload);
   writeFileSync(target.outputPath, module);
+  if (!target.wholeApp) return;
   // The second, independent ABI check (jco): the app must wrap as a component of the world.
   const component = await checkComponent(module);
   if (!component.ok) throw new Error(`apps/${target.name} does not conform to the kernel's WIT world (jco):\n${component.reason}`);
@@ -90,7 +126,7 @@ async function main(): Promise<void> {
   const force = process.argv.includes("--force");
   let built = 0;
   for (const target of listAppTargets()) {
-    if (!force && isUpToDate(target) && existsSync(componentPath(target))) continue;
+    if (!force && isUpToDate(target) && (!target.wholeApp || existsSync(componentPath(target)))) continue;
     await buildApp(target);
     built++;
   }

@@ -1,4 +1,5 @@
 // Conformance of batched kernel calls: many scalar calls queued in a ring cross once.
+import { resolve as resolvePath } from "node:path";
 import { expect } from "chai";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -41,6 +42,8 @@ async function buildBatchApp(): Promise<Uint8Array<ArrayBuffer>> {
   const result = await asc.main([
     `${directory}/main.ts`, "--outFile", `${directory}/batch-app.wasm`, "--runtime", "incremental",
     "--use", "abort=runtime/assembly/index/kernelAbort", "--debug", "--optimizeLevel", "1",
+    // Absolute, so asc resolves the root config's transform path against the project root.
+    "--config", resolvePath("asconfig.json"),
   ], { stdout: stream, stderr: stream });
   if (result.error) throw new Error(`asc failed: ${output.join("")}`);
   return new Uint8Array(readFileSync(`${directory}/batch-app.wasm`));

@@ -17,11 +17,17 @@ const KIND_CODES = {
   memory: "memory-imported", table: "table-imported", global: "global-imported", tag: "tag-imported",
 } as const;
 
-export function checkImports(module: DecodedModule, findings: Finding[]): void {
+/**
+ * `linkedModules` names the sibling modules of a multi-module app: their function imports are
+ * the kernel linker's to check (export exists, entry point, mode rules). A name that is a kernel
+ * ABI interface or the fuel module is never exempted.
+ */
+export function checkImports(module: DecodedModule, findings: Finding[], linkedModules: readonly string[] = []): void {
   let functionIndex = 0;
   for (const entry of module.imports) {
     if (entry.kind === "function") {
       const index = functionIndex++;
+      if (linkedModules.includes(entry.module) && !descriptorsByModule.has(entry.module) && entry.module !== FUEL_IMPORT_MODULE) continue;
       const descriptor = descriptorsByModule.get(entry.module)?.get(entry.name);
       if (descriptor !== undefined && entry.module !== FUEL_IMPORT_MODULE
         && sameFunctionType(module.types[entry.typeIndex]!, descriptor.coreParameters, descriptor.coreResults)) continue;

@@ -2,11 +2,13 @@
 // manifest side by side, prints their output line by line and a summary.
 import { bootKernel } from "../../boot.js";
 import { formatFault, type ExitStatus } from "../../process/index.js";
-import { resolveModuleSource } from "../../loader/index.js";
+import { loadApp, runApp, SameIsolateStandIn } from "../../linker/index.js";
+import { resolveAppSource, resolveModuleSource } from "../../loader/index.js";
+import { principalFromPolicy, readSystemPolicy } from "../../policy/index.js";
 import { parseArguments, UsageError } from "../arguments.js";
 import { endedAsExpected, readInitManifest } from "../init-manifest.js";
 import { prefixedSink } from "../output.js";
-import { appsDirectory, defaultInitManifestPath } from "../paths.js";
+import { appsDirectory, defaultInitManifestPath, defaultSystemPolicyPath } from "../paths.js";
 import type { CommandResult } from "./run.js";
 
 function describe(status: ExitStatus): string {
@@ -21,6 +23,17 @@ export async function bootCommand(argv: readonly string[]): Promise<CommandResul
   const write = (stream: "stdout" | "stderr", text: string): void => { (stream === "stdout" ? process.stdout : process.stderr).write(text); };
   write("stdout", `singlet: kernel up; starting ${manifest.processes.length} processes from the init manifest\n`);
   const running = manifest.processes.map((entry) => {
+    const appSource = resolveAppSource(entry.app, appsDirectory);
+    if (appSource) {
+      // A multi-module app runs as the default principal, user domains on the stand-in.
+      const sink = prefixedSink(`[${appSource.name}] `, write);
+      const app = loadApp(kernel.loader, appSource.name, appSource.main, appSource.modules);
+      return runApp(kernel, app, { principal: principalFromPolicy(readSystemPolicy(defaultSystemPolicyPath)), userDomains: new SameIsolateStandIn(), args: entry.args ?? [], output: sink })
+        .then(({ process: ended, status }) => {
+          sink.flush();
+          return { entry, process: ended, status };
+        });
+    }
     const source = resolveModuleSource(entry.app, appsDirectory);
     const image = kernel.load(source.bytes, { name: source.name });
     const sink = prefixedSink(`[${source.name}] `, write);

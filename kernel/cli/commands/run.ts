@@ -1,9 +1,11 @@
-// `singlet run <app|file.wasm> [--user] [--stats] [-- args…]`: runs one app to completion.
+// `singlet run <app|file.wasm> [--user] [--stats] [--principal name] [--policy file] [-- args…]`:
+// runs one app to completion; a folder with app.json is a multi-module app, linked by mode.
 import { bootKernel } from "../../boot.js";
 import { formatFault, type ExitStatus, type Process } from "../../process/index.js";
-import { resolveModuleSource } from "../../loader/index.js";
+import { resolveAppSource, resolveModuleSource } from "../../loader/index.js";
 import { parseArguments, UsageError } from "../arguments.js";
 import { appsDirectory } from "../paths.js";
+import { runMultiModuleApp } from "./run-app.js";
 
 /** Exit code of `singlet run` when the app faulted (EX_SOFTWARE). */
 export const FAULT_EXIT_CODE = 70;
@@ -13,8 +15,13 @@ export interface CommandResult {
 }
 
 export async function runCommand(argv: readonly string[]): Promise<CommandResult> {
-  const parsed = parseArguments(argv, ["user", "stats"]);
-  if (parsed.positional.length !== 1) throw new UsageError("usage: singlet run <app|file.wasm> [--user] [--stats] [-- args…]");
+  const parsed = parseArguments(argv, ["user", "stats"], ["principal", "policy"]);
+  if (parsed.positional.length !== 1) throw new UsageError("usage: singlet run <app|file.wasm> [--user] [--stats] [--principal name] [--policy file] [-- args…]");
+  const appSource = resolveAppSource(parsed.positional[0]!, appsDirectory);
+  if (appSource) {
+    const { process, status } = await runMultiModuleApp(appSource, parsed);
+    return { exitCode: exitCodeOf(status, process.processId, process.name) };
+  }
   const kernel = bootKernel();
   const source = resolveModuleSource(parsed.positional[0]!, appsDirectory);
   const image = kernel.load(source.bytes, { name: source.name });

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { readEmbeddedManifest, type Manifest } from "../../../runtime/abi/index.js";
 import { checkComponent, formatVerificationLog, verificationToJson, verifyModule } from "../../../verifier/index.js";
+import { linkedModulesOf } from "../../linker/index.js";
 import { parseArguments, UsageError } from "../arguments.js";
 import type { CommandResult } from "./run.js";
 
@@ -21,7 +22,9 @@ export async function verifyCommand(argv: readonly string[]): Promise<CommandRes
   let manifest: Manifest | undefined;
   // A broken manifest section is the verifier's to report, with its code; read what we can.
   try { manifest = readEmbeddedManifest(bytes); } catch { manifest = undefined; }
-  const result = verifyModule(bytes, { manifest });
+  // Imports from the sibling modules the manifest links are the linker's to check (docs/modes.md).
+  const linkedModules = linkedModulesOf(manifest);
+  const result = verifyModule(bytes, { manifest, linkedModules });
   const component = parsed.flags.has("component") ? await checkComponent(bytes) : undefined;
   const accepted = result.accepted && (component?.ok ?? true);
   if (parsed.flags.has("json")) {
@@ -29,6 +32,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<CommandRes
   } else {
     process.stdout.write(formatVerificationLog(result, { subject: path }));
     if (component) process.stdout.write(component.ok ? "component check (jco): ok\n" : `component check (jco): rejected: ${component.reason}\n`);
+    if (linkedModules.length > 0) process.stdout.write(`  note: imports from linked modules (${linkedModules.join(", ")}) are checked by the linker at link time\n`);
   }
   return { exitCode: accepted ? 0 : 1 };
 }

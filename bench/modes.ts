@@ -1,0 +1,103 @@
+// Mode attributes at module boundaries: what a cross-module call costs once linked. The claim
+// to check is that same-mode calls cost nothing extra over a plain Wasm→Wasm call; the
+// cross-domain rows run on the same-isolate stand-in and measure routing cost only, not a real
+// domain crossing (the HAL's worker domains are not wired here).
+import wabtInit from "wabt";
+import { bootKernel, linkAppForProcess, loadApp, principalHolding, SameIsolateStandIn } from "../kernel/index.js";
+import type { AbiValueType, ModeAttribute } from "../runtime/abi/index.js";
+import { medianNanosecondsPerCall, round } from "./measure.js";
+import type { BenchTable } from "./table.js";
+
+const DIRECT_CALLS_PER_SAMPLE = 2_000_000;
+const CROSSING_CALLS_PER_SAMPLE = 200_000;
+
+/** Calls `callee.probe` n times; with `withString`, passes a 16-unit string each time. */
+function callerModule(withString: boolean): string {
+  const call = withString ? "(call $probe (i32.const 64) (i32.const 16))" : "(call $probe (local.get $n))";
+  return `(module
+  (import "callee" "probe" (func $probe (param i32) ${withString ? "(param i32)" : ""} (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "0123456789abcdef0123456789abcdef")
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+  (func (export "main") (result i32) (i32.const 0))
+  (func (export "run") (param $n i32) (local $sink i32)
+    (block $done (loop $again
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $sink (i32.add (local.get $sink) ${call}))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $again)))))`;
+}
+
+/** probe(x) = x + 1, or the string's length; a bump allocator that resets so copies never run out. */
+const calleeModule = `(module
+  (memory (export "memory") 1)
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 4096))
+  (func (export "probe") (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))
+  (func (export "probe2") (param $pointer i32) (param $units i32) (result i32) (local.get $units)))`;
+const stringCalleeModule = calleeModule.replace(`(func (export "probe") (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))`, "")
+  .replace(`"probe2"`, `"probe"`);
+
+async function assemble(text: string): Promise<Uint8Array<ArrayBuffer>> {
+  const wabt = await wabtInit();
+  const parsed = wabt.parseWat("bench.wat", text);
+  const { buffer } = parsed.toBinary({});
+  parsed.destroy();
+  const bytes = new Uint8Array(buffer.byteLength);
+  bytes.set(buffer);
+  return bytes;
+}
+
+interface LinkedCase {
+  readonly name: string;
+  readonly callerMode: ModeAttribute;
+  readonly calleeMode: ModeAttribute;
+  readonly withString: boolean;
+  readonly calls: number;
+}
+
+async function linkedRunner(benchCase: LinkedCase): Promise<{ run: (n: number) => void; kind: string }> {
+  const kernel = bootKernel({ devices: { console: { write: () => undefined } } });
+  const parameters: AbiValueType[] | undefined = benchCase.withString ? ["string"] : undefined;
+  const app = loadApp(kernel.loader, "bench", "caller", [
+    { name: "caller", bytes: await assemble(callerModule(benchCase.withString)), manifest: { name: "caller", entryPoints: { main: { mode: benchCase.callerMode } }, links: ["callee"] } },
+    { name: "callee", bytes: await assemble(benchCase.withString ? stringCalleeModule : calleeModule), manifest: { name: "callee", entryPoints: { probe: { mode: benchCase.calleeMode, parameters } } } },
+  ]);
+  const { linked } = linkAppForProcess(kernel, app, { principal: principalHolding("bench", ["kernelModeByPage"]), userDomains: new SameIsolateStandIn() });
+  return { run: (n) => { linked.invoke(linked.plan.main, "run", [n]); }, kind: linked.plan.edges[0]!.kind };
+}
+
+export async function runModeBenchmarks(): Promise<BenchTable[]> {
+  // The floor: two instances linked by hand, the callee's export passed as the caller's import.
+  const callee = new WebAssembly.Instance(new WebAssembly.Module(await assemble(calleeModule)));
+  const plain = new WebAssembly.Instance(new WebAssembly.Module(await assemble(callerModule(false))), { callee: { probe: callee.exports.probe! } });
+  const plainRun = plain.exports.run as (n: number) => void;
+  const floor = medianNanosecondsPerCall(plainRun, DIRECT_CALLS_PER_SAMPLE);
+
+  const cases: LinkedCase[] = [
+    { name: "kernel → AlwaysKernelMode (same mode, linked)", callerMode: "kernel", calleeMode: "kernel", withString: false, calls: DIRECT_CALLS_PER_SAMPLE },
+    { name: "kernel → UseCallersMode (same mode, linked)", callerMode: "kernel", calleeMode: "callers", withString: false, calls: DIRECT_CALLS_PER_SAMPLE },
+    { name: "user → AlwaysUserMode (same mode, linked, stand-in domain)", callerMode: "user", calleeMode: "user", withString: false, calls: DIRECT_CALLS_PER_SAMPLE },
+    { name: "kernel → AlwaysKernelMode with a 16-unit string (copy adapter)", callerMode: "kernel", calleeMode: "kernel", withString: true, calls: CROSSING_CALLS_PER_SAMPLE },
+    { name: "kernel → AlwaysUserMode upcall (stand-in: routing only)", callerMode: "kernel", calleeMode: "user", withString: false, calls: CROSSING_CALLS_PER_SAMPLE },
+    { name: "user → AlwaysKernelMode syskerneljump (stand-in: routing only)", callerMode: "user", calleeMode: "kernel", withString: false, calls: CROSSING_CALLS_PER_SAMPLE },
+    { name: "kernel → AlwaysUserMode upcall with a 16-unit string (stand-in)", callerMode: "kernel", calleeMode: "user", withString: true, calls: CROSSING_CALLS_PER_SAMPLE },
+  ];
+  const rows: (string | number)[][] = [["plain Wasm→Wasm call, linked by hand (floor)", "—", round(floor), 1]];
+  for (const benchCase of cases) {
+    const { run, kind } = await linkedRunner(benchCase);
+    const nanoseconds = medianNanosecondsPerCall(run, benchCase.calls);
+    rows.push([benchCase.name, kind, round(nanoseconds), round(nanoseconds / floor)]);
+  }
+  // Measure the floor again last: if the two floor figures differ, that is the noise band.
+  const floorAgain = medianNanosecondsPerCall(plainRun, DIRECT_CALLS_PER_SAMPLE);
+  rows.push(["plain Wasm→Wasm call again (noise check)", "—", round(floorAgain), round(floorAgain / floor)]);
+  return [{
+    title: "Cross-module calls by mode (one process, after linking)",
+    columns: ["call", "resolution", "ns/call (median)", "× floor"],
+    rows,
+    notes: [
+      `${DIRECT_CALLS_PER_SAMPLE.toLocaleString("en")} calls per sample for same-mode rows, ${CROSSING_CALLS_PER_SAMPLE.toLocaleString("en")} for the others; median of 15 samples after 3 warm-ups.`,
+      "Upcall and syskerneljump rows run on the same-isolate stand-in: they measure the linker's JS routing, not a Worker crossing (the HAL is not wired here).",
+    ],
+  }];
+}

@@ -1,0 +1,29 @@
+// Kernel ABI imports for one instance of a linked app. In a multi-module app the domain is a
+// property of the instance, not of the process (one process may have instances in both), so
+// `mode.current` is bound per instance; every other call goes to the one syscall table.
+import { syscallDescriptors } from "../../runtime/abi/index.js";
+import type { Domain } from "../process/index.js";
+import { KERNEL_MODE, USER_MODE } from "../services/index.js";
+import type { InstanceMemory } from "../sip/instance-memory.js";
+import { bindKernelAbiInKernel } from "../syscalls/bind-in-kernel.js";
+import { FuelExhausted } from "../sip/run-in-kernel.js";
+import { fuelImports } from "../../verifier/index.js";
+import type { CallContext } from "../syscalls/context.js";
+
+const modeCurrent = syscallDescriptors.find((descriptor) => descriptor.qualifiedName === "mode.current")!;
+
+export type ImportObject = Record<string, Record<string, unknown>>;
+
+/**
+ * `fuelBudget` is what the fuel import reports when an instrumented instance runs dry; the
+ * linker sets each entry's budget before calling it.
+ */
+export function kernelAbiImportsFor(context: CallContext, memory: InstanceMemory, domain: Domain, fuelBudget = 0): ImportObject {
+  const imports: ImportObject = {
+    ...bindKernelAbiInKernel({ ...context, memory }, memory),
+    ...fuelImports(() => { throw new FuelExhausted(fuelBudget); }),
+  };
+  const mode = domain === "kernel" ? KERNEL_MODE : USER_MODE;
+  imports[modeCurrent.importModule]![modeCurrent.functionName] = () => mode;
+  return imports;
+}

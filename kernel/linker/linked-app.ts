@@ -1,0 +1,212 @@
+// A linked app: every instance of the plan created in its domain, imports resolved as the plan
+// says, and per-edge counters of calls and mode switches. Same-domain scalar edges pass the
+// callee's exported function itself as the import (Wasm→Wasm, nothing in between); only
+// crossings and copies go through JS.
+import type { ModuleImage } from "../loader/index.js";
+import type { Principal } from "../policy/index.js";
+import type { ExitStatus } from "../process/index.js";
+import { InstanceMemory } from "../sip/instance-memory.js";
+import { statusFromException } from "../sip/run-in-kernel.js";
+import { fuelBudgetFor, setFuel } from "../../verifier/index.js";
+import type { CallContext } from "../syscalls/context.js";
+import { SyscallFault } from "../syscalls/failure.js";
+import type { AppImage } from "./app-image.js";
+import { kernelAbiImportsFor } from "./bind-kernel-abi.js";
+import { copyArguments, liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
+import type { KernelJumpImport, SiblingImport, UserDomain, UserDomainHost, UserInstanceId } from "./domain-host.js";
+import { MAX_UPCALL_DEPTH } from "./limits.js";
+import { LinkError } from "./link-error.js";
+import { instanceKey, instantiationOrder, modeSwitchesPerCall, type EdgePlan, type InstancePlacement, type LinkPlan, type ResolutionKind } from "./plan.js";
+
+/** One import edge's counters: what `--stats` prints and the conformance suite checks. */
+export interface EdgeCounter {
+  readonly callerModule: string;
+  readonly callerDomain: string;
+  /** `module.function` of the callee. */
+  readonly callee: string;
+  readonly calleeDomain: string;
+  readonly kind: ResolutionKind;
+  /** Calls made over the edge; undefined for direct links, which are not wrapped and never switch modes. */
+  calls: number | undefined;
+  modeSwitches: number;
+}
+
+type WasmFunction = (...core: CoreValue[]) => unknown;
+
+/** One declared way into the kernel for this app's user domain; the callee is found on first use. */
+interface KernelJumpEntry {
+  readonly edge: EdgePlan;
+  readonly counter: EdgeCounter;
+  readonly calleeImage: ModuleImage;
+  target?: KernelInstance;
+}
+
+interface KernelInstance {
+  readonly instance: WebAssembly.Instance;
+  readonly memory: InstanceMemory;
+}
+
+export class LinkedApp {
+  readonly counters: EdgeCounter[];
+  readonly userDomain: UserDomain | undefined;
+  private readonly kernelInstances = new Map<string, KernelInstance>();
+  private readonly userInstances = new Map<string, UserInstanceId>();
+  private readonly kernelJumps: KernelJumpEntry[] = [];
+  private upcallDepth = 0;
+  private kernelJumpDepth = 0;
+
+  constructor(readonly app: AppImage, readonly plan: LinkPlan, readonly principal: Principal, private readonly context: CallContext, readonly host: UserDomainHost | undefined) {
+    this.counters = plan.edges.map((edge) => ({
+      callerModule: edge.caller.module, callerDomain: edge.caller.domain,
+      callee: `${edge.callee.module}.${edge.functionName}`, calleeDomain: edge.callee.domain,
+      kind: edge.kind, calls: edge.kind === "direct" ? undefined : 0, modeSwitches: 0,
+    }));
+    const needsUserDomain = plan.instances.some((instance) => instance.domain === "user");
+    if (needsUserDomain && !host) {
+      throw new LinkError(plan.main.module, "main", "no-user-domains", "the plan puts instances in a user domain, but this kernel has no user-domain host");
+    }
+    this.userDomain = needsUserDomain ? host!.createDomain(context, (index, args) => this.kernelJump(index, args)) : undefined;
+    for (const placement of instantiationOrder(plan.instances, plan.edges)) this.instantiate(placement);
+  }
+
+  private image(module: string): ModuleImage {
+    return this.app.modules.get(module)!;
+  }
+
+  private instantiate(placement: InstancePlacement): void {
+    const outgoing = this.plan.edges.map((edge, index) => ({ edge, counter: this.counters[index]! }))
+      .filter(({ edge }) => instanceKey(edge.caller) === instanceKey(placement));
+    const image = this.image(placement.module);
+    try {
+      if (placement.domain === "kernel") this.instantiateInKernel(placement, image, outgoing);
+      else this.instantiateInUserDomain(placement, image, outgoing);
+    } catch (error) {
+      if (error instanceof WebAssembly.LinkError || error instanceof WebAssembly.CompileError) {
+        throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed (an import's signature differs from the export's?): ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  private instantiateInKernel(placement: InstancePlacement, image: ModuleImage, outgoing: { edge: EdgePlan; counter: EdgeCounter }[]): void {
+    const memory = new InstanceMemory();
+    const imports = kernelAbiImportsFor(this.context, memory, "kernel");
+    for (const { edge, counter } of outgoing) {
+      (imports[edge.importModule] ??= {})[edge.importName] = this.kernelSideImport(edge, counter, memory);
+    }
+    const instance = new WebAssembly.Instance(image.module, imports as WebAssembly.Imports);
+    memory.attach(instance);
+    this.kernelInstances.set(instanceKey(placement), { instance, memory });
+  }
+
+  /** The import a kernel-domain caller gets for one edge. */
+  private kernelSideImport(edge: EdgePlan, counter: EdgeCounter, callerMemory: InstanceMemory): unknown {
+    if (edge.kind === "direct") return this.kernelInstances.get(instanceKey(edge.callee))!.instance.exports[edge.functionName];
+    if (edge.kind === "copy") {
+      const target = this.kernelInstances.get(instanceKey(edge.callee))!;
+      const callee = target.instance.exports[edge.functionName] as WasmFunction;
+      return (...core: CoreValue[]) => {
+        counter.calls!++;
+        return callee(...copyArguments(core, edge.parameters, callerMemory, target.instance));
+      };
+    }
+    // An upcall: resolved on first call, since the user instance may be created after this one.
+    let calleeInstance: UserInstanceId | undefined;
+    return (...core: CoreValue[]) => {
+      if (this.upcallDepth >= MAX_UPCALL_DEPTH) {
+        throw new SyscallFault({ kind: "killed", message: `upcall ${counter.callee}: ${this.upcallDepth} upcalls nested (limit ${MAX_UPCALL_DEPTH})` });
+      }
+      if (this.kernelJumpDepth > 0 && !this.host!.acceptsUpcallDuringKernelJump) {
+        throw new SyscallFault({ kind: "killed", message: `upcall ${counter.callee}: the user domain is waiting in a kernel jump and its host cannot take an upcall meanwhile` });
+      }
+      counter.calls!++;
+      counter.modeSwitches += modeSwitchesPerCall(edge.kind);
+      const values = liftArguments(core, edge.parameters, callerMemory);
+      this.upcallDepth++;
+      try {
+        calleeInstance ??= this.userInstances.get(instanceKey(edge.callee))!;
+        return this.userDomain!.call(calleeInstance, edge.functionName, values, edge.parameters);
+      } finally {
+        this.upcallDepth--;
+      }
+    };
+  }
+
+  private instantiateInUserDomain(placement: InstancePlacement, image: ModuleImage, outgoing: { edge: EdgePlan; counter: EdgeCounter }[]): void {
+    const siblings: SiblingImport[] = [];
+    const kernelJumps: KernelJumpImport[] = [];
+    for (const { edge, counter } of outgoing) {
+      if (edge.kind === "kernel-jump") {
+        kernelJumps.push({ importModule: edge.importModule, importName: edge.importName, jumpIndex: this.kernelJumps.length, parameters: edge.parameters });
+        this.kernelJumps.push({ edge, counter, calleeImage: this.image(edge.callee.module) });
+      } else {
+        siblings.push({ importModule: edge.importModule, importName: edge.importName, target: this.userInstances.get(instanceKey(edge.callee))!, exportName: edge.functionName, parameters: edge.parameters });
+      }
+    }
+    this.userInstances.set(instanceKey(placement), this.userDomain!.instantiate({ image, siblings, kernelJumps }));
+  }
+
+  /**
+   * `syskerneljump`: the only way from a user domain into kernel mode. Checked on every call,
+   * not only at link time, so revoking the principal's capability takes effect at once.
+   */
+  private kernelJump(jumpIndex: number, args: readonly CrossingValue[]): CrossingValue | undefined {
+    const jump = this.kernelJumps[jumpIndex];
+    if (!jump) throw new SyscallFault({ kind: "killed", message: `syskerneljump: no kernel entry ${jumpIndex} in this app` });
+    const { edge, counter, calleeImage } = jump;
+    if (!this.principal.kernelModeTrustFor(calleeImage.verified)) {
+      throw new SyscallFault({ kind: "killed", message: `syskerneljump ${counter.callee}: EPERM: ${this.principal.describe()} may not run '${calleeImage.name}' in kernel mode` });
+    }
+    counter.calls!++;
+    counter.modeSwitches += modeSwitchesPerCall(edge.kind);
+    const target = jump.target ??= this.kernelInstances.get(instanceKey(edge.callee))!;
+    this.kernelJumpDepth++;
+    try {
+      return (target.instance.exports[edge.functionName] as WasmFunction)(...lowerArguments(args, edge.parameters, target.instance)) as CrossingValue | undefined;
+    } finally {
+      this.kernelJumpDepth--;
+    }
+  }
+
+  /** Runs `main` where the plan put it and turns however it ends into an exit status. */
+  async run(entry = "main"): Promise<ExitStatus> {
+    const mainImage = this.image(this.plan.main.module);
+    try {
+      if (this.plan.main.domain === "kernel") {
+        const instance = this.kernelInstances.get(instanceKey(this.plan.main))!.instance;
+        const main = instance.exports[entry];
+        // Fuel is per entry; callees in the same domain run on the caller's budget.
+        for (const loaded of this.kernelInstances.values()) setFuel(loaded.instance, fuelBudgetFor(mainImage.manifest, entry));
+        if (typeof main !== "function") return { kind: "faulted", fault: { kind: "killed", message: `module exports no function '${entry}'` } };
+        const result = (main as () => unknown)();
+        return { kind: "exited", code: typeof result === "number" ? result | 0 : 0 };
+      }
+      return { kind: "exited", code: await this.userDomain!.run(this.userInstances.get(instanceKey(this.plan.main))!, entry) };
+    } catch (error) {
+      return statusFromException(error, mainImage);
+    }
+  }
+
+  /** The exports of a kernel-domain instance, for tests and benchmarks that inspect the links. */
+  kernelExports(placement: InstancePlacement): WebAssembly.Exports | undefined {
+    return this.kernelInstances.get(instanceKey(placement))?.instance.exports;
+  }
+
+  /**
+   * Calls an export of one planned instance as the kernel calls an entry: directly in the kernel
+   * domain, through the host in a user domain. For tests and benchmarks that drive an app.
+   */
+  invoke(placement: InstancePlacement, exportName: string, args: readonly CoreValue[] = []): unknown {
+    const key = instanceKey(placement);
+    const inKernel = this.kernelInstances.get(key);
+    if (inKernel) return (inKernel.instance.exports[exportName] as WasmFunction)(...args);
+    const inUser = this.userInstances.get(key);
+    if (inUser === undefined) throw new RangeError(`no instance ${key} in this app`);
+    return this.userDomain!.call(inUser, exportName, args, undefined);
+  }
+
+  dispose(): void {
+    this.userDomain?.dispose();
+    this.kernelInstances.clear();
+  }
+}

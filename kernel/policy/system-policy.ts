@@ -1,0 +1,79 @@
+// The system policy: which principals exist and which kernel-mode capabilities each holds.
+// Read from a JSON file (kernel/policy/system-policy.json by default); the safe default is that
+// the default principal holds CAP_KRNLMODEBYPAGE only.
+import { readFileSync } from "node:fs";
+import { CapabilityKind, PRINCIPAL_ONLY_KINDS, capabilityKindByName } from "../capabilities/index.js";
+import { KernelError } from "../errors.js";
+import { ErrorCode } from "../../runtime/abi/index.js";
+import { Principal } from "./principal.js";
+
+export class PolicyError extends KernelError {
+  constructor(detail: string) {
+    super(`system policy: ${detail}`, ErrorCode.invalidArgument);
+  }
+}
+
+export interface PrincipalPolicy {
+  readonly description?: string;
+  /** Capability kind names: `kernelMode` (CAP_KERNELMODE), `kernelModeByPage` (CAP_KRNLMODEBYPAGE). */
+  readonly capabilities: readonly string[];
+}
+
+export interface SystemPolicy {
+  readonly version: 1;
+  readonly defaultPrincipal: string;
+  readonly principals: Readonly<Record<string, PrincipalPolicy>>;
+}
+
+/** Used when no policy file is given: the same safe default the shipped file states. */
+export const DEFAULT_SYSTEM_POLICY: SystemPolicy = {
+  version: 1,
+  defaultPrincipal: "user",
+  principals: { user: { capabilities: ["kernelModeByPage"] } },
+};
+
+export function parseSystemPolicy(value: unknown, where = "system policy"): SystemPolicy {
+  const record = value as Partial<SystemPolicy> | null;
+  if (typeof record !== "object" || record === null) throw new PolicyError(`${where}: not a JSON object`);
+  if (record.version !== 1) throw new PolicyError(`${where}: 'version' must be 1`);
+  if (typeof record.principals !== "object" || record.principals === null) throw new PolicyError(`${where}: 'principals' must be an object`);
+  for (const [name, principal] of Object.entries(record.principals)) {
+    if (!Array.isArray(principal?.capabilities)) throw new PolicyError(`${where}: principal '${name}' needs a 'capabilities' list`);
+    for (const capability of principal.capabilities) {
+      const kind = capabilityKindByName(capability);
+      if (kind === undefined || !PRINCIPAL_ONLY_KINDS.has(kind)) {
+        throw new PolicyError(`${where}: principal '${name}' has '${capability}'; a principal may hold kernelMode or kernelModeByPage`);
+      }
+    }
+  }
+  if (typeof record.defaultPrincipal !== "string" || !(record.defaultPrincipal in record.principals)) {
+    throw new PolicyError(`${where}: 'defaultPrincipal' must name one of the principals`);
+  }
+  return record as SystemPolicy;
+}
+
+export function readSystemPolicy(path: string): SystemPolicy {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new PolicyError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  return parseSystemPolicy(parsed, path);
+}
+
+/** A principal holding what `policy` grants it; the default principal when `name` is omitted. */
+export function principalFromPolicy(policy: SystemPolicy, name: string = policy.defaultPrincipal): Principal {
+  const entry = policy.principals[name];
+  if (!entry) throw new PolicyError(`no principal '${name}' (known: ${Object.keys(policy.principals).join(", ")})`);
+  const principal = new Principal(name);
+  for (const capability of entry.capabilities) principal.grant(capabilityKindByName(capability)!);
+  return principal;
+}
+
+/** A principal holding exactly `kinds`, for tests and embedders that build policy in code. */
+export function principalHolding(name: string, kinds: readonly ("kernelMode" | "kernelModeByPage")[]): Principal {
+  const principal = new Principal(name);
+  for (const kind of kinds) principal.grant(CapabilityKind[kind]);
+  return principal;
+}
