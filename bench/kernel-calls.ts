@@ -1,6 +1,6 @@
 // Kernel call cost from an in-kernel process beside the bare Wasm→JS import floor, and the
 // cost of creating and starting a process from an already-verified module.
-import wabtInit from "wabt";
+import { assemble } from "./wat.js";
 import { bootKernel } from "../kernel/index.js";
 import { instantiateInKernel } from "../kernel/sip/run-in-kernel.js";
 import { setFuel } from "../verifier/index.js";
@@ -31,15 +31,6 @@ function loopModule(importLine: string, callExpression: string): string {
       (br $again)))))`;
 }
 
-async function assemble(text: string): Promise<Uint8Array<ArrayBuffer>> {
-  const wabt = await wabtInit();
-  const parsed = wabt.parseWat("bench.wat", text);
-  const { buffer } = parsed.toBinary({});
-  parsed.destroy();
-  const bytes = new Uint8Array(buffer.byteLength);
-  bytes.set(buffer);
-  return bytes;
-}
 
 export async function runKernelCallBenchmarks(): Promise<BenchTable[]> {
   const kernel = bootKernel({ devices: { console: { write: () => undefined } } });

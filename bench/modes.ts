@@ -2,7 +2,7 @@
 // to check is that same-mode calls cost nothing extra over a plain Wasm→Wasm call; the
 // cross-domain rows run on the same-isolate stand-in and measure routing cost only, not a real
 // domain crossing (the HAL's worker domains are not wired here).
-import wabtInit from "wabt";
+import { assemble } from "./wat.js";
 import { bootKernel, linkAppForProcess, loadApp, principalHolding, SameIsolateStandIn } from "../kernel/index.js";
 import type { AbiValueType, ModeAttribute } from "../runtime/abi/index.js";
 import { medianNanosecondsPerCall, round } from "./measure.js";
@@ -16,7 +16,7 @@ function callerModule(withString: boolean): string {
   const call = withString ? "(call $probe (i32.const 64) (i32.const 16))" : "(call $probe (local.get $n))";
   return `(module
   (import "callee" "probe" (func $probe (param i32) ${withString ? "(param i32)" : ""} (result i32)))
-  (memory (export "memory") 1)
+  (memory (export "memory") 1 1)
   (data (i32.const 64) "0123456789abcdef0123456789abcdef")
   (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
   (func (export "main") (result i32) (i32.const 0))
@@ -30,22 +30,13 @@ function callerModule(withString: boolean): string {
 
 /** probe(x) = x + 1, or the string's length; a bump allocator that resets so copies never run out. */
 const calleeModule = `(module
-  (memory (export "memory") 1)
+  (memory (export "memory") 1 1)
   (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 4096))
   (func (export "probe") (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))
   (func (export "probe2") (param $pointer i32) (param $units i32) (result i32) (local.get $units)))`;
 const stringCalleeModule = calleeModule.replace(`(func (export "probe") (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))`, "")
   .replace(`"probe2"`, `"probe"`);
 
-async function assemble(text: string): Promise<Uint8Array<ArrayBuffer>> {
-  const wabt = await wabtInit();
-  const parsed = wabt.parseWat("bench.wat", text);
-  const { buffer } = parsed.toBinary({});
-  parsed.destroy();
-  const bytes = new Uint8Array(buffer.byteLength);
-  bytes.set(buffer);
-  return bytes;
-}
 
 interface LinkedCase {
   readonly name: string;
