@@ -4,7 +4,8 @@
 // domain crossing (the HAL's worker domains are not wired here).
 import { assemble } from "./wat.js";
 import { bootKernel, linkAppForProcess, loadApp, principalHolding, SameIsolateStandIn } from "../kernel/index.js";
-import type { AbiValueType, ModeAttribute } from "../runtime/abi/index.js";
+import type { AbiValueType, Manifest, ModeAttribute } from "../runtime/abi/index.js";
+import { fuelImports, setFuel, verifyModule } from "../verifier/index.js";
 import { medianNanosecondsPerCall, round } from "./measure.js";
 import type { BenchTable } from "./table.js";
 
@@ -38,6 +39,9 @@ const stringCalleeModule = calleeModule.replace(`(func (export "probe") (param $
   .replace(`"probe2"`, `"probe"`);
 
 
+/** The verifier's largest per-entry budget: the loops are never stopped, fuel is still charged. */
+const BENCH_FUEL = 10_000_000_000;
+
 interface LinkedCase {
   readonly name: string;
   readonly callerMode: ModeAttribute;
@@ -50,7 +54,7 @@ async function linkedRunner(benchCase: LinkedCase): Promise<{ run: (n: number) =
   const kernel = bootKernel({ devices: { console: { write: () => undefined } } });
   const parameters: AbiValueType[] | undefined = benchCase.withString ? ["string"] : undefined;
   const app = loadApp(kernel.loader, "bench", "caller", [
-    { name: "caller", bytes: await assemble(callerModule(benchCase.withString)), manifest: { name: "caller", entryPoints: { main: { mode: benchCase.callerMode } }, links: ["callee"] } },
+    { name: "caller", bytes: await assemble(callerModule(benchCase.withString)), manifest: { name: "caller", entryPoints: { main: { mode: benchCase.callerMode }, run: { mode: benchCase.callerMode, fuel: BENCH_FUEL } }, links: ["callee"] } },
     { name: "callee", bytes: await assemble(benchCase.withString ? stringCalleeModule : calleeModule), manifest: { name: "callee", entryPoints: { probe: { mode: benchCase.calleeMode, parameters } } } },
   ]);
   const { linked } = linkAppForProcess(kernel, app, { principal: principalHolding("bench", ["kernelModeByPage"]), userDomains: new SameIsolateStandIn() });
@@ -64,6 +68,21 @@ export async function runModeBenchmarks(): Promise<BenchTable[]> {
   const plainRun = plain.exports.run as (n: number) => void;
   const floor = medianNanosecondsPerCall(plainRun, DIRECT_CALLS_PER_SAMPLE);
 
+  // The in-kernel floor: the same two modules after the verifier's fuel rewrite, linked by hand,
+  // so the kernel rows are compared with code that pays the same fuel charges.
+  const instrumented = async (text: string, entryPoints: Manifest["entryPoints"]) => {
+    const result = verifyModule(await assemble(text), { manifest: { name: "floor", entryPoints }, linkedModules: ["callee"] });
+    if (!result.output) throw new Error(`bench floor module refused: ${result.findings.map((finding) => finding.message).join("; ")}`);
+    return new WebAssembly.Module(result.output);
+  };
+  const outOfFuel = (): never => { throw new Error("bench floor ran out of fuel"); };
+  const fueledCallee = new WebAssembly.Instance(await instrumented(calleeModule, { probe: {} }), fuelImports(outOfFuel));
+  const fueledCaller = new WebAssembly.Instance(await instrumented(callerModule(false), { main: {}, run: { fuel: BENCH_FUEL } }),
+    { ...fuelImports(outOfFuel), callee: { probe: fueledCallee.exports.probe! } });
+  const fueledLoop = fueledCaller.exports.run as (n: number) => void;
+  const fueledRun = (n: number): void => { setFuel(fueledCaller, BENCH_FUEL); setFuel(fueledCallee, BENCH_FUEL); fueledLoop(n); };
+  const fueledFloor = medianNanosecondsPerCall(fueledRun, DIRECT_CALLS_PER_SAMPLE);
+
   const cases: LinkedCase[] = [
     { name: "kernel → AlwaysKernelMode (same mode, linked)", callerMode: "kernel", calleeMode: "kernel", withString: false, calls: DIRECT_CALLS_PER_SAMPLE },
     { name: "kernel → UseCallersMode (same mode, linked)", callerMode: "kernel", calleeMode: "callers", withString: false, calls: DIRECT_CALLS_PER_SAMPLE },
@@ -73,7 +92,10 @@ export async function runModeBenchmarks(): Promise<BenchTable[]> {
     { name: "user → AlwaysKernelMode syskerneljump (stand-in: routing only)", callerMode: "user", calleeMode: "kernel", withString: false, calls: CROSSING_CALLS_PER_SAMPLE },
     { name: "kernel → AlwaysUserMode upcall with a 16-unit string (stand-in)", callerMode: "kernel", calleeMode: "user", withString: true, calls: CROSSING_CALLS_PER_SAMPLE },
   ];
-  const rows: (string | number)[][] = [["plain Wasm→Wasm call, linked by hand (floor)", "—", round(floor), 1]];
+  const rows: (string | number)[][] = [
+    ["plain Wasm→Wasm call, linked by hand (floor)", "—", round(floor), 1],
+    ["same, both modules fuel-instrumented (in-kernel floor)", "—", round(fueledFloor), round(fueledFloor / floor)],
+  ];
   for (const benchCase of cases) {
     const { run, kind } = await linkedRunner(benchCase);
     const nanoseconds = medianNanosecondsPerCall(run, benchCase.calls);
@@ -88,6 +110,7 @@ export async function runModeBenchmarks(): Promise<BenchTable[]> {
     rows,
     notes: [
       `${DIRECT_CALLS_PER_SAMPLE.toLocaleString("en")} calls per sample for same-mode rows, ${CROSSING_CALLS_PER_SAMPLE.toLocaleString("en")} for the others; median of 15 samples after 3 warm-ups.`,
+      "Kernel-domain rows run the verifier's fuel-instrumented output: compare them with the in-kernel floor; user-domain rows run the modules as loaded.",
       "Upcall and syskerneljump rows run on the same-isolate stand-in: they measure the linker's JS routing, not a Worker crossing (the HAL is not wired here).",
     ],
   }];

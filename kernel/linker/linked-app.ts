@@ -8,6 +8,7 @@ import type { ExitStatus } from "../process/index.js";
 import { InstanceMemory } from "../sip/instance-memory.js";
 import { statusFromException } from "../sip/run-in-kernel.js";
 import { fuelBudgetFor, setFuel } from "../../verifier/index.js";
+import type { Manifest } from "../../runtime/abi/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
 import type { AppImage } from "./app-image.js";
@@ -160,6 +161,8 @@ export class LinkedApp {
     counter.calls!++;
     counter.modeSwitches += modeSwitchesPerCall(edge.kind);
     const target = jump.target ??= this.kernelInstances.get(instanceKey(edge.callee))!;
+    // Entering the kernel at a declared entry starts that entry's fuel budget; nested jumps share it.
+    if (this.kernelJumpDepth === 0) this.refuelKernelInstances(calleeImage.manifest, edge.functionName);
     this.kernelJumpDepth++;
     try {
       return (target.instance.exports[edge.functionName] as WasmFunction)(...lowerArguments(args, edge.parameters, target.instance)) as CrossingValue | undefined;
@@ -175,8 +178,7 @@ export class LinkedApp {
       if (this.plan.main.domain === "kernel") {
         const instance = this.kernelInstances.get(instanceKey(this.plan.main))!.instance;
         const main = instance.exports[entry];
-        // Fuel is per entry; callees in the same domain run on the caller's budget.
-        for (const loaded of this.kernelInstances.values()) setFuel(loaded.instance, fuelBudgetFor(mainImage.manifest, entry));
+        this.refuelKernelInstances(mainImage.manifest, entry);
         if (typeof main !== "function") return { kind: "faulted", fault: { kind: "killed", message: `module exports no function '${entry}'` } };
         const result = (main as () => unknown)();
         return { kind: "exited", code: typeof result === "number" ? result | 0 : 0 };
@@ -199,10 +201,22 @@ export class LinkedApp {
   invoke(placement: InstancePlacement, exportName: string, args: readonly CoreValue[] = []): unknown {
     const key = instanceKey(placement);
     const inKernel = this.kernelInstances.get(key);
-    if (inKernel) return (inKernel.instance.exports[exportName] as WasmFunction)(...args);
+    if (inKernel) {
+      this.refuelKernelInstances(this.image(placement.module).manifest, exportName);
+      return (inKernel.instance.exports[exportName] as WasmFunction)(...args);
+    }
     const inUser = this.userInstances.get(key);
     if (inUser === undefined) throw new RangeError(`no instance ${key} in this app`);
     return this.userDomain!.call(inUser, exportName, args, undefined);
+  }
+
+  /**
+   * Fuel is per entry: every kernel-domain instance gets the entry's budget, because a call
+   * into a same-domain callee is charged against the callee's own fuel global.
+   */
+  private refuelKernelInstances(manifest: Manifest, entry: string): void {
+    const budget = fuelBudgetFor(manifest, entry);
+    for (const loaded of this.kernelInstances.values()) setFuel(loaded.instance, budget);
   }
 
   dispose(): void {

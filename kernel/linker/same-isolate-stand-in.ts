@@ -6,6 +6,19 @@
 import { InstanceMemory } from "../sip/instance-memory.js";
 import type { CallContext } from "../syscalls/context.js";
 import { kernelAbiImportsFor } from "./bind-kernel-abi.js";
+import type { ModuleImage } from "../loader/index.js";
+
+const uninstrumentedModules = new WeakMap<ModuleImage, WebAssembly.Module>();
+
+function uninstrumentedModule(image: ModuleImage): WebAssembly.Module {
+  if (image.bytes === image.originalBytes) return image.module;
+  let module = uninstrumentedModules.get(image);
+  if (!module) {
+    module = new WebAssembly.Module(image.originalBytes);
+    uninstrumentedModules.set(image, module);
+  }
+  return module;
+}
 import { copyArguments, liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
 import type { CrossingParameters, KernelJumpHandler, UserDomain, UserDomainHost, UserInstanceId, UserInstanceRequest } from "./domain-host.js";
 import { carriesMemory, MODE_SWITCHES_PER_CROSSING_CALL } from "./plan.js";
@@ -48,7 +61,9 @@ class SameIsolateDomain implements UserDomain {
         return this.kernelJump(jump.jumpIndex, liftArguments(core, jump.parameters, memory));
       };
     }
-    const instance = new WebAssembly.Instance(request.image.module, imports as WebAssembly.Imports);
+    // A user domain runs the module as loaded, without the fuel rewrite: its running time is
+    // bounded by the CPU budget of the domain, as in the HAL's worker domains.
+    const instance = new WebAssembly.Instance(uninstrumentedModule(request.image), imports as WebAssembly.Imports);
     memory.attach(instance);
     this.instances.push({ instance, memory });
     return this.instances.length - 1;
