@@ -2,6 +2,7 @@
 // the kernel only by trapping, and learns how each one ended.
 import type { AddressSpaceView, RegionRequest } from "./mmu.js";
 import type { KernelTrapHandler } from "./trap.js";
+import type { LinkedDomainCpu } from "./linked-domain.js";
 
 /** What a bad pointer passed to a kernel call does to the process. */
 export type BadPointerPolicy =
@@ -97,4 +98,6 @@ export interface UserDomain {
 /** The processor as the kernel sees it: the only way to run code outside the kernel domain. */
 export interface Cpu {
   createUserDomain(spec: UserDomainSpec, handler: KernelTrapHandler): UserDomain;
+  /** Present on CPUs that can host multi-module linked domains (the Node CPU; not the simulated one). */
+  readonly createLinkedDomain?: LinkedDomainCpu["createLinkedDomain"];
 }

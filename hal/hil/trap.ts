@@ -1,6 +1,6 @@
 // The user/kernel boundary as the kernel sees it: the values a kernel call carries and the
 // contract of the kernel's trap handler, which the HAL calls once per crossing.
-import type { UserDomain } from "./cpu.js";
+import type { DomainIdentity } from "./linked-domain.js";
 
 /**
  * One lifted argument or result of a kernel call: integers up to 32 bits and floats as
@@ -24,5 +24,5 @@ export type TrapOutcome =
  * its memory. Must not block: the user domain stays stopped until it returns.
  */
 export interface KernelTrapHandler {
-  handleTrap(domain: UserDomain, syscallNumber: number, args: readonly AbiValue[]): TrapOutcome;
+  handleTrap(domain: DomainIdentity, syscallNumber: number, args: readonly AbiValue[]): TrapOutcome;
 }

@@ -1,5 +1,6 @@
 // The Node CPU: creates user domains on worker_threads and keeps track of the live ones.
-import type { Cpu, KernelTrapHandler, TimerDevice, UserDomain, UserDomainSpec } from "../hil/index.js";
+import type { Cpu, KernelTrapHandler, LinkedDomainHandler, LinkedDomainSpec, LinkedUserDomain, TimerDevice, UserDomain, UserDomainSpec } from "../hil/index.js";
+import { NodeLinkedDomain } from "./linked-domain/index.js";
 import { DEFAULT_KERNEL_BURST_TRAPS, DEFAULT_KERNEL_POLL_MICROSECONDS, DEFAULT_USER_SPIN_ITERATIONS } from "./params.js";
 import { NodeUserDomain, WorkerPool, type UserDomainTuning } from "./user-domain/index.js";
 
@@ -17,6 +18,7 @@ export interface NodeCpuOptions {
 export class NodeCpu implements Cpu {
   private readonly tuning: UserDomainTuning;
   private readonly live = new Set<UserDomain>();
+  private readonly liveLinked = new Set<LinkedUserDomain>();
 
   constructor(timer: TimerDevice, options: NodeCpuOptions = {}) {
     this.tuning = {
@@ -35,8 +37,15 @@ export class NodeCpu implements Cpu {
     return domain;
   }
 
+  createLinkedDomain(spec: LinkedDomainSpec, handler: LinkedDomainHandler): LinkedUserDomain {
+    const domain = new NodeLinkedDomain(spec, handler, this.tuning, () => this.liveLinked.delete(domain));
+    this.liveLinked.add(domain);
+    return domain;
+  }
+
   /** Terminates every live domain and waits for each to settle; stops idle prewarmed threads. */
   async terminateAll(reason: string): Promise<void> {
+    for (const domain of [...this.liveLinked]) domain.terminate(reason);
     const domains = [...this.live];
     for (const domain of domains) domain.terminate(reason);
     await Promise.all([...domains.map((domain) => domain.completion), this.tuning.workers.close()]);

@@ -1,8 +1,8 @@
 // The seam between the linker and user domains. The linker decides what runs where; a
-// UserDomainHost makes a user domain real. The HAL's worker domains implement this interface;
-// until they are wired, `SameIsolateStandIn` (same-isolate-stand-in.ts) implements it in the
-// kernel's own isolate for tests and the CLI, and says plainly that it protects nothing.
-import type { AbiValueType } from "../../runtime/abi/index.js";
+// UserDomainHost makes a user domain real. `HalUserDomainHost` (hal-domain-host.ts) implements
+// it over the HAL's linked domains: one worker isolate per process.
+import type { LinkedDomainStats } from "../../hal/hil/index.js";
+import type { AbiValueType, ManifestLimits } from "../../runtime/abi/index.js";
 import type { ModuleImage } from "../loader/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import type { CrossingValue } from "./crossing.js";
@@ -69,6 +69,8 @@ export interface UserDomain {
   run(instance: UserInstanceId, exportName: string): Promise<number>;
   /** Domain crossings (either direction) since the domain was created: upcalls, kernel jumps, kernel calls. */
   readonly crossings: number;
+  /** The HAL's counters for the domain, where the host keeps them (for `--stats`). */
+  stats?(): LinkedDomainStats;
   dispose(): void;
 }
 
@@ -82,6 +84,9 @@ export interface UserDomainHost {
    * → user again). The kernel refuses such re-entry when this is false instead of deadlocking.
    */
   readonly acceptsUpcallDuringKernelJump: boolean;
-  /** A user domain for one process; kernel calls from it are serviced with `context`. */
-  createDomain(context: CallContext, kernelJump: KernelJumpHandler): UserDomain;
+  /**
+   * A user domain for one process; kernel calls from it are serviced with `context`. `limits`
+   * are the main module's (its CPU budget bounds the domain's user-mode time).
+   */
+  createDomain(context: CallContext, kernelJump: KernelJumpHandler, limits?: ManifestLimits): UserDomain;
 }

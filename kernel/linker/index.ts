@@ -8,4 +8,4 @@ export * from "./link-error.js";
 export * from "./linked-app.js";
 export * from "./plan.js";
 export * from "./run-app.js";
-export * from "./same-isolate-stand-in.js";
+export * from "./hal-domain-host.js";

@@ -66,8 +66,15 @@ export class LinkedApp {
     if (needsUserDomain && !host) {
       throw new LinkError(plan.main.module, "main", "no-user-domains", "the plan puts instances in a user domain, but this kernel has no user-domain host");
     }
-    this.userDomain = needsUserDomain ? host!.createDomain(context, (index, args) => this.kernelJump(index, args)) : undefined;
-    for (const placement of instantiationOrder(plan.instances, plan.edges)) this.instantiate(placement);
+    const limits = app.modules.get(plan.main.module)?.manifest.limits;
+    this.userDomain = needsUserDomain ? host!.createDomain(context, (index, args) => this.kernelJump(index, args), limits) : undefined;
+    try {
+      for (const placement of instantiationOrder(plan.instances, plan.edges)) this.instantiate(placement);
+    } catch (error) {
+      // No process will run: its domain (a thread) must not outlive the failed link.
+      this.dispose();
+      throw error;
+    }
   }
 
   private image(module: string): ModuleImage {

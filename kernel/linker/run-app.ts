@@ -5,6 +5,7 @@ import { DEFAULT_SYSTEM_POLICY, principalFromPolicy, type Principal } from "../p
 import type { ExitStatus, OutputSink, Process } from "../process/index.js";
 import type { AppImage } from "./app-image.js";
 import type { UserDomainHost } from "./domain-host.js";
+import { HalUserDomainHost } from "./hal-domain-host.js";
 import { MAX_MODULES_PER_APP } from "./limits.js";
 import { LinkError } from "./link-error.js";
 import { LinkedApp } from "./linked-app.js";
@@ -13,7 +14,10 @@ import { planLink } from "./plan.js";
 export interface RunAppOptions {
   /** Who runs the app; the system policy's default principal when omitted. */
   readonly principal?: Principal;
-  /** Makes user domains real; without one, a plan that needs a user domain fails to link. */
+  /**
+   * Makes user domains real. Defaults to the HAL's linked domains when the kernel's CPU has
+   * them; with neither, a plan that needs a user domain fails to link.
+   */
   readonly userDomains?: UserDomainHost;
   readonly args?: readonly string[];
   readonly output?: OutputSink;
@@ -38,13 +42,19 @@ export function linkAppForProcess(kernel: Kernel, app: AppImage, options: RunApp
     const mainImage = app.modules.get(plan.main.module)!;
     const names = [...new Set([mainImage, ...app.modules.values()].flatMap((image) => image.manifest.capabilities ?? []))];
     kernel.grantInitialCapabilities(process, { ...mainImage, manifest: { ...mainImage.manifest, capabilities: names } });
-    const linked = new LinkedApp(app, plan, principal, { process, services: kernel.services }, options.userDomains);
+    const linked = new LinkedApp(app, plan, principal, { process, services: kernel.services }, options.userDomains ?? defaultUserDomainHost(kernel));
     return { process, linked };
   } catch (error) {
     process.capabilities.clear();
     kernel.processes.remove(process);
     throw error;
   }
+}
+
+/** The HAL's user domains, when the kernel's CPU can host them. */
+export function defaultUserDomainHost(kernel: Kernel): UserDomainHost | undefined {
+  const cpu = kernel.devices.cpu;
+  return cpu?.createLinkedDomain ? new HalUserDomainHost(cpu) : undefined;
 }
 
 export async function runApp(kernel: Kernel, app: AppImage, options: RunAppOptions = {}): Promise<AppRun> {

@@ -2,19 +2,19 @@
 // links named, attributes agreeing, strings copied, kernel jumps re-checked on every call.
 import { expect } from "chai";
 import {
-  CapabilityKind, LinkError, LoadError, MAX_UPCALL_DEPTH, linkAppForProcess, linkedModulesOf, loadApp, principalHolding, runApp, SameIsolateStandIn, planLink,
+  bootKernel,   CapabilityKind, LinkError, LoadError, MAX_UPCALL_DEPTH, linkAppForProcess, linkedModulesOf, loadApp, principalHolding, runApp, HalUserDomainHost, planLink,
   type AppImage, type Kernel,
 } from "../../kernel/index.js";
+import { createSimHal } from "../../hal/sim/index.js";
 import { MODES_SECTION_NAME } from "../../runtime/abi/index.js";
 import { appendCustomSection } from "../../runtime/toolchain/custom-section.js";
 import { assembleWat } from "../helpers/wat.js";
 import { callerModule, manifest, MODE_IMPORT, probeModule, quietKernel, twoModuleApp } from "./app-fixtures.js";
 
 const byPage = () => principalHolding("user", ["kernelModeByPage"]);
-const standIn = () => new SameIsolateStandIn();
 
 async function linkFailure(kernel: Kernel, app: AppImage): Promise<LinkError> {
-  const error = await runApp(kernel, app, { principal: byPage(), userDomains: standIn() }).then(() => undefined, (caught: unknown) => caught);
+  const error = await runApp(kernel, app, { principal: byPage() }).then(() => undefined, (caught: unknown) => caught);
   expect(error).to.be.instanceOf(LinkError);
   return error as LinkError;
 }
@@ -128,7 +128,8 @@ describe("modes/linker", () => {
   });
 
   it("fails to link a plan that needs a user domain when the kernel has no user-domain host", async () => {
-    const kernel = quietKernel();
+    // The simulated CPU runs single-module domains only: it cannot host a linked one.
+    const kernel = bootKernel({ hal: createSimHal(), devices: { console: { write: () => undefined } } });
     const app = await twoModuleApp(kernel, { callerMode: "callers", calleeMode: "user" });
     const error = await runApp(kernel, app, { principal: byPage() }).then(() => undefined, (caught: unknown) => caught);
     expect(error).to.be.instanceOf(LinkError).with.property("rule", "no-user-domains");
@@ -138,7 +139,7 @@ describe("modes/linker", () => {
     const kernel = quietKernel();
     const principal = byPage();
     const app = await twoModuleApp(kernel, { callerMode: "user", calleeMode: "kernel" });
-    const { process, linked } = linkAppForProcess(kernel, app, { principal, userDomains: standIn() });
+    const { process, linked } = linkAppForProcess(kernel, app, { principal });
     expect(await linked.run()).to.deep.equal({ kind: "exited", code: 41 });
     principal.revoke(CapabilityKind.kernelModeByPage);
     const status = await linked.run();
@@ -174,7 +175,7 @@ describe("modes/linker", () => {
       { name: "caller", bytes: await assembleWat(caller), manifest: manifest("caller", { main: {} }, ["counter"]) },
       { name: "counter", bytes: await assembleWat(counter), manifest: manifest("counter", { sum: { mode: "user", parameters: ["string"] } }) },
     ]);
-    const { status, linked } = await runApp(kernel, app, { principal: byPage(), userDomains: standIn() });
+    const { status, linked } = await runApp(kernel, app, { principal: byPage() });
     const units = "hi!".split("").reduce((total, character) => total + character.charCodeAt(0), 0);
     expect(status).to.deep.equal({ kind: "exited", code: units * 10 + 0 });
     expect(linked.plan.edges[0]).to.include({ kind: "upcall" });
@@ -194,7 +195,7 @@ describe("modes/linker", () => {
       { name: "worker", bytes: await assembleWat(withAbiExports(worker)), manifest: manifest("worker", { work: { mode: "user" } }, ["shared"]) },
       { name: "shared", bytes: await assembleWat(withAbiExports(shared)), manifest: manifest("shared", { bump: { mode: "callers" } }) },
     ]);
-    const { status, linked } = await runApp(kernel, app, { principal: byPage(), userDomains: standIn() });
+    const { status, linked } = await runApp(kernel, app, { principal: byPage() });
     // Kernel instance of shared counted 1; the user instance counted 1, 2: separate state.
     expect(status).to.deep.equal({ kind: "exited", code: 12 });
     expect(linked.plan.instances.map((instance) => `${instance.module}@${instance.domain}`).sort())
@@ -217,7 +218,7 @@ describe("modes/linker", () => {
 
     it("lets a kernel entry upcall into the user domain that jumped into it, when the host can take it", async () => {
       const kernel = quietKernel();
-      const { status, linked } = await runApp(kernel, await reentrantApp(kernel), { principal: byPage(), userDomains: standIn() });
+      const { status, linked } = await runApp(kernel, await reentrantApp(kernel), { principal: byPage() });
       expect(status).to.deep.equal({ kind: "exited", code: 60 });
       expect(linked.counters.map((counter) => `${counter.callee}:${counter.kind}:${counter.modeSwitches}`))
         .to.deep.equal(["entry.enter:kernel-jump:2", "leafy.leaf:upcall:2"]);
@@ -225,10 +226,10 @@ describe("modes/linker", () => {
 
     it("refuses that re-entry with a fault instead of deadlocking when the host cannot take it", async () => {
       const kernel = quietKernel();
-      class NonReentrantHost extends SameIsolateStandIn {
+      class NonReentrantHost extends HalUserDomainHost {
         override readonly acceptsUpcallDuringKernelJump = false;
       }
-      const { status } = await runApp(kernel, await reentrantApp(kernel), { principal: byPage(), userDomains: new NonReentrantHost() });
+      const { status } = await runApp(kernel, await reentrantApp(kernel), { principal: byPage(), userDomains: new NonReentrantHost(kernel.devices.cpu!) });
       expect(status.kind).to.equal("faulted");
       expect(status.kind === "faulted" && status.fault).to.include({ kind: "killed" });
       expect(status.kind === "faulted" && status.fault.message).to.match(/upcall leafy\.leaf: the user domain is waiting in a kernel jump/);
@@ -244,7 +245,7 @@ describe("modes/linker", () => {
         { name: "ping", bytes: await assembleWat(withAbiExports(ping)), manifest: manifest("ping", { ping: { mode: "kernel" } }, ["pong"]) },
         { name: "pong", bytes: await assembleWat(withAbiExports(pong)), manifest: manifest("pong", { pong: { mode: "user" } }, ["ping"]) },
       ]);
-      const { status, linked } = await runApp(kernel, app, { principal: byPage(), userDomains: standIn() });
+      const { status, linked } = await runApp(kernel, app, { principal: byPage() });
       expect(status.kind === "faulted" && status.fault.message).to.match(new RegExp(`${MAX_UPCALL_DEPTH} upcalls nested \\(limit ${MAX_UPCALL_DEPTH}\\)`));
       expect(linked.counters.find((counter) => counter.callee === "pong.pong")!.calls).to.equal(MAX_UPCALL_DEPTH);
     });

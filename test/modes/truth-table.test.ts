@@ -1,10 +1,10 @@
 // Conformance: the mode truth table of DESIGN.md walked row by row — caller mode × callee
 // attribute × callee verified × principal capability — checking where the call ran, its
-// result, the link plan and the mode switches it cost. Rows that need a user domain run
-// through the same-isolate stand-in (NOT a protection boundary); the plan they assert is what
-// the HAL's worker domains will be handed.
+// result, the link plan and the mode switches it cost. Rows that need a user domain run in a
+// real one: the HAL's linked domain, a worker isolate per process, where every upcall, kernel
+// jump and kernel call is a ring switch the HAL counts.
 import { expect } from "chai";
-import { LinkError, principalHolding, runApp, SameIsolateStandIn, type LinkRule, type ResolutionKind } from "../../kernel/index.js";
+import { defaultUserDomainHost, LinkError, principalHolding, runApp, type LinkRule, type ResolutionKind } from "../../kernel/index.js";
 import { quietKernel, twoModuleApp } from "./app-fixtures.js";
 
 type Principal = "none" | "byPage" | "kernelMode";
@@ -73,15 +73,15 @@ function principalFor(name: Principal) {
   return principalHolding(name, name === "none" ? [] : name === "byPage" ? ["kernelModeByPage"] : ["kernelMode"]);
 }
 
-describe("modes/truth table (user domains: same-isolate stand-in, not a protection boundary)", () => {
+describe("modes/truth table (user domains: HAL worker isolates)", () => {
   it("walks all 36 combinations of caller mode, callee attribute, verification and principal", () => {
     expect(rows).to.have.length(2 * 3 * 2 * 3);
     const keys = new Set(rows.map((row) => `${row.caller}/${row.callee}/${row.verified}/${row.principal}`));
     expect(keys.size).to.equal(36);
   });
 
-  it("runs its user-domain rows on a host that does not claim to be a protection boundary", () => {
-    expect(new SameIsolateStandIn().isProtectionBoundary).to.equal(false);
+  it("runs its user-domain rows on a host that is a protection boundary", () => {
+    expect(defaultUserDomainHost(quietKernel())?.isProtectionBoundary).to.equal(true);
   });
 
   for (const row of rows) {
@@ -91,7 +91,7 @@ describe("modes/truth table (user domains: same-isolate stand-in, not a protecti
     it(title, async () => {
       const kernel = quietKernel();
       const app = await twoModuleApp(kernel, { callerMode: row.caller, calleeMode: row.callee, calleeVerified: row.verified });
-      const run = runApp(kernel, app, { principal: principalFor(row.principal), userDomains: new SameIsolateStandIn() });
+      const run = runApp(kernel, app, { principal: principalFor(row.principal) });
       if ("refused" in outcome) {
         const error = await run.then(() => undefined, (caught: unknown) => caught);
         expect(error).to.be.instanceOf(LinkError);
@@ -111,6 +111,12 @@ describe("modes/truth table (user domains: same-isolate stand-in, not a protecti
       expect(edge!.callee).to.deep.equal({ module: "callee", domain: outcome.calleeRanIn ? "kernel" : "user" });
       expect(linked.counters[0]!.modeSwitches).to.equal(outcome.modeSwitches);
       expect(linked.counters[0]!.calls).to.equal(outcome.kind === "direct" ? undefined : 1);
+      // Ring switches the HAL counted: two per instantiation in the user domain, two for main
+      // when it runs there, two per mode.current a user-domain instance asks, plus the edge's own.
+      const userInstances = linked.plan.instances.filter((instance) => instance.domain === "user").length;
+      const userModeQuestions = (row.caller === "user" ? 1 : 0) + (outcome.calleeRanIn === 0 ? 1 : 0);
+      const expectedRingSwitches = 2 * userInstances + (row.caller === "user" ? 2 : 0) + 2 * userModeQuestions + outcome.modeSwitches;
+      expect(linked.userDomain?.crossings ?? 0, "ring switches counted by the HAL").to.equal(expectedRingSwitches);
     });
   }
 });

@@ -23,7 +23,7 @@ const NO_FACTS = {
   exportedGlobals: new Map(), globalNames: new Map(), functionNames: new Map(), codeBytes: 0,
 };
 
-export function setUpDomainMemory(spec: UserDomainSpec): DomainMemory {
+export function setUpDomainMemory(spec: Pick<UserDomainSpec, "module" | "binary" | "memoryLimitPages" | "regions">): DomainMemory {
   const memoryLimitPages = Math.min(Math.max(0, Math.floor(spec.memoryLimitPages)), MAXIMUM_WASM_PAGES);
   let layout: Layout;
   let layoutMemoryPages = 0;

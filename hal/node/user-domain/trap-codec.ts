@@ -8,7 +8,7 @@ import { OutcomeCode, TrapWord, type TrapPage } from "./trap-page.js";
 /** Code units decoded per String.fromCharCode call: keeps the argument list short. */
 const DECODE_CHUNK_UNITS = 4096;
 
-function decodeUnits(units: Uint16Array): string {
+export function decodeUnits(units: Uint16Array): string {
   if (units.length <= DECODE_CHUNK_UNITS) return String.fromCharCode.apply(null, units as unknown as number[]);
   let text = "";
   for (let start = 0; start < units.length; start += DECODE_CHUNK_UNITS) {

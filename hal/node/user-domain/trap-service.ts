@@ -2,7 +2,7 @@
 // trap handler (or services a batch ring through it), counts the switch and writes the answer.
 // Shared by the worker-backed domain and the simulated one, so both count the same way.
 import { syscallDescriptors } from "../../../runtime/abi/index.js";
-import type { KernelTrapHandler, TrapOutcome, UserDomain } from "../../hil/index.js";
+import type { DomainIdentity, KernelTrapHandler, TrapOutcome } from "../../hil/index.js";
 import { BATCH_ENTRY_BYTES, batchSubmitDescriptor, serviceBatch } from "./batch-ring.js";
 import { liftArguments, writeOutcome } from "./trap-codec.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
@@ -18,7 +18,7 @@ export class TrapService {
   readonly ringSwitchesByCall = new Map<string, number>();
   readonly batchedByCall = new Map<string, number>();
 
-  constructor(private readonly page: TrapPage, private readonly domain: UserDomain, private readonly handler: KernelTrapHandler) {}
+  constructor(private readonly page: TrapPage, private readonly domain: DomainIdentity, private readonly handler: KernelTrapHandler) {}
 
   /**
    * Serves the request in the trap page. Returns the outcome written, or undefined when the

@@ -3,6 +3,7 @@
 import { parentPort } from "node:worker_threads";
 import type { WorkerBootData, WorkerMessage } from "./messages.js";
 import { runEntry } from "./run-entry.js";
+import { runLinkedDomain, type LinkedBootData } from "../linked-domain/domain-thread.js";
 import { crossIntoKernel } from "./trap-stubs.js";
 import { TrapPage, trapPageGeometry } from "./trap-page.js";
 
@@ -26,5 +27,9 @@ function run(boot: WorkerBootData): void {
   parentPort!.close();
 }
 
-// The boot arrives as the first message (the thread may have been started ahead of need).
-parentPort!.once("message", (boot: WorkerBootData) => run(boot));
+// The boot arrives as the first message (the thread may have been started ahead of need): one
+// module's entry, or a linked domain that holds several instances and takes upcalls.
+parentPort!.once("message", (boot: WorkerBootData | LinkedBootData) => {
+  if ("kind" in boot && boot.kind === "linked") runLinkedDomain(boot);
+  else run(boot as WorkerBootData);
+});

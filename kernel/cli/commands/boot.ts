@@ -2,7 +2,7 @@
 // manifest side by side, prints their output line by line and a summary.
 import { bootKernel } from "../../boot.js";
 import { formatFault, type ExitStatus } from "../../process/index.js";
-import { loadApp, runApp, SameIsolateStandIn } from "../../linker/index.js";
+import { loadApp, runApp } from "../../linker/index.js";
 import { resolveAppSource, resolveModuleSource } from "../../loader/index.js";
 import { principalFromPolicy, readSystemPolicy } from "../../policy/index.js";
 import { parseArguments, UsageError } from "../arguments.js";
@@ -25,10 +25,10 @@ export async function bootCommand(argv: readonly string[]): Promise<CommandResul
   const running = manifest.processes.map((entry) => {
     const appSource = resolveAppSource(entry.app, appsDirectory);
     if (appSource) {
-      // A multi-module app runs as the default principal, user domains on the stand-in.
+      // A multi-module app runs as the default principal; its user-mode half in a HAL user domain.
       const sink = prefixedSink(`[${appSource.name}] `, write);
       const app = loadApp(kernel.loader, appSource.name, appSource.main, appSource.modules);
-      return runApp(kernel, app, { principal: principalFromPolicy(readSystemPolicy(defaultSystemPolicyPath)), userDomains: new SameIsolateStandIn(), args: entry.args ?? [], output: sink })
+      return runApp(kernel, app, { principal: principalFromPolicy(readSystemPolicy(defaultSystemPolicyPath)), args: entry.args ?? [], output: sink })
         .then(({ process: ended, status }) => {
           sink.flush();
           return { entry, process: ended, status };

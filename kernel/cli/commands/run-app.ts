@@ -1,7 +1,7 @@
 // `singlet run` for a multi-module app (a folder with app.json): load every module, link them
 // for the chosen principal, run main, and with --stats print the plan and per-edge counters.
 import { bootKernel } from "../../boot.js";
-import { loadApp, runApp, SameIsolateStandIn, type AppRun } from "../../linker/index.js";
+import { loadApp, runApp, type AppRun } from "../../linker/index.js";
 import type { AppSource } from "../../loader/index.js";
 import { principalFromPolicy, readSystemPolicy } from "../../policy/index.js";
 import type { ParsedArguments } from "../arguments.js";
@@ -14,15 +14,18 @@ export async function runMultiModuleApp(source: AppSource, parsed: ParsedArgumen
   const principal = principalFromPolicy(policy, parsed.options.get("principal"));
   const kernel = bootKernel();
   const app = loadApp(kernel.loader, source.name, source.main, source.modules);
-  // Until the HAL's worker domains are wired in, user domains are the same-isolate stand-in.
-  const userDomains = new SameIsolateStandIn();
-  const run = await runApp(kernel, app, { principal, userDomains, args: parsed.passThrough });
+  const run = await runApp(kernel, app, { principal, args: parsed.passThrough });
   const stderr = globalThis.process.stderr;
-  if (run.linked.userDomain) stderr.write(`singlet: note: ${userDomains.description}\n`);
   if (parsed.flags.has("stats")) {
     stderr.write(`singlet: stats: app ${app.name} ${principal.describe()} main=${run.linked.plan.main.module}@${run.linked.plan.main.domain}\n`);
     for (const instance of run.linked.plan.instances) {
       stderr.write(`singlet: stats:   instance ${instance.module}@${instance.domain} verified=${instance.verified}${instance.trust ? ` trust=${instance.trust}` : ""}\n`);
+    }
+    const domainStats = run.linked.userDomain?.stats?.();
+    if (domainStats) {
+      const traps = Object.entries(domainStats.trapsByCall).map(([name, count]) => `${name}=${count}`).join(" ") || "none";
+      stderr.write(`singlet: stats:   user domain: ${domainStats.ringSwitches} ring switches, kernel jumps=${domainStats.kernelJumps}, upcalls=${domainStats.upcalls}, kernel calls: ${traps}\n`);
+      stderr.write(`singlet: stats:   user domain MMU: ${domainStats.instances} instances, page faults=${domainStats.pageFaults}, TLB hits=${domainStats.tlb.hits} misses=${domainStats.tlb.misses} flushes=${domainStats.tlb.flushes}, user time ${domainStats.userMilliseconds.toFixed(1)} ms\n`);
     }
     for (const counter of run.linked.counters) {
       stderr.write(`singlet: stats:   edge ${counter.callerModule}@${counter.callerDomain} -> ${counter.callee}@${counter.calleeDomain} ${counter.kind} calls=${counter.calls ?? "uncounted"} mode-switches=${counter.modeSwitches}\n`);

@@ -1,0 +1,115 @@
+// Linked user domains: one protected domain per process that holds several module instances
+// linked to each other, takes synchronous calls from the kernel (upcalls) and enters the kernel
+// at declared entry points (kernel jumps) as well as by kernel calls. This is what the linker
+// needs to run the AlwaysUserMode / UseCallersMode halves of a multi-module app.
+import type { AbiValueType } from "../../runtime/abi/index.js";
+import type { BadPointerPolicy, TlbStats, UserDomainOutcome } from "./cpu.js";
+import type { AbiValue, KernelTrapHandler, TrapOutcome } from "./trap.js";
+
+export interface LinkedDomainSpec {
+  readonly processId: number;
+  /** For logs and fault reports. */
+  readonly name: string;
+  /** User-mode running time the whole domain may use (all upcalls and the entry together). */
+  readonly cpuBudgetMilliseconds: number;
+  readonly badPointerPolicy: BadPointerPolicy;
+}
+
+/** An import of one instance resolved to an export of an instance created earlier in the same domain. */
+export interface LinkedSiblingImport {
+  readonly importModule: string;
+  readonly importName: string;
+  readonly target: number;
+  readonly exportName: string;
+  /**
+   * With a string or list<u8> among them, the call copies that memory from the caller's linear
+   * memory into the callee's (both through their page tables); otherwise the callee's exported
+   * function itself is the import: a direct Wasm→Wasm link.
+   */
+  readonly parameters?: readonly AbiValueType[];
+}
+
+/** An import that enters the kernel at a declared entry point (`syskerneljump`). */
+export interface LinkedKernelEntryImport {
+  readonly importModule: string;
+  readonly importName: string;
+  /** Handed back to `handleKernelJump`; the only way the domain names a kernel entry. */
+  readonly jumpIndex: number;
+  /** Strings and byte lists are lifted out of the caller's memory through its page table. */
+  readonly parameters?: readonly AbiValueType[];
+}
+
+export interface LinkedInstanceSpec {
+  /** The module's name, for fault reports. */
+  readonly name: string;
+  readonly module: WebAssembly.Module;
+  /** The module's bytes: the MMU model reads the memory layout and function names from them. */
+  readonly binary: Uint8Array;
+  /** Upper bound on this instance's linear memory in 64 KiB pages. */
+  readonly memoryLimitPages: number;
+  readonly siblings: readonly LinkedSiblingImport[];
+  readonly kernelEntries: readonly LinkedKernelEntryImport[];
+}
+
+export type LinkedInstantiation =
+  | { readonly ok: true; readonly instance: number }
+  /** `link`/`compile`: the module could not be instantiated; the domain lives on. */
+  | { readonly ok: false; readonly reason: "link" | "compile"; readonly message: string }
+  /** The domain ended while instantiating (a start function trapped or exited). */
+  | { readonly ok: false; readonly reason: "ended"; readonly outcome: LinkedEnding };
+
+export type LinkedEnding = Extract<UserDomainOutcome, { kind: "exited" | "faulted" }>;
+
+export type LinkedCallResult =
+  | { readonly kind: "returned"; readonly value: AbiValue | undefined }
+  | LinkedEnding;
+
+export interface LinkedDomainHandler extends KernelTrapHandler {
+  /**
+   * A kernel jump: runs on the kernel thread with the arguments already lifted through the
+   * caller's page table. It may call back into the same domain (an upcall) before it returns.
+   */
+  handleKernelJump(domain: DomainIdentity, jumpIndex: number, args: readonly AbiValue[]): TrapOutcome;
+}
+
+export interface DomainIdentity {
+  readonly processId: number;
+  readonly name: string;
+}
+
+export interface LinkedDomainStats {
+  /** Crossings between the domain and the kernel, both directions: every call in or out and its return. */
+  readonly ringSwitches: number;
+  /** Kernel calls by call name. */
+  readonly trapsByCall: Readonly<Record<string, number>>;
+  readonly kernelJumps: number;
+  readonly upcalls: number;
+  readonly instances: number;
+  readonly pageFaults: number;
+  readonly tlb: TlbStats;
+  readonly userMilliseconds: number;
+}
+
+/** A running linked domain: its own isolate, reachable only through the crossings above. */
+export interface LinkedUserDomain extends DomainIdentity {
+  /** Creates an instance; blocks the kernel thread until the domain answers (servicing its traps). */
+  instantiate(spec: LinkedInstanceSpec): LinkedInstantiation;
+  /**
+   * An upcall: lowers `args` into the instance (strings and byte lists through its
+   * cabi_realloc), runs the export and returns its scalar result. Blocks the kernel thread and
+   * services the domain's kernel calls and kernel jumps while it waits.
+   */
+  call(instance: number, exportName: string, args: readonly AbiValue[]): LinkedCallResult;
+  /** Runs an export without blocking the kernel thread (a process's entry). */
+  start(instance: number, exportName: string): Promise<LinkedCallResult>;
+  /** Set once the domain has ended; every later call answers with it. */
+  readonly ending: LinkedEnding | undefined;
+  stats(): LinkedDomainStats;
+  /** Stops the domain now; ends it as a `kernel` fault with `reason` unless it already ended. */
+  terminate(reason: string): void;
+}
+
+/** A CPU that can host linked domains. */
+export interface LinkedDomainCpu {
+  createLinkedDomain(spec: LinkedDomainSpec, handler: LinkedDomainHandler): LinkedUserDomain;
+}

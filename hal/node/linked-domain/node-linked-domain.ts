@@ -1,0 +1,388 @@
+// The kernel's half of a linked domain on worker_threads. The kernel thread and the domain's
+// thread pass one baton (channel.ts). While the domain holds it the kernel either blocks — an
+// upcall or an instantiation, which must return a value synchronously — or waits without
+// blocking (the process's entry). Either way it services every kernel call and kernel jump the
+// domain makes before the baton comes back with a result, and charges the time the domain held
+// the baton against its CPU budget.
+import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
+import { performance } from "node:perf_hooks";
+import type {
+  AbiValue, Alarm, AlarmClient, LinkedCallResult, LinkedDomainHandler, LinkedDomainSpec, LinkedDomainStats, LinkedEnding,
+  LinkedInstanceSpec, LinkedInstantiation, LinkedUserDomain, TrapOutcome, UserFault,
+} from "../../hil/index.js";
+import { MmuCounter } from "../mmu/index.js";
+import { setUpDomainMemory } from "../user-domain/domain-memory.js";
+import { TrapService } from "../user-domain/trap-service.js";
+import type { TrapPage } from "../user-domain/trap-page.js";
+import { waitAsync } from "../user-domain/wait-async.js";
+import type { UserDomainTuning } from "../user-domain/node-user-domain.js";
+import { Answer, Channel, ChannelOverflow, ChannelWord, Message, Turn } from "./channel.js";
+import type { EndingReport, InstantiateRequest, LinkedBootData } from "./domain-thread.js";
+
+/** Longest single Atomics.wait of a blocked kernel thread: bounds how late a budget is noticed. */
+const BLOCKED_WAIT_SLICE_MILLISECONDS = 20;
+
+/**
+ * How long a blocked kernel thread waits for a new domain's thread to come up. Starting a Worker
+ * takes tens of milliseconds (hundreds on a loaded machine); that time is not the process's.
+ */
+const THREAD_START_TIMEOUT_MILLISECONDS = 10_000;
+
+/** Polls of the turn word between two reads of the clock while the kernel side polls. */
+const POLLS_PER_CLOCK_READ = 64;
+
+interface KernelInstance {
+  readonly page: TrapPage;
+  readonly service: TrapService;
+  readonly functionNames: ReadonlyMap<number, string>;
+}
+
+export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
+  readonly processId: number;
+  readonly name: string;
+  private readonly channel = Channel.create();
+  private readonly port: MessagePort;
+  private readonly worker: Worker;
+  private readonly instances: KernelInstance[] = [];
+  private readonly alarm: Alarm;
+  private endingOutcome: LinkedEnding | undefined;
+  /** What the kernel decided while serving a call (an exit, a kill): outranks what the thread reports. */
+  private kernelDecision: LinkedEnding | undefined;
+  private closed = false;
+  private ringSwitches = 0;
+  private kernelJumps = 0;
+  private upcalls = 0;
+  private chargedMilliseconds = 0;
+  /** Set while the domain holds the baton: when it got it. */
+  private userSince: number | undefined;
+  private waitingStart: ((result: LinkedCallResult) => void) | undefined;
+  private threadStartedWaiting: number | undefined;
+  private threadSeenReady = false;
+
+  constructor(
+    private readonly spec: LinkedDomainSpec, private readonly handler: LinkedDomainHandler,
+    private readonly tuning: UserDomainTuning, private readonly onStopped: () => void = () => undefined,
+  ) {
+    this.processId = spec.processId;
+    this.name = spec.name;
+    this.alarm = tuning.timer.createAlarm();
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const boot: LinkedBootData = {
+      kind: "linked", channelBuffer: this.channel.buffer, port: port2,
+      badPointerPolicy: spec.badPointerPolicy, userSpinIterations: tuning.userSpinIterations,
+    };
+    this.worker = tuning.workers.take();
+    this.worker.on("error", (error: Error & { code?: string }) => {
+      this.stop({ kind: "faulted", fault: { kind: error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "out-of-memory" : "worker-crash", message: error.message } });
+    });
+    this.worker.on("exit", (code) => {
+      this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread stopped (exit code ${code})` } });
+    });
+    this.worker.postMessage(boot, [port2]);
+  }
+
+  get ending(): LinkedEnding | undefined {
+    return this.endingOutcome;
+  }
+
+  instantiate(spec: LinkedInstanceSpec): LinkedInstantiation {
+    if (this.endingOutcome) return { ok: false, reason: "ended", outcome: this.endingOutcome };
+    const memory = setUpDomainMemory({ module: spec.binary, memoryLimitPages: spec.memoryLimitPages });
+    if (memory.layoutMemoryPages > memory.memoryLimitPages) {
+      return { ok: false, reason: "link", message: `module '${spec.name}' needs ${memory.layoutMemoryPages} pages of memory at start (limit ${memory.memoryLimitPages})` };
+    }
+    const page = memory.trapPage;
+    this.instances.push({ page, service: new TrapService(page, this, this.handler), functionNames: memory.functionNames });
+    const request: InstantiateRequest = {
+      name: spec.name, module: spec.module, trapBuffer: page.buffer, pageCount: page.geometry.pageCount,
+      layoutMemoryPages: memory.layoutMemoryPages, memoryLimitPages: memory.memoryLimitPages,
+      siblings: spec.siblings, kernelEntries: spec.kernelEntries,
+    };
+    this.port.postMessage(request);
+    this.passToDomain(Message.instantiate);
+    const message = this.awaitBlocked();
+    if (message === Message.returned) return { ok: true, instance: Number(this.channel.readResult()) };
+    this.instances.pop();
+    if (message === Message.instantiateFailed) {
+      const refusal = this.channel.readReport<{ reason: "link" | "compile"; message: string }>();
+      return { ok: false, reason: refusal.reason, message: refusal.message };
+    }
+    return { ok: false, reason: "ended", outcome: this.endingOutcome! };
+  }
+
+  call(instance: number, exportName: string, args: readonly AbiValue[]): LinkedCallResult {
+    if (this.endingOutcome) return this.endingOutcome;
+    const refused = this.sendCall(instance, exportName, args);
+    if (refused) return refused;
+    this.upcalls++;
+    return this.resultOf(this.awaitBlocked());
+  }
+
+  start(instance: number, exportName: string): Promise<LinkedCallResult> {
+    if (this.endingOutcome) return Promise.resolve(this.endingOutcome);
+    const refused = this.sendCall(instance, exportName, []);
+    if (refused) return Promise.resolve(refused);
+    return new Promise((resolve) => {
+      this.waitingStart = resolve;
+      this.armBudget();
+      this.serveAsync();
+    });
+  }
+
+  terminate(reason: string): void {
+    this.stop({ kind: "faulted", fault: { kind: "kernel", message: reason } });
+  }
+
+  stats(): LinkedDomainStats {
+    const trapsByCall: Record<string, number> = {};
+    let pageFaults = 0;
+    const tlb = { hits: 0, misses: 0, flushes: 0 };
+    for (const { service, page } of this.instances) {
+      for (const [name, count] of service.trapsByCall) trapsByCall[name] = (trapsByCall[name] ?? 0) + count;
+      const counters = page.pageTable.counters;
+      pageFaults += Atomics.load(counters, MmuCounter.pageFaults);
+      tlb.hits += Atomics.load(counters, MmuCounter.tlbHits);
+      tlb.misses += Atomics.load(counters, MmuCounter.tlbMisses);
+      tlb.flushes += Atomics.load(counters, MmuCounter.tlbFlushes);
+    }
+    return {
+      ringSwitches: this.ringSwitches, trapsByCall, kernelJumps: this.kernelJumps, upcalls: this.upcalls,
+      instances: this.instances.length, pageFaults, tlb, userMilliseconds: this.charged(),
+    };
+  }
+
+  alarmFired(): void {
+    if (this.closed || this.userSince === undefined) return;
+    this.checkBudget();
+    if (!this.closed) this.armBudget();
+  }
+
+  // --- the baton ---------------------------------------------------------------------------
+
+  private sendCall(instance: number, exportName: string, args: readonly AbiValue[]): LinkedCallResult | undefined {
+    this.channel.header[ChannelWord.instance] = instance;
+    try {
+      this.channel.writeValues([exportName, ...args]);
+    } catch (error) {
+      if (!(error instanceof ChannelOverflow)) throw error;
+      return this.endWith({ kind: "faulted", fault: { kind: "kernel", message: `call ${exportName}: ${error.message}` } });
+    }
+    this.passToDomain(Message.call);
+    return undefined;
+  }
+
+  private passToDomain(message: number): void {
+    this.ringSwitches++;
+    this.userSince = performance.now();
+    this.channel.pass(Turn.user, message);
+  }
+
+  /** The baton is back: stop charging the domain. */
+  private tookBaton(): void {
+    this.ringSwitches++;
+    if (this.userSince !== undefined) this.chargedMilliseconds += performance.now() - this.userSince;
+    this.userSince = undefined;
+  }
+
+  /**
+   * Blocks the kernel thread until the domain returns or ends, servicing its traps and jumps.
+   * Returns the final message (returned, ended, instantiateFailed).
+   */
+  private awaitBlocked(): number {
+    const header = this.channel.header;
+    for (;;) {
+      let polls = 0;
+      const pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
+      while (!this.channel.holds(Turn.kernel) && !this.closed) {
+        if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
+        const seen = Atomics.load(header, ChannelWord.sequence);
+        if (this.channel.holds(Turn.kernel)) break;
+        // The event loop cannot run while the kernel thread blocks: the budget is checked here.
+        const left = this.spec.cpuBudgetMilliseconds - this.charged();
+        Atomics.store(header, ChannelWord.kernelWaiting, 1);
+        Atomics.wait(header, ChannelWord.sequence, seen, Math.max(0, Math.min(left, BLOCKED_WAIT_SLICE_MILLISECONDS)));
+        Atomics.store(header, ChannelWord.kernelWaiting, 0);
+        if (!this.threadSeenReady) this.awaitingThread();
+        else this.checkBudget();
+      }
+      if (this.closed) return Message.ended;
+      const message = this.serveOne();
+      if (message !== undefined) return message;
+    }
+  }
+
+  /** Waits for the baton without blocking: polls briefly, then Atomics.waitAsync. */
+  private serveAsync = (): void => {
+    const header = this.channel.header;
+    let served = 0;
+    for (;;) {
+      if (this.closed) return this.settleStart(this.endingOutcome!);
+      let polls = 0;
+      const pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
+      while (!this.channel.holds(Turn.kernel)) {
+        if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
+        const seen = Atomics.load(header, ChannelWord.sequence);
+        Atomics.store(header, ChannelWord.kernelWaiting, 1);
+        if (this.channel.holds(Turn.kernel)) {
+          Atomics.store(header, ChannelWord.kernelWaiting, 0);
+          break;
+        }
+        const wait = waitAsync(header, ChannelWord.sequence, seen);
+        if (!wait.async) {
+          Atomics.store(header, ChannelWord.kernelWaiting, 0);
+          continue;
+        }
+        void wait.value.then(() => {
+          Atomics.store(header, ChannelWord.kernelWaiting, 0);
+          this.serveAsync();
+        });
+        return;
+      }
+      const message = this.serveOne();
+      if (message !== undefined) return this.settleStart(this.resultOf(message));
+      if (++served >= this.tuning.kernelBurstTraps) {
+        // Let timers (the CPU budget) and other processes run before serving more.
+        setImmediate(this.serveAsync);
+        return;
+      }
+    }
+  };
+
+  private settleStart(result: LinkedCallResult): void {
+    const resolve = this.waitingStart;
+    this.waitingStart = undefined;
+    resolve?.(result);
+  }
+
+  /**
+   * Serves the message that came with the baton. A trap or jump is answered and undefined is
+   * returned (keep waiting); a final message is returned as is.
+   */
+  private serveOne(): number | undefined {
+    this.tookBaton();
+    const header = this.channel.header;
+    const message = header[ChannelWord.message]!;
+    if (message === Message.trap) {
+      const instance = this.instances[header[ChannelWord.instance]!];
+      if (!instance) return this.protocolError(`trap from unknown instance ${header[ChannelWord.instance]}`);
+      // The trap service counts its own two switches per call; ours are counted by the baton.
+      const outcome = instance.service.serve(() => this.closed);
+      if (outcome) this.noteDecision(outcome);
+      if (this.closed) return Message.ended;
+      this.passToDomain(Message.answer);
+      return undefined;
+    }
+    if (message === Message.kernelJump) {
+      this.kernelJumps++;
+      const jumpIndex = header[ChannelWord.number]!;
+      const args = this.channel.readValues() as AbiValue[];
+      let outcome: TrapOutcome;
+      try {
+        outcome = this.handler.handleKernelJump(this, jumpIndex, args);
+      } catch (error) {
+        outcome = { kind: "fault", reason: `kernel failed serving a kernel jump: ${(error as Error).message}` };
+      }
+      if (this.closed) return Message.ended;
+      this.noteDecision(outcome);
+      if (outcome.kind === "return") {
+        header[ChannelWord.answer] = Answer.return;
+        this.channel.writeResult(outcome.value);
+      } else if (outcome.kind === "exit") {
+        header[ChannelWord.answer] = Answer.exit;
+        header[ChannelWord.exitCode] = outcome.code | 0;
+      } else {
+        header[ChannelWord.answer] = Answer.fault;
+      }
+      this.passToDomain(Message.answer);
+      return undefined;
+    }
+    if (message === Message.ended) {
+      const report = this.channel.readReport<EndingReport>();
+      this.endWith(report.kind === "exited" ? report : { kind: "faulted", fault: this.named(report.fault) });
+      return Message.ended;
+    }
+    if (message === Message.returned || message === Message.instantiateFailed) return message;
+    return this.protocolError(`unexpected message ${message}`);
+  }
+
+  private protocolError(detail: string): number {
+    this.stop({ kind: "faulted", fault: { kind: "kernel", message: `crossing protocol: ${detail}` } });
+    return Message.ended;
+  }
+
+  private resultOf(message: number): LinkedCallResult {
+    if (message === Message.returned) return { kind: "returned", value: this.channel.readResult() };
+    return this.endingOutcome!;
+  }
+
+  private noteDecision(outcome: TrapOutcome): void {
+    if (this.kernelDecision) return;
+    if (outcome.kind === "exit") this.kernelDecision = { kind: "exited", code: outcome.code | 0 };
+    else if (outcome.kind === "fault") {
+      const suffix = outcome.errorCode !== undefined ? ` (error ${outcome.errorCode})` : "";
+      this.kernelDecision = { kind: "faulted", fault: { kind: "kernel", message: outcome.reason + suffix } };
+    }
+  }
+
+  private named(fault: UserFault): UserFault {
+    if (fault.functionIndex === undefined) return fault;
+    for (const instance of this.instances) {
+      const functionName = instance.functionNames.get(fault.functionIndex);
+      // Function indices are per module: a name is only certain with a single instance.
+      if (functionName !== undefined && this.instances.length === 1) return { ...fault, functionName };
+    }
+    return fault;
+  }
+
+  // --- CPU budget and ending ------------------------------------------------------------------
+
+  private charged(): number {
+    return this.chargedMilliseconds + (this.userSince !== undefined ? performance.now() - this.userSince : 0);
+  }
+
+  private armBudget(): void {
+    if (!Number.isFinite(this.spec.cpuBudgetMilliseconds)) return;
+    this.alarm.arm(Math.max(1, this.spec.cpuBudgetMilliseconds - this.charged()), this);
+  }
+
+  /** The thread is not up yet: charge nothing, but do not wait for it forever. */
+  private awaitingThread(): void {
+    this.userSince = performance.now();
+    if (Atomics.load(this.channel.header, ChannelWord.threadReady) !== 0) {
+      this.threadSeenReady = true;
+      return;
+    }
+    this.threadStartedWaiting ??= this.userSince;
+    if (this.userSince - this.threadStartedWaiting > THREAD_START_TIMEOUT_MILLISECONDS) {
+      this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread did not start within ${THREAD_START_TIMEOUT_MILLISECONDS} ms` } });
+    }
+  }
+
+  private checkBudget(): void {
+    const charged = this.charged();
+    const budget = this.spec.cpuBudgetMilliseconds;
+    if (charged >= budget) this.stop({ kind: "faulted", fault: { kind: "cpu-budget", message: `ran ${charged.toFixed(1)} ms in user mode (budget ${budget} ms)` } });
+  }
+
+  /** Records how the domain ended; the kernel's own decision wins over the thread's report. */
+  private endWith(outcome: LinkedEnding): LinkedEnding {
+    this.endingOutcome ??= this.kernelDecision ?? outcome;
+    return this.endingOutcome;
+  }
+
+  private stop(outcome: LinkedEnding): void {
+    if (this.closed) return;
+    if (this.userSince !== undefined) this.chargedMilliseconds += performance.now() - this.userSince;
+    this.userSince = undefined;
+    this.endWith(outcome);
+    this.closed = true;
+    this.alarm.disarm();
+    this.port.close();
+    void this.worker.terminate();
+    this.onStopped();
+    // Wake a pending non-blocking wait so the entry's promise settles.
+    Atomics.notify(this.channel.header, ChannelWord.sequence);
+    if (this.waitingStart) setImmediate(() => this.settleStart(this.endingOutcome!));
+  }
+}
