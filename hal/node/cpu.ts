@@ -43,6 +43,11 @@ export class NodeCpu implements Cpu {
     return domain;
   }
 
+  /** Domains not yet ended, of both kinds: what a leak check counts. */
+  get liveDomains(): number {
+    return this.live.size + this.liveLinked.size;
+  }
+
   /** Terminates every live domain and waits for each to settle; stops idle prewarmed threads. */
   async terminateAll(reason: string): Promise<void> {
     for (const domain of [...this.liveLinked]) domain.terminate(reason);
