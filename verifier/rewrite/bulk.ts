@@ -4,7 +4,7 @@
 // helpers come after every existing function, so no existing index moves for them.
 import type { DecodedModule } from "../binary/module.js";
 import { Writer, pushUnsigned } from "../binary/writer.js";
-import { EDIT_BULK, type CodePlan } from "../checks/code.js";
+import { EDIT_BULK, EDIT_STRIDE, type CodePlan } from "../checks/code-plan.js";
 import { BULK_BYTES_PER_FUEL, FUEL_IMPORT_MODULE } from "../fuel-contract.js";
 
 const OPERATION_NAMES: Readonly<Record<number, string>> = {
@@ -38,7 +38,7 @@ export function planBulkHelpers(module: DecodedModule, plan: CodePlan, firstFunc
   const result: BulkHelpers = { helpers: [], indexByInstruction: new Map(), newTypes: [] };
   const typeByEncoding = new Map<string, number>();
   const edits = plan.edits;
-  for (let edit = 0; edit < edits.length; edit += 3) {
+  for (let edit = 0; edit < edits.length; edit += EDIT_STRIDE) {
     if (edits[edit + 1] !== EDIT_BULK) continue;
     const instruction = module.bytes.subarray(edits[edit]!, edits[edit]! + edits[edit + 2]!);
     const key = instructionKey(instruction);
