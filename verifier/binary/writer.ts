@@ -102,6 +102,14 @@ export class Writer {
     this.bytes(content.view());
   }
 
+  /** Appends `length` bytes for the caller to fill in place, through the returned view. */
+  claim(length: number): Uint8Array<ArrayBuffer> {
+    this.reserve(length);
+    const start = this.length;
+    this.length += length;
+    return this.buffer.subarray(start, start + length);
+  }
+
   /** Forgets the content, keeping the buffer for reuse. */
   reset(): this {
     this.length = 0;

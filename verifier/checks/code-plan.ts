@@ -12,7 +12,7 @@ export const EDIT_STRIDE = 4;
  * `extra` is 1 when the function is wrapped (a `block` follows the charge, see EDIT_FUEL_EXIT).
  */
 export const EDIT_FUEL_ENTRY = 0;
-/** A function index immediate to renumber: `value` is its byte length. */
+/** A function index immediate to renumber: `value` is its byte length, `extra` the index. */
 export const EDIT_FUNCTION_INDEX = 1;
 /** A bulk memory or table instruction, whose work grows with its length operand: `value` is its byte length. */
 export const EDIT_BULK = 2;

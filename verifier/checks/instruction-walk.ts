@@ -198,7 +198,7 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
       } else {
         if (value < importedFunctions) continue;
         edits[editCount + 1] = EDIT_FUNCTION_INDEX;
-        edits[editCount + 3] = 0;
+        edits[editCount + 3] = value;
       }
       edits[editCount] = immediateOffset;
       edits[editCount + 2] = offset - immediateOffset;
