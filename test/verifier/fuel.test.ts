@@ -110,6 +110,20 @@ describe("verifier fuel", function () {
     expect(run.counters.exhausted).to.equal(2);
   });
 
+  it("rewrites a function with thousands of planned edits, more than the plan first makes room for", async () => {
+    const calls = "(local.set $total (call $next (local.get $total)))".repeat(3_000);
+    const run = instrumentAndInstantiate(await assemble(kernelApp(`
+      (func $next (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func (export "many") (param $rounds i32) (result i32)
+        (local $total i32)
+        (loop $again
+          ${calls}
+          (br_if $again (local.tee $rounds (i32.sub (local.get $rounds) (i32.const 1)))))
+        (local.get $total))`)));
+    expect(run.call("many", 10_000_000, 2).returned).to.equal(6_000);
+    expect(run.call("many", 1_000, 2).thrown).to.be.instanceOf(FuelExhausted);
+  });
+
   it("leaves a loop by a branch on exhaustion, so no call sits inside the loop", async () => {
     const text = await disassembleWasm(verifyModule(await assemble(kernelApp(COUNTED_LOOP))).output!);
     const lines = text.split("\n");

@@ -14,7 +14,10 @@ export const EDIT_STRIDE = 4;
 export const EDIT_FUEL_ENTRY = 0;
 /** A function index immediate to renumber: `value` is its byte length, `extra` the index. */
 export const EDIT_FUNCTION_INDEX = 1;
-/** A bulk memory or table instruction, whose work grows with its length operand: `value` is its byte length. */
+/**
+ * A bulk memory or table instruction, whose work grows with its length operand: `value` is its
+ * byte length; `extra` is set by the rewriter's planBulkHelpers to the helper that replaces it.
+ */
 export const EDIT_BULK = 2;
 /**
  * A branch label that names the function in a wrapped function: the wrapping block now sits

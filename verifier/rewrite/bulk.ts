@@ -33,7 +33,10 @@ function instructionKey(instruction: Uint8Array): string {
   return String.fromCharCode(...instruction);
 }
 
-/** Finds the distinct bulk instructions of the plan and assigns each a helper and a type. */
+/**
+ * Finds the distinct bulk instructions of the plan and assigns each a helper and a type; each
+ * bulk edit's `extra` becomes the output index of the helper that replaces it.
+ */
 export function planBulkHelpers(module: DecodedModule, plan: CodePlan, firstFunctionIndex: number, firstTypeIndex: number): BulkHelpers {
   const result: BulkHelpers = { helpers: [], indexByInstruction: new Map(), newTypes: [] };
   const typeByEncoding = new Map<string, number>();
@@ -42,7 +45,11 @@ export function planBulkHelpers(module: DecodedModule, plan: CodePlan, firstFunc
     if (edits[edit + 1] !== EDIT_BULK) continue;
     const instruction = module.bytes.subarray(edits[edit]!, edits[edit]! + edits[edit + 2]!);
     const key = instructionKey(instruction);
-    if (result.indexByInstruction.has(key)) continue;
+    const known = result.indexByInstruction.get(key);
+    if (known !== undefined) {
+      edits[edit + 3] = known;
+      continue;
+    }
     const sub = instruction[1]!;
     let middle = 0x7f;
     if (sub === 17) {
@@ -60,6 +67,7 @@ export function planBulkHelpers(module: DecodedModule, plan: CodePlan, firstFunc
     }
     const functionIndex = firstFunctionIndex + result.helpers.length;
     result.indexByInstruction.set(key, functionIndex);
+    edits[edit + 3] = functionIndex;
     result.helpers.push({ instruction, typeIndex, functionIndex, name: `${FUEL_IMPORT_MODULE}.charge-${OPERATION_NAMES[sub] ?? sub}` });
   }
   return result;

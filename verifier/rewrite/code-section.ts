@@ -22,7 +22,7 @@ import {
 import { writeHelperBody, type BulkHelpers } from "./bulk.js";
 
 /** Runs shorter than this are copied byte by byte. */
-const SHORT_RUN_BYTES = 64;
+const SHORT_RUN_BYTES = 16;
 
 export function writeCodeSection(output: Writer, module: DecodedModule, plan: CodePlan, fuelGlobal: number, exhaustedIndex: number, bulk: BulkHelpers): void {
   const bytes = module.bytes;
@@ -32,11 +32,11 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
   // global.get G; i64.const cost; i64.sub; global.set G; global.get G; i64.const 0; i64.lt_s; then
   // at an entry: if; call exhausted; unreachable; end (and `block` when wrapped)
   // at a loop header: br_if <wrapping block>
-  const chargePrefix = Uint8Array.from(pushUnsigned([0x23], fuelGlobal).concat(0x42));
-  const chargeCompare = Uint8Array.from(pushUnsigned(pushUnsigned([0x7d, 0x24], fuelGlobal).concat(0x23), fuelGlobal).concat(0x42, 0x00, 0x53));
-  const entryCheck = Uint8Array.from(pushUnsigned([0x04, 0x40, 0x10], exhaustedIndex).concat(0x00, 0x0b));
+  const chargePrefix = new Uint8Array(pushUnsigned([0x23], fuelGlobal).concat(0x42));
+  const chargeCompare = new Uint8Array(pushUnsigned(pushUnsigned([0x7d, 0x24], fuelGlobal).concat(0x23), fuelGlobal).concat(0x42, 0x00, 0x53));
+  const entryCheck = new Uint8Array(pushUnsigned([0x04, 0x40, 0x10], exhaustedIndex).concat(0x00, 0x0b));
   const wrapOpen = Uint8Array.of(0x02, 0x40);
-  const wrapClose = Uint8Array.from(pushUnsigned([0x0f, 0x0b, 0x10], exhaustedIndex).concat(0x00));
+  const wrapClose = new Uint8Array(pushUnsigned([0x0f, 0x0b, 0x10], exhaustedIndex).concat(0x00));
   const chargeFixed = chargePrefix.length + chargeCompare.length;
 
   const sizes = new Float64Array(bodies.length);
@@ -53,7 +53,7 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
         case EDIT_FUEL_ENTRY: size += chargeFixed + signedLength(value) + entryCheck.length + (extra === 1 ? wrapOpen.length : 0); break;
         case EDIT_FUEL_LOOP: size += chargeFixed + signedLength(value) + 1 + unsignedLength(extra); break;
         case EDIT_FUEL_EXIT: size += wrapClose.length; break;
-        case EDIT_BULK: size += 1 + unsignedLength(bulkHelperIndex(bulk, bytes, edits[edit]!, value)) - value; break;
+        case EDIT_BULK: size += 1 + unsignedLength(extra) - value; break;
         default: size += unsignedLength(extra + (edits[edit + 1] === EDIT_BRANCH_LABEL ? 0 : 1)) - value;
       }
     }
@@ -101,7 +101,7 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
           break;
         case EDIT_BULK:
           target[at++] = 0x10;
-          at = writeUnsigned(target, at, bulkHelperIndex(bulk, bytes, offset, value));
+          at = writeUnsigned(target, at, extra);
           copied = offset + value;
           break;
         default:
@@ -113,10 +113,6 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
     at = copyRun(target, at, bytes, copied, body.end);
   }
   target.set(helpers.view(), at);
-}
-
-function bulkHelperIndex(bulk: BulkHelpers, bytes: Uint8Array, offset: number, length: number): number {
-  return bulk.indexByInstruction.get(String.fromCharCode(...bytes.subarray(offset, offset + length)))!;
 }
 
 function copyRun(target: Uint8Array, at: number, source: Uint8Array, start: number, end: number): number {
