@@ -44,3 +44,17 @@ export function conformantModule(imports: string, mainBody: string, extra = ""):
 export function fixtureManifest(name: string, capabilities: string[] = []) {
   return { name, capabilities, entryPoints: { main: { mode: "callers" as const } } };
 }
+
+/** The text of a binary module, flat (one instruction a line), for tests that read what a rewrite emitted. */
+export async function disassembleWasm(bytes: Uint8Array): Promise<string> {
+  wabtInstance ??= await wabtInit();
+  // A copy: wabt reads the whole ArrayBuffer behind a view, and the verifier's output is a view.
+  const module = wabtInstance.readWasm(bytes.slice(), { readDebugNames: true, ...FEATURES });
+  try {
+    module.generateNames();
+    module.applyNames();
+    return module.toText({ foldExprs: false, inlineExport: false });
+  } finally {
+    module.destroy();
+  }
+}

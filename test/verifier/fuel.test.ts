@@ -6,6 +6,7 @@ import {
   FUEL_GLOBAL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, decodeFunctionNames, fuelBudgetFor, limits, verifyModule,
 } from "../../verifier/index.js";
 import { assemble, kernelApp } from "./support/assemble.js";
+import { disassembleWasm } from "../helpers/wat.js";
 import { FuelExhausted, builtApp, builtApps, stubKernelImports } from "./support/apps.js";
 import { instrumentAndInstantiate } from "./support/run.js";
 
@@ -32,6 +33,36 @@ const INDIRECT = `
   (func $bounce (param i32) (result i32) (call_indirect (type $thunk) (local.get 0) (i32.const 1)))
   (func (export "viaTable") (param i32) (result i32) (call_indirect (type $thunk) (local.get 0) (i32.const 0)))
   (func (export "bounceForever") (result i32) (call_indirect (type $thunk) (i32.const 0) (i32.const 1)))`;
+
+/** Loops whose functions also leave by branches to the function's own label: br, br_if, br_table. */
+const LOOPS_AND_FUNCTION_LABELS = `
+  (func $firstAbove (export "firstAbove") (param $limit i32) (result i32)
+    (local $index i32)
+    (loop $again
+      (drop (br_if 1 (local.get $index) (i32.gt_u (i32.mul (local.get $index) (local.get $index)) (local.get $limit))))
+      (local.set $index (i32.add (local.get $index) (i32.const 1)))
+      (br $again))
+    (i32.const -1))
+  (func $classify (export "classify") (param $value i32) (result i32)
+    (loop $spin (br_if $spin (i32.eq (local.get $value) (i32.const 99))))
+    (i32.add (i32.const 100)
+      (block $small (result i32)
+        (i32.add (i32.const 20)
+          (block $large (result i32)
+            (br_table $small $large 2 (i32.const 7) (local.get $value)))))))
+  (func $nested (export "nested") (param $rows i32) (param $columns i32) (result i32)
+    (local $row i32) (local $column i32) (local $sum i32)
+    (block $done
+      (loop $outer
+        (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
+        (local.set $column (i32.const 0))
+        (loop $inner
+          (local.set $sum (i32.add (local.get $sum) (i32.const 1)))
+          (drop (br_if 3 (local.get $sum) (i32.eq (local.get $sum) (i32.const 1000))))
+          (br_if $inner (i32.lt_u (local.tee $column (i32.add (local.get $column) (i32.const 1))) (local.get $columns))))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $outer)))
+    (local.get $sum))`;
 
 describe("verifier fuel", function () {
   this.timeout(20_000);
@@ -60,6 +91,52 @@ describe("verifier fuel", function () {
     expect(perIteration).to.be.within(8, 12);
     const starved = run.call("count", 500, 1_000_000);
     expect(starved.thrown).to.be.instanceOf(FuelExhausted);
+  });
+
+  it("keeps branches to a function's own label working in a function whose loops leave on exhaustion", async () => {
+    const run = instrumentAndInstantiate(await assemble(kernelApp(LOOPS_AND_FUNCTION_LABELS)));
+    expect(run.call("firstAbove", 1_000_000, 50).returned).to.equal(8);
+    expect(run.call("classify", 1_000, 0).returned).to.equal(107);
+    expect(run.call("classify", 1_000, 1).returned).to.equal(127);
+    expect(run.call("classify", 1_000, 5).returned).to.equal(7);
+    expect(run.call("nested", 1_000_000, 3, 4).returned).to.equal(12);
+    expect(run.call("nested", 1_000_000, 100, 100).returned).to.equal(1_000);
+    expect(run.counters.exhausted).to.equal(0);
+    const spinning = run.call("classify", 1_000, 99);
+    expect(spinning.thrown).to.be.instanceOf(FuelExhausted);
+    expect(spinning.fuelUsed).to.be.greaterThan(1_000).and.lessThan(1_000 + 20);
+    const starved = run.call("nested", 200, 1_000, 1_000);
+    expect(starved.thrown).to.be.instanceOf(FuelExhausted);
+    expect(run.counters.exhausted).to.equal(2);
+  });
+
+  it("rewrites a function with thousands of planned edits, more than the plan first makes room for", async () => {
+    const calls = "(local.set $total (call $next (local.get $total)))".repeat(3_000);
+    const run = instrumentAndInstantiate(await assemble(kernelApp(`
+      (func $next (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func (export "many") (param $rounds i32) (result i32)
+        (local $total i32)
+        (loop $again
+          ${calls}
+          (br_if $again (local.tee $rounds (i32.sub (local.get $rounds) (i32.const 1)))))
+        (local.get $total))`)));
+    expect(run.call("many", 10_000_000, 2).returned).to.equal(6_000);
+    expect(run.call("many", 1_000, 2).thrown).to.be.instanceOf(FuelExhausted);
+  });
+
+  it("leaves a loop by a branch on exhaustion, so no call sits inside the loop", async () => {
+    const text = await disassembleWasm(verifyModule(await assemble(kernelApp(COUNTED_LOOP))).output!);
+    const lines = text.split("\n");
+    const start = lines.findIndex((line) => line.includes("(func $count"));
+    const end = lines.findIndex((line, index) => index > start && line.trimStart().startsWith("(func"));
+    const body = lines.slice(start, end);
+    const loop = body.findIndex((line) => line.trimStart().startsWith("loop"));
+    const indent = body[loop]!.length - body[loop]!.trimStart().length;
+    const loopEnd = body.findIndex((line, index) => index > loop && line.length - line.trimStart().length === indent && line.trimStart().startsWith("end"));
+    expect(loop).to.be.greaterThan(0);
+    expect(body.slice(loop, loopEnd).filter((line) => line.includes("call"))).to.deep.equal([]);
+    expect(body.slice(loop, loopEnd).some((line) => line.includes("br_if"))).to.equal(true);
+    expect(body.slice(loopEnd).some((line) => line.includes(`call $${FUEL_IMPORT_MODULE}`) || line.includes("call 0"))).to.equal(true);
   });
 
   it("charges a recursive function at every call and stops endless recursion before the stack does", async () => {

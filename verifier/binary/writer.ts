@@ -1,5 +1,8 @@
 // A growable byte buffer with LEB128 encoders: how the rewriter builds the output module.
 
+/** One encoder for every name: constructing one per call cost more than encoding a short name. */
+const utf8 = new TextEncoder();
+
 export class Writer {
   private buffer: Uint8Array<ArrayBuffer>;
   length = 0;
@@ -90,7 +93,7 @@ export class Writer {
   }
 
   name(text: string): void {
-    const encoded = new TextEncoder().encode(text);
+    const encoded = utf8.encode(text);
     this.u32(encoded.length);
     this.bytes(encoded);
   }
@@ -100,6 +103,14 @@ export class Writer {
     this.byte(id);
     this.u32(content.length);
     this.bytes(content.view());
+  }
+
+  /** Appends `length` bytes for the caller to fill in place, through the returned view. */
+  claim(length: number): Uint8Array<ArrayBuffer> {
+    this.reserve(length);
+    const start = this.length;
+    this.length += length;
+    return this.buffer.subarray(start, start + length);
   }
 
   /** Forgets the content, keeping the buffer for reuse. */
@@ -142,7 +153,7 @@ export function pushSigned(into: number[], value: number): number[] {
 
 /** A name (length and UTF-8 bytes) appended to a plain array. */
 export function pushName(into: number[], text: string): number[] {
-  const encoded = new TextEncoder().encode(text);
+  const encoded = utf8.encode(text);
   pushUnsigned(into, encoded.length);
   for (const byte of encoded) into.push(byte);
   return into;

@@ -1,6 +1,8 @@
 // The code walk: one pass over every function body that checks what only code can show
 // (locals, nesting, atomics, unsupported instructions) and plans the rewrite: where fuel is
-// charged and at what cost, and which function-index immediates must be renumbered.
+// charged and at what cost, and which immediates must change (code-plan.ts). The loop over
+// instructions is instruction-walk.ts; this file runs it body by body and does what it stops
+// for.
 //
 // Fuel regions. Wasm control flow is structured: the only way back is a branch to a loop
 // label, which lands on that loop's header. So each instruction belongs to the region of its
@@ -15,65 +17,66 @@ import type { DecodedModule } from "../binary/module.js";
 import { finding } from "../codes.js";
 import { MAX_FUNCTION_BODY_BYTES, MAX_LOCALS_PER_FUNCTION, MAX_NESTING_DEPTH } from "../limits.js";
 import type { Finding } from "../verdict.js";
+import { EDIT_BRANCH_LABEL, EDIT_BULK, EDIT_FUEL_ENTRY, EDIT_STRIDE, type CodePlan } from "./code-plan.js";
+import {
+  STATE_DEPTH, STATE_EDIT_LIMIT, STATE_EDITS, STATE_IMPORTED_FUNCTIONS, STATE_INSTRUCTIONS, STATE_LOOPS, STATE_OFFSET,
+  STATE_SLOTS, STOP_BODY_END, STOP_EDITS_FULL, STOP_OTHER, STOP_TOO_DEEP, beginBody, walkInstructions, writeEdit,
+} from "./instruction-walk.js";
 
-/** Edit kinds in `CodePlan.edits`, stored as flat triples (byte offset, kind, value). */
-export const EDIT_FUEL = 0;
-export const EDIT_FUNCTION_INDEX = 1;
-/** A bulk memory or table instruction, whose work grows with its length operand: (offset, EDIT_BULK, byte length). */
-export const EDIT_BULK = 2;
+export type { CodePlan } from "./code-plan.js";
 
 /** 0xfc sub-opcodes charged by their length: memory.init, memory.copy, memory.fill, table.init, table.copy, table.fill. */
 const BULK_OPERATIONS: ReadonlySet<number> = new Set([8, 10, 11, 12, 14, 17]);
 
-export interface CodePlan {
-  /** Triples: (offset, EDIT_FUEL, cost) or (offset of the index, EDIT_FUNCTION_INDEX, its byte length). */
-  readonly edits: number[];
-  /** Per body: the first triple of its edits, and one final entry past the last. */
-  readonly bodyEditStarts: number[];
-  instructions: number;
-  fuelPoints: number;
-}
+/** Edits planned per body before the first growth: an entry charge, a few loops and calls. */
+const INITIAL_EDITS_PER_BODY = 8;
 
-const FRAME_BLOCK = 0;
-const FRAME_LOOP = 1;
+/** The plan's edit records as they grow, with the walk's state. */
+class EditBuffer {
+  edits: Int32Array;
+  readonly state = new Int32Array(STATE_SLOTS);
 
-/** How the walker's fast path treats each opcode's immediates; everything else takes the switch. */
-const IMMEDIATE_NONE = 0;
-const IMMEDIATE_LEB = 1;
-const IMMEDIATE_MEMORY = 2;
-const IMMEDIATE_OTHER = 3;
-const IMMEDIATE_KINDS = new Uint8Array(256).fill(IMMEDIATE_OTHER);
-for (const opcode of [0x00, 0x01, 0x05, 0x0f, 0x1a, 0x1b, 0xd1]) IMMEDIATE_KINDS[opcode] = IMMEDIATE_NONE;
-for (let opcode = 0x45; opcode <= 0xc4; opcode++) IMMEDIATE_KINDS[opcode] = IMMEDIATE_NONE;
-for (const opcode of [0x0c, 0x0d, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x3f, 0x40, 0x41, 0x42]) IMMEDIATE_KINDS[opcode] = IMMEDIATE_LEB;
-for (let opcode = 0x28; opcode <= 0x3e; opcode++) IMMEDIATE_KINDS[opcode] = IMMEDIATE_MEMORY;
+  constructor(capacityInEdits: number) {
+    this.edits = new Int32Array(Math.max(64, capacityInEdits) * EDIT_STRIDE);
+    this.state[STATE_EDIT_LIMIT] = this.edits.length - EDIT_STRIDE;
+  }
 
-// Control stacks of the walk, allocated once: the walk is synchronous and never re-entered.
-const scratchFrames = new Uint8Array(MAX_NESTING_DEPTH + 2);
-const scratchRegionEdits = new Int32Array(MAX_NESTING_DEPTH + 2);
-const scratchRegionStarts = new Float64Array(MAX_NESTING_DEPTH + 2);
-const scratchRegionNested = new Float64Array(MAX_NESTING_DEPTH + 2);
+  get length(): number {
+    return this.state[STATE_EDITS]!;
+  }
 
-function isValueTypeByte(byte: number): boolean {
-  return byte === 0x40 || (byte >= 0x7b && byte <= 0x7f) || byte === 0x70 || byte === 0x6f;
+  /** Room for `count` more edits, whatever walkInstructions may then add before it stops. */
+  reserve(count: number): void {
+    const needed = this.state[STATE_EDITS]! + (count + 1) * EDIT_STRIDE;
+    if (needed <= this.edits.length) return;
+    let capacity = this.edits.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const grown = new Int32Array(capacity);
+    grown.set(this.edits.subarray(0, this.state[STATE_EDITS]!));
+    this.edits = grown;
+    this.state[STATE_EDIT_LIMIT] = capacity - EDIT_STRIDE;
+  }
+
+  push(offset: number, kind: number, value: number, extra: number): void {
+    this.reserve(1);
+    writeEdit(this.edits, this.state, offset, kind, value, extra);
+  }
 }
 
 export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
   const bodies = module.bodies;
-  const plan: CodePlan = {
-    edits: [], bodyEditStarts: new Array<number>(bodies.length + 1),
-    instructions: 0, fuelPoints: 0,
-  };
-  const frames = scratchFrames;
-  const regionEdits = scratchRegionEdits;
-  const regionStarts = scratchRegionStarts;
-  const regionNested = scratchRegionNested;
-  const edits = plan.edits;
-  const importedFunctions = module.importedFunctionCount;
-  const reader = new Reader(module.bytes);
+  const bodyEditStarts = new Array<number>(bodies.length + 1);
+  let instructions = 0;
+  let fuelPoints = 0;
+  const buffer = new EditBuffer(bodies.length * INITIAL_EDITS_PER_BODY);
+  const state = buffer.state;
+  state[STATE_IMPORTED_FUNCTIONS] = module.importedFunctionCount;
+  const bytes = module.bytes;
+  const reader = new Reader(bytes);
   for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
     const body = bodies[bodyNumber]!;
-    plan.bodyEditStarts[bodyNumber] = edits.length;
+    const bodyEditStart = buffer.length;
+    bodyEditStarts[bodyNumber] = bodyEditStart;
     const functionIndex = body.functionIndex;
     const size = body.end - body.start;
     if (size > MAX_FUNCTION_BODY_BYTES) {
@@ -94,126 +97,92 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
         { functionIndex, byteOffset: body.byteOffset }));
       continue;
     }
-    edits.push(reader.offset, EDIT_FUEL, 0);
-    regionEdits[0] = edits.length - 3;
-    let region = 0;
-    let depth = 1;
-    frames[0] = FRAME_BLOCK;
-    // A region's cost is the instructions walked while it was innermost: its span of the
-    // instruction count minus the spans of the loops nested in it.
-    regionStarts[0] = 0;
-    regionNested[0] = 0;
-    let instructionIndex = 0;
-    const bytes = module.bytes;
-    const end = body.end;
-    // The hot loop reads bytes directly: V8 validated the body, so immediates are well formed;
-    // LEB128 immediates whose value is not needed are skipped by their continuation bits.
-    let offset = reader.offset;
-    while (depth > 0) {
-      const instructionOffset = offset;
-      const opcode = bytes[offset++]!;
-      instructionIndex++;
-      const kind = IMMEDIATE_KINDS[opcode]!;
-      if (kind === IMMEDIATE_NONE) continue;
-      if (kind === IMMEDIATE_LEB) {
-        while (bytes[offset++]! & 0x80);
-        continue;
-      }
-      if (kind === IMMEDIATE_MEMORY) {
-        const alignment = bytes[offset]!;
-        while (bytes[offset++]! & 0x80);
-        if (alignment & 0x40) while (bytes[offset++]! & 0x80);
-        while (bytes[offset++]! & 0x80);
-        continue;
-      }
-      switch (opcode) {
-        case 0x02: case 0x03: case 0x04: {
-          if (isValueTypeByte(bytes[offset]!)) offset++;
-          else {
-            reader.offset = offset;
-            reader.s33();
-            offset = reader.offset;
-          }
-          if (depth > MAX_NESTING_DEPTH) {
-            findings.push(finding("nesting-too-deep",
-              `function ${functionIndex} nests blocks ${depth} deep at instruction ${instructionIndex - 1} (limit ${MAX_NESTING_DEPTH})`,
-              { functionIndex, instructionIndex: instructionIndex - 1, byteOffset: instructionOffset }));
-            depth = -1;
-            break;
-          }
-          if (opcode === 0x03) {
-            frames[depth++] = FRAME_LOOP;
-            edits.push(offset, EDIT_FUEL, 0);
-            regionEdits[++region] = edits.length - 3;
-            regionStarts[region] = instructionIndex;
-            regionNested[region] = 0;
-          } else {
-            frames[depth++] = FRAME_BLOCK;
-          }
-          break;
-        }
-        case 0x0b: {
-          depth--;
-          if (depth === 0 || frames[depth] === FRAME_LOOP) {
-            const span = instructionIndex - regionStarts[region]!;
-            edits[regionEdits[region]! + 2] = span - regionNested[region]!;
-            if (depth > 0) regionNested[--region]! += span;
-          }
-          break;
-        }
-        case 0x10: case 0x12: case 0xd2: {
-          reader.offset = offset;
-          if (reader.u32() >= importedFunctions) edits.push(offset, EDIT_FUNCTION_INDEX, reader.offset - offset);
-          offset = reader.offset;
-          break;
-        }
-        case 0x0e: {
-          reader.offset = offset;
-          for (let targets = reader.u32(); targets >= 0; targets--) reader.u32();
-          offset = reader.offset;
-          break;
-        }
-        case 0x11: case 0x13:
-          while (bytes[offset++]! & 0x80);
-          while (bytes[offset++]! & 0x80);
-          break;
-        case 0x43: offset += 4; break;
-        case 0x44: offset += 8; break;
-        default: {
-          reader.offset = offset;
-          switch (opcode) {
-            case 0x1c: for (let types = reader.u32(); types > 0; types--) reader.byte(); break;
-            case 0xd0: reader.s33(); break;
-            case 0xfc:
-              if (BULK_OPERATIONS.has(skipMiscellaneous(reader, instructionOffset))) {
-                edits.push(instructionOffset, EDIT_BULK, reader.offset - instructionOffset);
-              }
-              break;
-            case 0xfd: skipVector(reader, instructionOffset); break;
-            case 0xfe: {
-              findings.push(finding("atomics-in-kernel-mode",
-                `function ${functionIndex} uses an atomic instruction at instruction ${instructionIndex - 1}`,
-                { functionIndex, instructionIndex: instructionIndex - 1, byteOffset: instructionOffset }));
-              const sub = reader.u32();
-              if (sub === 0x03) reader.byte();
-              else skipMemoryArgument(reader);
-              break;
-            }
-            default:
-              throw new UnsupportedFeature(`instruction 0x${opcode.toString(16)} in function ${functionIndex}`, instructionOffset);
-          }
-          offset = reader.offset;
-        }
+    buffer.push(reader.offset, EDIT_FUEL_ENTRY, 0, 0);
+    beginBody(state, reader.offset, bodyEditStart);
+    let stop: number;
+    while ((stop = walkInstructions(bytes, state, buffer.edits)) !== STOP_BODY_END) {
+      if (stop === STOP_EDITS_FULL) {
+        buffer.reserve(1);
+      } else if (stop === STOP_OTHER) {
+        state[STATE_OFFSET] = walkOtherInstruction(reader, buffer, findings, functionIndex, state[STATE_OFFSET]!);
+      } else if (stop === STOP_TOO_DEEP) {
+        const instructionIndex = state[STATE_INSTRUCTIONS]! - 1;
+        findings.push(finding("nesting-too-deep",
+          `function ${functionIndex} nests blocks ${state[STATE_DEPTH]!} deep at instruction ${instructionIndex} (limit ${MAX_NESTING_DEPTH})`,
+          { functionIndex, instructionIndex, byteOffset: state[STATE_OFFSET]! }));
+        break;
       }
     }
+    instructions += state[STATE_INSTRUCTIONS]!;
+    if (stop !== STOP_BODY_END) continue;
     // No bounds check per instruction: V8 validated the body, so its last `end` closes depth 0;
-    // were that ever wrong, reads past the array yield undefined and end in the switch's throw.
-    if (offset !== end && depth === 0) throw new DecodeError(`function ${functionIndex} ends at byte ${offset}, not at its size`, end);
-    plan.instructions += instructionIndex;
+    // were that ever wrong, reads past the array yield undefined, taken for opcode 0 (unreachable)
+    // or an unsupported instruction, and the walk ends here or in walkOtherInstruction's throw.
+    const offset = state[STATE_OFFSET]!;
+    if (offset !== body.end) throw new DecodeError(`function ${functionIndex} ends at byte ${offset}, not at its size`, body.end);
+    const loops = state[STATE_LOOPS]!;
+    fuelPoints += loops + 1;
+    if (loops > 0) buffer.edits[bodyEditStart + 3] = 1;
+    else dropBranchLabelEdits(buffer, bodyEditStart);
   }
-  plan.bodyEditStarts[bodies.length] = edits.length;
-  for (let index = 0; index < edits.length; index += 3) if (edits[index + 1] === EDIT_FUEL) plan.fuelPoints++;
-  return plan;
+  bodyEditStarts[bodies.length] = buffer.length;
+  return { edits: buffer.edits.subarray(0, buffer.length), bodyEditStarts, instructions, fuelPoints };
+}
+
+/** A function without loops is not wrapped: its branches to the function label stay as they are. */
+function dropBranchLabelEdits(buffer: EditBuffer, from: number): void {
+  const edits = buffer.edits;
+  const end = buffer.length;
+  let kept = from;
+  for (let edit = from; edit < end; edit += EDIT_STRIDE) {
+    if (edits[edit + 1] === EDIT_BRANCH_LABEL) continue;
+    if (kept !== edit) edits.copyWithin(kept, edit, edit + EDIT_STRIDE);
+    kept += EDIT_STRIDE;
+  }
+  buffer.state[STATE_EDITS] = kept;
+}
+
+/**
+ * Opcodes rare in real code, or refused: br_table, typed select, ref.null, the 0xfc, 0xfd and
+ * 0xfe prefixes. `offset` is just past the opcode; returns the offset past the instruction.
+ */
+function walkOtherInstruction(reader: Reader, buffer: EditBuffer, findings: Finding[], functionIndex: number, offset: number): number {
+  const instructionOffset = offset - 1;
+  const opcode = reader.bytes[instructionOffset]!;
+  const instructionIndex = buffer.state[STATE_INSTRUCTIONS]!;
+  reader.offset = offset;
+  switch (opcode) {
+    case 0x0e: {
+      // A label naming the function moves in a wrapped function, as br's does.
+      const functionLabel = buffer.state[STATE_DEPTH]! - 1;
+      for (let targets = reader.u32(); targets >= 0; targets--) {
+        const labelOffset = reader.offset;
+        const label = reader.u32();
+        if (label === functionLabel) buffer.push(labelOffset, EDIT_BRANCH_LABEL, reader.offset - labelOffset, label + 1);
+      }
+      break;
+    }
+    case 0x1c: for (let types = reader.u32(); types > 0; types--) reader.byte(); break;
+    case 0xd0: reader.s33(); break;
+    case 0xfc:
+      if (BULK_OPERATIONS.has(skipMiscellaneous(reader, instructionOffset))) {
+        buffer.push(instructionOffset, EDIT_BULK, reader.offset - instructionOffset, 0);
+      }
+      break;
+    case 0xfd: skipVector(reader, instructionOffset); break;
+    case 0xfe: {
+      findings.push(finding("atomics-in-kernel-mode",
+        `function ${functionIndex} uses an atomic instruction at instruction ${instructionIndex - 1}`,
+        { functionIndex: functionIndex, instructionIndex: instructionIndex - 1, byteOffset: instructionOffset }));
+      const sub = reader.u32();
+      if (sub === 0x03) reader.byte();
+      else skipMemoryArgument(reader);
+      break;
+    }
+    default:
+      throw new UnsupportedFeature(`instruction 0x${opcode.toString(16)} in function ${functionIndex}`, instructionOffset);
+  }
+  return reader.offset;
 }
 
 function skipMemoryArgument(reader: Reader): void {

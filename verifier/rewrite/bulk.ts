@@ -4,7 +4,7 @@
 // helpers come after every existing function, so no existing index moves for them.
 import type { DecodedModule } from "../binary/module.js";
 import { Writer, pushUnsigned } from "../binary/writer.js";
-import { EDIT_BULK, type CodePlan } from "../checks/code.js";
+import { EDIT_BULK, EDIT_STRIDE, type CodePlan } from "../checks/code-plan.js";
 import { BULK_BYTES_PER_FUEL, FUEL_IMPORT_MODULE } from "../fuel-contract.js";
 
 const OPERATION_NAMES: Readonly<Record<number, string>> = {
@@ -33,16 +33,23 @@ function instructionKey(instruction: Uint8Array): string {
   return String.fromCharCode(...instruction);
 }
 
-/** Finds the distinct bulk instructions of the plan and assigns each a helper and a type. */
+/**
+ * Finds the distinct bulk instructions of the plan and assigns each a helper and a type; each
+ * bulk edit's `extra` becomes the output index of the helper that replaces it.
+ */
 export function planBulkHelpers(module: DecodedModule, plan: CodePlan, firstFunctionIndex: number, firstTypeIndex: number): BulkHelpers {
   const result: BulkHelpers = { helpers: [], indexByInstruction: new Map(), newTypes: [] };
   const typeByEncoding = new Map<string, number>();
   const edits = plan.edits;
-  for (let edit = 0; edit < edits.length; edit += 3) {
+  for (let edit = 0; edit < edits.length; edit += EDIT_STRIDE) {
     if (edits[edit + 1] !== EDIT_BULK) continue;
     const instruction = module.bytes.subarray(edits[edit]!, edits[edit]! + edits[edit + 2]!);
     const key = instructionKey(instruction);
-    if (result.indexByInstruction.has(key)) continue;
+    const known = result.indexByInstruction.get(key);
+    if (known !== undefined) {
+      edits[edit + 3] = known;
+      continue;
+    }
     const sub = instruction[1]!;
     let middle = 0x7f;
     if (sub === 17) {
@@ -60,6 +67,7 @@ export function planBulkHelpers(module: DecodedModule, plan: CodePlan, firstFunc
     }
     const functionIndex = firstFunctionIndex + result.helpers.length;
     result.indexByInstruction.set(key, functionIndex);
+    edits[edit + 3] = functionIndex;
     result.helpers.push({ instruction, typeIndex, functionIndex, name: `${FUEL_IMPORT_MODULE}.charge-${OPERATION_NAMES[sub] ?? sub}` });
   }
   return result;

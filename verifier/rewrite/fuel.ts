@@ -2,10 +2,11 @@
 // exported fuel global, charges every region planned by the code walk, and renumbers every
 // function index the new import shifts (calls, ref.func, exports, elements, start, names).
 import { Reader } from "../binary/reader.js";
-import { Writer, pushName, pushSigned, pushUnsigned, signedLength, unsignedLength } from "../binary/writer.js";
+import { Writer, pushName, pushSigned, pushUnsigned } from "../binary/writer.js";
 import { SECTION, type DecodedModule, type SectionRange } from "../binary/module.js";
-import { EDIT_BULK, EDIT_FUEL, type CodePlan } from "../checks/code.js";
-import { planBulkHelpers, writeHelperBody, type BulkHelpers } from "./bulk.js";
+import type { CodePlan } from "../checks/code-plan.js";
+import { planBulkHelpers } from "./bulk.js";
+import { writeCodeSection } from "./code-section.js";
 import { FUEL_AT_INSTANTIATION, FUEL_GLOBAL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from "../fuel-contract.js";
 import { newNameSection, rewriteNameSection } from "./names.js";
 import { rewriteElementSection, rewriteExportSection, rewriteGlobalSection, type Renumber } from "./renumber.js";
@@ -115,7 +116,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
         emitted(range.id, rewriteElementSection(new Reader(bytes, range.contentStart, range.end), renumber, scratch.reset()));
         break;
       case SECTION.code:
-        writeCode(output, module, plan, fuelGlobal, exhaustedIndex, bulk);
+        writeCodeSection(output, module, plan, fuelGlobal, exhaustedIndex, bulk);
         break;
       default:
         output.copy(bytes, range.start, range.end);
@@ -139,79 +140,4 @@ function writeCustomSection(output: Writer, name: string, content: Writer): void
   output.u32(encodedName.length + content.length);
   output.bytes(encodedName);
   output.copy(content.view(), 0, content.length);
-}
-
-/** Writes the code section with fuel charges inserted and call targets renumbered, body by body. */
-function writeCode(output: Writer, module: DecodedModule, plan: CodePlan, fuelGlobal: number, exhaustedIndex: number, bulk: BulkHelpers): void {
-  const bytes = module.bytes;
-  const edits = plan.edits;
-  const bodies = module.bodies;
-  // global.get G; i64.const cost; i64.sub; global.set G; global.get G; i64.const 0; i64.lt_s;
-  // if; call exhausted; unreachable; end
-  const prefixBytes = pushUnsigned([0x23], fuelGlobal).concat(0x42);
-  const suffix = pushUnsigned([0x7d, 0x24], fuelGlobal);
-  suffix.push(0x23);
-  pushUnsigned(suffix, fuelGlobal).push(0x42, 0x00, 0x53, 0x04, 0x40, 0x10);
-  const suffixBytes = pushUnsigned(suffix, exhaustedIndex).concat(0x00, 0x0b);
-  const fixedLength = prefixBytes.length + suffixBytes.length;
-
-  // Sizes first, so the section is written once, straight into the output.
-  const reader = new Reader(bytes);
-  const sizes = new Float64Array(bodies.length);
-  let sectionSize = unsignedLength(bodies.length);
-  for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
-    const body = bodies[bodyNumber]!;
-    const last = plan.bodyEditStarts[bodyNumber + 1]!;
-    let size = body.end - body.start;
-    for (let edit = plan.bodyEditStarts[bodyNumber]!; edit < last; edit += 3) {
-      const kind = edits[edit + 1];
-      if (kind === EDIT_FUEL) {
-        size += fixedLength + signedLength(edits[edit + 2]!);
-      } else if (kind === EDIT_BULK) {
-        size += 1 + unsignedLength(bulkHelperIndex(bulk, bytes, edits[edit]!, edits[edit + 2]!)) - edits[edit + 2]!;
-      } else {
-        reader.offset = edits[edit]!;
-        size += unsignedLength(reader.u32() + 1) - edits[edit + 2]!;
-      }
-    }
-    sizes[bodyNumber] = size;
-    sectionSize += unsignedLength(size) + size;
-  }
-  const helpers = new Writer(bulk.helpers.length * 64 + 8);
-  for (const helper of bulk.helpers) writeHelperBody(helpers, helper, fuelGlobal, exhaustedIndex);
-  sectionSize += helpers.length - unsignedLength(bodies.length) + unsignedLength(bodies.length + bulk.helpers.length);
-  output.byte(SECTION.code);
-  output.u32(sectionSize);
-  output.u32(bodies.length + bulk.helpers.length);
-  for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
-    const body = bodies[bodyNumber]!;
-    const last = plan.bodyEditStarts[bodyNumber + 1]!;
-    output.u32(sizes[bodyNumber]!);
-    let copied = body.start;
-    for (let edit = plan.bodyEditStarts[bodyNumber]!; edit < last; edit += 3) {
-      const offset = edits[edit]!;
-      output.copy(bytes, copied, offset);
-      const kind = edits[edit + 1];
-      if (kind === EDIT_FUEL) {
-        output.bytes(prefixBytes);
-        output.s64(edits[edit + 2]!);
-        output.bytes(suffixBytes);
-        copied = offset;
-      } else if (kind === EDIT_BULK) {
-        output.byte(0x10);
-        output.u32(bulkHelperIndex(bulk, bytes, offset, edits[edit + 2]!));
-        copied = offset + edits[edit + 2]!;
-      } else {
-        reader.offset = offset;
-        output.u32(reader.u32() + 1);
-        copied = offset + edits[edit + 2]!;
-      }
-    }
-    output.copy(bytes, copied, body.end);
-  }
-  output.copy(helpers.view(), 0, helpers.length);
-}
-
-function bulkHelperIndex(bulk: BulkHelpers, bytes: Uint8Array, offset: number, length: number): number {
-  return bulk.indexByInstruction.get(String.fromCharCode(...bytes.subarray(offset, offset + length)))!;
 }
