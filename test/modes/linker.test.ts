@@ -2,7 +2,7 @@
 // links named, attributes agreeing, strings copied, kernel jumps re-checked on every call.
 import { expect } from "chai";
 import {
-  bootKernel,   CapabilityKind, LinkError, LoadError, MAX_UPCALL_DEPTH, linkAppForProcess, linkedModulesOf, loadApp, principalHolding, runApp, HalUserDomainHost, planLink,
+  bootKernel, CapabilityKind, LinkError, LoadError, MAX_UPCALL_DEPTH, linkAppForProcess, linkedModulesOf, loadApp, principalHolding, runApp, HalUserDomainHost, planLink,
   type AppImage, type Kernel,
 } from "../../kernel/index.js";
 import { createSimHal } from "../../hal/sim/index.js";
@@ -146,6 +146,7 @@ describe("modes/linker", () => {
     expect(status.kind).to.equal("faulted");
     expect(status.kind === "faulted" && status.fault.message).to.match(/syskerneljump callee\.probe: EPERM/);
     expect(linked.counters[0]).to.include({ calls: 1, modeSwitches: 2 });
+    linked.dispose();
     kernel.endProcess(process, status);
   });
 

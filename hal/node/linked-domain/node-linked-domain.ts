@@ -80,6 +80,10 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
       this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread stopped (exit code ${code})` } });
     });
     this.worker.postMessage(boot, [port2]);
+    // A parked domain waits for the kernel and must not keep the host process alive on its own;
+    // it is referenced only while its entry runs (start), when the kernel waits for it.
+    this.worker.unref();
+    this.port.unref();
   }
 
   get ending(): LinkedEnding | undefined {
@@ -123,8 +127,12 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
     if (this.endingOutcome) return Promise.resolve(this.endingOutcome);
     const refused = this.sendCall(instance, exportName, []);
     if (refused) return Promise.resolve(refused);
+    this.worker.ref();
     return new Promise((resolve) => {
-      this.waitingStart = resolve;
+      this.waitingStart = (result) => {
+        this.worker.unref();
+        resolve(result);
+      };
       this.armBudget();
       this.serveAsync();
     });
