@@ -44,8 +44,15 @@ interface ThreadInstance {
   readonly context: StubContext;
 }
 
-/** Added when the spin budget grows, so a budget that fell to zero can recover. */
+/** Added when the spin budget grows. */
 const MINIMUM_SPIN_GROWTH = 16;
+
+/**
+ * The spin budget never falls below this share of its maximum. A budget that reached zero
+ * would never see an answer arrive while spinning, so it could never grow again: every
+ * crossing would then pay a sleep and a wake-up (measured: ~20 µs instead of ~2 µs).
+ */
+const SPIN_FLOOR_DIVISOR = 8;
 
 function carriesMemory(type: AbiValueType): boolean {
   return type === "string" || type === "list<u8>";
@@ -86,7 +93,7 @@ class DomainThread {
         return;
       }
     }
-    this.spinBudget = budget >> 1;
+    this.spinBudget = Math.max(budget >> 1, Math.ceil(this.boot.userSpinIterations / SPIN_FLOOR_DIVISOR));
     // Announce the sleep before sleeping: a pass landing in between changes the sequence.
     Atomics.store(header, ChannelWord.userSleeping, 1);
     for (;;) {
