@@ -12,6 +12,11 @@ export interface NodeCpuOptions {
   readonly kernelBurstTraps?: number;
   /** Threads kept started and idle for new domains (0, the default, starts each on demand). */
   readonly prewarmedDomains?: number;
+  /**
+   * The domain thread's entry module, `hal/node/user-domain/worker-main.js` by default. Fault
+   * injection: a test substitutes a module that loads the real one and makes the thread die.
+   */
+  readonly domainThreadScript?: URL;
 }
 
 export class NodeCpu implements Cpu {
@@ -24,7 +29,7 @@ export class NodeCpu implements Cpu {
       userSpinIterations: options.userSpinIterations ?? DEFAULT_USER_SPIN_ITERATIONS,
       kernelPollMicroseconds: options.kernelPollMicroseconds ?? DEFAULT_KERNEL_POLL_MICROSECONDS,
       kernelBurstTraps: options.kernelBurstTraps ?? DEFAULT_KERNEL_BURST_TRAPS,
-      workers: new WorkerPool(options.prewarmedDomains ?? 0),
+      workers: new WorkerPool(options.prewarmedDomains ?? 0, options.domainThreadScript),
     };
   }
 
