@@ -77,12 +77,12 @@ describe("hal user-domain lifecycle", () => {
   }
 
   it("reports a thread that exits in the middle of a kernel call as a worker-crash fault and leaves no waiter", async () => {
-    const dyingCpu = new NodeCpu(new NodeTimer(), { userSpinIterations: 0, domainThreadScript: threadExitsInKernelCall });
+    const dyingCpu = new NodeCpu(new NodeTimer(), { domainThreadScript: threadExitsInKernelCall });
     const kernel = new FakeKernel();
     const domain = dyingCpu.createUserDomain(domainSpec(appBinary("hello")), kernel);
     const outcome = await domain.completion;
     expect(outcome).to.deep.equal({ kind: "faulted", fault: { kind: "worker-crash", message: "the domain's thread stopped without reporting (exit code 3)" } });
-    // The thread died asleep in its first trap; whether the kernel served that trap first is a race.
+    // The thread died just after posting its first trap; whether the kernel served that trap first is a race.
     expect(kernel.calls).to.have.length.at.most(1);
     expect(domain.stats().kernelWaitersPending).to.equal(0);
     // The CPU is unharmed: the next domain on it runs normally.

@@ -84,7 +84,7 @@ describe("kernel/user-domains", function () {
 
   it("turns a user domain's thread dying in a kernel call into a worker-crash fault and keeps running others", async () => {
     const kernel = bootKernel({
-      hal: createNodeHal({ userSpinIterations: 0, domainThreadScript: threadExitsInKernelCall }),
+      hal: createNodeHal({ domainThreadScript: threadExitsInKernelCall }),
       devices: { console: { write: () => undefined } },
     });
     const image = kernel.load(appBytes("hello"));
