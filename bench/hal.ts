@@ -54,6 +54,20 @@ async function atomicsPingPongNanoseconds(roundTrips: number): Promise<number> {
   return (elapsed * 1e6) / roundTrips;
 }
 
+/**
+ * A kernel hiccup inside the warm-up: this many answers come this late, so the user side sleeps
+ * repeatedly and its budget falls to the floor. The steady stretch then shows whether both sides
+ * find their way back to polling.
+ */
+const HICCUP_START = 15_000;
+const HICCUP_CALLS = 200;
+const HICCUP_MILLISECONDS = 0.06;
+
+function busyWait(milliseconds: number): void {
+  const until = performance.now() + milliseconds;
+  while (performance.now() < until) { /* the kernel is busy elsewhere */ }
+}
+
 /** One domain's run: ns per call over its first calls (cold) and after the warm-up (steady). */
 interface DomainRun { readonly cold: number; readonly steady: number; readonly sleepsPerThousand: number }
 
@@ -61,7 +75,7 @@ interface DomainRun { readonly cold: number; readonly steady: number; readonly s
  * Runs `binary`, which makes `calls` kernel calls, in a user domain. The handler reads the clock
  * only at the first call, at `warmUpCalls` and at the last, so the measurement adds nothing per call.
  */
-async function timeDomain(cpu: NodeCpu, binary: Uint8Array<ArrayBuffer>, calls: number, warmUpCalls: number): Promise<DomainRun> {
+async function timeDomain(cpu: NodeCpu, binary: Uint8Array<ArrayBuffer>, calls: number, warmUpCalls: number, hiccup = false): Promise<DomainRun> {
   let count = 0;
   let first = 0;
   let warm = 0;
@@ -70,6 +84,7 @@ async function timeDomain(cpu: NodeCpu, binary: Uint8Array<ArrayBuffer>, calls: 
   const handler: KernelTrapHandler = {
     handleTrap(domain, syscallNumber, args) {
       count++;
+      if (hiccup && count > HICCUP_START && count <= HICCUP_START + HICCUP_CALLS) busyWait(HICCUP_MILLISECONDS);
       if (count === 1) first = performance.now();
       else if (count === warmUpCalls) { warm = performance.now(); sleepsAtWarm = domain.stats().waits?.userSleeps ?? 0; }
       else if (count === calls) last = performance.now();
@@ -88,9 +103,9 @@ async function timeDomain(cpu: NodeCpu, binary: Uint8Array<ArrayBuffer>, calls: 
   };
 }
 
-async function sampleDomain(cpu: NodeCpu, binary: Uint8Array<ArrayBuffer>, calls: number, warmUpCalls: number, runs = RUNS) {
+async function sampleDomain(cpu: NodeCpu, binary: Uint8Array<ArrayBuffer>, calls: number, warmUpCalls: number, runs = RUNS, hiccup = false) {
   const results: DomainRun[] = [];
-  for (let run = 0; run < runs; run++) results.push(await timeDomain(cpu, binary, calls, warmUpCalls));
+  for (let run = 0; run < runs; run++) results.push(await timeDomain(cpu, binary, calls, warmUpCalls, hiccup));
   return {
     cold: sampleOf(results.map((result) => result.cold)),
     steady: sampleOf(results.map((result) => result.steady)),
@@ -158,6 +173,8 @@ async function roundTripTable(cpu: NodeCpu, kernel: Kernel): Promise<{ table: Be
   const calls = WARM_UP_CALLS + MEASURED_CALLS;
   const id = await sampleDomain(cpu, await assemble(callLoopModule(calls, "id")), calls, WARM_UP_CALLS);
   const write = await sampleDomain(cpu, await assemble(callLoopModule(calls, "write")), calls, WARM_UP_CALLS);
+  const idLoop = await assemble(callLoopModule(calls, "id"));
+  const afterHiccup = await sampleDomain(cpu, idLoop, calls, WARM_UP_CALLS, RUNS, true);
   const sleepingCalls = 2_000;
   const sleepingCpu = new NodeCpu(new NodeTimer(), { kernelPollMicroseconds: 0, userSpinIterations: 0 });
   const sleeping = await sampleDomain(sleepingCpu, await assemble(callLoopModule(sleepingCalls, "id")), sleepingCalls, sleepingCalls / 2, 3);
@@ -174,6 +191,7 @@ async function roundTripTable(cpu: NodeCpu, kernel: Kernel): Promise<{ table: Be
         row("bare Atomics ping-pong between two threads (floor)", floor, ""),
         row("process.id from a user domain, steady (spin-then-wait)", id.steady, round(id.sleepsPerThousand, 1)),
         row(`process.id, first ${WARM_UP_CALLS} calls of a fresh domain`, id.cold, ""),
+        row(`process.id, steady after a kernel hiccup (${HICCUP_CALLS} answers ${HICCUP_MILLISECONDS * 1000} µs late)`, afterHiccup.steady, round(afterHiccup.sleepsPerThousand, 1)),
         row("console.write of 16 code units, steady (copyin through the TLB)", write.steady, round(write.sleepsPerThousand, 1)),
         row(`console.write of 16 code units, first ${WARM_UP_CALLS} calls`, write.cold, ""),
         row("process.id with no polling on either side (sleep/wake)", sleeping.steady, round(sleeping.sleepsPerThousand, 0)),
@@ -181,7 +199,8 @@ async function roundTripTable(cpu: NodeCpu, kernel: Kernel): Promise<{ table: Be
       notes: [
         `${RUNS} runs; each user-domain run makes ${WARM_UP_CALLS} calls, then ${MEASURED_CALLS} measured ones ("steady"); the handler reads the clock at three calls only.`,
         "a fresh domain's first calls run in an unoptimised thread while its JIT compiles in the background on the same two CPUs, so polling loses to descheduling and calls sleep: that is the cold row.",
-        `spin-then-wait: user side polls up to ${params.DEFAULT_USER_SPIN_ITERATIONS} times (floor ${params.USER_SPIN_FLOOR_ITERATIONS}, a ${params.USER_SPIN_PROBE_ITERATIONS}-poll probe after ${params.USER_SPIN_PROBE_AFTER_SLEEPS} sleeps in a row); kernel polls ${params.DEFAULT_KERNEL_POLL_MICROSECONDS} µs before Atomics.waitAsync (hal/node/params.ts).`,
+        `spin-then-wait: user side polls up to ${params.DEFAULT_USER_SPIN_ITERATIONS} times (floor ${params.USER_SPIN_FLOOR_ITERATIONS}, a ${params.USER_SPIN_PROBE_ITERATIONS}-poll probe after ${params.USER_SPIN_PROBE_AFTER_SLEEPS} sleeps in a row); kernel polls ${params.DEFAULT_KERNEL_POLL_MICROSECONDS} µs before Atomics.waitAsync, ${params.DEFAULT_KERNEL_POLL_AFTER_WAKE_MICROSECONDS} µs after waking a sleeping user side (hal/node/params.ts).`,
+        "after a hiccup the user side has slept many times; a steady figure near the plain steady one means both sides went back to polling rather than waking each other on every call (~sleep/wake cost).",
         "both sides busy-poll in the floor and in the fast path: with two CPUs, any other load on the machine shows up as outliers; read best and median together.",
       ],
     },

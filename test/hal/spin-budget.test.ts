@@ -3,7 +3,8 @@ import { expect } from "chai";
 import { initialSpinState, nextSpinState, type SpinState } from "../../hal/node/user-domain/index.js";
 import { USER_SPIN_FLOOR_ITERATIONS, USER_SPIN_PROBE_AFTER_SLEEPS, USER_SPIN_PROBE_ITERATIONS } from "../../hal/node/params.js";
 
-const LIMIT = 2000;
+/** Large enough above the floor that halving shows. */
+const LIMIT = 8 * USER_SPIN_FLOOR_ITERATIONS;
 
 function after(state: SpinState, outcomes: readonly boolean[], limit = LIMIT): SpinState {
   return outcomes.reduce((current, answered) => nextSpinState(current, answered, limit), state);
@@ -22,7 +23,8 @@ describe("hal user-side spin budget", () => {
       state = nextSpinState(state, false, LIMIT);
       budgets.push(state.budget);
     }
-    expect(budgets.slice(0, 3)).to.deep.equal([1000, 500, 256]);
+    expect(budgets[0]).to.equal(Math.max(LIMIT / 2, USER_SPIN_FLOOR_ITERATIONS));
+    for (let index = 1; index < budgets.length; index++) expect(budgets[index]).to.equal(Math.max(budgets[index - 1]! / 2, USER_SPIN_FLOOR_ITERATIONS));
     expect(Math.min(...budgets)).to.equal(USER_SPIN_FLOOR_ITERATIONS);
   });
 

@@ -19,6 +19,7 @@ export interface UserDomainTuning {
   readonly timer: TimerDevice;
   readonly userSpinIterations: number;
   readonly kernelPollMicroseconds: number;
+  readonly kernelPollAfterWakeMicroseconds: number;
   readonly kernelBurstTraps: number;
   readonly workers: WorkerPool;
 }
@@ -50,6 +51,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private runningSince = 0;
   private chargedMilliseconds = 0;
   private kernelWaits = 0;
+  /** The last answer had to wake the user side: its next trap comes no sooner than a wake-up. */
+  private wokeSleeper = false;
   private kernelYields = 0;
 
   constructor(private readonly spec: UserDomainSpec, handler: KernelTrapHandler, private readonly tuning: UserDomainTuning) {
@@ -139,6 +142,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private serve = (): void => {
     const header = this.page.header;
     const pollMilliseconds = this.tuning.kernelPollMicroseconds / 1000;
+    // No polling at all (kernelPollMicroseconds 0) stays no polling: the pure sleep/wake configuration.
+    const wakePollMilliseconds = pollMilliseconds === 0 ? 0 : Math.max(this.tuning.kernelPollAfterWakeMicroseconds / 1000, pollMilliseconds);
     let served = 0;
     let polls = 0;
     let pollUntil = performance.now() + pollMilliseconds;
@@ -148,7 +153,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       if (sequence !== this.lastRequest) {
         this.lastRequest = sequence;
         // serveOne reads the clock as it leaves the kernel: that reading starts the poll window.
-        pollUntil = this.serveOne() + pollMilliseconds;
+        const left = this.serveOne();
+        pollUntil = left + (this.wokeSleeper ? wakePollMilliseconds : pollMilliseconds);
         if (++served >= this.tuning.kernelBurstTraps) {
           // Let timers (the CPU budget) and other domains run before serving more.
           this.kernelYields++;
@@ -195,7 +201,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     }
     const left = this.leaveKernel();
     Atomics.add(this.page.header, TrapWord.responseSequence, 1);
-    if (Atomics.load(this.page.header, TrapWord.userSleeping) !== 0) Atomics.notify(this.page.header, TrapWord.responseSequence, 1);
+    this.wokeSleeper = Atomics.load(this.page.header, TrapWord.userSleeping) !== 0;
+    if (this.wokeSleeper) Atomics.notify(this.page.header, TrapWord.responseSequence, 1);
     return left;
   }
 
