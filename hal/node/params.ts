@@ -67,6 +67,15 @@ export const DEFAULT_KERNEL_POLL_MICROSECONDS = 20;
  */
 export const DEFAULT_KERNEL_POLL_AFTER_WAKE_MICROSECONDS = 100;
 
+/**
+ * Kernel side: a long poll after a wake-up that ran out is skipped for the next 1, 2, 4, ... wake-ups,
+ * up to this many. When the machine is oversubscribed the woken thread cannot get a CPU while the
+ * main thread polls, so the long poll only burns the main thread (measured: polling rows twice
+ * the sleep/wake cost at a load average of 10 on two CPUs); the back-off bounds that to one long
+ * poll per this many sleeping calls.
+ */
+export const KERNEL_WAKE_POLL_MAXIMUM_SKIPS = 64;
+
 /** Kernel side: traps served in one synchronous burst before yielding to the event loop. */
 export const DEFAULT_KERNEL_BURST_TRAPS = 256;
 

@@ -13,6 +13,7 @@ import type { WorkerBootData, WorkerFault, WorkerMessage } from "./messages.js";
 import { TrapService } from "./trap-service.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
 import { waitAsync } from "./wait-async.js";
+import { WakePollBackoff } from "./wake-poll.js";
 import type { WorkerPool } from "./worker-pool.js";
 
 export interface UserDomainTuning {
@@ -53,6 +54,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private kernelWaits = 0;
   /** The last answer had to wake the user side: its next trap comes no sooner than a wake-up. */
   private wokeSleeper = false;
+  private readonly wakePoll = new WakePollBackoff();
   private kernelYields = 0;
 
   constructor(private readonly spec: UserDomainSpec, handler: KernelTrapHandler, private readonly tuning: UserDomainTuning) {
@@ -146,15 +148,18 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     const wakePollMilliseconds = pollMilliseconds === 0 ? 0 : Math.max(this.tuning.kernelPollAfterWakeMicroseconds / 1000, pollMilliseconds);
     let served = 0;
     let polls = 0;
+    let pollingLong = false;
     let pollUntil = performance.now() + pollMilliseconds;
     for (;;) {
       if (this.closed) return;
       const sequence = Atomics.load(header, TrapWord.requestSequence);
       if (sequence !== this.lastRequest) {
         this.lastRequest = sequence;
+        if (pollingLong) this.wakePoll.succeeded();
         // serveOne reads the clock as it leaves the kernel: that reading starts the poll window.
         const left = this.serveOne();
-        pollUntil = left + (this.wokeSleeper ? wakePollMilliseconds : pollMilliseconds);
+        pollingLong = this.wokeSleeper && this.wakePoll.shouldPollLong();
+        pollUntil = left + (pollingLong ? wakePollMilliseconds : pollMilliseconds);
         if (++served >= this.tuning.kernelBurstTraps) {
           // Let timers (the CPU budget) and other domains run before serving more.
           this.kernelYields++;
@@ -165,6 +170,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       }
       // Reading the clock costs more than a poll: look at it every POLLS_PER_CLOCK_READ polls.
       if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
+      if (pollingLong) this.wakePoll.failed();
+      pollingLong = false;
       // Announce the wait before waiting: a request landing in between makes waitAsync return at once.
       Atomics.store(header, TrapWord.kernelWaiting, 1);
       const wait = waitAsync(header, TrapWord.requestSequence, sequence);
