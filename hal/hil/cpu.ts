@@ -61,6 +61,16 @@ export interface TlbStats {
   readonly flushes: number;
 }
 
+/** How the two sides of a domain waited for each other: what spin-then-wait cost. */
+export interface CrossingWaitStats {
+  /** Calls whose answer the user side did not see while polling, so it slept (a futex sleep). */
+  readonly userSleeps: number;
+  /** Times the kernel side stopped polling for this domain's next trap and waited for it. */
+  readonly kernelWaits: number;
+  /** Bursts of traps cut short so the event loop could run timers and other domains. */
+  readonly kernelYields: number;
+}
+
 export interface UserDomainStats {
   /** Crossings between the user domain and the kernel, both directions (a call is two). */
   readonly ringSwitches: number;
@@ -80,6 +90,8 @@ export interface UserDomainStats {
   readonly userMilliseconds: number;
   /** Whether the kernel side still has a wait outstanding on this domain (0 after completion). */
   readonly kernelWaitersPending: number;
+  /** Absent where the sides never wait for each other (a CPU that answers traps inline). */
+  readonly waits?: CrossingWaitStats;
 }
 
 /** A running fallback process: its own isolate, reachable only through traps. */

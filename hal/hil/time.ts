@@ -4,6 +4,12 @@
 export interface Clock {
   /** Monotonic milliseconds (fractional). */
   now(): number;
+  /**
+   * The same monotonic clock in whole nanoseconds, from an origin of the device's choosing, when
+   * the device can read it as a 64-bit integer directly. Optional: the kernel's u64 clock call
+   * uses it when present, because converting `now()` to a bigint costs more than the reading.
+   */
+  monotonicNanoseconds?(): bigint;
 }
 
 export interface AlarmClient {

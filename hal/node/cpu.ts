@@ -1,7 +1,7 @@
 // The Node CPU: creates user domains on worker_threads and keeps track of the live ones.
 import type { Cpu, KernelTrapHandler, LinkedDomainHandler, LinkedDomainSpec, LinkedUserDomain, TimerDevice, UserDomain, UserDomainSpec } from "../hil/index.js";
 import { NodeLinkedDomain } from "./linked-domain/index.js";
-import { DEFAULT_KERNEL_BURST_TRAPS, DEFAULT_KERNEL_POLL_MICROSECONDS, DEFAULT_USER_SPIN_ITERATIONS } from "./params.js";
+import { DEFAULT_KERNEL_BURST_TRAPS, DEFAULT_KERNEL_POLL_AFTER_WAKE_MICROSECONDS, DEFAULT_KERNEL_POLL_MICROSECONDS, DEFAULT_USER_SPIN_ITERATIONS } from "./params.js";
 import { NodeUserDomain, WorkerPool, type UserDomainTuning } from "./user-domain/index.js";
 
 export interface NodeCpuOptions {
@@ -9,10 +9,17 @@ export interface NodeCpuOptions {
   readonly userSpinIterations?: number;
   /** Kernel side: microseconds of polling for a domain's next trap before Atomics.waitAsync (0 waits at once). */
   readonly kernelPollMicroseconds?: number;
+  /** Kernel side: microseconds of polling after an answer that had to wake the user side (see params). */
+  readonly kernelPollAfterWakeMicroseconds?: number;
   /** Kernel side: traps served in one synchronous burst before yielding to the event loop. */
   readonly kernelBurstTraps?: number;
   /** Threads kept started and idle for new domains (0, the default, starts each on demand). */
   readonly prewarmedDomains?: number;
+  /**
+   * The domain thread's entry module, `hal/node/user-domain/worker-main.js` by default. Fault
+   * injection: a test substitutes a module that loads the real one and makes the thread die.
+   */
+  readonly domainThreadScript?: URL;
 }
 
 export class NodeCpu implements Cpu {
@@ -25,8 +32,9 @@ export class NodeCpu implements Cpu {
       timer,
       userSpinIterations: options.userSpinIterations ?? DEFAULT_USER_SPIN_ITERATIONS,
       kernelPollMicroseconds: options.kernelPollMicroseconds ?? DEFAULT_KERNEL_POLL_MICROSECONDS,
+      kernelPollAfterWakeMicroseconds: options.kernelPollAfterWakeMicroseconds ?? DEFAULT_KERNEL_POLL_AFTER_WAKE_MICROSECONDS,
       kernelBurstTraps: options.kernelBurstTraps ?? DEFAULT_KERNEL_BURST_TRAPS,
-      workers: new WorkerPool(options.prewarmedDomains ?? 0),
+      workers: new WorkerPool(options.prewarmedDomains ?? 0, options.domainThreadScript),
     };
   }
 

@@ -18,16 +18,63 @@ export const BATCH_RING_ENTRIES = 256;
 export const TRAP_ARGUMENT_SLOTS = 8;
 
 /**
- * User side: polls of the response word before sleeping in Atomics.wait. A busy answer arrives
- * in well under a microsecond, a sleeping wake-up costs tens of microseconds.
+ * User side: polls of the response word before sleeping in Atomics.wait, at most. A busy answer
+ * arrives in well under a microsecond (measured: 15–30 polls), a sleeping wake-up costs tens of
+ * microseconds; 2000 polls are about 6–12 µs on the development VM, below one wake-up.
  */
 export const DEFAULT_USER_SPIN_ITERATIONS = 2000;
+
+/**
+ * User side: the adaptive spin budget never falls below this many polls (about 6 µs on the
+ * development VM), so a domain that had to sleep a few times in a row (a GC, a JIT compile, the
+ * kernel thread descheduled) still catches the next answer, which comes a few µs after its own
+ * wake-up, and grows its budget again. Measured after a forced kernel hiccup (200 answers 60 µs
+ * late): with no floor the budget halved to zero and the domain slept on every call for good;
+ * with a floor of 256 polls it stayed asleep in 14 of 14 runs, with 1000 it recovered in 15 of 21
+ * (26 of 28 with the kernel's poll after a wake-up below).
+ */
+export const USER_SPIN_FLOOR_ITERATIONS = 1000;
+
+/**
+ * User side: after this many sleeps in a row the next call polls for a long stretch once, a
+ * probe. Without it two sides that both fell asleep stay asleep: each one's polling window is
+ * shorter than the other's wake-up, so every call pays two wake-ups (measured: ~25 µs per call
+ * instead of ~2). A failed probe costs one probe per this many calls.
+ */
+export const USER_SPIN_PROBE_AFTER_SLEEPS = 16;
+
+/**
+ * User side: polls in a probe, about 100 µs on the development VM: longer than the kernel
+ * thread's wake-up from Atomics.waitAsync through the event loop (measured 30–70 µs), so the
+ * probe sees the answer and both sides are back to polling. Never more than the spin bound
+ * allows: with userSpinIterations 0 the domain always sleeps.
+ */
+export const USER_SPIN_PROBE_ITERATIONS = 16_000;
 
 /**
  * Kernel side: how long the main thread polls for a domain's next trap after answering one
  * before falling back to Atomics.waitAsync. Short, because the main thread serves everyone.
  */
 export const DEFAULT_KERNEL_POLL_MICROSECONDS = 20;
+
+/**
+ * Kernel side: how long the main thread polls after an answer that had to wake a sleeping user
+ * side. That side's next trap comes a wake-up later (20–70 µs), past the normal window; a kernel
+ * that stopped polling by then needs a wake-up of its own through the event loop, the user side
+ * misses the answer while polling and sleeps again: both sides stay asleep, two wake-ups per call
+ * (measured ~33 µs per call instead of ~1.2). Paid only after the user side slept, which its
+ * adaptive spinning keeps rare; 0 turns it off.
+ */
+export const DEFAULT_KERNEL_POLL_AFTER_WAKE_MICROSECONDS = 100;
+
+/**
+ * Kernel side: a long poll after a wake-up that ran out is skipped for the next 1, 2, 4, ... wake-ups,
+ * up to this many. When the machine is oversubscribed the woken thread cannot get a CPU while the
+ * main thread polls, so the long poll only burns the main thread (measured: polling rows twice
+ * the sleep/wake cost at a load average of 10 on two CPUs); the back-off bounds that to one long
+ * poll per this many sleeping calls.
+ */
+export const KERNEL_WAKE_POLL_MAXIMUM_SKIPS = 64;
 
 /** Kernel side: traps served in one synchronous burst before yielding to the event loop. */
 export const DEFAULT_KERNEL_BURST_TRAPS = 256;

@@ -1,4 +1,5 @@
-// The Node timer device: a monotonic clock from performance.now and alarms on setTimeout.
+// The Node timer device: a monotonic clock from performance.now (and hrtime as a bigint) and
+// alarms on setTimeout.
 import { performance } from "node:perf_hooks";
 import type { Alarm, AlarmClient, TimerDevice } from "../hil/index.js";
 
@@ -23,5 +24,7 @@ class NodeAlarm implements Alarm {
 
 export class NodeTimer implements TimerDevice {
   now(): number { return performance.now(); }
+  /** Both read the same monotonic clock (uv_hrtime); hrtime.bigint skips the float and its conversion. */
+  monotonicNanoseconds(): bigint { return process.hrtime.bigint(); }
   createAlarm(): Alarm { return new NodeAlarm(); }
 }

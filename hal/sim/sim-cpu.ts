@@ -38,15 +38,16 @@ export class SimUserDomain implements UserDomain {
     const counters = this.memory.trapPage.pageTable.counters;
     return {
       ringSwitches: this.service.ringSwitches,
-      ringSwitchesByCall: Object.fromEntries(this.service.ringSwitchesByCall),
-      trapsByCall: Object.fromEntries(this.service.trapsByCall),
-      batchedCallsByCall: Object.fromEntries(this.service.batchedByCall),
+      ringSwitchesByCall: this.service.ringSwitchesByCall,
+      trapsByCall: this.service.trapsByCall,
+      batchedCallsByCall: this.service.batchedByCall,
       pageFaults: counters[MmuCounter.pageFaults]!,
       tlb: { hits: counters[MmuCounter.tlbHits]!, misses: counters[MmuCounter.tlbMisses]!, flushes: counters[MmuCounter.tlbFlushes]! },
       pagesMapped: this.memory.trapPage.pageTable.pagesMapped,
       memoryPages: this.memory.trapPage.header[TrapWord.memoryPages]!,
       userMilliseconds: 0,
       kernelWaitersPending: 0,
+      waits: { userSleeps: 0, kernelWaits: 0, kernelYields: 0 },
     };
   }
 

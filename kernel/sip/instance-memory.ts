@@ -6,16 +6,30 @@ import { MAX_STRING_UNITS } from "../params.js";
 const utf16Decoder = new TextDecoder("utf-16le");
 /** Below this many code units, building the string directly beats TextDecoder's call overhead (measured: bench "console.write"). */
 const SHORT_STRING_UNITS = 64;
+/**
+ * Up to this many code units, appending one character at a time beats String.fromCharCode.apply
+ * over a view (measured: 4 units ~45 vs ~70 ns, even at 8–12, slower from 16 on).
+ */
+const TINY_STRING_UNITS = 8;
 
 type Reallocate = (oldPointer: number, oldSize: number, align: number, newSize: number) => number;
 
 export class InstanceMemory {
   private memory: WebAssembly.Memory | undefined;
   private reallocate: Reallocate | undefined;
+  /**
+   * Views of the whole memory, kept until it grows: a grow detaches the old buffer, so a view of
+   * length 0 means "look again". Asking the memory for its buffer on every call costs more than a
+   * short string's whole decode.
+   */
+  private bytes = new Uint8Array(0);
+  private units = new Uint16Array(0);
 
   attach(instance: WebAssembly.Instance): void {
     const exports = instance.exports;
     if (exports.memory instanceof WebAssembly.Memory) this.memory = exports.memory;
+    this.bytes = new Uint8Array(0);
+    this.units = new Uint16Array(0);
     if (typeof exports.cabi_realloc === "function") this.reallocate = exports.cabi_realloc as Reallocate;
   }
 
@@ -27,12 +41,22 @@ export class InstanceMemory {
     return this.memory?.buffer.byteLength ?? 0;
   }
 
+  /** The current memory as bytes (empty without a memory), refreshed after a grow. */
+  private currentBytes(): Uint8Array {
+    if (this.bytes.byteLength === 0 && this.memory) {
+      const buffer = this.memory.buffer as ArrayBuffer;
+      this.bytes = new Uint8Array(buffer);
+      this.units = new Uint16Array(buffer, 0, buffer.byteLength >>> 1);
+    }
+    return this.bytes;
+  }
+
   private checkRange(pointer: number, byteLength: number): ArrayBuffer {
-    const buffer = this.memory?.buffer as ArrayBuffer | undefined;
-    const size = buffer?.byteLength ?? 0;
+    const bytes = this.currentBytes();
+    const size = bytes.byteLength;
     const start = pointer >>> 0;
-    if (!buffer || start + byteLength > size) throw new BadAddressError(start, byteLength, size);
-    return buffer;
+    if (!this.memory || start + byteLength > size) throw new BadAddressError(start, byteLength, size);
+    return bytes.buffer as ArrayBuffer;
   }
 
   readString(pointer: number, units: number): string {
@@ -41,8 +65,15 @@ export class InstanceMemory {
     if (length > MAX_STRING_UNITS) throw new InvalidArgumentError(`string of ${length} units (limit ${MAX_STRING_UNITS})`);
     const buffer = this.checkRange(pointer, length * 2);
     const start = pointer >>> 0;
-    if (length <= SHORT_STRING_UNITS && (start & 1) === 0) {
-      return String.fromCharCode.apply(null, new Uint16Array(buffer, start, length) as unknown as number[]);
+    if ((start & 1) === 0) {
+      const first = start >>> 1;
+      if (length <= TINY_STRING_UNITS) {
+        const view = this.units;
+        let text = "";
+        for (let index = first; index < first + length; index++) text += String.fromCharCode(view[index]!);
+        return text;
+      }
+      if (length <= SHORT_STRING_UNITS) return String.fromCharCode.apply(null, this.units.subarray(first, first + length) as unknown as number[]);
     }
     return utf16Decoder.decode(new Uint8Array(buffer, start, length * 2));
   }

@@ -27,6 +27,24 @@ describe("cli/singlet", () => {
     expect(result.stdout).to.equal("Hello from Singlet!\nargs: a b\n");
   });
 
+  it("run --user prints exactly what the in-kernel run prints, and --stats counts ring switches, page table and TLB", () => {
+    const inKernel = singlet("run", "apps/hello", "--", "x");
+    const inUser = singlet("run", "--user", "--stats", "apps/hello", "--", "x");
+    expect(inUser.code).to.equal(0);
+    expect(inUser.stdout).to.equal(inKernel.stdout);
+    expect(inUser.stderr).to.match(/domain=user/);
+    expect(inUser.stderr).to.match(/ring switches: 8 \(traps: .*console\.write=2/);
+    expect(inUser.stderr).to.match(/page table: \d+ pages mapped, 0 page faults/);
+    expect(inUser.stderr).to.match(/TLB: \d+ hits, \d+ misses, \d+ flushes/);
+  });
+
+  it("stops spin in a user domain at its CPU budget with a one-line report", () => {
+    const result = singlet("run", "--user", "apps/spin");
+    expect(result.code).to.equal(70);
+    expect(result.stderr.trim().split("\n")).to.have.length(1);
+    expect(result.stderr).to.match(/faulted: cpu-budget: ran [\d.]+ ms in user mode \(budget \d+ ms\)/);
+  });
+
   it("reports a faulting app in one line, without a kernel stack trace, and exits non-zero", () => {
     const result = singlet("run", "apps/fault");
     expect(result.code).to.equal(70);

@@ -37,6 +37,21 @@ describe("kernel/syscalls", () => {
     expect(run.stdout).to.equal("hi!");
   });
 
+  it("decodes console.write text alike at every length, at an odd address and after memory grows", async () => {
+    const text = "héllo → wörld ".repeat(24);
+    const lengths = [1, 8, 9, 64, 65, text.length];
+    const encoded = Array.from(text, (character) => {
+      const unit = character.charCodeAt(0);
+      return `\\${(unit & 0xff).toString(16).padStart(2, "0")}\\${(unit >> 8).toString(16).padStart(2, "0")}`;
+    }).join("");
+    const writes = (address: number) => lengths.map((length) => `(drop (call $write (i32.const ${address}) (i32.const ${length})))`).join(" ");
+    const { run } = await runModule(CONSOLE_WRITE, `${writes(16)} (drop (memory.grow (i32.const 1))) ${writes(2049)} (i32.const 0)`, ["console"],
+      `(data (i32.const 16) "${encoded}") (data (i32.const 2049) "${encoded}")`);
+    expect(run.status).to.deep.equal({ kind: "exited", code: 0 });
+    const once = lengths.map((length) => text.slice(0, length)).join("");
+    expect(run.stdout).to.equal(once + once);
+  });
+
   it("kills a process whose string result would land outside its memory", async () => {
     const { run } = await runModule(ARG_GET, `(call $arg_get (i32.const 0) (i32.const 70000)) (i32.const 0)`, ["console"], "", ["x"]);
     expect(run.status.kind).to.equal("faulted");

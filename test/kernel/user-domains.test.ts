@@ -1,7 +1,10 @@
 // Conformance: fallback processes — the kernel runs what it will not trust in user domains.
 import { expect } from "chai";
+import { bootKernel } from "../../kernel/index.js";
+import { createNodeHal } from "../../hal/node/index.js";
 import { appBytes, runCaptured, spawnCaptured, testKernel } from "../helpers/kernel.js";
 import { assembleWat, conformantModule } from "../helpers/wat.js";
+import { threadExitsInKernelCall } from "../hal/fixtures/index.js";
 
 describe("kernel/user-domains", function () {
   this.timeout(30000);
@@ -61,6 +64,41 @@ describe("kernel/user-domains", function () {
     await kernel.shutdown();
   });
 
+  it("kills a user process in the middle of a kernel call: handles released, out of the process table, no waiter", async () => {
+    const kernel = testKernel();
+    const image = kernel.load(appBytes("hello"));
+    let printed = "";
+    // The kernel is inside hello's first console.write when the kill comes.
+    const process = kernel.spawn(image, { domain: "user", output: (_stream, text) => { printed += text; kernel.kill(process, "killed inside console.write"); } });
+    const status = await process.completion;
+    expect(status.kind).to.equal("faulted");
+    if (status.kind === "faulted") expect(status.fault).to.include({ kind: "killed", message: "killed inside console.write" });
+    expect(printed).to.equal("Hello from Singlet!\n");
+    expect(process.capabilities.size).to.equal(0);
+    expect(kernel.processes.count).to.equal(0);
+    const stats = process.userDomain!.stats();
+    expect(stats.kernelWaitersPending).to.equal(0);
+    expect(stats.ringSwitchesByCall["console.write"], "the write was entered and never answered").to.equal(1);
+    await kernel.shutdown();
+  });
+
+  it("turns a user domain's thread dying in a kernel call into a worker-crash fault and keeps running others", async () => {
+    const kernel = bootKernel({
+      hal: createNodeHal({ domainThreadScript: threadExitsInKernelCall }),
+      devices: { console: { write: () => undefined } },
+    });
+    const image = kernel.load(appBytes("hello"));
+    const crashed = await runCaptured(kernel, image, { domain: "user" });
+    expect(crashed.status.kind).to.equal("faulted");
+    if (crashed.status.kind === "faulted") expect(crashed.status.fault.kind).to.equal("worker-crash");
+    expect(crashed.process.capabilities.size).to.equal(0);
+    expect(crashed.process.userDomain!.stats().kernelWaitersPending).to.equal(0);
+    expect(kernel.processes.count).to.equal(0);
+    const healthy = await runCaptured(kernel, image, { args: ["still", "up"] });
+    expect(healthy.stdout).to.equal("Hello from Singlet!\nargs: still up\n");
+    await kernel.shutdown();
+  });
+
   it("reports a trap in a user domain with the function named, like in the kernel domain", async () => {
     const kernel = testKernel();
     const run = await runCaptured(kernel, kernel.load(appBytes("fault")), { domain: "user" });
@@ -73,14 +111,16 @@ describe("kernel/user-domains", function () {
     await kernel.shutdown();
   });
 
-  it("runs twenty user processes at once, each with its own correct output", async () => {
+  it("runs fifty user processes at once, each with its own correct output", async () => {
     const kernel = testKernel();
     const image = kernel.load(appBytes("hello"));
-    const runs = await Promise.all(Array.from({ length: 20 }, (_, index) => runCaptured(kernel, image, { args: [`n${index}`], domain: "user" })));
+    const runs = await Promise.all(Array.from({ length: 50 }, (_, index) => runCaptured(kernel, image, { args: [`n${index}`], domain: "user" })));
     runs.forEach((run, index) => {
       expect(run.status).to.deep.equal({ kind: "exited", code: 0 });
       expect(run.stdout).to.equal(`Hello from Singlet!\nargs: n${index}\n`);
+      expect(run.process.userDomain!.stats().kernelWaitersPending).to.equal(0);
     });
+    expect(kernel.processes.count).to.equal(0);
     await kernel.shutdown();
   });
 });

@@ -9,6 +9,7 @@ import { AddressSpace, TranslationLookasideBuffer } from "../mmu/index.js";
 import { DomainUnwind, buildTrapImports, observeMemory, type StubContext } from "../user-domain/trap-stubs.js";
 import { TrapPage, trapPageGeometry } from "../user-domain/trap-page.js";
 import { faultFromError } from "../user-domain/wasm-fault.js";
+import { initialSpinState, nextSpinState, type SpinState } from "../user-domain/spin-budget.js";
 import type { WorkerFault } from "../user-domain/messages.js";
 import { Answer, Channel, ChannelOverflow, ChannelWord, Message, Turn, ValueKind } from "./channel.js";
 
@@ -44,16 +45,6 @@ interface ThreadInstance {
   readonly context: StubContext;
 }
 
-/** Added when the spin budget grows. */
-const MINIMUM_SPIN_GROWTH = 16;
-
-/**
- * The spin budget never falls below this share of its maximum. A budget that reached zero
- * would never see an answer arrive while spinning, so it could never grow again: every
- * crossing would then pay a sleep and a wake-up (measured: ~20 µs instead of ~2 µs).
- */
-const SPIN_FLOOR_DIVISOR = 8;
-
 function carriesMemory(type: AbiValueType): boolean {
   return type === "string" || type === "list<u8>";
 }
@@ -61,12 +52,12 @@ function carriesMemory(type: AbiValueType): boolean {
 class DomainThread {
   private readonly channel: Channel;
   private readonly instances: ThreadInstance[] = [];
-  private spinBudget: number;
+  private spin: SpinState;
   private ending: EndingReport | undefined;
 
   constructor(private readonly boot: LinkedBootData) {
     this.channel = new Channel(boot.channelBuffer);
-    this.spinBudget = boot.userSpinIterations;
+    this.spin = initialSpinState(boot.userSpinIterations);
   }
 
   /** The idle loop: the thread does nothing but wait for the kernel's next request. */
@@ -83,17 +74,17 @@ class DomainThread {
     }
   }
 
-  /** Spins while an answer is likely to come soon, then sleeps; adapts as crossIntoKernel does. */
+  /** Spins while an answer is likely to come soon, then sleeps; the budget adapts as crossIntoKernel's does. */
   private awaitTurn(): void {
     const header = this.channel.header;
-    const budget = this.spinBudget;
+    const budget = this.spin.budget;
     for (let spin = 0; spin < budget; spin++) {
       if (Atomics.load(header, ChannelWord.turn) === Turn.user) {
-        this.spinBudget = Math.min(this.boot.userSpinIterations, budget * 2 + MINIMUM_SPIN_GROWTH);
+        this.spin = nextSpinState(this.spin, true, this.boot.userSpinIterations);
         return;
       }
     }
-    this.spinBudget = Math.max(budget >> 1, Math.ceil(this.boot.userSpinIterations / SPIN_FLOOR_DIVISOR));
+    this.spin = nextSpinState(this.spin, false, this.boot.userSpinIterations);
     // Announce the sleep before sleeping: a pass landing in between changes the sequence.
     Atomics.store(header, ChannelWord.userSleeping, 1);
     for (;;) {
@@ -225,14 +216,14 @@ class DomainThread {
     }
     const index = this.instances.length;
     const trapPage = new TrapPage(request.trapBuffer, trapPageGeometry(request.pageCount));
-    const process: StubContext["process"] = { memory: undefined, realloc: undefined };
+    const process: StubContext["process"] = { memory: undefined, bytes: new Uint8Array(0), realloc: undefined };
     const context: StubContext = {
       trapPage, process,
       addressSpace: new AddressSpace(trapPage.pageTable, [], () => process.memory?.buffer.byteLength ?? 0, new TranslationLookasideBuffer(trapPage.pageTable.counters)),
       badPointerPolicy: this.boot.badPointerPolicy,
       memoryLimitPages: request.memoryLimitPages,
       userSpinIterations: this.boot.userSpinIterations,
-      spinBudget: this.boot.userSpinIterations,
+      spin: initialSpinState(this.boot.userSpinIterations),
       enterKernel: (_context, syscallNumber) => this.enterKernel(Message.trap, index, syscallNumber),
       mappedMemoryPages: request.layoutMemoryPages,
       unwinding: undefined,

@@ -147,7 +147,7 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
     let pageFaults = 0;
     const tlb = { hits: 0, misses: 0, flushes: 0 };
     for (const { service, page } of this.instances) {
-      for (const [name, count] of service.trapsByCall) trapsByCall[name] = (trapsByCall[name] ?? 0) + count;
+      for (const [name, count] of Object.entries(service.trapsByCall)) trapsByCall[name] = (trapsByCall[name] ?? 0) + count;
       const counters = page.pageTable.counters;
       pageFaults += Atomics.load(counters, MmuCounter.pageFaults);
       tlb.hits += Atomics.load(counters, MmuCounter.tlbHits);

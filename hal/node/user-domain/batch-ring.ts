@@ -34,6 +34,9 @@ function isBatchable(descriptor: SyscallDescriptor): boolean {
   return descriptor.result !== "string" && descriptor.result !== "list<u8>";
 }
 
+/** Decided once per call number rather than per entry: the descriptor table never changes. */
+const batchable: readonly boolean[] = syscallDescriptors.map(isBatchable);
+
 function liftSlot(view: DataView, offset: number, type: string): AbiValue {
   switch (type) {
     case "u64": return view.getBigUint64(offset, true);
@@ -48,10 +51,19 @@ function liftSlot(view: DataView, offset: number, type: string): AbiValue {
   }
 }
 
-function resultAsBigInt(value: AbiValue | undefined): bigint {
-  if (typeof value === "bigint") return BigInt.asIntN(64, value);
-  if (typeof value === "number") return BigInt(Math.trunc(value));
-  return 0n;
+/** Shared by every call without parameters; handlers get their arguments read-only. */
+const NO_ARGUMENTS: AbiValue[] = [];
+
+/** Writes a result into the entry's s64 slot; small integers skip the BigInt a 64-bit store needs. */
+function storeResult(view: DataView, offset: number, value: AbiValue | undefined): void {
+  if (typeof value === "number" && (value | 0) === value) {
+    view.setInt32(offset, value, true);
+    view.setInt32(offset + 4, value < 0 ? -1 : 0, true);
+  } else if (typeof value === "bigint") {
+    view.setBigInt64(offset, BigInt.asIntN(64, value), true);
+  } else {
+    view.setBigInt64(offset, typeof value === "number" ? BigInt(Math.trunc(value)) : 0n, true);
+  }
 }
 
 /**
@@ -68,15 +80,17 @@ export function serviceBatch(entries: Uint8Array, count: number, dispatch: Batch
       view.setInt32(base + STATUS_OFFSET, -ErrorCode.notImplemented, true);
       continue;
     }
-    if (!isBatchable(descriptor)) {
+    if (!batchable[syscallNumber]) {
       view.setInt32(base + STATUS_OFFSET, -ErrorCode.invalidArgument, true);
       continue;
     }
-    const args = descriptor.parameters.map((parameter, slot) => liftSlot(view, base + ARGUMENT_OFFSET + slot * 8, parameter.type));
+    const parameters = descriptor.parameters;
+    const args: AbiValue[] = parameters.length === 0 ? NO_ARGUMENTS : new Array<AbiValue>(parameters.length);
+    for (let slot = 0; slot < parameters.length; slot++) args[slot] = liftSlot(view, base + ARGUMENT_OFFSET + slot * 8, parameters[slot]!.type);
     const outcome = dispatch(syscallNumber, args, descriptor);
     if (outcome.kind !== "return") return { completed: index, stoppedBy: outcome };
     view.setInt32(base + STATUS_OFFSET, 0, true);
-    view.setBigInt64(base + RESULT_OFFSET, resultAsBigInt(outcome.value), true);
+    storeResult(view, base + RESULT_OFFSET, outcome.value);
   }
   return { completed: count };
 }

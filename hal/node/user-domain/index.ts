@@ -8,3 +8,5 @@ export { runEntry, type EntryRun, type EntryResult } from "./run-entry.js";
 export { TrapService } from "./trap-service.js";
 export { TrapPage, TrapWord, OutcomeCode, trapPageGeometry, type TrapPageGeometry } from "./trap-page.js";
 export type { WorkerFault } from "./messages.js";
+export { initialSpinState, nextSpinState, type SpinState } from "./spin-budget.js";
+export { WakePollBackoff } from "./wake-poll.js";

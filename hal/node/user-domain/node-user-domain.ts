@@ -13,12 +13,14 @@ import type { WorkerBootData, WorkerFault, WorkerMessage } from "./messages.js";
 import { TrapService } from "./trap-service.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
 import { waitAsync } from "./wait-async.js";
+import { WakePollBackoff } from "./wake-poll.js";
 import type { WorkerPool } from "./worker-pool.js";
 
 export interface UserDomainTuning {
   readonly timer: TimerDevice;
   readonly userSpinIterations: number;
   readonly kernelPollMicroseconds: number;
+  readonly kernelPollAfterWakeMicroseconds: number;
   readonly kernelBurstTraps: number;
   readonly workers: WorkerPool;
 }
@@ -49,6 +51,11 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private inKernel = false;
   private runningSince = 0;
   private chargedMilliseconds = 0;
+  private kernelWaits = 0;
+  /** The last answer had to wake the user side: its next trap comes no sooner than a wake-up. */
+  private wokeSleeper = false;
+  private readonly wakePoll = new WakePollBackoff();
+  private kernelYields = 0;
 
   constructor(private readonly spec: UserDomainSpec, handler: KernelTrapHandler, private readonly tuning: UserDomainTuning) {
     this.processId = spec.processId;
@@ -99,9 +106,9 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     const counters = this.page.pageTable.counters;
     return {
       ringSwitches: this.service.ringSwitches,
-      ringSwitchesByCall: Object.fromEntries(this.service.ringSwitchesByCall),
-      trapsByCall: Object.fromEntries(this.service.trapsByCall),
-      batchedCallsByCall: Object.fromEntries(this.service.batchedByCall),
+      ringSwitchesByCall: this.service.ringSwitchesByCall,
+      trapsByCall: this.service.trapsByCall,
+      batchedCallsByCall: this.service.batchedByCall,
       pageFaults: Atomics.load(counters, MmuCounter.pageFaults),
       tlb: {
         hits: Atomics.load(counters, MmuCounter.tlbHits),
@@ -112,6 +119,11 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       memoryPages: Atomics.load(this.page.header, TrapWord.memoryPages),
       userMilliseconds: this.charged(),
       kernelWaitersPending: this.waitersPending,
+      waits: {
+        userSleeps: Atomics.load(this.page.header, TrapWord.userSleeps),
+        kernelWaits: this.kernelWaits,
+        kernelYields: this.kernelYields,
+      },
     };
   }
 
@@ -131,25 +143,35 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   /** Serves requests while they keep coming, polls briefly, then waits without blocking. */
   private serve = (): void => {
     const header = this.page.header;
+    const pollMilliseconds = this.tuning.kernelPollMicroseconds / 1000;
+    // No polling at all (kernelPollMicroseconds 0) stays no polling: the pure sleep/wake configuration.
+    const wakePollMilliseconds = pollMilliseconds === 0 ? 0 : Math.max(this.tuning.kernelPollAfterWakeMicroseconds / 1000, pollMilliseconds);
     let served = 0;
     let polls = 0;
-    let pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
+    let pollingLong = false;
+    let pollUntil = performance.now() + pollMilliseconds;
     for (;;) {
       if (this.closed) return;
       const sequence = Atomics.load(header, TrapWord.requestSequence);
       if (sequence !== this.lastRequest) {
         this.lastRequest = sequence;
-        this.serveOne();
+        if (pollingLong) this.wakePoll.succeeded();
+        // serveOne reads the clock as it leaves the kernel: that reading starts the poll window.
+        const left = this.serveOne();
+        pollingLong = this.wokeSleeper && this.wakePoll.shouldPollLong();
+        pollUntil = left + (pollingLong ? wakePollMilliseconds : pollMilliseconds);
         if (++served >= this.tuning.kernelBurstTraps) {
           // Let timers (the CPU budget) and other domains run before serving more.
+          this.kernelYields++;
           setImmediate(this.serve);
           return;
         }
-        pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
         continue;
       }
       // Reading the clock costs more than a poll: look at it every POLLS_PER_CLOCK_READ polls.
       if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
+      if (pollingLong) this.wakePoll.failed();
+      pollingLong = false;
       // Announce the wait before waiting: a request landing in between makes waitAsync return at once.
       Atomics.store(header, TrapWord.kernelWaiting, 1);
       const wait = waitAsync(header, TrapWord.requestSequence, sequence);
@@ -158,6 +180,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         continue;
       }
       this.waitersPending++;
+      this.kernelWaits++;
       void wait.value.then(() => {
         Atomics.store(header, TrapWord.kernelWaiting, 0);
         this.waitersPending--;
@@ -173,19 +196,25 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     }
   };
 
-  private serveOne(): void {
+  /** Serves the pending request; returns the clock reading taken as the kernel left it. */
+  private serveOne(): number {
     this.enterKernel();
-    const outcome = this.service.serve(() => this.closed);
-    if (outcome === undefined) return;
+    const outcome = this.service.serve(this.isClosed);
+    if (outcome === undefined) return performance.now();
     if (outcome.kind === "exit") this.decide({ kind: "exited", code: outcome.code | 0 });
     else if (outcome.kind === "fault") {
       const suffix = outcome.errorCode !== undefined ? ` (error ${outcome.errorCode})` : "";
       this.decide(this.fault("kernel", outcome.reason + suffix));
     }
-    this.leaveKernel();
+    const left = this.leaveKernel();
     Atomics.add(this.page.header, TrapWord.responseSequence, 1);
-    if (Atomics.load(this.page.header, TrapWord.userSleeping) !== 0) Atomics.notify(this.page.header, TrapWord.responseSequence, 1);
+    this.wokeSleeper = Atomics.load(this.page.header, TrapWord.userSleeping) !== 0;
+    if (this.wokeSleeper) Atomics.notify(this.page.header, TrapWord.responseSequence, 1);
+    return left;
   }
+
+  /** Bound once: the trap service asks after every call whether the domain was stopped meanwhile. */
+  private readonly isClosed = (): boolean => this.closed;
 
   // --- CPU budget ----------------------------------------------------------------------------
 
@@ -202,9 +231,10 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     this.inKernel = true;
   }
 
-  private leaveKernel(): void {
+  private leaveKernel(): number {
     this.inKernel = false;
     this.runningSince = performance.now();
+    return this.runningSince;
   }
 
   /** Charges the running stretch, if any, and stops charging. */

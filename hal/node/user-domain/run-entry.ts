@@ -5,6 +5,7 @@ import type { BadPointerPolicy } from "../../hil/index.js";
 import type { WorkerMessage } from "./messages.js";
 import { DomainUnwind, buildTrapImports, observeMemory, type StubContext } from "./trap-stubs.js";
 import type { TrapPage } from "./trap-page.js";
+import { initialSpinState } from "./spin-budget.js";
 import { faultFromError } from "./wasm-fault.js";
 
 export interface EntryRun {
@@ -24,10 +25,11 @@ export interface EntryRun {
 export type EntryResult = Exclude<WorkerMessage, { type: "running" }>;
 
 export function runEntry(run: EntryRun): EntryResult {
-  const process: StubContext["process"] = { memory: undefined, realloc: undefined };
+  const process: StubContext["process"] = { memory: undefined, bytes: new Uint8Array(0), realloc: undefined };
   const addressSpace = new AddressSpace(
     run.trapPage.pageTable, [],
-    () => process.memory?.buffer.byteLength ?? 0,
+    // The view is current at every translation (each trap observes memory first); a detached one falls back.
+    () => process.bytes.byteLength || (process.memory?.buffer.byteLength ?? 0),
     new TranslationLookasideBuffer(run.trapPage.pageTable.counters),
   );
   const context: StubContext = {
@@ -35,7 +37,7 @@ export function runEntry(run: EntryRun): EntryResult {
     badPointerPolicy: run.badPointerPolicy,
     memoryLimitPages: run.memoryLimitPages,
     userSpinIterations: run.userSpinIterations,
-    spinBudget: run.userSpinIterations,
+    spin: initialSpinState(run.userSpinIterations),
     enterKernel: run.enterKernel,
     mappedMemoryPages: run.layoutMemoryPages,
     unwinding: undefined,

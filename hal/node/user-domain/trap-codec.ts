@@ -33,7 +33,11 @@ function liftScalar(page: TrapPage, slot: number, type: AbiValueType): AbiValue 
   }
 }
 
-export function liftArguments(page: TrapPage, descriptor: SyscallDescriptor): AbiValue[] {
+/** Shared by every call without parameters (most bootstrap calls); handlers get arguments read-only. */
+const NO_ARGUMENTS: readonly AbiValue[] = [];
+
+export function liftArguments(page: TrapPage, descriptor: SyscallDescriptor): readonly AbiValue[] {
+  if (descriptor.parameters.length === 0) return NO_ARGUMENTS;
   return descriptor.parameters.map((parameter, slot) => {
     if (parameter.type === "string") {
       const offset = page.argumentWords[slot * 2]!;

@@ -1,6 +1,6 @@
 // The trap page: the SharedArrayBuffer through which one user domain and the kernel talk.
 // Layout (byte offsets; docs/hal/README.md draws it):
-//   0    header words (Int32): sequences, call number, outcome, lengths, memory size
+//   0    header words (Int32): sequences, call number, outcome, lengths, memory size, waiter bits, sleeps
 //   64   MMU counters (Int32 × 8): page-table generation, faults, TLB hits/misses/flushes, pages mapped
 //   128  argument slots (8 bytes each): scalars, or (data offset, length) for strings and byte lists
 //   192  scalar result (8 bytes)
@@ -32,6 +32,8 @@ export const TrapWord = {
   userSleeping: 8,
   /** 1 while the kernel side waits in Atomics.waitAsync: the user side notifies only then. */
   kernelWaiting: 9,
+  /** Times the user side gave up polling and slept in Atomics.wait (spin-then-wait accounting). */
+  userSleeps: 10,
 } as const;
 
 export const OutcomeCode = { return: 0, exit: 1, fault: 2 } as const;

@@ -7,18 +7,41 @@ import { BATCH_ENTRY_BYTES, batchSubmitDescriptor, serviceBatch } from "./batch-
 import { liftArguments, writeOutcome } from "./trap-codec.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
 
-function increment(counts: Map<string, number>, name: string): void {
-  counts.set(name, (counts.get(name) ?? 0) + 1);
+/**
+ * Counts per call, indexed by call number: a trap is on the hot path, and an array slot costs
+ * less than hashing the call's name into a Map. Unknown numbers (a module calling outside the
+ * ABI through a forged number) are rare and keep their own map.
+ */
+class CallCounts {
+  private readonly known = new Array<number>(syscallDescriptors.length).fill(0);
+  private readonly unknown = new Map<number, number>();
+
+  add(syscallNumber: number): void {
+    if (syscallNumber >= 0 && syscallNumber < this.known.length) this.known[syscallNumber]!++;
+    else this.unknown.set(syscallNumber, (this.unknown.get(syscallNumber) ?? 0) + 1);
+  }
+
+  /** By call name, in call-number order; calls never made are left out. */
+  byName(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    this.known.forEach((count, syscallNumber) => { if (count > 0) counts[syscallDescriptors[syscallNumber]!.qualifiedName] = count; });
+    for (const [syscallNumber, count] of this.unknown) counts[`unknown call ${syscallNumber}`] = count;
+    return counts;
+  }
 }
 
 export class TrapService {
   ringSwitches = 0;
-  readonly trapsByCall = new Map<string, number>();
+  private readonly traps = new CallCounts();
   /** Both directions; differs from twice the traps only by calls the kernel never answered. */
-  readonly ringSwitchesByCall = new Map<string, number>();
-  readonly batchedByCall = new Map<string, number>();
+  private readonly switches = new CallCounts();
+  private readonly batched = new CallCounts();
 
   constructor(private readonly page: TrapPage, private readonly domain: DomainIdentity, private readonly handler: KernelTrapHandler) {}
+
+  get trapsByCall(): Record<string, number> { return this.traps.byName(); }
+  get ringSwitchesByCall(): Record<string, number> { return this.switches.byName(); }
+  get batchedByCall(): Record<string, number> { return this.batched.byName(); }
 
   /**
    * Serves the request in the trap page. Returns the outcome written, or undefined when the
@@ -27,31 +50,31 @@ export class TrapService {
   serve(isStopped: () => boolean): TrapOutcome | undefined {
     const syscallNumber = this.page.header[TrapWord.syscallNumber]!;
     const descriptor = syscallDescriptors[syscallNumber];
-    const callName = descriptor?.qualifiedName ?? `unknown call ${syscallNumber}`;
     this.ringSwitches++;
-    increment(this.trapsByCall, callName);
-    increment(this.ringSwitchesByCall, callName);
+    this.traps.add(syscallNumber);
+    this.switches.add(syscallNumber);
     let outcome: TrapOutcome;
     try {
-      if (!descriptor) outcome = { kind: "fault", reason: `${callName} is not in the kernel ABI` };
+      if (!descriptor) outcome = { kind: "fault", reason: `unknown call ${syscallNumber} is not in the kernel ABI` };
       else if (descriptor === batchSubmitDescriptor) outcome = this.serveBatch();
       else outcome = this.handler.handleTrap(this.domain, syscallNumber, liftArguments(this.page, descriptor));
       if (isStopped()) return undefined;
       writeOutcome(this.page, descriptor, outcome);
     } catch (error) {
       if (isStopped()) return undefined;
+      const callName = descriptor?.qualifiedName ?? `unknown call ${syscallNumber}`;
       outcome = { kind: "fault", reason: `kernel failed serving ${callName}: ${(error as Error).message}` };
       writeOutcome(this.page, descriptor, outcome);
     }
     this.ringSwitches++;
-    increment(this.ringSwitchesByCall, callName);
+    this.switches.add(syscallNumber);
     return outcome;
   }
 
   private serveBatch(): TrapOutcome {
     const count = this.page.header[TrapWord.batchCount]!;
-    const result = serviceBatch(this.page.batchRing.subarray(0, count * BATCH_ENTRY_BYTES), count, (syscallNumber, args, descriptor) => {
-      increment(this.batchedByCall, descriptor.qualifiedName);
+    const result = serviceBatch(this.page.batchRing.subarray(0, count * BATCH_ENTRY_BYTES), count, (syscallNumber, args) => {
+      this.batched.add(syscallNumber);
       return this.handler.handleTrap(this.domain, syscallNumber, args);
     });
     return result.stoppedBy ?? { kind: "return", value: result.completed };

@@ -8,6 +8,7 @@ import type { AddressSpace } from "../mmu/index.js";
 import { BATCH_RING_ENTRIES, TRAP_ARGUMENT_SLOTS, TRAP_DATA_BYTES, WASM_PAGE_BYTES } from "../params.js";
 import { BATCH_ENTRY_BYTES, BATCH_SUBMIT_NAME } from "./batch-ring.js";
 import type { WorkerFault } from "./messages.js";
+import { nextSpinState, type SpinState } from "./spin-budget.js";
 import { OutcomeCode, TrapWord, type TrapPage } from "./trap-page.js";
 
 /** Thrown through the Wasm frames to end the process; never caught by the module's code. */
@@ -17,6 +18,12 @@ export class DomainUnwind {
 
 export interface ProcessMemory {
   memory: WebAssembly.Memory | undefined;
+  /**
+   * A view of the whole linear memory, kept while the memory does not grow: a grow detaches the
+   * old buffer, so a view of length 0 says "look again" without asking the memory for its buffer
+   * on every trap (that getter costs more than the rest of a scalar call's user side).
+   */
+  bytes: Uint8Array;
   realloc: ((oldPointer: number, oldSize: number, align: number, newSize: number) => number) | undefined;
 }
 
@@ -28,12 +35,8 @@ export interface StubContext {
   readonly memoryLimitPages: number;
   /** Upper bound of the user side's polling before it sleeps. */
   readonly userSpinIterations: number;
-  /**
-   * Current polling budget, adapted as a futex-based lock adapts its spinning: it doubles when an
-   * answer arrives while polling and halves when the thread had to sleep anyway, so on a busy
-   * machine a waiting domain stops taking CPU time from the kernel thread it waits for.
-   */
-  spinBudget: number;
+  /** The adaptive polling budget (spin-budget.ts). */
+  spin: SpinState;
   /** How a stub crosses into the kernel; returns once the answer is in the trap page. */
   readonly enterKernel: (context: StubContext, syscallNumber: number) => void;
   /** Wasm pages mapped so far; grows as the module's memory does. */
@@ -48,9 +51,11 @@ function isIndirect(type: AbiValueType): boolean { return type === "string" || t
 
 /** Notices memory growth: maps the new pages, or ends the process past its limit. */
 export function observeMemory(context: StubContext): void {
-  const memory = context.process.memory;
-  if (!memory) return;
-  const pages = memory.buffer.byteLength / WASM_PAGE_BYTES;
+  const process = context.process;
+  if (process.bytes.byteLength !== 0 || !process.memory) return;
+  const buffer = process.memory.buffer;
+  process.bytes = new Uint8Array(buffer);
+  const pages = buffer.byteLength / WASM_PAGE_BYTES;
   if (pages === context.mappedMemoryPages) return;
   Atomics.store(context.trapPage.header, TrapWord.memoryPages, pages);
   if (pages > context.memoryLimitPages) {
@@ -74,9 +79,6 @@ function badAddress(context: StubContext, descriptor: SyscallDescriptor, fault: 
   });
 }
 
-/** Added when the spin budget grows, so a budget that fell to zero can recover. */
-const MINIMUM_SPIN_GROWTH = 16;
-
 /** Crosses into the kernel and waits for its answer: spin first, then sleep. */
 export function crossIntoKernel(context: StubContext): void {
   const header = context.trapPage.header;
@@ -84,14 +86,15 @@ export function crossIntoKernel(context: StubContext): void {
   Atomics.add(header, TrapWord.requestSequence, 1);
   // The kernel may be polling; waking it costs a notify only when it really sleeps.
   if (Atomics.load(header, TrapWord.kernelWaiting) !== 0) Atomics.notify(header, TrapWord.requestSequence, 1);
-  const budget = context.spinBudget;
+  const budget = context.spin.budget;
   for (let spin = 0; spin < budget; spin++) {
     if (Atomics.load(header, TrapWord.responseSequence) !== answered) {
-      context.spinBudget = Math.min(context.userSpinIterations, budget * 2 + MINIMUM_SPIN_GROWTH);
+      context.spin = nextSpinState(context.spin, true, context.userSpinIterations);
       return;
     }
   }
-  context.spinBudget = budget >> 1;
+  context.spin = nextSpinState(context.spin, false, context.userSpinIterations);
+  Atomics.add(header, TrapWord.userSleeps, 1);
   // Announce the sleep before sleeping: if the answer lands in between, wait sees the new value.
   Atomics.store(header, TrapWord.userSleeping, 1);
   while (Atomics.load(header, TrapWord.responseSequence) === answered) {
@@ -122,7 +125,7 @@ function copyOut(context: StubContext, descriptor: SyscallDescriptor, address: n
       address: fault.address,
     });
   }
-  new Uint8Array(context.process.memory!.buffer, translation.offset, bytes.length).set(bytes);
+  context.process.bytes.set(bytes, translation.offset);
 }
 
 function lowerIndirectResult(context: StubContext, descriptor: SyscallDescriptor, returnPointer: number): void {
@@ -171,7 +174,7 @@ function makeStub(context: StubContext, descriptor: SyscallDescriptor): (...core
           if (result === "s32") return -ErrorCode.invalidArgument;
           throw unwind(context, { kind: "kernel", message: `${descriptor.qualifiedName}: arguments exceed the trap page (${TRAP_DATA_BYTES} bytes)` });
         }
-        page.data.set(new Uint8Array(context.process.memory!.buffer, translation.offset, byteLength), dataCursor);
+        page.data.set(context.process.bytes.subarray(translation.offset, translation.offset + byteLength), dataCursor);
         page.argumentWords[slot * 2] = dataCursor;
         page.argumentWords[slot * 2 + 1] = length;
         dataCursor += byteLength + (byteLength & 1);
@@ -211,11 +214,11 @@ function makeBatchStub(context: StubContext, descriptor: SyscallDescriptor): (en
     const byteLength = count * BATCH_ENTRY_BYTES;
     const translation = context.addressSpace.translate(entries, byteLength, "write");
     if (!translation.ok) return badAddress(context, descriptor, translation.fault);
-    page.batchRing.set(new Uint8Array(context.process.memory!.buffer, translation.offset, byteLength));
+    page.batchRing.set(context.process.bytes.subarray(translation.offset, translation.offset + byteLength));
     page.header[TrapWord.batchCount] = count;
     page.header[TrapWord.syscallNumber] = descriptor.number;
     context.enterKernel(context, descriptor.number);
-    new Uint8Array(context.process.memory!.buffer, translation.offset, byteLength).set(page.batchRing.subarray(0, byteLength));
+    context.process.bytes.set(page.batchRing.subarray(0, byteLength), translation.offset);
     unwindIfEnding(context);
     return page.resultWords[0]!;
   };

@@ -5,20 +5,24 @@
 import { Worker } from "node:worker_threads";
 import { USER_DOMAIN_OLD_GENERATION_MEGABYTES } from "../params.js";
 
-const workerScript = new URL("./worker-main.js", import.meta.url);
+/** The thread's entry module: the trap stubs and the entry runner. */
+export const DOMAIN_THREAD_SCRIPT = new URL("./worker-main.js", import.meta.url);
 
 export class WorkerPool {
   private readonly idle: Worker[] = [];
   private closed = false;
 
-  /** `size` idle threads are kept started; 0 starts each thread on demand. */
-  constructor(private readonly size: number) {
+  /**
+   * `size` idle threads are kept started; 0 starts each thread on demand. `script` is the thread's
+   * entry module; tests give one that wraps the real one to make threads die on purpose.
+   */
+  constructor(private readonly size: number, private readonly script: URL = DOMAIN_THREAD_SCRIPT) {
     this.refill();
   }
 
   /** A started thread, waiting for its boot message; the caller owns it from now on. */
   take(): Worker {
-    const worker = this.idle.shift() ?? WorkerPool.start();
+    const worker = this.idle.shift() ?? this.start();
     worker.removeAllListeners();
     worker.ref();
     if (this.idle.length < this.size) setImmediate(() => this.refill());
@@ -34,7 +38,7 @@ export class WorkerPool {
 
   private refill(): void {
     while (!this.closed && this.idle.length < this.size) {
-      const worker = WorkerPool.start();
+      const worker = this.start();
       worker.unref();
       // An idle thread that dies is simply forgotten.
       const forget = () => {
@@ -47,8 +51,8 @@ export class WorkerPool {
     }
   }
 
-  private static start(): Worker {
-    return new Worker(workerScript, {
+  private start(): Worker {
+    return new Worker(this.script, {
       resourceLimits: { maxOldGenerationSizeMb: USER_DOMAIN_OLD_GENERATION_MEGABYTES },
       stdout: false,
       stderr: false,

@@ -43,6 +43,9 @@ function formatStats(process: Process, verified: boolean): string {
     lines.push(`  page table: ${stats.pagesMapped} pages mapped, ${stats.pageFaults} page faults; memory ${stats.memoryPages} Wasm pages`);
     lines.push(`  TLB: ${stats.tlb.hits} hits, ${stats.tlb.misses} misses, ${stats.tlb.flushes} flushes`);
     lines.push(`  user time: ${stats.userMilliseconds.toFixed(2)} ms`);
+    if (stats.waits) {
+      lines.push(`  waits: user side slept ${stats.waits.userSleeps}, kernel side waited ${stats.waits.kernelWaits}, yielded ${stats.waits.kernelYields}`);
+    }
   } else {
     lines.push("  ring switches: 0 (in-kernel: kernel calls are function calls)");
   }
