@@ -12,7 +12,7 @@ import { bootKernel, type Kernel, type ModuleImage } from "../kernel/index.js";
 import { instantiateInKernel } from "../kernel/sip/run-in-kernel.js";
 import { setFuel } from "../verifier/index.js";
 import { Syscall } from "../runtime/abi/index.js";
-import { median, medianNanosecondsPerCall, round } from "./measure.js";
+import { atomicsPingPongNanoseconds, median, medianNanosecondsPerCall, round } from "./measure.js";
 import type { BenchTable } from "./table.js";
 import { assemble } from "./wat.js";
 
@@ -30,28 +30,6 @@ interface Sample { readonly median: number; readonly best: number }
 
 function sampleOf(values: number[]): Sample {
   return { median: median(values), best: Math.min(...values) };
-}
-
-/** The floor: two threads bouncing one word with Atomics, both sides polling. */
-async function atomicsPingPongNanoseconds(roundTrips: number): Promise<number> {
-  const words = new Int32Array(new SharedArrayBuffer(8));
-  const worker = new Worker(`
-    const { workerData } = require("node:worker_threads");
-    const words = new Int32Array(workerData.buffer);
-    for (let trip = 1; trip <= workerData.roundTrips; trip++) {
-      while (Atomics.load(words, 0) !== trip) {}
-      Atomics.store(words, 1, trip);
-      Atomics.notify(words, 1, 1);
-    }`, { eval: true, workerData: { buffer: words.buffer, roundTrips } });
-  await new Promise((resolve) => worker.once("online", resolve));
-  const start = performance.now();
-  for (let trip = 1; trip <= roundTrips; trip++) {
-    Atomics.store(words, 0, trip);
-    while (Atomics.load(words, 1) !== trip) { /* poll */ }
-  }
-  const elapsed = performance.now() - start;
-  await new Promise((resolve) => worker.once("exit", resolve));
-  return (elapsed * 1e6) / roundTrips;
 }
 
 /**

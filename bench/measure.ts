@@ -1,4 +1,6 @@
 // Measurement helpers: medians of repeated timed runs, side by side in one process.
+import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 
 /** Runs `body` `repetitions` times after `warmups`, returning the median time per call in ns. */
 export function medianNanosecondsPerCall(body: (iterations: number) => void, iterations: number, repetitions = 15, warmups = 3): number {
@@ -32,4 +34,26 @@ export function median(values: number[]): number {
 export function round(value: number, digits = 2): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
+}
+
+/** The floor: two threads bouncing one word with Atomics, both sides polling. */
+export async function atomicsPingPongNanoseconds(roundTrips: number): Promise<number> {
+  const words = new Int32Array(new SharedArrayBuffer(8));
+  const worker = new Worker(`
+    const { workerData } = require("node:worker_threads");
+    const words = new Int32Array(workerData.buffer);
+    for (let trip = 1; trip <= workerData.roundTrips; trip++) {
+      while (Atomics.load(words, 0) !== trip) {}
+      Atomics.store(words, 1, trip);
+      Atomics.notify(words, 1, 1);
+    }`, { eval: true, workerData: { buffer: words.buffer, roundTrips } });
+  await new Promise((resolve) => worker.once("online", resolve));
+  const start = performance.now();
+  for (let trip = 1; trip <= roundTrips; trip++) {
+    Atomics.store(words, 0, trip);
+    while (Atomics.load(words, 1) !== trip) { /* poll */ }
+  }
+  const elapsed = performance.now() - start;
+  await new Promise((resolve) => worker.once("exit", resolve));
+  return (elapsed * 1e6) / roundTrips;
 }

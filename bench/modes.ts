@@ -6,13 +6,15 @@ import { assemble } from "./wat.js";
 import { bootKernel, HalUserDomainHost, linkAppForProcess, loadApp, principalHolding } from "../kernel/index.js";
 import type { AbiValueType, Manifest, ModeAttribute } from "../runtime/abi/index.js";
 import { fuelImports, setFuel, verifyModule } from "../verifier/index.js";
-import { medianNanosecondsPerCall, round } from "./measure.js";
+import { atomicsPingPongNanoseconds, median, medianNanosecondsPerCall, round } from "./measure.js";
 import type { BenchTable } from "./table.js";
 
 const DIRECT_CALLS_PER_SAMPLE = 2_000_000;
 const COPY_CALLS_PER_SAMPLE = 200_000;
 /** Real domain crossings cost microseconds: fewer calls keep a sample near a tenth of a second. */
 const CROSSING_CALLS_PER_SAMPLE = 20_000;
+/** Runs of the Atomics ping-pong floor; each starts a thread, so a few are enough. */
+const PING_PONG_RUNS = 5;
 
 /** Calls `callee.probe` n times; with `withString`, passes a 16-unit string each time. */
 function callerModule(withString: boolean): string {
@@ -96,27 +98,33 @@ export async function runModeBenchmarks(): Promise<BenchTable[]> {
     { name: "user → AlwaysKernelMode syskerneljump (from a worker isolate)", callerMode: "user", calleeMode: "kernel", withString: false, calls: CROSSING_CALLS_PER_SAMPLE },
     { name: "kernel → AlwaysUserMode upcall with a 16-unit string", callerMode: "kernel", calleeMode: "user", withString: true, calls: CROSSING_CALLS_PER_SAMPLE },
   ];
+  // The floor of any crossing between two threads: one word bounced with Atomics, both polling.
+  const pingPongRuns: number[] = [];
+  for (let run = 0; run < PING_PONG_RUNS; run++) pingPongRuns.push(await atomicsPingPongNanoseconds(CROSSING_CALLS_PER_SAMPLE));
+  const pingPong = median(pingPongRuns);
+  const crossingRatio = (nanoseconds: number, kind: string) => kind === "upcall" || kind === "kernel-jump" ? round(nanoseconds / pingPong, 1) : "";
   const rows: (string | number)[][] = [
-    ["plain Wasm→Wasm call, linked by hand (floor)", "—", round(floor), 1],
-    ["same, both modules fuel-instrumented (in-kernel floor)", "—", round(fueledFloor), round(fueledFloor / floor)],
+    ["plain Wasm→Wasm call, linked by hand (floor)", "—", round(floor), 1, ""],
+    ["same, both modules fuel-instrumented (in-kernel floor)", "—", round(fueledFloor), round(fueledFloor / floor), ""],
+    ["bare Atomics ping-pong between two threads (crossing floor)", "—", round(pingPong, 0), round(pingPong / floor), 1],
   ];
   for (const benchCase of cases) {
     const { run, kind, dispose } = await linkedRunner(benchCase);
     const nanoseconds = medianNanosecondsPerCall(run, benchCase.calls);
     dispose();
-    rows.push([benchCase.name, kind, round(nanoseconds), round(nanoseconds / floor)]);
+    rows.push([benchCase.name, kind, round(nanoseconds), round(nanoseconds / floor), crossingRatio(nanoseconds, kind)]);
   }
   // Measure the floor again last: if the two floor figures differ, that is the noise band.
   const floorAgain = medianNanosecondsPerCall(plainRun, DIRECT_CALLS_PER_SAMPLE);
-  rows.push(["plain Wasm→Wasm call again (noise check)", "—", round(floorAgain), round(floorAgain / floor)]);
+  rows.push(["plain Wasm→Wasm call again (noise check)", "—", round(floorAgain), round(floorAgain / floor), ""]);
   return [{
     title: "Cross-module calls by mode (one process, after linking)",
-    columns: ["call", "resolution", "ns/call (median)", "× floor"],
+    columns: ["call", "resolution", "ns/call (median)", "× floor", "× crossing floor"],
     rows,
     notes: [
       `${DIRECT_CALLS_PER_SAMPLE.toLocaleString("en")} calls per sample for same-mode rows, ${COPY_CALLS_PER_SAMPLE.toLocaleString("en")} for the copy row, ${CROSSING_CALLS_PER_SAMPLE.toLocaleString("en")} for crossings; median of 15 samples after 3 warm-ups.`,
       "Kernel-domain rows run the verifier's fuel-instrumented output: compare them with the in-kernel floor; user-domain rows run the modules as loaded.",
-      "Upcall and syskerneljump rows cross between the kernel thread and a worker isolate: compare them with the HAL table's bare Atomics ping-pong, the floor of any such crossing.",
+      "Upcall and syskerneljump rows cross between the kernel thread and a worker isolate (a round trip of the baton): their last column compares them with the bare Atomics ping-pong measured in this run.",
     ],
   }];
 }
