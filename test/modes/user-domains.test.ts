@@ -3,7 +3,7 @@
 // crossing — ends only its own process, with a report, and leaves no thread behind.
 import { expect } from "chai";
 import type { NodeCpu } from "../../hal/node/index.js";
-import { loadApp, principalHolding, runApp, type AppImage, type Kernel } from "../../kernel/index.js";
+import { linkAppForProcess, loadApp, principalHolding, runApp, type AppImage, type Kernel } from "../../kernel/index.js";
 import type { Manifest } from "../../runtime/abi/index.js";
 import { assembleWat } from "../helpers/wat.js";
 import { MODE_IMPORT, quietKernel } from "./app-fixtures.js";
@@ -73,6 +73,19 @@ describe("modes/user domains (HAL worker isolates)", function () {
     clearInterval(ticker);
     expect(status.kind === "faulted" && status.fault.kind).to.equal("cpu-budget");
     expect(ticks, "timers fired while the domain spun").to.be.greaterThan(5);
+    expect(liveDomains(kernel)).to.equal(0);
+  });
+
+  it("refuses a call into a domain while its entry runs, rather than corrupting the crossing", async () => {
+    const kernel = quietKernel();
+    const main: ModuleText = { name: "main", body: `(func (export "main") (result i32) (loop $again (br $again)) (i32.const 0)) (func (export "other") (result i32) (i32.const 1))`, manifest: { entryPoints: { main: { mode: "user" }, other: { mode: "user" } }, limits: { cpuMilliseconds: 150 } } };
+    const { process, linked } = linkAppForProcess(kernel, await app(kernel, "main", [main]), { principal: byPage() });
+    const running = linked.run();
+    expect(() => linked.invoke(linked.plan.main, "other")).to.throw(RangeError, /is running/);
+    const status = await running;
+    expect(status.kind === "faulted" && status.fault.kind).to.equal("cpu-budget");
+    linked.dispose();
+    kernel.endProcess(process, status);
     expect(liveDomains(kernel)).to.equal(0);
   });
 

@@ -92,6 +92,7 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
 
   instantiate(spec: LinkedInstanceSpec): LinkedInstantiation {
     if (this.endingOutcome) return { ok: false, reason: "ended", outcome: this.endingOutcome };
+    this.requireBaton("instantiate");
     const memory = setUpDomainMemory({ module: spec.binary, memoryLimitPages: spec.memoryLimitPages });
     if (memory.layoutMemoryPages > memory.memoryLimitPages) {
       return { ok: false, reason: "link", message: `module '${spec.name}' needs ${memory.layoutMemoryPages} pages of memory at start (limit ${memory.memoryLimitPages})` };
@@ -117,6 +118,7 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
 
   call(instance: number, exportName: string, args: readonly AbiValue[]): LinkedCallResult {
     if (this.endingOutcome) return this.endingOutcome;
+    this.requireBaton(`call ${exportName}`);
     const refused = this.sendCall(instance, exportName, args);
     if (refused) return refused;
     this.upcalls++;
@@ -125,6 +127,7 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
 
   start(instance: number, exportName: string): Promise<LinkedCallResult> {
     if (this.endingOutcome) return Promise.resolve(this.endingOutcome);
+    this.requireBaton(`start ${exportName}`);
     const refused = this.sendCall(instance, exportName, []);
     if (refused) return Promise.resolve(refused);
     this.worker.ref();
@@ -167,6 +170,15 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
   }
 
   // --- the baton ---------------------------------------------------------------------------
+
+  /**
+   * Only the side holding the baton may send: a call while the domain runs would overwrite the
+   * message it is about to read. Kernel code reaches a domain only from inside a crossing it
+   * serves, so this fails only on a kernel bug, and says so.
+   */
+  private requireBaton(what: string): void {
+    if (!this.channel.holds(Turn.kernel)) throw new RangeError(`${what}: domain ${this.name} is running; calls into it must come from kernel code it is waiting on`);
+  }
 
   private sendCall(instance: number, exportName: string, args: readonly AbiValue[]): LinkedCallResult | undefined {
     this.channel.header[ChannelWord.instance] = instance;
