@@ -42,6 +42,11 @@ export const ChannelWord = {
   dataLength: 11,
   /** Set by the domain's thread once it is up: time before that is thread start, not the process's. */
   threadReady: 12,
+  /**
+   * For a call: 1 when value 0 is the export's name, introducing the export number in `number`;
+   * 0 when `number` alone names an export introduced before (no name to encode and look up).
+   */
+  namesExport: 13,
 } as const;
 
 export const Turn = { kernel: 0, user: 1 } as const;
@@ -61,7 +66,7 @@ export const Message = {
   // kernel → domain
   /** The answer to a trap or kernel jump. */
   answer: 10,
-  /** Run an export: its name and arguments in the value slots (an upcall, or the entry). */
+  /** Run an export (an upcall, or the entry): its number, its name the first time, its arguments. */
   call: 11,
   /** Create an instance from the request waiting on the domain's message port. */
   instantiate: 12,

@@ -54,6 +54,8 @@ class DomainThread {
   private readonly instances: ThreadInstance[] = [];
   private spin: SpinState;
   private ending: EndingReport | undefined;
+  /** Exports the kernel has called, by the number it gave each: looked up by name once. */
+  private readonly exportsByNumber: WasmFunction[] = [];
 
   constructor(private readonly boot: LinkedBootData) {
     this.channel = new Channel(boot.channelBuffer);
@@ -120,14 +122,21 @@ class DomainThread {
     }
     const header = this.channel.header;
     const target = this.instances[header[ChannelWord.instance]!];
-    const [name, ...args] = this.channel.readValues();
-    try {
+    const args = this.channel.readValues();
+    const exportNumber = header[ChannelWord.number]!;
+    if (header[ChannelWord.namesExport] !== 0) {
+      const name = args.shift();
       const callee = target?.exports[name as string];
       if (!target || typeof callee !== "function") {
         this.end({ kind: "faulted", fault: { kind: "trap", message: `no exported function '${String(name)}' in instance ${header[ChannelWord.instance]}` } });
         return;
       }
-      const result = (callee as WasmFunction)(...this.lower(target.context, args));
+      this.exportsByNumber[exportNumber] = callee as WasmFunction;
+    }
+    const callee = this.exportsByNumber[exportNumber];
+    try {
+      if (!target || !callee) throw new Error(`crossing protocol: call of unknown export number ${exportNumber}`);
+      const result = callee(...this.lower(target.context, args));
       const unwinding = this.unwinding();
       if (unwinding) throw unwinding;
       observeMemory(target.context);

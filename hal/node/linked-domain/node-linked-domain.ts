@@ -58,6 +58,8 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
   private waitingStart: ((result: LinkedCallResult) => void) | undefined;
   private threadStartedWaiting: number | undefined;
   private threadSeenReady = false;
+  /** Exports called so far, by `instance:name`: later calls send only the number. */
+  private readonly exportNumbers = new Map<string, number>();
 
   constructor(
     private readonly spec: LinkedDomainSpec, private readonly handler: LinkedDomainHandler,
@@ -181,9 +183,21 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
   }
 
   private sendCall(instance: number, exportName: string, args: readonly AbiValue[]): LinkedCallResult | undefined {
-    this.channel.header[ChannelWord.instance] = instance;
+    const header = this.channel.header;
+    header[ChannelWord.instance] = instance;
+    const key = `${instance}:${exportName}`;
+    let exportNumber = this.exportNumbers.get(key);
     try {
-      this.channel.writeValues([exportName, ...args]);
+      if (exportNumber === undefined) {
+        exportNumber = this.exportNumbers.size;
+        this.exportNumbers.set(key, exportNumber);
+        header[ChannelWord.namesExport] = 1;
+        this.channel.writeValues([exportName, ...args]);
+      } else {
+        header[ChannelWord.namesExport] = 0;
+        this.channel.writeValues(args);
+      }
+      header[ChannelWord.number] = exportNumber;
     } catch (error) {
       if (!(error instanceof ChannelOverflow)) throw error;
       return this.endWith({ kind: "faulted", fault: { kind: "kernel", message: `call ${exportName}: ${error.message}` } });
