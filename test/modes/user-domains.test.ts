@@ -158,7 +158,8 @@ describe("modes/user domains (HAL worker isolates)", function () {
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br_if $again (i32.lt_u (local.get $i) (i32.const 100))))
             (local.get $sum))`,
-        manifest: { entryPoints: { main: { mode: "user" } }, links: ["entry"] },
+        // Twelve polling threads on a small machine: the budget is generous, this test is about isolation.
+        manifest: { entryPoints: { main: { mode: "user" } }, links: ["entry"], limits: { cpuMilliseconds: 20_000 } },
       };
       return runApp(kernel, await app(kernel, "main", [main, entry]), { principal: byPage() });
     });
