@@ -15,13 +15,13 @@ const modeCurrent = syscallDescriptors.find((descriptor) => descriptor.qualified
 export type ImportObject = Record<string, Record<string, unknown>>;
 
 /**
- * `fuelBudget` is what the fuel import reports when an instrumented instance runs dry; the
- * linker sets each entry's budget before calling it.
+ * `fuelBudget` tells what the fuel import reports when an instrumented instance runs dry: the
+ * budget of the entry running now, which the linker sets before each entry.
  */
-export function kernelAbiImportsFor(context: CallContext, memory: InstanceMemory, domain: Domain, fuelBudget = 0): ImportObject {
+export function kernelAbiImportsFor(context: CallContext, memory: InstanceMemory, domain: Domain, fuelBudget: () => number): ImportObject {
   const imports: ImportObject = {
     ...bindKernelAbiInKernel({ ...context, memory }, memory),
-    ...fuelImports(() => { throw new FuelExhausted(fuelBudget); }),
+    ...fuelImports(() => { throw new FuelExhausted(fuelBudget()); }),
   };
   const mode = domain === "kernel" ? KERNEL_MODE : USER_MODE;
   imports[modeCurrent.importModule]![modeCurrent.functionName] = () => mode;

@@ -54,6 +54,8 @@ export class LinkedApp {
   private readonly userInstances = new Map<string, UserInstanceId>();
   private readonly kernelJumps: KernelJumpEntry[] = [];
   private upcallDepth = 0;
+  /** The budget of the kernel-domain entry running now: what a FuelExhausted fault reports. */
+  private fuelBudget = 0;
   private kernelJumpDepth = 0;
 
   constructor(readonly app: AppImage, readonly plan: LinkPlan, readonly principal: Principal, private readonly context: CallContext, readonly host: UserDomainHost | undefined) {
@@ -98,7 +100,7 @@ export class LinkedApp {
 
   private instantiateInKernel(placement: InstancePlacement, image: ModuleImage, outgoing: { edge: EdgePlan; counter: EdgeCounter }[]): void {
     const memory = new InstanceMemory();
-    const imports = kernelAbiImportsFor(this.context, memory, "kernel");
+    const imports = kernelAbiImportsFor(this.context, memory, "kernel", () => this.fuelBudget);
     for (const { edge, counter } of outgoing) {
       (imports[edge.importModule] ??= {})[edge.importName] = this.kernelSideImport(edge, counter, memory);
     }
@@ -223,6 +225,7 @@ export class LinkedApp {
    */
   private refuelKernelInstances(manifest: Manifest, entry: string): void {
     const budget = fuelBudgetFor(manifest, entry);
+    this.fuelBudget = budget;
     for (const loaded of this.kernelInstances.values()) setFuel(loaded.instance, budget);
   }
 

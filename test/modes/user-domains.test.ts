@@ -145,6 +145,18 @@ describe("modes/user domains (HAL worker isolates)", function () {
     expect(liveDomains(kernel)).to.equal(0);
   });
 
+  it("stops a kernel entry that loops forever after a syskerneljump by its fuel, and ends only that process", async () => {
+    const kernel = quietKernel();
+    const entry: ModuleText = { name: "entry", body: `(func (export "forever") (result i32) (loop $again (br $again)) (i32.const 0))`, manifest: { entryPoints: { forever: { mode: "kernel", fuel: 100_000 } } } };
+    const main: ModuleText = { name: "main", body: `(import "entry" "forever" (func $forever (result i32))) (func (export "main") (result i32) (call $forever))`, manifest: { entryPoints: { main: { mode: "user" } }, links: ["entry"] } };
+    const { status } = await runApp(kernel, await app(kernel, "main", [main, entry]), { principal: byPage() });
+    expect(status.kind === "faulted" && status.fault.kind).to.equal("fuel-exhausted");
+    expect(status.kind === "faulted" && status.fault.message).to.match(/100000/);
+    expect(liveDomains(kernel)).to.equal(0);
+    const healthy = await runApp(kernel, await app(kernel, "main", [kernelMainCalling("where"), { name: "callee", body: `(func (export "where") (result i32) (i32.const 5))`, manifest: { entryPoints: { where: { mode: "user" } } } }]), { principal: byPage() });
+    expect(healthy.status, "the next process runs").to.deep.equal({ kind: "exited", code: 5 });
+  });
+
   it("runs twelve linked apps at once, each domain with its own channel and its own answer", async () => {
     const kernel = quietKernel();
     const entry: ModuleText = { name: "entry", body: `(func (export "double") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))`, manifest: { entryPoints: { double: { mode: "kernel" } } } };
