@@ -6,7 +6,8 @@ import type { ModuleImage } from "../loader/index.js";
 import type { Principal } from "../policy/index.js";
 import type { ExitStatus } from "../process/index.js";
 import { InstanceMemory } from "../sip/instance-memory.js";
-import { statusFromException } from "../sip/run-in-kernel.js";
+import { FuelExhausted, statusFromException } from "../sip/run-in-kernel.js";
+import { ProcessExit } from "../syscalls/signals.js";
 import { fuelBudgetFor, setFuel } from "../../verifier/index.js";
 import type { Manifest } from "../../runtime/abi/index.js";
 import type { CallContext } from "../syscalls/context.js";
@@ -45,6 +46,15 @@ interface KernelJumpEntry {
 interface KernelInstance {
   readonly instance: WebAssembly.Instance;
   readonly memory: InstanceMemory;
+}
+
+/** What a start function's ending says, whichever way it ended. */
+function startFailure(error: unknown): string {
+  if (error instanceof SyscallFault) return `${error.fault.kind}: ${error.fault.message}`;
+  if (error instanceof ProcessExit) return `exit(${error.code})`;
+  if (error instanceof FuelExhausted) return `fuel-exhausted (budget ${error.budget})`;
+  if (error instanceof Error) return error.message;
+  return String(error);
 }
 
 export class LinkedApp {
@@ -94,7 +104,8 @@ export class LinkedApp {
       if (error instanceof WebAssembly.LinkError || error instanceof WebAssembly.CompileError) {
         throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed (an import's signature differs from the export's?): ${error.message}`);
       }
-      throw error;
+      // A start function that traps, exits or is killed ends the link, not the kernel.
+      throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed: its start function ended: ${startFailure(error)}`);
     }
   }
 

@@ -3,7 +3,7 @@
 // crossing — ends only its own process, with a report, and leaves no thread behind.
 import { expect } from "chai";
 import type { NodeCpu } from "../../hal/node/index.js";
-import { linkAppForProcess, loadApp, principalHolding, runApp, type AppImage, type Kernel } from "../../kernel/index.js";
+import { LinkError, linkAppForProcess, loadApp, principalHolding, runApp, type AppImage, type Kernel } from "../../kernel/index.js";
 import type { Manifest } from "../../runtime/abi/index.js";
 import { assembleWat } from "../helpers/wat.js";
 import { MODE_IMPORT, quietKernel } from "./app-fixtures.js";
@@ -155,6 +155,16 @@ describe("modes/user domains (HAL worker isolates)", function () {
     expect(liveDomains(kernel)).to.equal(0);
     const healthy = await runApp(kernel, await app(kernel, "main", [kernelMainCalling("where"), { name: "callee", body: `(func (export "where") (result i32) (i32.const 5))`, manifest: { entryPoints: { where: { mode: "user" } } } }]), { principal: byPage() });
     expect(healthy.status, "the next process runs").to.deep.equal({ kind: "exited", code: 5 });
+  });
+
+  it("refuses the link when a user-domain module's start function traps, leaving no process or thread", async () => {
+    const kernel = quietKernel();
+    const callee: ModuleText = { name: "callee", body: `(func $boot unreachable) (start $boot) (func (export "where") (result i32) (i32.const 5))`, manifest: { entryPoints: { where: { mode: "user" } } } };
+    const error = await runApp(kernel, await app(kernel, "main", [kernelMainCalling("where"), callee]), { principal: byPage() }).then(() => undefined, (caught: unknown) => caught);
+    expect(error).to.be.instanceOf(LinkError).with.property("rule", "instantiation-failed");
+    expect((error as LinkError).message).to.match(/callee.*start function ended: trap: unreachable/);
+    expect(kernel.processes.count).to.equal(0);
+    expect(liveDomains(kernel)).to.equal(0);
   });
 
   it("runs twelve linked apps at once, each domain with its own channel and its own answer", async () => {
