@@ -167,6 +167,18 @@ describe("modes/user domains (HAL worker isolates)", function () {
     expect(liveDomains(kernel)).to.equal(0);
   });
 
+  it("kills a process whose syskerneljump carries more arguments than a crossing holds", async () => {
+    const kernel = quietKernel();
+    const count = 30;
+    const params = Array.from({ length: count }, () => "i32").join(" ");
+    const entry: ModuleText = { name: "entry", body: `(func (export "wide") (param ${params}) (result i32) (local.get 0))`, manifest: { entryPoints: { wide: { mode: "kernel" } } } };
+    const args = Array.from({ length: count }, (_, index) => `(i32.const ${index})`).join(" ");
+    const main: ModuleText = { name: "main", body: `(import "entry" "wide" (func $wide (param ${params}) (result i32))) (func (export "main") (result i32) (call $wide ${args}))`, manifest: { entryPoints: { main: { mode: "user" } }, links: ["entry"] } };
+    const { status } = await runApp(kernel, await app(kernel, "main", [main, entry]), { principal: byPage() });
+    expect(status.kind === "faulted" && status.fault.message).to.match(/syskerneljump entry\.wide: 30 arguments \(limit 24\)/);
+    expect(liveDomains(kernel)).to.equal(0);
+  });
+
   it("runs twelve linked apps at once, each domain with its own channel and its own answer", async () => {
     const kernel = quietKernel();
     const entry: ModuleText = { name: "entry", body: `(func (export "double") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))`, manifest: { entryPoints: { double: { mode: "kernel" } } } };

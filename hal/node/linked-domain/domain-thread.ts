@@ -11,7 +11,7 @@ import { TrapPage, trapPageGeometry } from "../user-domain/trap-page.js";
 import { faultFromError } from "../user-domain/wasm-fault.js";
 import { initialSpinState, nextSpinState, type SpinState } from "../user-domain/spin-budget.js";
 import type { WorkerFault } from "../user-domain/messages.js";
-import { Answer, Channel, ChannelOverflow, ChannelWord, Message, Turn, ValueKind } from "./channel.js";
+import { Answer, Channel, CHANNEL_VALUE_SLOTS, ChannelOverflow, ChannelWord, Message, Turn, ValueKind } from "./channel.js";
 
 export interface LinkedBootData {
   readonly kind: "linked";
@@ -299,12 +299,17 @@ class DomainThread {
     return (...core: CoreValue[]) => {
       if (context.unwinding) throw context.unwinding;
       observeMemory(context);
-      let slot = 0;
+      // Without declared parameter types every core value passes through as it is.
+      const types = entry.parameters;
+      const count = types ? types.length : core.length;
+      if (count > CHANNEL_VALUE_SLOTS) throw this.kill(context, { kind: "kernel", message: `${what}: ${count} arguments (limit ${CHANNEL_VALUE_SLOTS})` });
       let cursor = 0;
       let index = 0;
+      let slot = 0;
       try {
-        for (const type of entry.parameters ?? core.map(() => "s32" as AbiValueType)) {
-          if (carriesMemory(type)) {
+        for (; slot < count; slot++) {
+          const type = types?.[slot];
+          if (type !== undefined && carriesMemory(type)) {
             const pointer = Number(core[index]) >>> 0;
             const length = Number(core[index + 1]) >>> 0;
             index += 2;
@@ -321,7 +326,6 @@ class DomainThread {
               channel.valueFloats[slot] = Number(value);
             }
           }
-          slot++;
         }
       } catch (error) {
         if (error instanceof ChannelOverflow) throw this.kill(context, { kind: "kernel", message: `${what}: ${error.message}` });
