@@ -29,9 +29,11 @@ export async function bootCommand(argv: readonly string[]): Promise<CommandResul
       const sink = prefixedSink(`[${appSource.name}] `, write);
       const app = loadApp(kernel.loader, appSource.name, appSource.main, appSource.modules);
       return runApp(kernel, app, { principal: principalFromPolicy(readSystemPolicy(defaultSystemPolicyPath)), args: entry.args ?? [], output: sink })
-        .then(({ process: ended, status }) => {
+        .then(({ process: ended, status, linked }) => {
           sink.flush();
-          return { entry, process: ended, status };
+          const stats = linked.userDomain?.stats?.();
+          const where = stats ? `${ended.domain} + user domain, ${stats.ringSwitches} ring switches` : ended.domain;
+          return { entry, process: ended, status, where };
         });
     }
     const source = resolveModuleSource(entry.app, appsDirectory);
@@ -40,16 +42,16 @@ export async function bootCommand(argv: readonly string[]): Promise<CommandResul
     const spawned = kernel.spawn(image, { args: entry.args ?? [], domain: entry.domain, output: sink });
     return spawned.completion.then((status) => {
       sink.flush();
-      return { entry, process: spawned, status };
+      return { entry, process: spawned, status, where: spawned.domain as string };
     });
   });
   const results = await Promise.all(running);
   let failures = 0;
   write("stdout", "singlet: summary\n");
-  for (const { entry, process: ended, status } of results) {
+  for (const { entry, process: ended, status, where } of results) {
     const ok = endedAsExpected(entry, status);
     if (!ok) failures++;
-    write("stdout", `  pid ${ended.processId} ${ended.name} [${ended.domain}] ${describe(status)}${ok ? "" : "  (unexpected)"}\n`);
+    write("stdout", `  pid ${ended.processId} ${ended.name} [${where}] ${describe(status)}${ok ? "" : "  (unexpected)"}\n`);
   }
   write("stdout", `singlet: ${results.length - failures} of ${results.length} processes ended as expected; kernel still up with ${kernel.processes.count} live processes\n`);
   await kernel.shutdown();
