@@ -79,7 +79,7 @@ describe("modes/logscan example app", () => {
     const result = singlet("boot", "--init", path);
     expect(result.code, result.stdout + result.stderr).to.equal(0);
     expect(result.stdout).to.contain("[logscan] records: 1 counted, 0 rejected");
-    expect(result.stdout).to.match(/pid \d+ logscan \[kernel\] exit 0/);
+    expect(result.stdout).to.match(/pid \d+ logscan \[kernel \+ user domain, \d+ ring switches\] exit 0/);
   });
 
   it("verifies each module for kernel mode, leaving imports from linked modules to the linker", () => {
