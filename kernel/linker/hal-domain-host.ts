@@ -2,7 +2,7 @@
 // linked domain — a worker isolate, out of the kernel's reach — and every upcall, kernel jump
 // and kernel call between it and the kernel is a counted crossing through the HAL. The kernel
 // side of a crossing runs the same syscall table and the same linker code as the kernel domain.
-import type { AbiValue, Cpu, LinkedEnding, LinkedUserDomain, TrapOutcome } from "../../hal/hil/index.js";
+import type { AbiValue, Cpu, LinkedDomainStats, LinkedEnding, LinkedUserDomain, TrapOutcome } from "../../hal/hil/index.js";
 import { syscallDescriptors, type ManifestLimits } from "../../runtime/abi/index.js";
 import type { ModuleImage } from "../loader/index.js";
 import { DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES } from "../params.js";
@@ -108,7 +108,7 @@ class HalUserDomain implements UserDomain {
   }
 
   /** The HAL's counters for this domain: ring switches, kernel calls by name, MMU activity. */
-  stats(): ReturnType<LinkedUserDomain["stats"]> {
+  stats(): LinkedDomainStats {
     return this.domain.stats();
   }
 

@@ -6,8 +6,7 @@ import type { ModuleImage } from "../loader/index.js";
 import type { Principal } from "../policy/index.js";
 import type { ExitStatus } from "../process/index.js";
 import { InstanceMemory } from "../sip/instance-memory.js";
-import { FuelExhausted, statusFromException } from "../sip/run-in-kernel.js";
-import { ProcessExit } from "../syscalls/signals.js";
+import { statusFromException } from "../sip/run-in-kernel.js";
 import { fuelBudgetFor, setFuel } from "../../verifier/index.js";
 import type { Manifest } from "../../runtime/abi/index.js";
 import type { CallContext } from "../syscalls/context.js";
@@ -48,13 +47,10 @@ interface KernelInstance {
   readonly memory: InstanceMemory;
 }
 
-/** What a start function's ending says, whichever way it ended. */
-function startFailure(error: unknown): string {
-  if (error instanceof SyscallFault) return `${error.fault.kind}: ${error.fault.message}`;
-  if (error instanceof ProcessExit) return `exit(${error.code})`;
-  if (error instanceof FuelExhausted) return `fuel-exhausted (budget ${error.budget})`;
-  if (error instanceof Error) return error.message;
-  return String(error);
+/** What a start function's ending says, read the way the kernel reads any entry's ending. */
+function startFailure(error: unknown, image: ModuleImage): string {
+  const status = statusFromException(error, image);
+  return status.kind === "exited" ? `exit(${status.code})` : `${status.fault.kind}: ${status.fault.message}`;
 }
 
 export class LinkedApp {
@@ -105,7 +101,7 @@ export class LinkedApp {
         throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed (an import's signature differs from the export's?): ${error.message}`);
       }
       // A start function that traps, exits or is killed ends the link, not the kernel.
-      throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed: its start function ended: ${startFailure(error)}`);
+      throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed: its start function ended: ${startFailure(error, image)}`);
     }
   }
 

@@ -189,10 +189,11 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
     let exportNumber = this.exportNumbers.get(key);
     try {
       if (exportNumber === undefined) {
-        exportNumber = this.exportNumbers.size;
-        this.exportNumbers.set(key, exportNumber);
         header[ChannelWord.namesExport] = 1;
         this.channel.writeValues([exportName, ...args]);
+        // Numbered only once the name is on its way to the domain.
+        exportNumber = this.exportNumbers.size;
+        this.exportNumbers.set(key, exportNumber);
       } else {
         header[ChannelWord.namesExport] = 0;
         this.channel.writeValues(args);
@@ -359,14 +360,11 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
     }
   }
 
+  /** Function indices are per module: a name is only certain when the domain holds one instance. */
   private named(fault: UserFault): UserFault {
-    if (fault.functionIndex === undefined) return fault;
-    for (const instance of this.instances) {
-      const functionName = instance.functionNames.get(fault.functionIndex);
-      // Function indices are per module: a name is only certain with a single instance.
-      if (functionName !== undefined && this.instances.length === 1) return { ...fault, functionName };
-    }
-    return fault;
+    if (fault.functionIndex === undefined || this.instances.length !== 1) return fault;
+    const functionName = this.instances[0]!.functionNames.get(fault.functionIndex);
+    return functionName !== undefined ? { ...fault, functionName } : fault;
   }
 
   // --- CPU budget and ending ------------------------------------------------------------------
