@@ -3,12 +3,15 @@
 import type { Clock, Hal } from "../hal/hil/index.js";
 import { createNodeHal, submitBatchInMemory } from "../hal/node/index.js";
 import { Kernel, type KernelDevices } from "./kernel.js";
+import type { SystemPolicy } from "./policy/index.js";
 
 export interface BootOptions {
   /** The HAL to run on; the Node HAL by default. */
   readonly hal?: Hal;
   /** Device overrides, e.g. a capturing console in tests. */
   readonly devices?: Partial<KernelDevices>;
+  /** The system policy: principals, their trust and their limits. The built-in default when omitted. */
+  readonly policy?: SystemPolicy;
 }
 
 export function bootKernel(options: BootOptions = {}): Kernel {
@@ -20,7 +23,7 @@ export function bootKernel(options: BootOptions = {}): Kernel {
     batchInMemory: submitBatchInMemory,
     shutdown: () => hal.shutdown(),
   };
-  return new Kernel({ ...devices, ...options.devices });
+  return new Kernel({ ...devices, ...options.devices }, options.policy);
 }
 
 /**

@@ -4,10 +4,10 @@ import { CapabilityKind, PRINCIPAL_ONLY_KINDS, Rights, capabilityKindByName } fr
 import { LoadError } from "./errors.js";
 import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
 import { ProcessTable, type Domain, type ExitStatus, type OutputSink, type Process } from "./process/index.js";
-import { runEntryInKernel } from "./sip/run-in-kernel.js";
-import type { BatchInMemoryService, CallContext, ClockDevice, ConsoleDevice, KernelServices } from "./syscalls/context.js";
+import type { BatchInMemoryService, ClockDevice, ConsoleDevice, KernelServices } from "./syscalls/context.js";
 import type { Cpu } from "../hal/hil/index.js";
-import { startUserDomain, statusFromOutcome } from "./user-domains.js";
+import { spawnApp, type AppImage } from "./linker/index.js";
+import { DEFAULT_SYSTEM_POLICY, principalFromPolicy, type Principal, type SystemPolicy } from "./policy/index.js";
 
 export interface KernelDevices {
   readonly console: ConsoleDevice;
@@ -23,9 +23,14 @@ export interface SpawnOptions {
   readonly args?: readonly string[];
   /** Where the process's console output goes; the console device by default. */
   readonly output?: OutputSink;
-  /** Force a domain; by default verified modules run in the kernel domain. */
+  /**
+   * Where main must run. By default the principal's trust decides: verified code runs in the
+   * kernel domain for a principal holding CAP_KRNLMODEBYPAGE, everything else in a user domain.
+   */
   readonly domain?: Domain;
   readonly name?: string;
+  /** Who runs the module; the system policy's default principal when omitted. */
+  readonly principal?: Principal;
 }
 
 export type ProcessExitListener = (process: Process, status: ExitStatus) => void;
@@ -36,8 +41,14 @@ export class Kernel {
   readonly services: KernelServices;
   private readonly exitListeners: ProcessExitListener[] = [];
 
-  constructor(readonly devices: KernelDevices) {
+  /** `policy`: the system policy every app runs under; the safe built-in default when omitted. */
+  constructor(readonly devices: KernelDevices, readonly policy: SystemPolicy = DEFAULT_SYSTEM_POLICY) {
     this.services = { clock: devices.clock, batch: { submitInMemory: devices.batchInMemory } };
+  }
+
+  /** The principal an app runs as when nobody names one. */
+  defaultPrincipal(): Principal {
+    return principalFromPolicy(this.policy);
   }
 
   load(bytes: Uint8Array<ArrayBuffer>, options: LoadOptions = {}): ModuleImage {
@@ -48,26 +59,15 @@ export class Kernel {
     this.exitListeners.push(listener);
   }
 
-  /** Creates a process for `image` and starts it on the next turn; await `process.completion`. */
+  /**
+   * Creates a process for `image` and starts it on the next turn; await `process.completion`.
+   * A single module is a linked app of one module: the same plan, principal and policy apply.
+   */
   spawn(image: ModuleImage, options: SpawnOptions = {}): Process {
-    const domain = options.domain ?? (image.verified ? "kernel" : "user");
-    if (domain === "kernel" && !image.verified) {
-      throw new LoadError(`${image.name}: not verified, so it cannot run in the kernel domain`,
-        image.verification.findings.map((finding) => finding.message));
-    }
-    if (domain === "user" && !this.devices.cpu) {
-      throw new LoadError(`${image.name}: needs a user domain and this kernel was booted without a CPU that provides them`);
-    }
-    const output = options.output ?? ((stream, text) => this.devices.console.write(stream, text));
-    const process = this.processes.create({ name: options.name ?? image.name, args: options.args ?? [], domain, output });
-    try {
-      this.grantInitialCapabilities(process, image);
-    } catch (error) {
-      this.processes.remove(process);
-      throw error;
-    }
-    setImmediate(() => this.runProcess(process, image));
-    return process;
+    const app: AppImage = { name: image.name, main: image.name, modules: new Map([[image.name, image]]) };
+    return spawnApp(this, app, {
+      principal: options.principal, args: options.args, output: options.output, name: options.name, mainDomain: options.domain,
+    }).process;
   }
 
   /** Loads, spawns and waits: the common path for the CLI and tests. */
@@ -87,27 +87,9 @@ export class Kernel {
     }
   }
 
-  private runProcess(process: Process, image: ModuleImage): void {
-    process.state = "running";
-    const context: CallContext = { process, services: this.services };
-    if (process.domain === "kernel") {
-      this.endProcess(process, runEntryInKernel(image, context));
-      return;
-    }
-    let userDomain;
-    try {
-      userDomain = startUserDomain(this.devices.cpu!, image, process, context);
-    } catch (error) {
-      this.endProcess(process, { kind: "faulted", fault: { kind: "kernel-error", message: `could not start a user domain: ${(error as Error).message}` } });
-      return;
-    }
-    process.userDomain = userDomain;
-    void userDomain.completion.then((outcome) => this.endProcess(process, statusFromOutcome(outcome)));
-  }
-
   /** Stops a process now: a user domain is terminated even in the middle of a kernel call. */
   kill(process: Process, reason: string): void {
-    if (process.userDomain) {
+    if (process.userDomain && process.state === "running") {
       process.userDomain.terminate(reason);
       return;
     }

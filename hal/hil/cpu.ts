@@ -1,5 +1,6 @@
 // CPU domains: the kernel domain creates protected user domains (fallback processes) that enter
 // the kernel only by trapping, and learns how each one ended.
+import type { FaultKind } from "../../runtime/abi/index.js";
 import type { AddressSpaceView, RegionRequest } from "./mmu.js";
 import type { KernelTrapHandler } from "./trap.js";
 import type { LinkedDomainCpu } from "./linked-domain.js";
@@ -34,7 +35,8 @@ export interface UserDomainSpec {
   readonly regions?: readonly RegionRequest[];
 }
 
-export type UserFaultKind = "trap" | "bad-address" | "cpu-budget" | "out-of-memory" | "worker-crash" | "kernel";
+/** The fault vocabulary both domains share, plus `kernel`: the kernel ended the domain (a kill, a kernel call's decision). */
+export type UserFaultKind = FaultKind | "kernel";
 
 export interface UserFault {
   readonly kind: UserFaultKind;

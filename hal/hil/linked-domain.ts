@@ -3,7 +3,7 @@
 // at declared entry points (kernel jumps) as well as by kernel calls. This is what the linker
 // needs to run the AlwaysUserMode / UseCallersMode halves of a multi-module app.
 import type { AbiValueType } from "../../runtime/abi/index.js";
-import type { BadPointerPolicy, TlbStats, UserDomainOutcome } from "./cpu.js";
+import type { BadPointerPolicy, CrossingWaitStats, TlbStats, UserDomainOutcome } from "./cpu.js";
 import type { AbiValue, KernelTrapHandler, TrapOutcome } from "./trap.js";
 
 export interface LinkedDomainSpec {
@@ -82,6 +82,18 @@ export interface LinkedDomainStats {
   readonly ringSwitches: number;
   /** Kernel calls by call name. */
   readonly trapsByCall: Readonly<Record<string, number>>;
+  /** Ring switches of kernel calls by call name: two per answered call, one for a call never answered. */
+  readonly ringSwitchesByCall: Readonly<Record<string, number>>;
+  /** Calls serviced from batch rings, by call name; these cost no crossing of their own. */
+  readonly batchedCallsByCall: Readonly<Record<string, number>>;
+  /** Model pages currently mapped present, over all instances. */
+  readonly pagesMapped: number;
+  /** Linear memory in Wasm pages over all instances, as last observed. */
+  readonly memoryPages: number;
+  /** Whether the kernel side still has a wait outstanding on this domain (0 after it ended). */
+  readonly kernelWaitersPending: number;
+  /** How the two sides waited for each other: what spin-then-wait cost. */
+  readonly waits: CrossingWaitStats;
   readonly kernelJumps: number;
   readonly upcalls: number;
   readonly instances: number;
@@ -92,6 +104,8 @@ export interface LinkedDomainStats {
 
 /** A running linked domain: its own isolate, reachable only through the crossings above. */
 export interface LinkedUserDomain extends DomainIdentity {
+  /** Settles once the domain's thread is up (or the domain ended): instantiate will not wait for it. */
+  ready(): Promise<void>;
   /** Creates an instance; blocks the kernel thread until the domain answers (servicing its traps). */
   instantiate(spec: LinkedInstanceSpec): LinkedInstantiation;
   /**

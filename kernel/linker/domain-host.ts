@@ -67,10 +67,14 @@ export interface UserDomain {
   call(instance: UserInstanceId, exportName: string, args: readonly CrossingValue[], parameters: CrossingParameters): CrossingValue | undefined;
   /** Runs the process's entry (`main`) in this domain without blocking the kernel thread. */
   run(instance: UserInstanceId, exportName: string): Promise<number>;
+  /** Settles when the domain's thread is up, so instantiating will not block on its start. */
+  ready(): Promise<void>;
+  /** Stops the domain now (a kill); the running entry ends as a `killed` fault with `reason`. */
+  terminate(reason: string): void;
   /** Domain crossings (either direction) since the domain was created: upcalls, kernel jumps, kernel calls. */
   readonly crossings: number;
   /** The HAL's counters for the domain, where the host keeps them (for `--stats`). */
-  stats?(): LinkedDomainStats;
+  stats(): LinkedDomainStats;
   dispose(): void;
 }
 

@@ -7,12 +7,11 @@ import { syscallDescriptors, type ManifestLimits } from "../../runtime/abi/index
 import type { ModuleImage } from "../loader/index.js";
 import { DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES } from "../params.js";
 import { USER_MODE } from "../services/index.js";
-import { FuelExhausted } from "../sip/run-in-kernel.js";
 import type { CallContext } from "../syscalls/context.js";
-import { dispatchLifted } from "../syscalls/dispatch-lifted.js";
+import { describeEnding, dispatchLifted } from "../syscalls/dispatch-lifted.js";
 import { SyscallFault } from "../syscalls/failure.js";
-import { ProcessAbort, ProcessExit } from "../syscalls/signals.js";
-import { statusFromOutcome } from "../user-domains.js";
+import { ProcessExit } from "../syscalls/signals.js";
+import { statusFromOutcome } from "./domain-outcome.js";
 import type { CrossingValue } from "./crossing.js";
 import type { CrossingParameters, KernelJumpHandler, UserDomain, UserDomainHost, UserInstanceId, UserInstanceRequest } from "./domain-host.js";
 
@@ -34,15 +33,6 @@ function uninstrumentedModule(image: ModuleImage): WebAssembly.Module {
   return module;
 }
 
-/** What a kernel-side exception says when it has to travel to the domain as a fault reason. */
-function reasonOf(error: unknown): string {
-  if (error instanceof SyscallFault) return error.fault.message;
-  if (error instanceof ProcessAbort) return `abort at ${error.file}:${error.line}:${error.column}: ${error.message}`;
-  if (error instanceof FuelExhausted) return `fuel-exhausted: entry used its fuel budget of ${error.budget}`;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
 class HalUserDomain implements UserDomain {
   private readonly domain: LinkedUserDomain;
   /**
@@ -61,18 +51,23 @@ class HalUserDomain implements UserDomain {
       // The process may have instances in both domains: `mode.current` answers for this one.
       handleTrap: (_domain, syscallNumber, args) => syscallNumber === modeCurrentNumber
         ? { kind: "return", value: USER_MODE }
-        : dispatchLifted(context, syscallNumber, args),
+        : dispatchLifted(context, syscallNumber, args, this.noteEnding),
       handleKernelJump: (_domain, jumpIndex, args) => this.kernelJump(kernelJump, jumpIndex, args),
     });
   }
+
+  /** The first ending kernel code decided for this process: it outranks how the domain unwound. */
+  private readonly noteEnding = (ending: unknown): void => {
+    this.kernelSideEnding ??= ending;
+  };
 
   private kernelJump(kernelJump: KernelJumpHandler, jumpIndex: number, args: readonly AbiValue[]): TrapOutcome {
     try {
       return { kind: "return", value: kernelJump(jumpIndex, args) as AbiValue | undefined };
     } catch (error) {
-      this.kernelSideEnding ??= error;
+      this.noteEnding(error);
       if (error instanceof ProcessExit) return { kind: "exit", code: error.code };
-      return { kind: "fault", reason: reasonOf(error) };
+      return { kind: "fault", reason: describeEnding(error) };
     }
   }
 
@@ -101,6 +96,14 @@ class HalUserDomain implements UserDomain {
     const result = await this.domain.start(instance, exportName);
     if (result.kind === "returned") return typeof result.value === "number" ? result.value | 0 : 0;
     throw this.endingError(result);
+  }
+
+  ready(): Promise<void> {
+    return this.domain.ready();
+  }
+
+  terminate(reason: string): void {
+    this.domain.terminate(reason);
   }
 
   get crossings(): number {

@@ -48,8 +48,7 @@ interface KernelInstance {
 }
 
 /** What a start function's ending says, read the way the kernel reads any entry's ending. */
-function startFailure(error: unknown, image: ModuleImage): string {
-  const status = statusFromException(error, image);
+function describeEnding(status: ExitStatus): string {
   return status.kind === "exited" ? `exit(${status.code})` : `${status.fault.kind}: ${status.fault.message}`;
 }
 
@@ -76,8 +75,21 @@ export class LinkedApp {
     }
     const limits = app.modules.get(plan.main.module)?.manifest.limits;
     this.userDomain = needsUserDomain ? host!.createDomain(context, (index, args) => this.kernelJump(index, args), limits) : undefined;
+  }
+
+  /**
+   * Settles once the user domain (if any) can take instances without the kernel thread blocking
+   * on its thread's start-up: a new thread takes tens of milliseconds, the kernel's to spend on
+   * other processes meanwhile.
+   */
+  async ready(): Promise<void> {
+    await this.userDomain?.ready();
+  }
+
+  /** Creates every instance of the plan; blocks on user-domain instantiations. */
+  link(): void {
     try {
-      for (const placement of instantiationOrder(plan.instances, plan.edges)) this.instantiate(placement);
+      for (const placement of instantiationOrder(this.plan.instances, this.plan.edges)) this.instantiate(placement);
     } catch (error) {
       // No process will run: its domain (a thread) must not outlive the failed link.
       this.dispose();
@@ -101,7 +113,8 @@ export class LinkedApp {
         throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed (an import's signature differs from the export's?): ${error.message}`);
       }
       // A start function that traps, exits or is killed ends the link, not the kernel.
-      throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed: its start function ended: ${startFailure(error, image)}`);
+      const ending = statusFromException(error, image);
+      throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed: its start function ended: ${describeEnding(ending)}`, ending);
     }
   }
 

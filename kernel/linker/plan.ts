@@ -100,7 +100,17 @@ function checkFixedModes(image: ModuleImage): void {
   }
 }
 
-export function planLink(app: AppImage, principal: Principal): LinkPlan {
+export interface PlanOptions {
+  /**
+   * Where main must run, overriding the default choice (`singlet run --user`, a test that forces
+   * a domain). Kernel still needs the principal's trust; user is refused for an AlwaysKernelMode main.
+   */
+  readonly mainDomain?: Domain;
+}
+
+const FORCED_INTO_KERNEL: KernelEntryReason = { rule: "kernel-mode-without-capability", what: "main asked to run in the kernel domain" };
+
+export function planLink(app: AppImage, principal: Principal, options: PlanOptions = {}): LinkPlan {
   const mainImage = app.modules.get(app.main);
   if (!mainImage) throw new LinkError(app.main, "main", "missing-module", `app '${app.name}' names '${app.main}' as its main module, which is not loaded`);
   for (const image of app.modules.values()) checkFixedModes(image);
@@ -114,6 +124,14 @@ export function planLink(app: AppImage, principal: Principal): LinkPlan {
     mainDomain = "user";
   } else {
     mainDomain = principal.kernelModeTrustFor(mainImage.verified) ? "kernel" : "user";
+  }
+  if (options.mainDomain === "kernel" && mainDomain !== "kernel") {
+    if (mainAttribute === "user") throw new LinkError(mainImage.name, "main", "attribute-mismatch", "main is AlwaysUserMode and cannot be asked to run in the kernel domain");
+    kernelTrust(principal, mainImage, "main", FORCED_INTO_KERNEL);
+    mainDomain = "kernel";
+  } else if (options.mainDomain === "user" && mainDomain !== "user") {
+    if (mainAttribute === "kernel") throw new LinkError(mainImage.name, "main", "attribute-mismatch", "main is AlwaysKernelMode and cannot be asked to run in a user domain");
+    mainDomain = "user";
   }
 
   const instances = new Map<string, InstancePlan>();

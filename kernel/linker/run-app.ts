@@ -1,8 +1,8 @@
 // Running a multi-module app as one process: plan (refusals happen here, before any process
 // exists), create the process in main's domain, grant capabilities, instantiate, run main.
 import type { Kernel } from "../kernel.js";
-import { DEFAULT_SYSTEM_POLICY, principalFromPolicy, type Principal } from "../policy/index.js";
-import type { ExitStatus, OutputSink, Process } from "../process/index.js";
+import type { Principal } from "../policy/index.js";
+import type { Domain, ExitStatus, OutputSink, Process } from "../process/index.js";
 import type { AppImage } from "./app-image.js";
 import type { UserDomainHost } from "./domain-host.js";
 import { HalUserDomainHost } from "./hal-domain-host.js";
@@ -22,6 +22,8 @@ export interface RunAppOptions {
   readonly args?: readonly string[];
   readonly output?: OutputSink;
   readonly name?: string;
+  /** Where main must run, instead of where the principal's trust and main's attribute put it. */
+  readonly mainDomain?: Domain;
 }
 
 export interface AppRun {
@@ -30,11 +32,27 @@ export interface AppRun {
   readonly linked: LinkedApp;
 }
 
-/** Plans and instantiates `app` for a new process, without running it. */
+/** Plans and instantiates `app` for a new process, without running it. Blocks on a user domain's start. */
 export function linkAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions = {}): { process: Process; linked: LinkedApp } {
+  const planned = planAppForProcess(kernel, app, options);
+  try {
+    planned.linked.link();
+  } catch (error) {
+    planned.process.capabilities.clear();
+    kernel.processes.remove(planned.process);
+    throw error;
+  }
+  return planned;
+}
+
+/**
+ * The one process pipeline: every app, one module or many, is planned for its principal here;
+ * refusals happen before any process exists. Nothing is instantiated yet.
+ */
+function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions): { process: Process; linked: LinkedApp } {
   if (app.modules.size > MAX_MODULES_PER_APP) throw new LinkError(app.main, "(app)", "too-many-modules", `${app.modules.size} modules (limit ${MAX_MODULES_PER_APP})`);
-  const principal = options.principal ?? principalFromPolicy(DEFAULT_SYSTEM_POLICY);
-  const plan = planLink(app, principal);
+  const principal = options.principal ?? kernel.defaultPrincipal();
+  const plan = planLink(app, principal, { mainDomain: options.mainDomain });
   const output = options.output ?? ((stream, text) => kernel.devices.console.write(stream, text));
   const process = kernel.processes.create({ name: options.name ?? app.name, args: options.args ?? [], domain: plan.main.domain, output });
   try {
@@ -57,8 +75,45 @@ export function defaultUserDomainHost(kernel: Kernel): UserDomainHost | undefine
   return cpu?.createLinkedDomain ? new HalUserDomainHost(cpu) : undefined;
 }
 
+/**
+ * Creates the process for `app` now (refusals throw here) and runs it from the next turn on:
+ * the user domain's thread starts without blocking the kernel, then every instance is created
+ * and main runs. A start function or instantiation that fails ends the process with a fault.
+ */
+export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions = {}): { process: Process; linked: LinkedApp; run: Promise<AppRun> } {
+  const { process, linked } = planAppForProcess(kernel, app, options);
+  process.userDomain = linked.userDomain;
+  const run = (async (): Promise<AppRun> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    let status: ExitStatus;
+    try {
+      await linked.ready();
+      // Killed while its thread started: nothing of it may run.
+      if (process.status) throw new Error("killed before it ran");
+      linked.link();
+      process.state = "running";
+      status = await linked.run();
+    } catch (error) {
+      linked.dispose();
+      status = statusFromLinkFailure(error);
+    }
+    linked.dispose();
+    kernel.endProcess(process, status);
+    return { process, status: process.status!, linked };
+  })();
+  return { process, linked, run };
+}
+
+/** A link that failed after the process existed ends that process, never the kernel. */
+function statusFromLinkFailure(error: unknown): ExitStatus {
+  if (error instanceof LinkError && error.ending) return error.ending;
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: "faulted", fault: { kind: "killed", message } };
+}
+
 export async function runApp(kernel: Kernel, app: AppImage, options: RunAppOptions = {}): Promise<AppRun> {
   const { process, linked } = linkAppForProcess(kernel, app, options);
+  process.userDomain = linked.userDomain;
   process.state = "running";
   const status = await linked.run();
   linked.dispose();

@@ -1,7 +1,9 @@
-// Process faults: what went wrong, where, as a one-line report a person can read.
-export type FaultKind =
-  | "trap" | "abort" | "bad-address" | "fuel-exhausted" | "cpu-budget" | "out-of-memory"
-  | "stack-overflow" | "worker-crash" | "kernel-error" | "killed";
+// Process faults: what went wrong, where, as a one-line report a person can read. The kinds and
+// the classification of Wasm errors are shared with the HAL (runtime/abi/faults.ts).
+import { classifyWasmError, type FaultKind } from "../../runtime/abi/index.js";
+
+export type { FaultKind } from "../../runtime/abi/index.js";
+export { wasmFrameOf, truncateFaultMessage, MAX_FAULT_MESSAGE_UNITS } from "../../runtime/abi/index.js";
 
 export interface FaultReport {
   readonly kind: FaultKind;
@@ -19,30 +21,11 @@ export type ExitStatus =
   | { readonly kind: "exited"; readonly code: number }
   | { readonly kind: "faulted"; readonly fault: FaultReport };
 
-/** The innermost Wasm frame of a V8 stack: `wasm-function[12]:0x1a3`. */
-const WASM_FRAME = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/;
-
-export function wasmFrameOf(error: unknown): { functionIndex: number; byteOffset: number } | undefined {
-  const stack = (error as { stack?: unknown })?.stack;
-  if (typeof stack !== "string") return undefined;
-  const match = WASM_FRAME.exec(stack);
-  return match ? { functionIndex: Number(match[1]), byteOffset: parseInt(match[2]!, 16) } : undefined;
-}
-
-/** A fault report for an exception that escaped Wasm code, with the faulting function named. */
+/** A fault report for an exception that escaped Wasm code in the kernel domain, with the faulting function named. */
 export function faultFromException(error: unknown, functionNames: ReadonlyMap<number, string>): FaultReport {
-  const frame = wasmFrameOf(error);
-  const location = frame
-    ? { functionIndex: frame.functionIndex, functionName: functionNames.get(frame.functionIndex), byteOffset: frame.byteOffset }
-    : {};
-  if (error instanceof WebAssembly.RuntimeError) {
-    return { kind: "trap", message: error.message, ...location };
-  }
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return { kind: "stack-overflow", message: error.message, ...location };
-  }
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return { kind: "kernel-error", message, ...location };
+  const fault = classifyWasmError(error, "kernel-error");
+  if (fault.functionIndex === undefined) return fault;
+  return { ...fault, functionName: functionNames.get(fault.functionIndex) };
 }
 
 export function formatFault(fault: FaultReport): string {

@@ -1,5 +1,5 @@
 // A process: identity, arguments, capabilities, output, and how it ended.
-import type { UserDomain } from "../../hal/hil/index.js";
+import type { LinkedDomainStats } from "../../hal/hil/index.js";
 import { CapabilityTable } from "../capabilities/index.js";
 import type { ExitStatus } from "./fault.js";
 
@@ -7,6 +7,12 @@ export type Domain = "kernel" | "user";
 export type ProcessState = "starting" | "running" | "exited";
 export type OutputStream = "stdout" | "stderr";
 export type OutputSink = (stream: OutputStream, text: string) => void;
+
+/** What the kernel needs of a process's user domain: its counters, and a way to stop it. */
+export interface ProcessUserDomain {
+  stats(): LinkedDomainStats;
+  terminate(reason: string): void;
+}
 
 export interface ProcessOptions {
   readonly processId: number;
@@ -24,8 +30,8 @@ export class Process {
   readonly capabilities = new CapabilityTable();
   /** Handles granted at start, in manifest order; `capabilities.initial-get` indexes this. */
   readonly initialHandles: number[] = [];
-  /** The protected domain a fallback process runs in; its stats count ring switches and faults. */
-  userDomain: UserDomain | undefined;
+  /** The protected domain the process's user-mode instances run in; its stats count ring switches and faults. */
+  userDomain: ProcessUserDomain | undefined;
   state: ProcessState = "starting";
   status: ExitStatus | undefined;
   readonly completion: Promise<ExitStatus>;

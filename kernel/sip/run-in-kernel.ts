@@ -1,5 +1,5 @@
-// Runs one entry of an in-kernel process (SIP): instantiate in the kernel domain with the
-// process's own imports, call the entry, and turn every way it can end into an exit status.
+// An in-kernel process (SIP) instance: instantiated in the kernel domain with the process's own
+// imports; and how whatever ended one of its entries reads as an exit status.
 import { fuelBudgetFor, fuelImports, setFuel } from "../../verifier/index.js";
 import type { ModuleImage } from "../loader/index.js";
 import { faultFromException, type ExitStatus } from "../process/index.js";
@@ -42,25 +42,4 @@ export function statusFromException(error: unknown, image: ModuleImage): ExitSta
     return { kind: "faulted", fault: { kind: "fuel-exhausted", message: `entry used its fuel budget of ${error.budget}` } };
   }
   return { kind: "faulted", fault: faultFromException(error, image.functionNames) };
-}
-
-export function runEntryInKernel(image: ModuleImage, context: CallContext, entry = "main"): ExitStatus {
-  let loaded: InKernelInstance;
-  try {
-    loaded = instantiateInKernel(image, context, entry);
-  } catch (error) {
-    return statusFromException(error, image);
-  }
-  const entryFunction = loaded.instance.exports[entry];
-  if (typeof entryFunction !== "function") {
-    return { kind: "faulted", fault: { kind: "killed", message: `module exports no function '${entry}'` } };
-  }
-  // The budget is per entry call, set afresh each time (DESIGN: fuel budget per entry).
-  setFuel(loaded.instance, fuelBudgetFor(image.manifest, entry));
-  try {
-    const result = (entryFunction as () => unknown)();
-    return { kind: "exited", code: typeof result === "number" ? result | 0 : 0 };
-  } catch (error) {
-    return statusFromException(error, image);
-  }
 }

@@ -1,32 +1,46 @@
 // Kernel calls that arrive already lifted — traps from user domains and entries of a batch —
-// run through the same syscall table as in-kernel calls; this turns how a handler ended into the
-// HAL's trap outcome.
+// run through the same syscall table as in-kernel calls, and fail the same way: an error code
+// where the call returns s32, else the same ending (failure.ts) an in-kernel caller would get.
+// `onEnding` receives that ending, so the process's status can say exactly what the kernel
+// domain would have said; the HAL only needs the coarse trap outcome.
 import { syscallDescriptors, type SyscallDescriptor } from "../../runtime/abi/index.js";
 import type { AbiValue, TrapOutcome } from "../../hal/hil/index.js";
 import { KernelError } from "../errors.js";
 import type { CallContext } from "./context.js";
-import { SyscallFault } from "./failure.js";
+import { failedCall, SyscallFault } from "./failure.js";
 import { ProcessAbort, ProcessExit } from "./signals.js";
 import { handlersByNumber } from "./table.js";
 
-export function dispatchLifted(context: CallContext, syscallNumber: number, args: readonly AbiValue[]): TrapOutcome {
+export type EndingListener = (ending: unknown) => void;
+
+/** The reason a trap outcome carries for an ending thrown by kernel code. */
+export function describeEnding(ending: unknown): string {
+  if (ending instanceof ProcessAbort) return `abort at ${ending.file}:${ending.line}:${ending.column}: ${ending.message}`;
+  if (ending instanceof SyscallFault) return ending.fault.message;
+  if (ending instanceof ProcessExit) return `exit(${ending.code})`;
+  if (ending instanceof Error) return `${ending.name}: ${ending.message}`;
+  const budget = (ending as { budget?: unknown } | null)?.budget;
+  return typeof budget === "number" ? `entry used its fuel budget of ${budget}` : String(ending);
+}
+
+export function dispatchLifted(context: CallContext, syscallNumber: number, args: readonly AbiValue[], onEnding?: EndingListener): TrapOutcome {
   const descriptor: SyscallDescriptor | undefined = syscallDescriptors[syscallNumber];
   if (!descriptor) {
-    return { kind: "fault", reason: `process ${context.process.processId} made unknown kernel call ${syscallNumber}` };
+    const ending = new SyscallFault({ kind: "killed", message: `process ${context.process.processId} made unknown kernel call ${syscallNumber}` });
+    onEnding?.(ending);
+    return { kind: "fault", reason: ending.fault.message };
   }
   try {
     return { kind: "return", value: handlersByNumber[syscallNumber]!(context, ...args) as AbiValue | undefined };
   } catch (error) {
-    if (error instanceof ProcessExit) return { kind: "exit", code: error.code };
-    if (error instanceof ProcessAbort) {
-      return { kind: "fault", reason: `abort at ${error.file}:${error.line}:${error.column}: ${error.message}` };
+    let ending: unknown;
+    try {
+      return { kind: "return", value: failedCall(error, descriptor.qualifiedName, descriptor.result === "s32") };
+    } catch (thrown) {
+      ending = thrown;
     }
-    if (error instanceof SyscallFault) return { kind: "fault", reason: error.fault.message };
-    if (error instanceof KernelError) {
-      if (descriptor.result === "s32") return { kind: "return", value: -error.errorCode };
-      return { kind: "fault", reason: `${descriptor.qualifiedName}: ${error.message}`, errorCode: error.errorCode };
-    }
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return { kind: "fault", reason: `${descriptor.qualifiedName}: kernel error: ${detail}` };
+    onEnding?.(ending);
+    if (ending instanceof ProcessExit) return { kind: "exit", code: ending.code };
+    return { kind: "fault", reason: describeEnding(ending), errorCode: error instanceof KernelError ? error.errorCode : undefined };
   }
 }

@@ -5,3 +5,4 @@ export * from "./kernel-abi.generated.js";
 export * from "./errors.js";
 export * from "./manifest.js";
 export * from "./sections.js";
+export * from "./faults.js";

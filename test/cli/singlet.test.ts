@@ -33,7 +33,8 @@ describe("cli/singlet", () => {
     expect(inUser.code).to.equal(0);
     expect(inUser.stdout).to.equal(inKernel.stdout);
     expect(inUser.stderr).to.match(/domain=user/);
-    expect(inUser.stderr).to.match(/ring switches: 8 \(traps: .*console\.write=2/);
+    // Every crossing is two switches: the instantiation, the entry, and the four kernel calls.
+    expect(inUser.stderr).to.match(/ring switches: 12 \(traps: .*console\.write=2/);
     expect(inUser.stderr).to.match(/page table: \d+ pages mapped, 0 page faults/);
     expect(inUser.stderr).to.match(/TLB: \d+ hits, \d+ misses, \d+ flushes/);
   });
@@ -91,5 +92,20 @@ describe("cli/singlet", () => {
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.contain("[hello] Hello from Singlet!");
     expect(result.stdout).to.match(/processes ended as expected; kernel still up/);
+  });
+
+  it("runs a single-module app as the guest principal in a user domain, as it would a multi-module one", () => {
+    const result = singlet("run", "--principal", "guest", "--stats", "apps/hello", "--", "g");
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.equal("Hello from Singlet!\nargs: g\n");
+    expect(result.stderr).to.contain("domain=user principal 'guest' (no kernel-mode capability)");
+    expect(result.stderr).to.contain("instance hello@user verified=true");
+    expect(result.stderr).to.match(/ring switches: [1-9]\d* \(traps: /);
+  });
+
+  it("refuses an app whose kernel-mode half the principal may not run, with its own exit code, the rule and the ABI code", () => {
+    const result = singlet("run", "--principal", "guest", "apps/logscan");
+    expect(result.code).to.equal(77);
+    expect(result.stderr).to.match(/rule kernel-mode-without-capability\); error 1 \(notPermitted\)/);
   });
 });

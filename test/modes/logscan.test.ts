@@ -53,14 +53,14 @@ describe("modes/logscan example app", () => {
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.equal("records: 1 counted, 0 rejected\nsum: 5 digest: " + result.stdout.split("digest: ")[1]!.split("\n")[0] + "\ndriver ran in kernel mode, parser in user mode, tally in kernel mode\n");
     // Two instantiations, the parserMode and parseRecord upcalls, and the parser's mode.current: two switches each.
-    expect(result.stderr).to.contain("user domain: 10 ring switches, kernel jumps=0, upcalls=2, kernel calls: mode.current=1");
+    expect(result.stderr).to.contain("ring switches: 10 (traps: mode.current=1; kernel jumps 0, upcalls 2)");
     expect(result.stderr).to.contain("edge driver@kernel -> parser.parseRecord@user upcall calls=1 mode-switches=2");
   });
 
   it("refuses to link for a principal without kernel-mode capabilities, naming the kernel-mode entry", () => {
     const result = singlet("run", "apps/logscan", "--principal", "guest");
-    expect(result.code).to.equal(2);
-    expect(result.stderr).to.match(/^singlet: link: tally\.\w+: .*principal 'guest' .* \(rule kernel-mode-without-capability\)/);
+    expect(result.code).to.equal(77);
+    expect(result.stderr).to.match(/^singlet: refused: link: tally\.\w+: .*principal 'guest' .* \(rule kernel-mode-without-capability\); error 1 \(notPermitted\)/);
   });
 
   it("takes the principal from the policy file given with --policy", () => {
@@ -68,7 +68,7 @@ describe("modes/logscan example app", () => {
     const path = join(directory, "policy.json");
     writeFileSync(path, JSON.stringify({ version: 1, defaultPrincipal: "nobody", principals: { nobody: { capabilities: [] } } }));
     const result = singlet("run", "apps/logscan", "--policy", path);
-    expect(result.code).to.equal(2);
+    expect(result.code).to.equal(77);
     expect(result.stderr).to.contain("principal 'nobody'");
   });
 
@@ -89,9 +89,16 @@ describe("modes/logscan example app", () => {
     expect(result.stdout).to.contain("note: imports from linked modules (shared) are checked by the linker at link time");
   });
 
-  it("refuses --user for a multi-module app and points at --principal", () => {
-    const result = singlet("run", "apps/logscan", "--user");
-    expect(result.code).to.equal(2);
-    expect(result.stderr).to.contain("--principal guest");
+  it("runs main in a user domain with --user, reaching the kernel-mode tally only by syskerneljump", () => {
+    const result = singlet("run", "apps/logscan", "--user", "--stats", "--", "x=5");
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.contain("driver ran in user mode, parser in user mode, tally in kernel mode\n");
+    expect(result.stderr).to.contain("edge driver@user -> tally.add@kernel kernel-jump calls=1 mode-switches=2");
+  });
+
+  it("refuses an unknown principal or an unreadable policy file as a usage error, not a refusal", () => {
+    expect(singlet("run", "apps/logscan", "--principal", "nobody")).to.include({ code: 2 });
+    expect(singlet("run", "apps/hello", "--principal", "nobody").stderr).to.contain("no principal 'nobody' (known: user, guest, root)");
+    expect(singlet("run", "apps/hello", "--policy", join(tmpdir(), "no-such-policy.json")).code).to.equal(2);
   });
 });

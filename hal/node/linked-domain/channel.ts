@@ -47,6 +47,8 @@ export const ChannelWord = {
    * 0 when `number` alone names an export introduced before (no name to encode and look up).
    */
   namesExport: 13,
+  /** Times the domain's thread slept waiting for the baton (counted by the thread, read for stats). */
+  userSleeps: 14,
 } as const;
 
 export const Turn = { kernel: 0, user: 1 } as const;

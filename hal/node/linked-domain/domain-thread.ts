@@ -88,6 +88,7 @@ class DomainThread {
     }
     this.spin = nextSpinState(this.spin, false, this.boot.userSpinIterations);
     // Announce the sleep before sleeping: a pass landing in between changes the sequence.
+    Atomics.add(header, ChannelWord.userSleeps, 1);
     Atomics.store(header, ChannelWord.userSleeping, 1);
     for (;;) {
       const seen = Atomics.load(header, ChannelWord.sequence);

@@ -13,7 +13,7 @@ import type {
 import { MmuCounter } from "../mmu/index.js";
 import { setUpDomainMemory } from "../user-domain/domain-memory.js";
 import { TrapService } from "../user-domain/trap-service.js";
-import type { TrapPage } from "../user-domain/trap-page.js";
+import { TrapWord, type TrapPage } from "../user-domain/trap-page.js";
 import { waitAsync } from "../user-domain/wait-async.js";
 import type { UserDomainTuning } from "../user-domain/node-user-domain.js";
 import { Answer, Channel, ChannelOverflow, ChannelWord, Message, Turn } from "./channel.js";
@@ -58,6 +58,10 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
   private waitingStart: ((result: LinkedCallResult) => void) | undefined;
   private threadStartedWaiting: number | undefined;
   private threadSeenReady = false;
+  /** Non-blocking waits for the baton still outstanding (one at most). */
+  private waitersPending = 0;
+  private kernelWaits = 0;
+  private kernelYields = 0;
   /** Exports called so far, by `instance:name`: later calls send only the number. */
   private readonly exportNumbers = new Map<string, number>();
 
@@ -90,6 +94,29 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
 
   get ending(): LinkedEnding | undefined {
     return this.endingOutcome;
+  }
+
+  async ready(): Promise<void> {
+    const header = this.channel.header;
+    const startedWaiting = performance.now();
+    // The host process must stay up while a process waits for its domain's thread.
+    this.worker.ref();
+    while (!this.closed && Atomics.load(header, ChannelWord.threadReady) === 0) {
+      const seen = Atomics.load(header, ChannelWord.sequence);
+      if (Atomics.load(header, ChannelWord.threadReady) !== 0) break;
+      if (performance.now() - startedWaiting > THREAD_START_TIMEOUT_MILLISECONDS) {
+        this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread did not start within ${THREAD_START_TIMEOUT_MILLISECONDS} ms` } });
+        break;
+      }
+      // The thread notifies without changing the word, so a notify between the two loads above is
+      // caught by the slice's timeout rather than missed.
+      const wait = waitAsync(header, ChannelWord.sequence, seen, BLOCKED_WAIT_SLICE_MILLISECONDS);
+      if (wait.async) await wait.value;
+    }
+    if (!this.closed) {
+      this.threadSeenReady = true;
+      this.worker.unref();
+    }
   }
 
   instantiate(spec: LinkedInstanceSpec): LinkedInstantiation {
@@ -149,10 +176,23 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
 
   stats(): LinkedDomainStats {
     const trapsByCall: Record<string, number> = {};
+    const ringSwitchesByCall: Record<string, number> = {};
+    const batchedCallsByCall: Record<string, number> = {};
+    const add = (into: Record<string, number>, from: Record<string, number>): void => {
+      for (const [name, count] of Object.entries(from)) into[name] = (into[name] ?? 0) + count;
+    };
     let pageFaults = 0;
+    let pagesMapped = 0;
+    let memoryPages = 0;
+    let userSleeps = 0;
     const tlb = { hits: 0, misses: 0, flushes: 0 };
     for (const { service, page } of this.instances) {
-      for (const [name, count] of Object.entries(service.trapsByCall)) trapsByCall[name] = (trapsByCall[name] ?? 0) + count;
+      add(trapsByCall, service.trapsByCall);
+      add(ringSwitchesByCall, service.ringSwitchesByCall);
+      add(batchedCallsByCall, service.batchedByCall);
+      pagesMapped += page.pageTable.pagesMapped;
+      memoryPages += Atomics.load(page.header, TrapWord.memoryPages);
+      userSleeps += Atomics.load(page.header, TrapWord.userSleeps);
       const counters = page.pageTable.counters;
       pageFaults += Atomics.load(counters, MmuCounter.pageFaults);
       tlb.hits += Atomics.load(counters, MmuCounter.tlbHits);
@@ -160,8 +200,10 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
       tlb.flushes += Atomics.load(counters, MmuCounter.tlbFlushes);
     }
     return {
-      ringSwitches: this.ringSwitches, trapsByCall, kernelJumps: this.kernelJumps, upcalls: this.upcalls,
-      instances: this.instances.length, pageFaults, tlb, userMilliseconds: this.charged(),
+      ringSwitches: this.ringSwitches, trapsByCall, ringSwitchesByCall, batchedCallsByCall, kernelJumps: this.kernelJumps, upcalls: this.upcalls,
+      instances: this.instances.length, pageFaults, tlb, pagesMapped, memoryPages, userMilliseconds: this.charged(),
+      kernelWaitersPending: this.waitersPending,
+      waits: { userSleeps: userSleeps + Atomics.load(this.channel.header, ChannelWord.userSleeps), kernelWaits: this.kernelWaits, kernelYields: this.kernelYields },
     };
   }
 
@@ -268,7 +310,10 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
           Atomics.store(header, ChannelWord.kernelWaiting, 0);
           continue;
         }
+        this.waitersPending++;
+        this.kernelWaits++;
         void wait.value.then(() => {
+          this.waitersPending--;
           Atomics.store(header, ChannelWord.kernelWaiting, 0);
           this.serveAsync();
         });
@@ -278,6 +323,7 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
       if (message !== undefined) return this.settleStart(this.resultOf(message));
       if (++served >= this.tuning.kernelBurstTraps) {
         // Let timers (the CPU budget) and other processes run before serving more.
+        this.kernelYields++;
         setImmediate(this.serveAsync);
         return;
       }
@@ -415,6 +461,8 @@ export class NodeLinkedDomain implements LinkedUserDomain, AlarmClient {
     this.onStopped();
     // Wake a pending non-blocking wait so the entry's promise settles.
     Atomics.notify(this.channel.header, ChannelWord.sequence);
-    if (this.waitingStart) setImmediate(() => this.settleStart(this.endingOutcome!));
+    // With a wait outstanding, its wake-up settles the entry (serveAsync sees `closed`), so the
+    // entry's ending is reported only once the kernel holds no wait on the domain.
+    if (this.waitingStart && this.waitersPending === 0) setImmediate(() => this.settleStart(this.endingOutcome!));
   }
 }

@@ -9,6 +9,6 @@ const atomics = Atomics as typeof Atomics & {
 };
 
 /** Waits without blocking while `array[index] === value`. */
-export function waitAsync(array: Int32Array, index: number, value: number): WaitAsyncResult {
-  return atomics.waitAsync(array, index, value);
+export function waitAsync(array: Int32Array, index: number, value: number, timeoutMilliseconds?: number): WaitAsyncResult {
+  return atomics.waitAsync(array, index, value, timeoutMilliseconds);
 }

@@ -1,53 +1,97 @@
 // `singlet run <app|file.wasm> [--user] [--stats] [--principal name] [--policy file] [-- args…]`:
-// runs one app to completion; a folder with app.json is a multi-module app, linked by mode.
+// runs one app to completion through the kernel's one pipeline. A single module is an app of one
+// module; a folder with app.json is a multi-module app, linked by mode. The principal and the
+// system policy apply to both alike.
 import { bootKernel } from "../../boot.js";
-import { formatFault, type ExitStatus, type Process } from "../../process/index.js";
-import { resolveAppSource, resolveModuleSource } from "../../loader/index.js";
-import { parseArguments, UsageError } from "../arguments.js";
-import { appsDirectory } from "../paths.js";
-import { runMultiModuleApp } from "./run-app.js";
+import { errorCodeName } from "../../../runtime/abi/index.js";
+import { KernelError } from "../../errors.js";
+import { formatFault, type ExitStatus } from "../../process/index.js";
+import { LinkError, loadApp, spawnApp, type AppImage, type AppRun } from "../../linker/index.js";
+import { resolveAppSource, resolveModuleSource, type Loader } from "../../loader/index.js";
+import { PolicyError, principalFromPolicy, readSystemPolicy, type Principal, type SystemPolicy } from "../../policy/index.js";
+import { parseArguments, UsageError, type ParsedArguments } from "../arguments.js";
+import { appsDirectory, defaultSystemPolicyPath } from "../paths.js";
 
 /** Exit code of `singlet run` when the app faulted (EX_SOFTWARE). */
 export const FAULT_EXIT_CODE = 70;
+
+/** Exit code when the kernel refuses to run the app (policy, trust, limits): EX_NOPERM. */
+export const REFUSED_EXIT_CODE = 77;
 
 export interface CommandResult {
   readonly exitCode: number;
 }
 
-export async function runCommand(argv: readonly string[]): Promise<CommandResult> {
-  const parsed = parseArguments(argv, ["user", "stats"], ["principal", "policy"]);
-  if (parsed.positional.length !== 1) throw new UsageError("usage: singlet run <app|file.wasm> [--user] [--stats] [--principal name] [--policy file] [-- args…]");
-  const appSource = resolveAppSource(parsed.positional[0]!, appsDirectory);
-  if (appSource) {
-    const { process, status } = await runMultiModuleApp(appSource, parsed);
-    return { exitCode: exitCodeOf(status, process.processId, process.name) };
+const USAGE = "usage: singlet run <app|file.wasm> [--user] [--stats] [--principal name] [--policy file] [-- args…]";
+
+/** The policy and principal named on the command line; a bad name or file is a usage error. */
+export function principalFromArguments(parsed: ParsedArguments): { policy: SystemPolicy; principal: Principal } {
+  try {
+    const policy = readSystemPolicy(parsed.options.get("policy") ?? defaultSystemPolicyPath);
+    return { policy, principal: principalFromPolicy(policy, parsed.options.get("principal")) };
+  } catch (error) {
+    if (error instanceof PolicyError) throw new UsageError(error.message);
+    throw error;
   }
-  const kernel = bootKernel();
-  const source = resolveModuleSource(parsed.positional[0]!, appsDirectory);
-  const image = kernel.load(source.bytes, { name: source.name });
-  const { process, status } = await kernel.run(image, {
-    args: parsed.passThrough,
-    domain: parsed.flags.has("user") ? "user" : undefined,
-  });
-  if (parsed.flags.has("stats")) globalThis.process.stderr.write(formatStats(process, image.verified));
-  await kernel.shutdown();
-  return { exitCode: exitCodeOf(status, process.processId, process.name) };
 }
 
-function formatStats(process: Process, verified: boolean): string {
-  const lines = [`singlet: stats: process ${process.processId} domain=${process.domain} verified=${verified}`];
-  const stats = process.userDomain?.stats();
+/** What a person typed, loaded as an app: a single module is an app of one module. */
+export function loadTarget(loader: Loader, target: string): AppImage {
+  const appSource = resolveAppSource(target, appsDirectory);
+  if (appSource) return loadApp(loader, appSource.name, appSource.main, appSource.modules);
+  const source = resolveModuleSource(target, appsDirectory);
+  const image = loader.load(source.bytes, { name: source.name });
+  return { name: image.name, main: image.name, modules: new Map([[image.name, image]]) };
+}
+
+/** One line for a refusal: what was refused, the rule, and the ABI code it maps to. */
+export function describeRefusal(error: KernelError): string {
+  const rule = error instanceof LinkError ? ` (rule ${error.rule})` : "";
+  return `refused: ${error.message.replace(/ \(rule [^)]*\)$/, "")}${rule}; error ${error.errorCode} (${errorCodeName(error.errorCode)})`;
+}
+
+export async function runCommand(argv: readonly string[]): Promise<CommandResult> {
+  const parsed = parseArguments(argv, ["user", "stats"], ["principal", "policy"]);
+  if (parsed.positional.length !== 1) throw new UsageError(USAGE);
+  const { policy, principal } = principalFromArguments(parsed);
+  const kernel = bootKernel({ policy });
+  try {
+    let run: AppRun;
+    try {
+      const app = loadTarget(kernel.loader, parsed.positional[0]!);
+      run = await spawnApp(kernel, app, { principal, args: parsed.passThrough, mainDomain: parsed.flags.has("user") ? "user" : undefined }).run;
+    } catch (error) {
+      if (!(error instanceof KernelError) || error instanceof PolicyError) throw error;
+      const reasons = (error as { reasons?: readonly string[] }).reasons ?? [];
+      globalThis.process.stderr.write(`singlet: ${describeRefusal(error)}\n${reasons.map((reason) => `  ${reason}\n`).join("")}`);
+      return { exitCode: REFUSED_EXIT_CODE };
+    }
+    if (parsed.flags.has("stats")) globalThis.process.stderr.write(formatStats(run, principal));
+    return { exitCode: exitCodeOf(run.status, run.process.processId, run.process.name) };
+  } finally {
+    await kernel.shutdown();
+  }
+}
+
+function formatStats(run: AppRun, principal: Principal): string {
+  const { process, linked } = run;
+  const lines = [`singlet: stats: process ${process.processId} domain=${process.domain} ${principal.describe()}`];
+  for (const instance of linked.plan.instances) {
+    lines.push(`  instance ${instance.module}@${instance.domain} verified=${instance.verified}${instance.trust ? ` trust=${instance.trust}` : ""}`);
+  }
+  const stats = linked.userDomain?.stats();
   if (stats) {
     const traps = Object.entries(stats.trapsByCall).map(([name, count]) => `${name}=${count}`).join(" ");
-    lines.push(`  ring switches: ${stats.ringSwitches} (traps: ${traps || "none"})`);
+    lines.push(`  ring switches: ${stats.ringSwitches} (traps: ${traps || "none"}; kernel jumps ${stats.kernelJumps}, upcalls ${stats.upcalls})`);
     lines.push(`  page table: ${stats.pagesMapped} pages mapped, ${stats.pageFaults} page faults; memory ${stats.memoryPages} Wasm pages`);
     lines.push(`  TLB: ${stats.tlb.hits} hits, ${stats.tlb.misses} misses, ${stats.tlb.flushes} flushes`);
     lines.push(`  user time: ${stats.userMilliseconds.toFixed(2)} ms`);
-    if (stats.waits) {
-      lines.push(`  waits: user side slept ${stats.waits.userSleeps}, kernel side waited ${stats.waits.kernelWaits}, yielded ${stats.waits.kernelYields}`);
-    }
+    lines.push(`  waits: user side slept ${stats.waits.userSleeps}, kernel side waited ${stats.waits.kernelWaits}, yielded ${stats.waits.kernelYields}`);
   } else {
     lines.push("  ring switches: 0 (in-kernel: kernel calls are function calls)");
+  }
+  for (const counter of linked.counters) {
+    lines.push(`  edge ${counter.callerModule}@${counter.callerDomain} -> ${counter.callee}@${counter.calleeDomain} ${counter.kind} calls=${counter.calls ?? "uncounted"} mode-switches=${counter.modeSwitches}`);
   }
   return lines.join("\n") + "\n";
 }
