@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import type { KernelTrapHandler, UserDomainSpec } from "../hal/hil/index.js";
-import { NodeCpu, NodeTimer, createNodeHal, params, type NodeCpuOptions } from "../hal/node/index.js";
+import type { KernelTrapHandler } from "../hal/hil/index.js";
+import { NodeCpu, NodeTimer, createNodeHal, params, runModule, type ModuleRunSpec, type NodeCpuOptions } from "../hal/node/index.js";
 import { bootKernel, type Kernel, type ModuleImage } from "../kernel/index.js";
 import { instantiateInKernel } from "../kernel/sip/run-in-kernel.js";
 import { setFuel } from "../verifier/index.js";
@@ -70,7 +70,7 @@ async function timeDomain(cpu: NodeCpu, binary: Uint8Array<ArrayBuffer>, calls: 
       return { kind: "return", value: 7 };
     },
   };
-  const domain = cpu.createUserDomain(spec(binary), handler);
+  const domain = runModule(cpu, spec(binary), handler);
   const outcome = await domain.completion;
   if (outcome.kind !== "returned" || count !== calls) throw new Error(`benchmark domain ended badly: ${JSON.stringify(outcome)} after ${count} calls`);
   const sleeps = (domain.stats().waits?.userSleeps ?? 0) - sleepsAtWarm;
@@ -91,7 +91,7 @@ async function sampleDomain(cpu: NodeCpu, binary: Uint8Array<ArrayBuffer>, calls
   };
 }
 
-function spec(module: Uint8Array<ArrayBuffer>): UserDomainSpec {
+function spec(module: Uint8Array<ArrayBuffer>): ModuleRunSpec {
   return { processId: 1, name: "bench", module, entry: "main", memoryLimitPages: 16, cpuBudgetMilliseconds: 60_000, badPointerPolicy: "efault" };
 }
 
@@ -235,7 +235,7 @@ async function startTable(kernel: Kernel, cpu: NodeCpu): Promise<BenchTable> {
     const handler: KernelTrapHandler = { handleTrap: (_domain, syscallNumber) => ({ kind: "return", value: syscallNumber === Syscall.processArgGet ? "" : 0 }) };
     for (let run = 0; run < START_RUNS; run++) {
       const start = performance.now();
-      await cpu.createUserDomain({ ...spec(trivial), module }, handler).completion;
+      await runModule(cpu, { ...spec(trivial), module }, handler).completion;
       values.push(performance.now() - start);
     }
     return median(values);

@@ -1,7 +1,7 @@
 // Hardware interface layer: the interfaces the kernel programs against. No implementations here.
 export * from "./trap.js";
 export * from "./cpu.js";
-export * from "./linked-domain.js";
+export * from "./user-domain.js";
 export * from "./mmu.js";
 export * from "./time.js";
 export * from "./console.js";

@@ -1,6 +1,6 @@
 // The user/kernel boundary as the kernel sees it: the values a kernel call carries and the
 // contract of the kernel's trap handler, which the HAL calls once per crossing.
-import type { DomainIdentity } from "./linked-domain.js";
+import type { DomainIdentity } from "./user-domain.js";
 
 /**
  * One lifted argument or result of a kernel call: integers up to 32 bits and floats as

@@ -1,6 +1,5 @@
 // The Node CPU: creates user domains on worker_threads and keeps track of the live ones.
-import type { Cpu, KernelTrapHandler, LinkedDomainHandler, LinkedDomainSpec, LinkedUserDomain, TimerDevice, UserDomain, UserDomainSpec } from "../hil/index.js";
-import { NodeLinkedDomain } from "./linked-domain/index.js";
+import type { Cpu, TimerDevice, UserDomain, UserDomainHandler, UserDomainSpec } from "../hil/index.js";
 import { DEFAULT_KERNEL_BURST_TRAPS, DEFAULT_KERNEL_POLL_AFTER_WAKE_MICROSECONDS, DEFAULT_KERNEL_POLL_MICROSECONDS, DEFAULT_USER_SPIN_ITERATIONS } from "./params.js";
 import { NodeUserDomain, WorkerPool, type UserDomainTuning } from "./user-domain/index.js";
 
@@ -25,7 +24,6 @@ export interface NodeCpuOptions {
 export class NodeCpu implements Cpu {
   private readonly tuning: UserDomainTuning;
   private readonly live = new Set<UserDomain>();
-  private readonly liveLinked = new Set<LinkedUserDomain>();
 
   constructor(timer: TimerDevice, options: NodeCpuOptions = {}) {
     this.tuning = {
@@ -38,29 +36,20 @@ export class NodeCpu implements Cpu {
     };
   }
 
-  createUserDomain(spec: UserDomainSpec, handler: KernelTrapHandler): UserDomain {
-    const domain = new NodeUserDomain(spec, handler, this.tuning);
+  createUserDomain(spec: UserDomainSpec, handler: UserDomainHandler): UserDomain {
+    const domain = new NodeUserDomain(spec, handler, this.tuning, () => this.live.delete(domain));
     this.live.add(domain);
-    void domain.completion.then(() => this.live.delete(domain));
     return domain;
   }
 
-  createLinkedDomain(spec: LinkedDomainSpec, handler: LinkedDomainHandler): LinkedUserDomain {
-    const domain = new NodeLinkedDomain(spec, handler, this.tuning, () => this.liveLinked.delete(domain));
-    this.liveLinked.add(domain);
-    return domain;
-  }
-
-  /** Domains not yet ended, of both kinds: what a leak check counts. */
+  /** Domains not yet ended: what a leak check counts. */
   get liveDomains(): number {
-    return this.live.size + this.liveLinked.size;
+    return this.live.size;
   }
 
-  /** Terminates every live domain and waits for each to settle; stops idle prewarmed threads. */
+  /** Terminates every live domain; stops idle prewarmed threads. */
   async terminateAll(reason: string): Promise<void> {
-    for (const domain of [...this.liveLinked]) domain.terminate(reason);
-    const domains = [...this.live];
-    for (const domain of domains) domain.terminate(reason);
-    await Promise.all([...domains.map((domain) => domain.completion), this.tuning.workers.close()]);
+    for (const domain of [...this.live]) domain.terminate(reason);
+    await this.tuning.workers.close();
   }
 }

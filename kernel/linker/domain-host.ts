@@ -1,7 +1,7 @@
 // The seam between the linker and user domains. The linker decides what runs where; a
 // UserDomainHost makes a user domain real. `HalUserDomainHost` (hal-domain-host.ts) implements
 // it over the HAL's linked domains: one worker isolate per process.
-import type { LinkedDomainStats } from "../../hal/hil/index.js";
+import type { UserDomainStats } from "../../hal/hil/index.js";
 import type { AbiValueType, ManifestLimits } from "../../runtime/abi/index.js";
 import type { ModuleImage } from "../loader/index.js";
 import type { CallContext } from "../syscalls/context.js";
@@ -51,7 +51,7 @@ export interface UserInstanceRequest {
   readonly kernelJumps: readonly KernelJumpImport[];
 }
 
-export interface UserDomain {
+export interface HostedUserDomain {
   readonly domainId: number;
   /**
    * Instantiates `image` in this domain. Its kernel ABI imports are the host's trap stubs,
@@ -74,7 +74,7 @@ export interface UserDomain {
   /** Domain crossings (either direction) since the domain was created: upcalls, kernel jumps, kernel calls. */
   readonly crossings: number;
   /** The HAL's counters for the domain, where the host keeps them (for `--stats`). */
-  stats(): LinkedDomainStats;
+  stats(): UserDomainStats;
   dispose(): void;
 }
 
@@ -92,5 +92,5 @@ export interface UserDomainHost {
    * A user domain for one process; kernel calls from it are serviced with `context`. `limits`
    * are the main module's (its CPU budget bounds the domain's user-mode time).
    */
-  createDomain(context: CallContext, kernelJump: KernelJumpHandler, limits?: ManifestLimits): UserDomain;
+  createDomain(context: CallContext, kernelJump: KernelJumpHandler, limits?: ManifestLimits): HostedUserDomain;
 }

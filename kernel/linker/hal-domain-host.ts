@@ -2,7 +2,7 @@
 // linked domain — a worker isolate, out of the kernel's reach — and every upcall, kernel jump
 // and kernel call between it and the kernel is a counted crossing through the HAL. The kernel
 // side of a crossing runs the same syscall table and the same linker code as the kernel domain.
-import type { AbiValue, Cpu, LinkedDomainStats, LinkedEnding, LinkedUserDomain, TrapOutcome } from "../../hal/hil/index.js";
+import type { AbiValue, Cpu, UserDomainStats, LinkedEnding, UserDomain, TrapOutcome } from "../../hal/hil/index.js";
 import { syscallDescriptors, type ManifestLimits } from "../../runtime/abi/index.js";
 import type { ModuleImage } from "../loader/index.js";
 import { DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES } from "../params.js";
@@ -13,7 +13,7 @@ import { SyscallFault } from "../syscalls/failure.js";
 import { ProcessExit } from "../syscalls/signals.js";
 import { statusFromOutcome } from "./domain-outcome.js";
 import type { CrossingValue } from "./crossing.js";
-import type { CrossingParameters, KernelJumpHandler, UserDomain, UserDomainHost, UserInstanceId, UserInstanceRequest } from "./domain-host.js";
+import type { CrossingParameters, KernelJumpHandler, HostedUserDomain, UserDomainHost, UserInstanceId, UserInstanceRequest } from "./domain-host.js";
 
 const modeCurrentNumber = syscallDescriptors.find((descriptor) => descriptor.qualifiedName === "mode.current")!.number;
 
@@ -33,8 +33,8 @@ function uninstrumentedModule(image: ModuleImage): WebAssembly.Module {
   return module;
 }
 
-class HalUserDomain implements UserDomain {
-  private readonly domain: LinkedUserDomain;
+class HalUserDomain implements HostedUserDomain {
+  private readonly domain: UserDomain;
   /**
    * The exception kernel code threw while serving a kernel jump (an exit, a fuel fault, a kill).
    * The domain unwinds because of it; the process ends with it, exactly as in the kernel domain.
@@ -42,7 +42,7 @@ class HalUserDomain implements UserDomain {
   private kernelSideEnding: unknown;
 
   constructor(readonly domainId: number, cpu: Cpu, context: CallContext, kernelJump: KernelJumpHandler, cpuBudgetMilliseconds: number) {
-    this.domain = cpu.createLinkedDomain!({
+    this.domain = cpu.createUserDomain!({
       processId: context.process.processId,
       name: context.process.name,
       cpuBudgetMilliseconds,
@@ -111,7 +111,7 @@ class HalUserDomain implements UserDomain {
   }
 
   /** The HAL's counters for this domain: ring switches, kernel calls by name, MMU activity. */
-  stats(): LinkedDomainStats {
+  stats(): UserDomainStats {
     return this.domain.stats();
   }
 
@@ -141,10 +141,10 @@ export class HalUserDomainHost implements UserDomainHost {
   private nextDomainId = 1;
 
   constructor(private readonly cpu: Cpu, private readonly options: HalUserDomainHostOptions = {}) {
-    if (!cpu.createLinkedDomain) throw new RangeError("this CPU cannot host linked user domains");
+    if (!cpu.createUserDomain) throw new RangeError("this CPU cannot host linked user domains");
   }
 
-  createDomain(context: CallContext, kernelJump: KernelJumpHandler, limits?: ManifestLimits): UserDomain {
+  createDomain(context: CallContext, kernelJump: KernelJumpHandler, limits?: ManifestLimits): HostedUserDomain {
     const budget = limits?.cpuMilliseconds ?? this.options.cpuBudgetMilliseconds ?? DEFAULT_USER_CPU_MILLISECONDS;
     return new HalUserDomain(this.nextDomainId++, this.cpu, context, kernelJump, budget);
   }

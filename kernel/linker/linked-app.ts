@@ -14,7 +14,7 @@ import { SyscallFault } from "../syscalls/failure.js";
 import type { AppImage } from "./app-image.js";
 import { kernelAbiImportsFor } from "./bind-kernel-abi.js";
 import { copyArguments, liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
-import type { KernelJumpImport, SiblingImport, UserDomain, UserDomainHost, UserInstanceId } from "./domain-host.js";
+import type { KernelJumpImport, SiblingImport, HostedUserDomain, UserDomainHost, UserInstanceId } from "./domain-host.js";
 import { MAX_UPCALL_DEPTH } from "./limits.js";
 import { LinkError } from "./link-error.js";
 import { instanceKey, instantiationOrder, modeSwitchesPerCall, type EdgePlan, type InstancePlacement, type LinkPlan, type ResolutionKind } from "./plan.js";
@@ -54,7 +54,7 @@ function describeEnding(status: ExitStatus): string {
 
 export class LinkedApp {
   readonly counters: EdgeCounter[];
-  readonly userDomain: UserDomain | undefined;
+  readonly userDomain: HostedUserDomain | undefined;
   private readonly kernelInstances = new Map<string, KernelInstance>();
   private readonly userInstances = new Map<string, UserInstanceId>();
   private readonly kernelJumps: KernelJumpEntry[] = [];

@@ -72,7 +72,7 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
 /** The HAL's user domains, when the kernel's CPU can host them. */
 export function defaultUserDomainHost(kernel: Kernel): UserDomainHost | undefined {
   const cpu = kernel.devices.cpu;
-  return cpu?.createLinkedDomain ? new HalUserDomainHost(cpu) : undefined;
+  return cpu?.createUserDomain ? new HalUserDomainHost(cpu) : undefined;
 }
 
 /**

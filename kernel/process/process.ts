@@ -1,5 +1,5 @@
 // A process: identity, arguments, capabilities, output, and how it ended.
-import type { LinkedDomainStats } from "../../hal/hil/index.js";
+import type { UserDomainStats } from "../../hal/hil/index.js";
 import { CapabilityTable } from "../capabilities/index.js";
 import type { ExitStatus } from "./fault.js";
 
@@ -10,7 +10,7 @@ export type OutputSink = (stream: OutputStream, text: string) => void;
 
 /** What the kernel needs of a process's user domain: its counters, and a way to stop it. */
 export interface ProcessUserDomain {
-  stats(): LinkedDomainStats;
+  stats(): UserDomainStats;
   terminate(reason: string): void;
 }
 

@@ -3,7 +3,7 @@ import { resolve as resolvePath } from "node:path";
 import { expect } from "chai";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { BATCH_ENTRY_BYTES, NodeCpu, NodeTimer, serviceBatch, submitBatchInMemory } from "../../hal/node/index.js";
+import { BATCH_ENTRY_BYTES, NodeCpu, NodeTimer, runModule, serviceBatch, submitBatchInMemory } from "../../hal/node/index.js";
 import type { AbiValue } from "../../hal/hil/index.js";
 import { ErrorCode, Syscall } from "../../runtime/abi/index.js";
 import { FakeKernel, domainSpec } from "./helpers.js";
@@ -117,7 +117,7 @@ describe("hal batched kernel calls", () => {
     const kernel = new FakeKernel(["a", "b"]);
     kernel.intercept = (_domain, syscallNumber, args) =>
       syscallNumber === Syscall.capabilitiesRestrict ? { kind: "return", value: (args[0] as number) + (args[1] as number) } : undefined;
-    const domain = new NodeCpu(new NodeTimer()).createUserDomain(domainSpec(binary), kernel);
+    const domain = runModule(new NodeCpu(new NodeTimer()), domainSpec(binary), kernel);
     expect(await domain.completion).to.deep.equal({ kind: "returned", value: 0 });
     expect(kernel.output).to.equal("completed 6 id 7 count 2 now 123456789 status -22 -38 restrict 6\n");
     const stats = domain.stats();

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Syscall } from "../../runtime/abi/index.js";
-import type { AbiValue, KernelTrapHandler, TrapOutcome, UserDomain, UserDomainSpec } from "../../hal/hil/index.js";
+import type { AbiValue, KernelTrapHandler, TrapOutcome, UserDomain } from "../../hal/hil/index.js";
+import type { ModuleRunSpec } from "../../hal/node/index.js";
 
 const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -52,7 +53,7 @@ export class FakeKernel implements KernelTrapHandler {
   }
 }
 
-export function domainSpec(module: Uint8Array | WebAssembly.Module, overrides: Partial<UserDomainSpec> = {}): UserDomainSpec {
+export function domainSpec(module: Uint8Array | WebAssembly.Module, overrides: Partial<ModuleRunSpec> = {}): ModuleRunSpec {
   return {
     processId: 7,
     name: "test",

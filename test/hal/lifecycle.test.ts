@@ -1,7 +1,7 @@
 // Conformance of user-domain lifecycles: preemption by CPU budget, termination in the middle of
 // a kernel call, many domains at once; completion always settles exactly once.
 import { expect } from "chai";
-import { NodeCpu, NodeTimer } from "../../hal/node/index.js";
+import { NodeCpu, NodeTimer, runModule } from "../../hal/node/index.js";
 import type { UserDomainOutcome } from "../../hal/hil/index.js";
 import { Syscall } from "../../runtime/abi/index.js";
 import { FakeKernel, appBinary, assembleWat, domainSpec } from "./helpers.js";
@@ -21,7 +21,7 @@ describe("hal user-domain lifecycle", () => {
 
   it("terminates a spinning app at its CPU budget and reports a cpu-budget fault", async () => {
     const kernel = new FakeKernel();
-    const domain = cpu.createUserDomain(domainSpec(appBinary("spin"), { cpuBudgetMilliseconds: 200 }), kernel);
+    const domain = runModule(cpu, domainSpec(appBinary("spin"), { cpuBudgetMilliseconds: 200 }), kernel);
     const outcome = await domain.completion;
     expect(outcome.kind).to.equal("faulted");
     if (outcome.kind === "faulted") expect(outcome.fault.kind).to.equal("cpu-budget");
@@ -32,7 +32,7 @@ describe("hal user-domain lifecycle", () => {
 
   it("keeps the main thread responsive while a user domain spins", async () => {
     const ticker = countTicks();
-    await cpu.createUserDomain(domainSpec(appBinary("spin"), { cpuBudgetMilliseconds: 200 }), new FakeKernel()).completion;
+    await runModule(cpu, domainSpec(appBinary("spin"), { cpuBudgetMilliseconds: 200 }), new FakeKernel()).completion;
     expect(ticker.stop()).to.be.greaterThan(20);
   });
 
@@ -41,7 +41,7 @@ describe("hal user-domain lifecycle", () => {
       (import "singlet:kernel/process@0.1.0" "id" (func $id (result i32)))
       (func (export "main") (result i32) (loop $again (drop (call $id)) (br $again)) (i32.const 0)))`);
     const ticker = countTicks();
-    const domain = cpu.createUserDomain(domainSpec(binary, { cpuBudgetMilliseconds: 200 }), new FakeKernel());
+    const domain = runModule(cpu, domainSpec(binary, { cpuBudgetMilliseconds: 200 }), new FakeKernel());
     const outcome = await domain.completion;
     expect(outcome.kind).to.equal("faulted");
     if (outcome.kind === "faulted") expect(outcome.fault.kind).to.equal("cpu-budget");
@@ -51,7 +51,7 @@ describe("hal user-domain lifecycle", () => {
   });
 
   it("settles once with a kernel fault when terminated from outside while running", async () => {
-    const domain = cpu.createUserDomain(domainSpec(appBinary("spin")), new FakeKernel());
+    const domain = runModule(cpu, domainSpec(appBinary("spin")), new FakeKernel());
     setTimeout(() => { domain.terminate("operator stop"); domain.terminate("second stop is ignored"); }, 50);
     expect(await domain.completion).to.deep.equal({ kind: "faulted", fault: { kind: "kernel", message: "operator stop" } });
   });
@@ -64,13 +64,14 @@ describe("hal user-domain lifecycle", () => {
         if (syscallNumber === Syscall.consoleWrite) domain.terminate("killed during console.write");
         return undefined;
       };
-      const domain = waitingCpu.createUserDomain(domainSpec(appBinary("hello")), kernel);
+      const domain = runModule(waitingCpu, domainSpec(appBinary("hello")), kernel);
       const outcomes: UserDomainOutcome[] = [];
       void domain.completion.then((outcome) => outcomes.push(outcome));
       const outcome = await domain.completion;
       expect(outcome).to.deep.equal({ kind: "faulted", fault: { kind: "kernel", message: "killed during console.write" } });
       expect(domain.stats().kernelWaitersPending).to.equal(0);
-      expect(domain.stats().ringSwitches, "the call was entered but never answered").to.equal(1);
+      // The instantiation there and back, the entry in, the call in: the call was entered but never answered.
+      expect(domain.stats().ringSwitches, "the call was entered but never answered").to.equal(4);
       expect(domain.stats().ringSwitchesByCall).to.deep.equal({ "console.write": 1 });
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(outcomes).to.have.length(1);
@@ -80,7 +81,7 @@ describe("hal user-domain lifecycle", () => {
   it("reports a thread that exits in the middle of a kernel call as a worker-crash fault and leaves no waiter", async () => {
     const dyingCpu = new NodeCpu(new NodeTimer(), { domainThreadScript: threadExitsInKernelCall });
     const kernel = new FakeKernel();
-    const domain = dyingCpu.createUserDomain(domainSpec(appBinary("hello")), kernel);
+    const domain = runModule(dyingCpu, domainSpec(appBinary("hello")), kernel);
     const outcome = await domain.completion;
     expect(outcome).to.deep.equal({ kind: "faulted", fault: { kind: "worker-crash", message: "the domain's thread stopped without reporting (exit code 3)" } });
     // The thread died just after posting its first trap; whether the kernel served that trap first is a race.
@@ -88,14 +89,14 @@ describe("hal user-domain lifecycle", () => {
     expect(domain.stats().kernelWaitersPending).to.equal(0);
     // The CPU is unharmed: the next domain on it runs normally.
     const healthy = new FakeKernel(["after"]);
-    expect(await cpu.createUserDomain(domainSpec(appBinary("hello")), healthy).completion).to.deep.equal({ kind: "returned", value: 0 });
+    expect(await runModule(cpu, domainSpec(appBinary("hello")), healthy).completion).to.deep.equal({ kind: "returned", value: 0 });
     expect(healthy.output).to.equal("Hello from Singlet!\nargs: after\n");
   });
 
   it("reports a thread that dies of an uncaught error as a worker-crash fault with the error", async () => {
     const dyingCpu = new NodeCpu(new NodeTimer(), { domainThreadScript: threadThrowsAtBoot });
     const kernel = new FakeKernel();
-    const domain = dyingCpu.createUserDomain(domainSpec(appBinary("hello")), kernel);
+    const domain = runModule(dyingCpu, domainSpec(appBinary("hello")), kernel);
     const outcome = await domain.completion;
     expect(outcome.kind).to.equal("faulted");
     if (outcome.kind === "faulted") {
@@ -108,7 +109,7 @@ describe("hal user-domain lifecycle", () => {
 
   it("runs 50 user domains at once and each prints its own arguments", async () => {
     const kernels = Array.from({ length: 50 }, (_, index) => new FakeKernel([`process-${index}`]));
-    const domains = kernels.map((kernel, index) => cpu.createUserDomain(domainSpec(appBinary("hello"), { processId: index }), kernel));
+    const domains = kernels.map((kernel, index) => runModule(cpu, domainSpec(appBinary("hello"), { processId: index }), kernel));
     const outcomes = await Promise.all(domains.map((domain) => domain.completion));
     for (let index = 0; index < 50; index++) {
       expect(outcomes[index]).to.deep.equal({ kind: "returned", value: 0 });
@@ -121,14 +122,14 @@ describe("hal user-domain lifecycle", () => {
     const warmCpu = new NodeCpu(new NodeTimer(), { prewarmedDomains: 2 });
     for (let round = 0; round < 4; round++) {
       const kernel = new FakeKernel([`round-${round}`]);
-      expect(await warmCpu.createUserDomain(domainSpec(appBinary("hello")), kernel).completion).to.deep.equal({ kind: "returned", value: 0 });
+      expect(await runModule(warmCpu, domainSpec(appBinary("hello")), kernel).completion).to.deep.equal({ kind: "returned", value: 0 });
       expect(kernel.output).to.equal(`Hello from Singlet!\nargs: round-${round}\n`);
     }
     await warmCpu.terminateAll("done");
   });
 
   it("terminates every live domain at shutdown", async () => {
-    const domains = [0, 1, 2].map(() => cpu.createUserDomain(domainSpec(appBinary("spin")), new FakeKernel()));
+    const domains = [0, 1, 2].map(() => runModule(cpu, domainSpec(appBinary("spin")), new FakeKernel()));
     await cpu.terminateAll("shutdown");
     for (const domain of domains) {
       expect(await domain.completion).to.deep.equal({ kind: "faulted", fault: { kind: "kernel", message: "shutdown" } });

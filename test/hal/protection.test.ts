@@ -1,7 +1,7 @@
 // Conformance of the boundary's memory protection: bad pointers passed to kernel calls fault
 // as the page table says, and become EFAULT or a kill as the process's policy says.
 import { expect } from "chai";
-import { NodeCpu, NodeTimer } from "../../hal/node/index.js";
+import { NodeCpu, NodeTimer, runModule } from "../../hal/node/index.js";
 import { PageFlag, type BadPointerPolicy, type RegionRequest } from "../../hal/hil/index.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
 import { FakeKernel, assembleWat, consoleWriteModule, domainSpec } from "./helpers.js";
@@ -32,7 +32,7 @@ describe("hal protection of kernel-call pointers", () => {
       it(`answers a pointer ${row.name} with ${policy === "efault" ? "-14 (EFAULT)" : "a bad-address kill"} under the ${policy} policy`, async () => {
         const kernel = new FakeKernel();
         const binary = await assembleWat(row.name, row.main);
-        const domain = cpu.createUserDomain(domainSpec(binary, { badPointerPolicy: policy, regions: row.regions }), kernel);
+        const domain = runModule(cpu, domainSpec(binary, { badPointerPolicy: policy, regions: row.regions }), kernel);
         const outcome = await domain.completion;
         if (policy === "efault") {
           expect(outcome).to.deep.equal({ kind: "returned", value: -ErrorCode.badAddress });
@@ -51,7 +51,7 @@ describe("hal protection of kernel-call pointers", () => {
   it("lets a process read from a read-only page it was given", async () => {
     const kernel = new FakeKernel();
     const binary = await assembleWat("read-only-read", consoleWriteModule(0x9000, 0, `(data (i32.const 0x9000) "r\\00o\\00")`).replace("(i32.const 0))", "(i32.const 2))"));
-    const outcome = await cpu.createUserDomain(domainSpec(binary, { regions: [READ_ONLY_PAGE] }), kernel).completion;
+    const outcome = await runModule(cpu, domainSpec(binary, { regions: [READ_ONLY_PAGE] }), kernel).completion;
     expect(outcome).to.deep.equal({ kind: "returned", value: 2 });
     expect(kernel.output).to.equal("ro");
   });
@@ -63,7 +63,7 @@ describe("hal protection of kernel-call pointers", () => {
       (memory (export "memory") 1)
       (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 256))
       (func (export "main") (result i32) (call $argGet (i32.const 0) (i32.const 0x9000)) (i32.const 0)))`);
-    const outcome = await cpu.createUserDomain(domainSpec(binary, { regions: [READ_ONLY_PAGE] }), kernel).completion;
+    const outcome = await runModule(cpu, domainSpec(binary, { regions: [READ_ONLY_PAGE] }), kernel).completion;
     expect(outcome.kind).to.equal("faulted");
     if (outcome.kind === "faulted") expect(outcome.fault).to.include({ kind: "bad-address", address: 0x9000 });
   });
@@ -78,7 +78,7 @@ describe("hal protection of kernel-call pointers", () => {
       (func (export "main") (result i32)
         (call $argGet (i32.const 0) (i32.const 64))
         (call $write (i32.load (i32.const 64)) (i32.load (i32.const 68)))))`);
-    const outcome = await cpu.createUserDomain(domainSpec(binary), kernel).completion;
+    const outcome = await runModule(cpu, domainSpec(binary), kernel).completion;
     expect(outcome).to.deep.equal({ kind: "returned", value: 5 });
     expect(kernel.output).to.equal("héllo");
   });
@@ -87,7 +87,7 @@ describe("hal protection of kernel-call pointers", () => {
     const kernel = new FakeKernel();
     let writes = 0;
     kernel.intercept = (domain, syscallNumber) => {
-      if (syscallNumber === 6 && ++writes === 1) domain.addressSpace.protect(0, 0x1000, PageFlag.user);
+      if (syscallNumber === 6 && ++writes === 1) domain.addressSpace(0).protect(0, 0x1000, PageFlag.user);
       return undefined;
     };
     const binary = await assembleWat("protect-midway", `(module
@@ -97,7 +97,7 @@ describe("hal protection of kernel-call pointers", () => {
       (func (export "main") (result i32)
         (drop (call $write (i32.const 16) (i32.const 2)))
         (call $write (i32.const 16) (i32.const 2))))`);
-    const domain = cpu.createUserDomain(domainSpec(binary), kernel);
+    const domain = runModule(cpu, domainSpec(binary), kernel);
     expect(await domain.completion).to.deep.equal({ kind: "returned", value: -ErrorCode.badAddress });
     expect(kernel.output).to.equal("ok");
     expect(domain.stats().tlb.flushes).to.be.greaterThan(0);
@@ -108,7 +108,7 @@ describe("hal protection of kernel-call pointers", () => {
       (import "singlet:kernel/process@0.1.0" "id" (func $id (result i32)))
       (memory (export "memory") 1)
       (func (export "main") (result i32) (drop (memory.grow (i32.const 4))) (call $id)))`);
-    const outcome = await cpu.createUserDomain(domainSpec(binary, { memoryLimitPages: 2 }), new FakeKernel()).completion;
+    const outcome = await runModule(cpu, domainSpec(binary, { memoryLimitPages: 2 }), new FakeKernel()).completion;
     expect(outcome.kind).to.equal("faulted");
     if (outcome.kind === "faulted") expect(outcome.fault).to.deep.equal({ kind: "out-of-memory", message: "linear memory grew to 5 pages (limit 2)" });
   });
@@ -118,7 +118,7 @@ describe("hal protection of kernel-call pointers", () => {
       (import "singlet:kernel/process@0.1.0" "id" (func $id (result i32)))
       (memory (export "memory") 1)
       (func (export "main") (result i32) (drop (memory.grow (i32.const 1))) (call $id)))`);
-    const domain = cpu.createUserDomain(domainSpec(binary, { memoryLimitPages: 2 }), new FakeKernel());
+    const domain = runModule(cpu, domainSpec(binary, { memoryLimitPages: 2 }), new FakeKernel());
     expect(await domain.completion).to.deep.equal({ kind: "returned", value: 7 });
     expect(domain.stats().memoryPages).to.equal(2);
     expect(domain.stats().pagesMapped).to.equal(32);

@@ -2,6 +2,7 @@
 // counts switches the way the real one does.
 import { expect } from "chai";
 import { createSimHal, VirtualClock } from "../../hal/sim/index.js";
+import { runModule } from "../../hal/node/index.js";
 import { Syscall } from "../../runtime/abi/index.js";
 import { FakeKernel, appBinary, domainSpec } from "./helpers.js";
 
@@ -46,11 +47,12 @@ describe("hal simulation", () => {
 
   it("runs hello on the simulated CPU with the same output and counts as a real domain", async () => {
     const kernel = new FakeKernel(["sim"]);
-    const domain = createSimHal().cpu.createUserDomain(domainSpec(appBinary("hello")), kernel);
+    const domain = runModule(createSimHal().cpu, domainSpec(appBinary("hello")), kernel);
     expect(await domain.completion).to.deep.equal({ kind: "returned", value: 0 });
     expect(kernel.output).to.equal("Hello from Singlet!\nargs: sim\n");
     const stats = domain.stats();
-    expect(stats.ringSwitches).to.equal(8);
+    // The instantiation and the entry, there and back, and four kernel calls.
+    expect(stats.ringSwitches).to.equal(2 + 2 + 2 * 4);
     expect(stats.trapsByCall).to.deep.equal({ "console.write": 2, "process.arg-count": 1, "process.arg-get": 1 });
     expect(stats.tlb.misses).to.be.greaterThan(0);
   });
@@ -61,7 +63,7 @@ describe("hal simulation", () => {
       if (syscallNumber === Syscall.consoleWrite) domain.terminate("stop in the simulator");
       return undefined;
     };
-    const domain = createSimHal().cpu.createUserDomain(domainSpec(appBinary("hello")), kernel);
+    const domain = runModule(createSimHal().cpu, domainSpec(appBinary("hello")), kernel);
     expect(await domain.completion).to.deep.equal({ kind: "faulted", fault: { kind: "kernel", message: "stop in the simulator" } });
     expect(kernel.calls).to.deep.equal([Syscall.consoleWrite]);
   });

@@ -128,11 +128,23 @@ describe("modes/linker", () => {
   });
 
   it("fails to link a plan that needs a user domain when the kernel has no user-domain host", async () => {
-    // The simulated CPU runs single-module domains only: it cannot host a linked one.
-    const kernel = bootKernel({ hal: createSimHal(), devices: { console: { write: () => undefined } } });
+    // A kernel booted without a CPU can run only what goes in the kernel domain.
+    const kernel = bootKernel({ hal: createSimHal(), devices: { console: { write: () => undefined }, cpu: undefined } });
     const app = await twoModuleApp(kernel, { callerMode: "callers", calleeMode: "user" });
     const error = await runApp(kernel, app, { principal: byPage() }).then(() => undefined, (caught: unknown) => caught);
     expect(error).to.be.instanceOf(LinkError).with.property("rule", "no-user-domains");
+  });
+
+  it("runs the same upcall on the simulated CPU, in-thread, as on worker domains", async () => {
+    const simulated = bootKernel({ hal: createSimHal(), devices: { console: { write: () => undefined } } });
+    const onWorkers = quietKernel();
+    const options = { callerMode: "callers", calleeMode: "user" } as const;
+    const inThread = await runApp(simulated, await twoModuleApp(simulated, options), { principal: byPage() });
+    const behindWorker = await runApp(onWorkers, await twoModuleApp(onWorkers, options), { principal: byPage() });
+    expect(inThread.status).to.deep.equal(behindWorker.status);
+    expect(inThread.linked.counters.find((counter) => counter.kind === "upcall")).to.include({ calls: 1, modeSwitches: 2 });
+    expect(inThread.linked.userDomain!.stats().upcalls).to.equal(behindWorker.linked.userDomain!.stats().upcalls);
+    await onWorkers.shutdown();
   });
 
   it("re-checks the principal at every kernel jump, so revoking CAP_KRNLMODEBYPAGE stops the next one with EPERM", async () => {

@@ -1,6 +1,6 @@
 // Sets up a new domain's memory model: the trap page, the layout derived from the module and
 // the kernel's view of the address space. Shared by the worker-backed and simulated CPUs.
-import type { UserDomainSpec } from "../../hil/index.js";
+import type { RegionRequest } from "../../hil/index.js";
 import { AddressSpace, deriveLayout, readFunctionNames, readModuleFacts, type Layout } from "../mmu/index.js";
 import { MODEL_PAGES_PER_WASM_PAGE, WASM_PAGE_BYTES } from "../params.js";
 import { TrapPage, TrapWord } from "./trap-page.js";
@@ -23,7 +23,15 @@ const NO_FACTS = {
   exportedGlobals: new Map(), globalNames: new Map(), functionNames: new Map(), codeBytes: 0,
 };
 
-export function setUpDomainMemory(spec: Pick<UserDomainSpec, "module" | "binary" | "memoryLimitPages" | "regions">): DomainMemory {
+export interface DomainMemoryRequest {
+  /** The module, as bytes or compiled; a compiled one's layout is read from `binary` when given. */
+  readonly module: WebAssembly.Module | Uint8Array;
+  readonly binary?: Uint8Array;
+  readonly memoryLimitPages: number;
+  readonly regions?: readonly RegionRequest[];
+}
+
+export function setUpDomainMemory(spec: DomainMemoryRequest): DomainMemory {
   const memoryLimitPages = Math.min(Math.max(0, Math.floor(spec.memoryLimitPages)), MAXIMUM_WASM_PAGES);
   let layout: Layout;
   let layoutMemoryPages = 0;

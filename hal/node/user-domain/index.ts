@@ -1,10 +1,12 @@
-// User domains: the worker-backed domain, the trap page and both halves of a crossing. The
-// simulated CPU reuses the memory setup, entry runner and trap service from here.
+// User domains: the worker-backed domain, its thread, the trap page and both halves of a
+// crossing. The simulated CPU reuses the memory setup, trap stubs and trap service from here.
 export { NodeUserDomain, type UserDomainTuning } from "./node-user-domain.js";
 export { WorkerPool } from "./worker-pool.js";
 export { serviceBatch, submitBatchInMemory, BATCH_ENTRY_BYTES, BATCH_SUBMIT_NAME, type BatchResult, type BatchDispatch } from "./batch-ring.js";
 export { setUpDomainMemory, type DomainMemory } from "./domain-memory.js";
-export { runEntry, type EntryRun, type EntryResult } from "./run-entry.js";
+export { DomainUnwind, buildTrapImports, observeMemory, type StubContext } from "./trap-stubs.js";
+export { Channel, CHANNEL_VALUE_SLOTS } from "./channel.js";
+export { runModule, type ModuleRunSpec, type RunningModule } from "./run-module.js";
 export { TrapService } from "./trap-service.js";
 export { TrapPage, TrapWord, OutcomeCode, trapPageGeometry, type TrapPageGeometry } from "./trap-page.js";
 export type { WorkerFault } from "./messages.js";

@@ -1,20 +1,23 @@
-// A user domain on worker_threads: one Worker per process, a trap page between it and the
-// kernel, and the kernel side's trap service loop (poll briefly, then Atomics.waitAsync, so the
-// main thread never blocks), CPU-budget preemption and exactly-once completion.
-import type { Worker } from "node:worker_threads";
+// The kernel's half of a linked domain on worker_threads. The kernel thread and the domain's
+// thread pass one baton (channel.ts). While the domain holds it the kernel either blocks — an
+// upcall or an instantiation, which must return a value synchronously — or waits without
+// blocking (the process's entry). Either way it services every kernel call and kernel jump the
+// domain makes before the baton comes back with a result, and charges the time the domain held
+// the baton against its CPU budget.
+import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import type {
-  Alarm, AlarmClient, KernelTrapHandler, TimerDevice, UserDomain, UserDomainOutcome, UserDomainSpec,
-  UserDomainStats, UserFault, UserFaultKind,
+  AbiValue, Alarm, AlarmClient, AddressSpaceView, TimerDevice, LinkedCallResult, UserDomainHandler, UserDomainSpec, UserDomainStats, LinkedEnding,
+  UserInstanceSpec, LinkedInstantiation, UserDomain, TrapOutcome, UserFault,
 } from "../../hil/index.js";
-import { MmuCounter, type AddressSpace } from "../mmu/index.js";
+import { MmuCounter } from "../mmu/index.js";
 import { setUpDomainMemory } from "./domain-memory.js";
-import type { WorkerBootData, WorkerFault, WorkerMessage } from "./messages.js";
 import { TrapService } from "./trap-service.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
 import { waitAsync } from "./wait-async.js";
-import { WakePollBackoff } from "./wake-poll.js";
 import type { WorkerPool } from "./worker-pool.js";
+import { Answer, Channel, ChannelOverflow, ChannelWord, Message, Turn } from "./channel.js";
+import type { EndingReport, InstantiateRequest, DomainBootData } from "./domain-thread.js";
 
 export interface UserDomainTuning {
   readonly timer: TimerDevice;
@@ -25,276 +28,457 @@ export interface UserDomainTuning {
   readonly workers: WorkerPool;
 }
 
-/** Polls of the request word between two reads of the clock while the kernel side polls. */
+/** Longest single Atomics.wait of a blocked kernel thread: bounds how late a budget is noticed. */
+const BLOCKED_WAIT_SLICE_MILLISECONDS = 20;
+
+/**
+ * How long a blocked kernel thread waits for a new domain's thread to come up. Starting a Worker
+ * takes tens of milliseconds (hundreds on a loaded machine); that time is not the process's.
+ */
+const THREAD_START_TIMEOUT_MILLISECONDS = 10_000;
+
+/** Polls of the turn word between two reads of the clock while the kernel side polls. */
 const POLLS_PER_CLOCK_READ = 64;
 
+interface KernelInstance {
+  readonly page: TrapPage;
+  readonly addressSpace: AddressSpaceView;
+  readonly service: TrapService;
+  readonly functionNames: ReadonlyMap<number, string>;
+}
 
 export class NodeUserDomain implements UserDomain, AlarmClient {
   readonly processId: number;
   readonly name: string;
-  readonly completion: Promise<UserDomainOutcome>;
-  readonly addressSpace: AddressSpace;
-  private resolveCompletion!: (outcome: UserDomainOutcome) => void;
-  private decided: UserDomainOutcome | undefined;
-  private finished = false;
-  /** Set when no further trap may be answered: the domain is stopping. */
-  private closed = false;
-  private readonly page: TrapPage;
-  private readonly worker: Worker | undefined;
-  private readonly functionNames: ReadonlyMap<number, string>;
+  private readonly channel = Channel.create();
+  private readonly port: MessagePort;
+  private readonly worker: Worker;
+  private readonly instances: KernelInstance[] = [];
   private readonly alarm: Alarm;
-  private lastRequest = 0;
-  private waitersPending = 0;
-  private afterWaiterDrained: (() => void) | undefined;
-  private readonly service: TrapService;
-  private clockStarted = false;
-  private inKernel = false;
-  private runningSince = 0;
+  private endingOutcome: LinkedEnding | undefined;
+  /** What the kernel decided while serving a call (an exit, a kill): outranks what the thread reports. */
+  private kernelDecision: LinkedEnding | undefined;
+  private closed = false;
+  private ringSwitches = 0;
+  private kernelJumps = 0;
+  private upcalls = 0;
   private chargedMilliseconds = 0;
+  /** Set while the domain holds the baton: when it got it. */
+  private userSince: number | undefined;
+  private waitingStart: ((result: LinkedCallResult) => void) | undefined;
+  private threadStartedWaiting: number | undefined;
+  private threadSeenReady = false;
+  /** Non-blocking waits for the baton still outstanding (one at most). */
+  private waitersPending = 0;
   private kernelWaits = 0;
-  /** The last answer had to wake the user side: its next trap comes no sooner than a wake-up. */
-  private wokeSleeper = false;
-  private readonly wakePoll = new WakePollBackoff();
   private kernelYields = 0;
+  /** Exports called so far, by `instance:name`: later calls send only the number. */
+  private readonly exportNumbers = new Map<string, number>();
 
-  constructor(private readonly spec: UserDomainSpec, handler: KernelTrapHandler, private readonly tuning: UserDomainTuning) {
+  constructor(
+    private readonly spec: UserDomainSpec, private readonly handler: UserDomainHandler,
+    private readonly tuning: UserDomainTuning, private readonly onStopped: () => void = () => undefined,
+  ) {
     this.processId = spec.processId;
     this.name = spec.name;
-    this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
     this.alarm = tuning.timer.createAlarm();
-    const memory = setUpDomainMemory(spec);
-    this.page = memory.trapPage;
-    this.addressSpace = memory.addressSpace;
-    this.functionNames = memory.functionNames;
-    this.service = new TrapService(this.page, this, handler);
-    const layoutPages = memory.layoutMemoryPages;
-    const limitPages = memory.memoryLimitPages;
-    if (layoutPages > limitPages) {
-      this.decide(this.fault("out-of-memory", `module needs ${layoutPages} pages of memory at start (limit ${limitPages})`));
-      this.finish();
-      return;
-    }
-    const boot: WorkerBootData = {
-      trapBuffer: this.page.buffer,
-      pageCount: this.page.geometry.pageCount,
-      module: spec.module,
-      entry: spec.entry,
-      memoryLimitPages: limitPages,
-      layoutMemoryPages: layoutPages,
-      badPointerPolicy: spec.badPointerPolicy,
-      userSpinIterations: tuning.userSpinIterations,
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const boot: DomainBootData = {
+      channelBuffer: this.channel.buffer, port: port2,
+      badPointerPolicy: spec.badPointerPolicy, userSpinIterations: tuning.userSpinIterations,
     };
     this.worker = tuning.workers.take();
-    this.worker.on("message", (message: WorkerMessage) => this.onMessage(message));
     this.worker.on("error", (error: Error & { code?: string }) => {
-      const kind: UserFaultKind = error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "out-of-memory" : "worker-crash";
-      this.decide(this.fault(kind, error.message));
+      this.stop({ kind: "faulted", fault: { kind: error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "out-of-memory" : "worker-crash", message: error.message } });
     });
     this.worker.on("exit", (code) => {
-      this.decide(this.fault("worker-crash", `the domain's thread stopped without reporting (exit code ${code})`));
-      this.finish();
+      this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread stopped without reporting (exit code ${code})` } });
     });
-    this.worker.postMessage(boot);
-    this.serve();
+    this.worker.postMessage(boot, [port2]);
+    // A parked domain waits for the kernel and must not keep the host process alive on its own;
+    // it is referenced only while its entry runs (start), when the kernel waits for it.
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  get ending(): LinkedEnding | undefined {
+    return this.endingOutcome;
+  }
+
+  async ready(): Promise<void> {
+    const header = this.channel.header;
+    const startedWaiting = performance.now();
+    // The host process must stay up while a process waits for its domain's thread.
+    this.worker.ref();
+    while (!this.closed && Atomics.load(header, ChannelWord.threadReady) === 0) {
+      const seen = Atomics.load(header, ChannelWord.sequence);
+      if (Atomics.load(header, ChannelWord.threadReady) !== 0) break;
+      if (performance.now() - startedWaiting > THREAD_START_TIMEOUT_MILLISECONDS) {
+        this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread did not start within ${THREAD_START_TIMEOUT_MILLISECONDS} ms` } });
+        break;
+      }
+      // The thread notifies without changing the word, so a notify between the two loads above is
+      // caught by the slice's timeout rather than missed.
+      const wait = waitAsync(header, ChannelWord.sequence, seen, BLOCKED_WAIT_SLICE_MILLISECONDS);
+      if (wait.async) await wait.value;
+    }
+    if (!this.closed) {
+      this.threadSeenReady = true;
+      this.worker.unref();
+    }
+  }
+
+  instantiate(spec: UserInstanceSpec): LinkedInstantiation {
+    if (this.endingOutcome) return { ok: false, reason: "ended", outcome: this.endingOutcome };
+    this.requireBaton("instantiate");
+    const memory = setUpDomainMemory({ module: spec.binary, memoryLimitPages: spec.memoryLimitPages, regions: spec.regions });
+    if (memory.layoutMemoryPages > memory.memoryLimitPages) {
+      return { ok: false, reason: "out-of-memory", message: `module '${spec.name}' needs ${memory.layoutMemoryPages} pages of memory at start (limit ${memory.memoryLimitPages})` };
+    }
+    const page = memory.trapPage;
+    this.instances.push({ page, addressSpace: memory.addressSpace, service: new TrapService(page, this, this.handler), functionNames: memory.functionNames });
+    const request: InstantiateRequest = {
+      name: spec.name, module: spec.module, trapBuffer: page.buffer, pageCount: page.geometry.pageCount,
+      layoutMemoryPages: memory.layoutMemoryPages, memoryLimitPages: memory.memoryLimitPages,
+      siblings: spec.siblings, kernelEntries: spec.kernelEntries,
+    };
+    this.port.postMessage(request);
+    this.passToDomain(Message.instantiate);
+    const message = this.awaitBlocked();
+    if (message === Message.returned) return { ok: true, instance: Number(this.channel.readResult()) };
+    this.instances.pop();
+    if (message === Message.instantiateFailed) {
+      const refusal = this.channel.readReport<{ reason: "link" | "compile"; message: string }>();
+      return { ok: false, reason: refusal.reason, message: refusal.message };
+    }
+    return { ok: false, reason: "ended", outcome: this.endingOutcome! };
+  }
+
+  addressSpace(instance: number): AddressSpaceView {
+    const found = this.instances[instance];
+    if (!found) throw new RangeError(`domain ${this.name} has no instance ${instance}`);
+    return found.addressSpace;
+  }
+
+  call(instance: number, exportName: string, args: readonly AbiValue[]): LinkedCallResult {
+    if (this.endingOutcome) return this.endingOutcome;
+    this.requireBaton(`call ${exportName}`);
+    const refused = this.sendCall(instance, exportName, args);
+    if (refused) return refused;
+    this.upcalls++;
+    return this.resultOf(this.awaitBlocked());
+  }
+
+  start(instance: number, exportName: string): Promise<LinkedCallResult> {
+    if (this.endingOutcome) return Promise.resolve(this.endingOutcome);
+    this.requireBaton(`start ${exportName}`);
+    const refused = this.sendCall(instance, exportName, []);
+    if (refused) return Promise.resolve(refused);
+    this.worker.ref();
+    return new Promise((resolve) => {
+      this.waitingStart = (result) => {
+        this.worker.unref();
+        resolve(result);
+      };
+      this.armBudget();
+      this.serveAsync();
+    });
   }
 
   terminate(reason: string): void {
-    this.stop(this.fault("kernel", reason));
+    this.stop({ kind: "faulted", fault: { kind: "kernel", message: reason } });
   }
 
   stats(): UserDomainStats {
-    const counters = this.page.pageTable.counters;
+    const trapsByCall: Record<string, number> = {};
+    const ringSwitchesByCall: Record<string, number> = {};
+    const batchedCallsByCall: Record<string, number> = {};
+    const add = (into: Record<string, number>, from: Record<string, number>): void => {
+      for (const [name, count] of Object.entries(from)) into[name] = (into[name] ?? 0) + count;
+    };
+    let pageFaults = 0;
+    let pagesMapped = 0;
+    let memoryPages = 0;
+    let userSleeps = 0;
+    const tlb = { hits: 0, misses: 0, flushes: 0 };
+    for (const { service, page } of this.instances) {
+      add(trapsByCall, service.trapsByCall);
+      add(ringSwitchesByCall, service.ringSwitchesByCall);
+      add(batchedCallsByCall, service.batchedByCall);
+      pagesMapped += page.pageTable.pagesMapped;
+      memoryPages += Atomics.load(page.header, TrapWord.memoryPages);
+      userSleeps += Atomics.load(page.header, TrapWord.userSleeps);
+      const counters = page.pageTable.counters;
+      pageFaults += Atomics.load(counters, MmuCounter.pageFaults);
+      tlb.hits += Atomics.load(counters, MmuCounter.tlbHits);
+      tlb.misses += Atomics.load(counters, MmuCounter.tlbMisses);
+      tlb.flushes += Atomics.load(counters, MmuCounter.tlbFlushes);
+    }
     return {
-      ringSwitches: this.service.ringSwitches,
-      ringSwitchesByCall: this.service.ringSwitchesByCall,
-      trapsByCall: this.service.trapsByCall,
-      batchedCallsByCall: this.service.batchedByCall,
-      pageFaults: Atomics.load(counters, MmuCounter.pageFaults),
-      tlb: {
-        hits: Atomics.load(counters, MmuCounter.tlbHits),
-        misses: Atomics.load(counters, MmuCounter.tlbMisses),
-        flushes: Atomics.load(counters, MmuCounter.tlbFlushes),
-      },
-      pagesMapped: this.page.pageTable.pagesMapped,
-      memoryPages: Atomics.load(this.page.header, TrapWord.memoryPages),
-      userMilliseconds: this.charged(),
+      ringSwitches: this.ringSwitches, trapsByCall, ringSwitchesByCall, batchedCallsByCall, kernelJumps: this.kernelJumps, upcalls: this.upcalls,
+      instances: this.instances.length, pageFaults, tlb, pagesMapped, memoryPages, userMilliseconds: this.charged(),
       kernelWaitersPending: this.waitersPending,
-      waits: {
-        userSleeps: Atomics.load(this.page.header, TrapWord.userSleeps),
-        kernelWaits: this.kernelWaits,
-        kernelYields: this.kernelYields,
-      },
+      waits: { userSleeps: userSleeps + Atomics.load(this.channel.header, ChannelWord.userSleeps), kernelWaits: this.kernelWaits, kernelYields: this.kernelYields },
     };
   }
 
   alarmFired(): void {
-    if (this.closed) return;
-    const charged = this.charged();
-    const budget = this.spec.cpuBudgetMilliseconds;
-    if (charged >= budget) {
-      this.stop(this.fault("cpu-budget", `ran ${charged.toFixed(1)} ms in user mode (budget ${budget} ms)`));
-    } else {
-      this.alarm.arm(budget - charged, this);
+    if (this.closed || this.userSince === undefined) return;
+    this.checkBudget();
+    if (!this.closed) this.armBudget();
+  }
+
+  // --- the baton ---------------------------------------------------------------------------
+
+  /**
+   * Only the side holding the baton may send: a call while the domain runs would overwrite the
+   * message it is about to read. Kernel code reaches a domain only from inside a crossing it
+   * serves, so this fails only on a kernel bug, and says so.
+   */
+  private requireBaton(what: string): void {
+    if (!this.channel.holds(Turn.kernel)) throw new RangeError(`${what}: domain ${this.name} is running; calls into it must come from kernel code it is waiting on`);
+  }
+
+  private sendCall(instance: number, exportName: string, args: readonly AbiValue[]): LinkedCallResult | undefined {
+    const header = this.channel.header;
+    header[ChannelWord.instance] = instance;
+    const key = `${instance}:${exportName}`;
+    let exportNumber = this.exportNumbers.get(key);
+    try {
+      if (exportNumber === undefined) {
+        header[ChannelWord.namesExport] = 1;
+        this.channel.writeValues([exportName, ...args]);
+        // Numbered only once the name is on its way to the domain.
+        exportNumber = this.exportNumbers.size;
+        this.exportNumbers.set(key, exportNumber);
+      } else {
+        header[ChannelWord.namesExport] = 0;
+        this.channel.writeValues(args);
+      }
+      header[ChannelWord.number] = exportNumber;
+    } catch (error) {
+      if (!(error instanceof ChannelOverflow)) throw error;
+      return this.endWith({ kind: "faulted", fault: { kind: "kernel", message: `call ${exportName}: ${error.message}` } });
+    }
+    this.passToDomain(Message.call);
+    return undefined;
+  }
+
+  private passToDomain(message: number): void {
+    this.ringSwitches++;
+    this.userSince = performance.now();
+    this.channel.pass(Turn.user, message);
+  }
+
+  /** The baton is back: stop charging the domain. */
+  private tookBaton(): void {
+    this.ringSwitches++;
+    if (this.userSince !== undefined) this.chargedMilliseconds += performance.now() - this.userSince;
+    this.userSince = undefined;
+  }
+
+  /**
+   * Blocks the kernel thread until the domain returns or ends, servicing its traps and jumps.
+   * Returns the final message (returned, ended, instantiateFailed).
+   */
+  private awaitBlocked(): number {
+    const header = this.channel.header;
+    for (;;) {
+      let polls = 0;
+      const pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
+      while (!this.channel.holds(Turn.kernel) && !this.closed) {
+        if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
+        const seen = Atomics.load(header, ChannelWord.sequence);
+        if (this.channel.holds(Turn.kernel)) break;
+        // The event loop cannot run while the kernel thread blocks: the budget is checked here.
+        const left = this.spec.cpuBudgetMilliseconds - this.charged();
+        Atomics.store(header, ChannelWord.kernelWaiting, 1);
+        Atomics.wait(header, ChannelWord.sequence, seen, Math.max(0, Math.min(left, BLOCKED_WAIT_SLICE_MILLISECONDS)));
+        Atomics.store(header, ChannelWord.kernelWaiting, 0);
+        if (!this.threadSeenReady) this.awaitingThread();
+        else this.checkBudget();
+      }
+      if (this.closed) return Message.ended;
+      const message = this.serveOne();
+      if (message !== undefined) return message;
     }
   }
 
-  // --- the trap service loop -------------------------------------------------------------
-
-  /** Serves requests while they keep coming, polls briefly, then waits without blocking. */
-  private serve = (): void => {
-    const header = this.page.header;
-    const pollMilliseconds = this.tuning.kernelPollMicroseconds / 1000;
-    // No polling at all (kernelPollMicroseconds 0) stays no polling: the pure sleep/wake configuration.
-    const wakePollMilliseconds = pollMilliseconds === 0 ? 0 : Math.max(this.tuning.kernelPollAfterWakeMicroseconds / 1000, pollMilliseconds);
+  /** Waits for the baton without blocking: polls briefly, then Atomics.waitAsync. */
+  private serveAsync = (): void => {
+    const header = this.channel.header;
     let served = 0;
-    let polls = 0;
-    let pollingLong = false;
-    let pollUntil = performance.now() + pollMilliseconds;
     for (;;) {
-      if (this.closed) return;
-      const sequence = Atomics.load(header, TrapWord.requestSequence);
-      if (sequence !== this.lastRequest) {
-        this.lastRequest = sequence;
-        if (pollingLong) this.wakePoll.succeeded();
-        // serveOne reads the clock as it leaves the kernel: that reading starts the poll window.
-        const left = this.serveOne();
-        pollingLong = this.wokeSleeper && this.wakePoll.shouldPollLong();
-        pollUntil = left + (pollingLong ? wakePollMilliseconds : pollMilliseconds);
-        if (++served >= this.tuning.kernelBurstTraps) {
-          // Let timers (the CPU budget) and other domains run before serving more.
-          this.kernelYields++;
-          setImmediate(this.serve);
-          return;
+      if (this.closed) return this.settleStart(this.endingOutcome!);
+      let polls = 0;
+      const pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
+      while (!this.channel.holds(Turn.kernel)) {
+        if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
+        const seen = Atomics.load(header, ChannelWord.sequence);
+        Atomics.store(header, ChannelWord.kernelWaiting, 1);
+        if (this.channel.holds(Turn.kernel)) {
+          Atomics.store(header, ChannelWord.kernelWaiting, 0);
+          break;
         }
-        continue;
-      }
-      // Reading the clock costs more than a poll: look at it every POLLS_PER_CLOCK_READ polls.
-      if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
-      if (pollingLong) this.wakePoll.failed();
-      pollingLong = false;
-      // Announce the wait before waiting: a request landing in between makes waitAsync return at once.
-      Atomics.store(header, TrapWord.kernelWaiting, 1);
-      const wait = waitAsync(header, TrapWord.requestSequence, sequence);
-      if (!wait.async) {
-        Atomics.store(header, TrapWord.kernelWaiting, 0);
-        continue;
-      }
-      this.waitersPending++;
-      this.kernelWaits++;
-      void wait.value.then(() => {
-        Atomics.store(header, TrapWord.kernelWaiting, 0);
-        this.waitersPending--;
-        const drained = this.afterWaiterDrained;
-        if (drained) {
-          this.afterWaiterDrained = undefined;
-          drained();
-        } else {
-          this.serve();
+        const wait = waitAsync(header, ChannelWord.sequence, seen);
+        if (!wait.async) {
+          Atomics.store(header, ChannelWord.kernelWaiting, 0);
+          continue;
         }
-      });
-      return;
+        this.waitersPending++;
+        this.kernelWaits++;
+        void wait.value.then(() => {
+          this.waitersPending--;
+          Atomics.store(header, ChannelWord.kernelWaiting, 0);
+          this.serveAsync();
+        });
+        return;
+      }
+      const message = this.serveOne();
+      if (message !== undefined) return this.settleStart(this.resultOf(message));
+      if (++served >= this.tuning.kernelBurstTraps) {
+        // Let timers (the CPU budget) and other processes run before serving more.
+        this.kernelYields++;
+        setImmediate(this.serveAsync);
+        return;
+      }
     }
   };
 
-  /** Serves the pending request; returns the clock reading taken as the kernel left it. */
-  private serveOne(): number {
-    this.enterKernel();
-    const outcome = this.service.serve(this.isClosed);
-    if (outcome === undefined) return performance.now();
-    if (outcome.kind === "exit") this.decide({ kind: "exited", code: outcome.code | 0 });
+  private settleStart(result: LinkedCallResult): void {
+    const resolve = this.waitingStart;
+    this.waitingStart = undefined;
+    resolve?.(result);
+  }
+
+  /**
+   * Serves the message that came with the baton. A trap or jump is answered and undefined is
+   * returned (keep waiting); a final message is returned as is.
+   */
+  private serveOne(): number | undefined {
+    this.tookBaton();
+    const header = this.channel.header;
+    const message = header[ChannelWord.message]!;
+    if (message === Message.trap) {
+      const instance = this.instances[header[ChannelWord.instance]!];
+      if (!instance) return this.protocolError(`trap from unknown instance ${header[ChannelWord.instance]}`);
+      // The trap service counts its own two switches per call; ours are counted by the baton.
+      const outcome = instance.service.serve(() => this.closed);
+      if (outcome) this.noteDecision(outcome);
+      if (this.closed) return Message.ended;
+      this.passToDomain(Message.answer);
+      return undefined;
+    }
+    if (message === Message.kernelJump) {
+      this.kernelJumps++;
+      const jumpIndex = header[ChannelWord.number]!;
+      const args = this.channel.readValues() as AbiValue[];
+      let outcome: TrapOutcome;
+      try {
+        outcome = this.handler.handleKernelJump(this, jumpIndex, args);
+      } catch (error) {
+        outcome = { kind: "fault", reason: `kernel failed serving a kernel jump: ${(error as Error).message}` };
+      }
+      if (this.closed) return Message.ended;
+      this.noteDecision(outcome);
+      if (outcome.kind === "return") {
+        header[ChannelWord.answer] = Answer.return;
+        this.channel.writeResult(outcome.value);
+      } else if (outcome.kind === "exit") {
+        header[ChannelWord.answer] = Answer.exit;
+        header[ChannelWord.exitCode] = outcome.code | 0;
+      } else {
+        header[ChannelWord.answer] = Answer.fault;
+      }
+      this.passToDomain(Message.answer);
+      return undefined;
+    }
+    if (message === Message.ended) {
+      const report = this.channel.readReport<EndingReport>();
+      this.endWith(report.kind === "exited" ? report : { kind: "faulted", fault: this.named(report.fault) });
+      return Message.ended;
+    }
+    if (message === Message.returned || message === Message.instantiateFailed) return message;
+    return this.protocolError(`unexpected message ${message}`);
+  }
+
+  private protocolError(detail: string): number {
+    this.stop({ kind: "faulted", fault: { kind: "kernel", message: `crossing protocol: ${detail}` } });
+    return Message.ended;
+  }
+
+  private resultOf(message: number): LinkedCallResult {
+    if (message === Message.returned) return { kind: "returned", value: this.channel.readResult() };
+    return this.endingOutcome!;
+  }
+
+  private noteDecision(outcome: TrapOutcome): void {
+    if (this.kernelDecision) return;
+    if (outcome.kind === "exit") this.kernelDecision = { kind: "exited", code: outcome.code | 0 };
     else if (outcome.kind === "fault") {
       const suffix = outcome.errorCode !== undefined ? ` (error ${outcome.errorCode})` : "";
-      this.decide(this.fault("kernel", outcome.reason + suffix));
-    }
-    const left = this.leaveKernel();
-    Atomics.add(this.page.header, TrapWord.responseSequence, 1);
-    this.wokeSleeper = Atomics.load(this.page.header, TrapWord.userSleeping) !== 0;
-    if (this.wokeSleeper) Atomics.notify(this.page.header, TrapWord.responseSequence, 1);
-    return left;
-  }
-
-  /** Bound once: the trap service asks after every call whether the domain was stopped meanwhile. */
-  private readonly isClosed = (): boolean => this.closed;
-
-  // --- CPU budget ----------------------------------------------------------------------------
-
-  private startClock(): void {
-    if (this.clockStarted || this.closed) return;
-    this.clockStarted = true;
-    this.runningSince = performance.now();
-    if (Number.isFinite(this.spec.cpuBudgetMilliseconds)) this.alarm.arm(this.spec.cpuBudgetMilliseconds, this);
-  }
-
-  private enterKernel(): void {
-    this.startClock();
-    if (!this.inKernel) this.chargedMilliseconds += performance.now() - this.runningSince;
-    this.inKernel = true;
-  }
-
-  private leaveKernel(): number {
-    this.inKernel = false;
-    this.runningSince = performance.now();
-    return this.runningSince;
-  }
-
-  /** Charges the running stretch, if any, and stops charging. */
-  private stopClock(): void {
-    if (this.clockStarted && !this.inKernel) this.chargedMilliseconds += performance.now() - this.runningSince;
-    this.inKernel = true;
-  }
-
-  private charged(): number {
-    if (!this.clockStarted || this.inKernel || this.finished) return this.chargedMilliseconds;
-    return this.chargedMilliseconds + (performance.now() - this.runningSince);
-  }
-
-  // --- ending --------------------------------------------------------------------------------
-
-  private onMessage(message: WorkerMessage): void {
-    switch (message.type) {
-      case "running": this.startClock(); return;
-      case "returned": this.decide({ kind: "returned", value: message.value }); return;
-      case "exited": this.decide({ kind: "exited", code: message.code }); return;
-      case "faulted": this.decide({ kind: "faulted", fault: this.named(message.fault) }); return;
+      this.kernelDecision = { kind: "faulted", fault: { kind: "kernel", message: outcome.reason + suffix } };
     }
   }
 
-  private named(fault: WorkerFault): UserFault {
-    const functionName = fault.functionIndex !== undefined ? this.functionNames.get(fault.functionIndex) : undefined;
+  /** Function indices are per module: a name is only certain when the domain holds one instance. */
+  private named(fault: UserFault): UserFault {
+    if (fault.functionIndex === undefined || this.instances.length !== 1) return fault;
+    const functionName = this.instances[0]!.functionNames.get(fault.functionIndex);
     return functionName !== undefined ? { ...fault, functionName } : fault;
   }
 
-  private fault(kind: UserFaultKind, message: string): UserDomainOutcome {
-    return { kind: "faulted", fault: { kind, message } };
+  // --- CPU budget and ending ------------------------------------------------------------------
+
+  private charged(): number {
+    return this.chargedMilliseconds + (this.userSince !== undefined ? performance.now() - this.userSince : 0);
   }
 
-  /** The first decision wins: the kernel's exit or kill outranks what the thread reports later. */
-  private decide(outcome: UserDomainOutcome): void {
-    if (this.decided === undefined) this.decided = outcome;
+  private armBudget(): void {
+    if (!Number.isFinite(this.spec.cpuBudgetMilliseconds)) return;
+    this.alarm.arm(Math.max(1, this.spec.cpuBudgetMilliseconds - this.charged()), this);
   }
 
-  private stop(outcome: UserDomainOutcome): void {
-    if (this.closed) return;
-    this.stopClock();
-    this.decide(outcome);
-    this.closed = true;
-    this.alarm.disarm();
-    void this.worker?.terminate();
-  }
-
-  /** Runs once the thread is gone: releases the kernel's wait, then settles the completion. */
-  private finish(): void {
-    if (this.finished) return;
-    this.stopClock();
-    this.finished = true;
-    this.closed = true;
-    this.alarm.disarm();
-    const settle = () => this.resolveCompletion(this.decided!);
-    if (this.waitersPending > 0) {
-      this.afterWaiterDrained = settle;
-      Atomics.notify(this.page.header, TrapWord.requestSequence);
-    } else {
-      settle();
+  /** The thread is not up yet: charge nothing, but do not wait for it forever. */
+  private awaitingThread(): void {
+    this.userSince = performance.now();
+    if (Atomics.load(this.channel.header, ChannelWord.threadReady) !== 0) {
+      this.threadSeenReady = true;
+      return;
     }
+    this.threadStartedWaiting ??= this.userSince;
+    if (this.userSince - this.threadStartedWaiting > THREAD_START_TIMEOUT_MILLISECONDS) {
+      this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread did not start within ${THREAD_START_TIMEOUT_MILLISECONDS} ms` } });
+    }
+  }
+
+  private checkBudget(): void {
+    const charged = this.charged();
+    const budget = this.spec.cpuBudgetMilliseconds;
+    if (charged >= budget) this.stop({ kind: "faulted", fault: { kind: "cpu-budget", message: `ran ${charged.toFixed(1)} ms in user mode (budget ${budget} ms)` } });
+  }
+
+  /** Records how the domain ended; the kernel's own decision wins over the thread's report. */
+  private endWith(outcome: LinkedEnding): LinkedEnding {
+    this.endingOutcome ??= this.kernelDecision ?? outcome;
+    return this.endingOutcome;
+  }
+
+  private stop(outcome: LinkedEnding): void {
+    if (this.closed) return;
+    if (this.userSince !== undefined) this.chargedMilliseconds += performance.now() - this.userSince;
+    this.userSince = undefined;
+    this.endWith(outcome);
+    this.closed = true;
+    this.alarm.disarm();
+    this.port.close();
+    void this.worker.terminate();
+    this.onStopped();
+    // Wake a pending non-blocking wait so the entry's promise settles.
+    Atomics.notify(this.channel.header, ChannelWord.sequence);
+    // With a wait outstanding, its wake-up settles the entry (serveAsync sees `closed`), so the
+    // entry's ending is reported only once the kernel holds no wait on the domain.
+    if (this.waitingStart && this.waitersPending === 0) setImmediate(() => this.settleStart(this.endingOutcome!));
   }
 }

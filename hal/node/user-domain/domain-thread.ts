@@ -6,15 +6,14 @@ import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import type { AbiValueType } from "../../../runtime/abi/index.js";
 import type { BadPointerPolicy, LinkedKernelEntryImport, LinkedSiblingImport } from "../../hil/index.js";
 import { AddressSpace, TranslationLookasideBuffer } from "../mmu/index.js";
-import { DomainUnwind, buildTrapImports, observeMemory, type StubContext } from "../user-domain/trap-stubs.js";
-import { TrapPage, trapPageGeometry } from "../user-domain/trap-page.js";
-import { faultFromError } from "../user-domain/wasm-fault.js";
-import { initialSpinState, nextSpinState, type SpinState } from "../user-domain/spin-budget.js";
-import type { WorkerFault } from "../user-domain/messages.js";
+import { DomainUnwind, buildTrapImports, observeMemory, type StubContext } from "./trap-stubs.js";
+import { TrapPage, trapPageGeometry } from "./trap-page.js";
+import { faultFromError } from "./wasm-fault.js";
+import { initialSpinState, nextSpinState, type SpinState } from "./spin-budget.js";
+import type { WorkerFault } from "./messages.js";
 import { Answer, Channel, CHANNEL_VALUE_SLOTS, ChannelOverflow, ChannelWord, Message, Turn, ValueKind } from "./channel.js";
 
-export interface LinkedBootData {
-  readonly kind: "linked";
+export interface DomainBootData {
   readonly channelBuffer: SharedArrayBuffer;
   /** Carries what a SharedArrayBuffer cannot: compiled modules, read synchronously. */
   readonly port: MessagePort;
@@ -57,7 +56,7 @@ class DomainThread {
   /** Exports the kernel has called, by the number it gave each: looked up by name once. */
   private readonly exportsByNumber: WasmFunction[] = [];
 
-  constructor(private readonly boot: LinkedBootData) {
+  constructor(private readonly boot: DomainBootData) {
     this.channel = new Channel(boot.channelBuffer);
     this.spin = initialSpinState(boot.userSpinIterations);
   }
@@ -346,6 +345,6 @@ class DomainThread {
   }
 }
 
-export function runLinkedDomain(boot: LinkedBootData): void {
+export function runUserDomainThread(boot: DomainBootData): void {
   new DomainThread(boot).park();
 }

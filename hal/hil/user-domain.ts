@@ -1,12 +1,14 @@
-// Linked user domains: one protected domain per process that holds several module instances
-// linked to each other, takes synchronous calls from the kernel (upcalls) and enters the kernel
-// at declared entry points (kernel jumps) as well as by kernel calls. This is what the linker
-// needs to run the AlwaysUserMode / UseCallersMode halves of a multi-module app.
+// User domains: one protected domain per process, the only boundary between the kernel and code
+// it does not run itself. It holds the process's user-mode module instances (one for a single
+// module app, several linked to each other for a multi-module one), takes synchronous calls from
+// the kernel (the entry, upcalls) and enters the kernel by kernel calls and, at declared entry
+// points, by kernel jumps.
 import type { AbiValueType } from "../../runtime/abi/index.js";
 import type { BadPointerPolicy, CrossingWaitStats, TlbStats, UserDomainOutcome } from "./cpu.js";
+import type { AddressSpaceView, RegionRequest } from "./mmu.js";
 import type { AbiValue, KernelTrapHandler, TrapOutcome } from "./trap.js";
 
-export interface LinkedDomainSpec {
+export interface UserDomainSpec {
   readonly processId: number;
   /** For logs and fault reports. */
   readonly name: string;
@@ -39,7 +41,7 @@ export interface LinkedKernelEntryImport {
   readonly parameters?: readonly AbiValueType[];
 }
 
-export interface LinkedInstanceSpec {
+export interface UserInstanceSpec {
   /** The module's name, for fault reports. */
   readonly name: string;
   readonly module: WebAssembly.Module;
@@ -47,6 +49,8 @@ export interface LinkedInstanceSpec {
   readonly binary: Uint8Array;
   /** Upper bound on this instance's linear memory in 64 KiB pages. */
   readonly memoryLimitPages: number;
+  /** Extra regions the kernel maps over the derived layout (shared data, read-only pages). */
+  readonly regions?: readonly RegionRequest[];
   readonly siblings: readonly LinkedSiblingImport[];
   readonly kernelEntries: readonly LinkedKernelEntryImport[];
 }
@@ -55,6 +59,8 @@ export type LinkedInstantiation =
   | { readonly ok: true; readonly instance: number }
   /** `link`/`compile`: the module could not be instantiated; the domain lives on. */
   | { readonly ok: false; readonly reason: "link" | "compile"; readonly message: string }
+  /** The module's initial memory does not fit the instance's limit; the domain lives on. */
+  | { readonly ok: false; readonly reason: "out-of-memory"; readonly message: string }
   /** The domain ended while instantiating (a start function trapped or exited). */
   | { readonly ok: false; readonly reason: "ended"; readonly outcome: LinkedEnding };
 
@@ -64,7 +70,7 @@ export type LinkedCallResult =
   | { readonly kind: "returned"; readonly value: AbiValue | undefined }
   | LinkedEnding;
 
-export interface LinkedDomainHandler extends KernelTrapHandler {
+export interface UserDomainHandler extends KernelTrapHandler {
   /**
    * A kernel jump: runs on the kernel thread with the arguments already lifted through the
    * caller's page table. It may call back into the same domain (an upcall) before it returns.
@@ -77,7 +83,7 @@ export interface DomainIdentity {
   readonly name: string;
 }
 
-export interface LinkedDomainStats {
+export interface UserDomainStats {
   /** Crossings between the domain and the kernel, both directions: every call in or out and its return. */
   readonly ringSwitches: number;
   /** Kernel calls by call name. */
@@ -103,11 +109,13 @@ export interface LinkedDomainStats {
 }
 
 /** A running linked domain: its own isolate, reachable only through the crossings above. */
-export interface LinkedUserDomain extends DomainIdentity {
+export interface UserDomain extends DomainIdentity {
   /** Settles once the domain's thread is up (or the domain ended): instantiate will not wait for it. */
   ready(): Promise<void>;
+  /** The kernel's view of one instance's address space (protect, map, translate for diagnostics). */
+  addressSpace(instance: number): AddressSpaceView;
   /** Creates an instance; blocks the kernel thread until the domain answers (servicing its traps). */
-  instantiate(spec: LinkedInstanceSpec): LinkedInstantiation;
+  instantiate(spec: UserInstanceSpec): LinkedInstantiation;
   /**
    * An upcall: lowers `args` into the instance (strings and byte lists through its
    * cabi_realloc), runs the export and returns its scalar result. Blocks the kernel thread and
@@ -118,12 +126,7 @@ export interface LinkedUserDomain extends DomainIdentity {
   start(instance: number, exportName: string): Promise<LinkedCallResult>;
   /** Set once the domain has ended; every later call answers with it. */
   readonly ending: LinkedEnding | undefined;
-  stats(): LinkedDomainStats;
+  stats(): UserDomainStats;
   /** Stops the domain now; ends it as a `kernel` fault with `reason` unless it already ended. */
   terminate(reason: string): void;
-}
-
-/** A CPU that can host linked domains. */
-export interface LinkedDomainCpu {
-  createLinkedDomain(spec: LinkedDomainSpec, handler: LinkedDomainHandler): LinkedUserDomain;
 }
