@@ -21,3 +21,22 @@ export const MAX_CAPTURED_OUTPUT_UNITS = 1 << 20;
 export const DEFAULT_USER_MEMORY_PAGES = 256;
 /** User-domain running time per entry when the manifest names none: stops a runaway in seconds. */
 export const DEFAULT_USER_CPU_MILLISECONDS = 2000;
+
+// Resource ceilings of a principal when the system policy names none. The policy may lower or
+// raise them per principal; a manifest may ask for less, never more (kernel/policy/limits.ts).
+
+/** Linear memory of one instance: 256 MiB, the verifier's own default maximum. */
+export const CEILING_MEMORY_PAGES = 4096;
+/** Elements of all tables of one instance together: a table is engine heap the process can grow. */
+export const CEILING_TABLE_ELEMENTS = 100_000;
+/** User-mode CPU time of one process: a minute, so a runaway is stopped, never left to run. */
+export const CEILING_CPU_MILLISECONDS = 60_000;
+/** Fuel of one in-kernel entry: the verifier's largest budget, seconds of compute at most. */
+export const CEILING_FUEL_PER_ENTRY = 10_000_000_000;
+/**
+ * Highest value any time limit may have: Node's timers take at most 2^31 − 1 ms and treat a
+ * larger delay as 1 ms, so a larger budget would fire at once (or, worse, never be enforced).
+ */
+export const MAX_TIMER_MILLISECONDS = 2 ** 31 - 1;
+/** Wasm allows 65536 pages of 64 KiB (4 GiB) in one 32-bit memory. */
+export const MAX_WASM_MEMORY_PAGES = 65536;

@@ -2,7 +2,8 @@
 // UserDomainHost makes a user domain real. `HalUserDomainHost` (hal-domain-host.ts) implements
 // it over the HAL's linked domains: one worker isolate per process.
 import type { UserDomainStats } from "../../hal/hil/index.js";
-import type { AbiValueType, ManifestLimits } from "../../runtime/abi/index.js";
+import type { AbiValueType } from "../../runtime/abi/index.js";
+import type { ResourceLimits } from "../policy/index.js";
 import type { ModuleImage } from "../loader/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import type { CrossingValue } from "./crossing.js";
@@ -45,6 +46,10 @@ export interface KernelJumpImport {
 
 export interface UserInstanceRequest {
   readonly image: ModuleImage;
+  /** The code to run: the image's, with memory and table maximums bounded by the process's limits. */
+  readonly module: WebAssembly.Module;
+  /** Upper bound on the instance's linear memory, in 64 KiB pages. */
+  readonly memoryLimitPages: number;
   /** Imports resolved inside this domain. */
   readonly siblings: readonly SiblingImport[];
   /** Imports that enter the kernel at a declared AlwaysKernelMode entry point. */
@@ -92,5 +97,5 @@ export interface UserDomainHost {
    * A user domain for one process; kernel calls from it are serviced with `context`. `limits`
    * are the main module's (its CPU budget bounds the domain's user-mode time).
    */
-  createDomain(context: CallContext, kernelJump: KernelJumpHandler, limits?: ManifestLimits): HostedUserDomain;
+  createDomain(context: CallContext, kernelJump: KernelJumpHandler, limits: ResourceLimits): HostedUserDomain;
 }

@@ -3,9 +3,9 @@
 // and kernel call between it and the kernel is a counted crossing through the HAL. The kernel
 // side of a crossing runs the same syscall table and the same linker code as the kernel domain.
 import type { AbiValue, Cpu, UserDomainStats, LinkedEnding, UserDomain, TrapOutcome } from "../../hal/hil/index.js";
-import { syscallDescriptors, type ManifestLimits } from "../../runtime/abi/index.js";
+import { syscallDescriptors } from "../../runtime/abi/index.js";
+import type { ResourceLimits } from "../policy/index.js";
 import type { ModuleImage } from "../loader/index.js";
-import { DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES } from "../params.js";
 import { USER_MODE } from "../services/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { describeEnding, dispatchLifted } from "../syscalls/dispatch-lifted.js";
@@ -16,22 +16,6 @@ import type { CrossingValue } from "./crossing.js";
 import type { CrossingParameters, KernelJumpHandler, HostedUserDomain, UserDomainHost, UserInstanceId, UserInstanceRequest } from "./domain-host.js";
 
 const modeCurrentNumber = syscallDescriptors.find((descriptor) => descriptor.qualifiedName === "mode.current")!.number;
-
-/**
- * A user domain runs a module as loaded, without the verifier's fuel rewrite: its running time
- * is bounded by the domain's CPU budget instead. Compiled once per image.
- */
-const uninstrumentedModules = new WeakMap<ModuleImage, WebAssembly.Module>();
-
-function uninstrumentedModule(image: ModuleImage): WebAssembly.Module {
-  if (image.bytes === image.originalBytes) return image.module;
-  let module = uninstrumentedModules.get(image);
-  if (!module) {
-    module = new WebAssembly.Module(image.originalBytes);
-    uninstrumentedModules.set(image, module);
-  }
-  return module;
-}
 
 class HalUserDomain implements HostedUserDomain {
   private readonly domain: UserDomain;
@@ -75,14 +59,15 @@ class HalUserDomain implements HostedUserDomain {
     const image = request.image;
     const result = this.domain.instantiate({
       name: image.name,
-      module: uninstrumentedModule(image),
+      module: request.module,
       binary: image.originalBytes,
-      memoryLimitPages: image.manifest.limits?.memoryPages ?? DEFAULT_USER_MEMORY_PAGES,
+      memoryLimitPages: request.memoryLimitPages,
       siblings: request.siblings.map(({ importModule, importName, target, exportName, parameters }) => ({ importModule, importName, target, exportName, parameters })),
       kernelEntries: request.kernelJumps.map(({ importModule, importName, jumpIndex, parameters }) => ({ importModule, importName, jumpIndex, parameters })),
     });
     if (result.ok) return result.instance;
     if (result.reason === "ended") throw this.endingError(result.outcome);
+    if (result.reason === "out-of-memory") throw new SyscallFault({ kind: "out-of-memory", message: result.message });
     throw result.reason === "link" ? new WebAssembly.LinkError(result.message) : new WebAssembly.CompileError(result.message);
   }
 
@@ -128,11 +113,6 @@ class HalUserDomain implements HostedUserDomain {
   }
 }
 
-export interface HalUserDomainHostOptions {
-  /** User-mode time a process's domain may use when the main module's manifest sets none. */
-  readonly cpuBudgetMilliseconds?: number;
-}
-
 /** The real user-domain host: a protection boundary, one worker isolate per process. */
 export class HalUserDomainHost implements UserDomainHost {
   readonly isProtectionBoundary = true as const;
@@ -140,12 +120,9 @@ export class HalUserDomainHost implements UserDomainHost {
   readonly acceptsUpcallDuringKernelJump: boolean = true;
   private nextDomainId = 1;
 
-  constructor(private readonly cpu: Cpu, private readonly options: HalUserDomainHostOptions = {}) {
-    if (!cpu.createUserDomain) throw new RangeError("this CPU cannot host linked user domains");
-  }
+  constructor(private readonly cpu: Cpu) {}
 
-  createDomain(context: CallContext, kernelJump: KernelJumpHandler, limits?: ManifestLimits): HostedUserDomain {
-    const budget = limits?.cpuMilliseconds ?? this.options.cpuBudgetMilliseconds ?? DEFAULT_USER_CPU_MILLISECONDS;
-    return new HalUserDomain(this.nextDomainId++, this.cpu, context, kernelJump, budget);
+  createDomain(context: CallContext, kernelJump: KernelJumpHandler, limits: ResourceLimits): HostedUserDomain {
+    return new HalUserDomain(this.nextDomainId++, this.cpu, context, kernelJump, limits.cpuMilliseconds);
   }
 }

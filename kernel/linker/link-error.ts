@@ -17,7 +17,8 @@ export type LinkRule =
   | "cyclic-direct-links"
   | "instantiation-failed"
   | "too-many-modules"
-  | "no-user-domains";
+  | "no-user-domains"
+  | "limit-exceeded";
 
 /** Rules that are trust refusals (EPERM); the others are malformed apps (EINVAL). */
 const PERMISSION_RULES: ReadonlySet<LinkRule> = new Set(["kernel-mode-without-capability", "callers-mode-unverified-in-kernel"]);

@@ -3,11 +3,11 @@
 // callee's exported function itself as the import (Wasm→Wasm, nothing in between); only
 // crossings and copies go through JS.
 import type { ModuleImage } from "../loader/index.js";
-import type { Principal } from "../policy/index.js";
+import { entryFuel, moduleLimits, type Principal, type ResourceLimits } from "../policy/index.js";
 import type { ExitStatus } from "../process/index.js";
 import { InstanceMemory } from "../sip/instance-memory.js";
 import { statusFromException } from "../sip/run-in-kernel.js";
-import { fuelBudgetFor, setFuel } from "../../verifier/index.js";
+import { setFuel } from "../../verifier/index.js";
 import type { Manifest } from "../../runtime/abi/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
@@ -15,6 +15,7 @@ import type { AppImage } from "./app-image.js";
 import { kernelAbiImportsFor } from "./bind-kernel-abi.js";
 import { copyArguments, liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
 import type { KernelJumpImport, SiblingImport, HostedUserDomain, UserDomainHost, UserInstanceId } from "./domain-host.js";
+import { boundedModule } from "./bounded-module.js";
 import { MAX_UPCALL_DEPTH } from "./limits.js";
 import { LinkError } from "./link-error.js";
 import { instanceKey, instantiationOrder, modeSwitchesPerCall, type EdgePlan, type InstancePlacement, type LinkPlan, type ResolutionKind } from "./plan.js";
@@ -73,8 +74,8 @@ export class LinkedApp {
     if (needsUserDomain && !host) {
       throw new LinkError(plan.main.module, "main", "no-user-domains", "the plan puts instances in a user domain, but this kernel has no user-domain host");
     }
-    const limits = app.modules.get(plan.main.module)?.manifest.limits;
-    this.userDomain = needsUserDomain ? host!.createDomain(context, (index, args) => this.kernelJump(index, args), limits) : undefined;
+    const mainLimits = this.limitsOf(app.modules.get(plan.main.module)!);
+    this.userDomain = needsUserDomain ? host!.createDomain(context, (index, args) => this.kernelJump(index, args), mainLimits) : undefined;
   }
 
   /**
@@ -95,6 +96,11 @@ export class LinkedApp {
       this.dispose();
       throw error;
     }
+  }
+
+  /** What one module may use: its manifest's asks within the principal's ceilings (checked at plan time). */
+  private limitsOf(image: ModuleImage): ResourceLimits {
+    return moduleLimits(image.manifest, this.principal.limits);
   }
 
   private image(module: string): ModuleImage {
@@ -124,7 +130,7 @@ export class LinkedApp {
     for (const { edge, counter } of outgoing) {
       (imports[edge.importModule] ??= {})[edge.importName] = this.kernelSideImport(edge, counter, memory);
     }
-    const instance = new WebAssembly.Instance(image.module, imports as WebAssembly.Imports);
+    const instance = new WebAssembly.Instance(boundedModule(image, "kernel", this.limitsOf(image)), imports as WebAssembly.Imports);
     memory.attach(instance);
     this.kernelInstances.set(instanceKey(placement), { instance, memory });
   }
@@ -173,7 +179,9 @@ export class LinkedApp {
         siblings.push({ importModule: edge.importModule, importName: edge.importName, target: this.userInstances.get(instanceKey(edge.callee))!, exportName: edge.functionName, parameters: edge.parameters });
       }
     }
-    this.userInstances.set(instanceKey(placement), this.userDomain!.instantiate({ image, siblings, kernelJumps }));
+    const limits = this.limitsOf(image);
+    const module = boundedModule(image, "user", limits);
+    this.userInstances.set(instanceKey(placement), this.userDomain!.instantiate({ image, module, memoryLimitPages: limits.memoryPages, siblings, kernelJumps }));
   }
 
   /**
@@ -244,7 +252,7 @@ export class LinkedApp {
    * into a same-domain callee is charged against the callee's own fuel global.
    */
   private refuelKernelInstances(manifest: Manifest, entry: string): void {
-    const budget = fuelBudgetFor(manifest, entry);
+    const budget = entryFuel(manifest, entry, this.principal.limits);
     this.fuelBudget = budget;
     for (const loaded of this.kernelInstances.values()) setFuel(loaded.instance, budget);
   }

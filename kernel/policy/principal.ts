@@ -1,5 +1,6 @@
 // A principal: who loads modules. It holds kernel capabilities (CAP_KERNELMODE,
 // CAP_KRNLMODEBYPAGE) in its own capability table, so trust can be revoked like any capability.
+import { KERNEL_CEILINGS, type ResourceLimits } from "./limits.js";
 import { CapabilityKind, CapabilityTable, Rights, capabilityKindName, type CapabilityObject } from "../capabilities/index.js";
 
 export type KernelModeTrust = "kernelMode" | "kernelModeByPage";
@@ -9,7 +10,8 @@ export class Principal {
   /** Objects this principal was granted, by kind, so the policy can revoke them. */
   private readonly granted = new Map<number, CapabilityObject[]>();
 
-  constructor(readonly name: string) {}
+  /** `limits`: the ceilings of what this principal's processes may use (the system policy's). */
+  constructor(readonly name: string, readonly limits: ResourceLimits = KERNEL_CEILINGS) {}
 
   /** Grants a capability kind; only the system policy (and tests standing in for it) call this. */
   grant(kind: number): number {

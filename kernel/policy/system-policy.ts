@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { CapabilityKind, PRINCIPAL_ONLY_KINDS, capabilityKindByName } from "../capabilities/index.js";
 import { KernelError } from "../errors.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
+import { KERNEL_CEILINGS, parseLimits, type ResourceLimits } from "./limits.js";
 import { Principal } from "./principal.js";
 
 export class PolicyError extends KernelError {
@@ -17,6 +18,8 @@ export interface PrincipalPolicy {
   readonly description?: string;
   /** Capability kind names: `kernelMode` (CAP_KERNELMODE), `kernelModeByPage` (CAP_KRNLMODEBYPAGE). */
   readonly capabilities: readonly string[];
+  /** Ceilings of what the principal's processes may use; the kernel's ceilings where absent. */
+  readonly limits?: Partial<ResourceLimits>;
 }
 
 export interface SystemPolicy {
@@ -45,8 +48,9 @@ export function parseSystemPolicy(value: unknown, where = "system policy"): Syst
         throw new PolicyError(`${where}: principal '${name}' has '${capability}'; a principal may hold kernelMode or kernelModeByPage`);
       }
     }
+    parseLimits(principal.limits, `${where}: principal '${name}'`, (detail) => new PolicyError(detail));
   }
-  if (typeof record.defaultPrincipal !== "string" || !(record.defaultPrincipal in record.principals)) {
+  if (typeof record.defaultPrincipal !== "string" || !Object.hasOwn(record.principals, record.defaultPrincipal)) {
     throw new PolicyError(`${where}: 'defaultPrincipal' must name one of the principals`);
   }
   return record as SystemPolicy;
@@ -64,16 +68,16 @@ export function readSystemPolicy(path: string): SystemPolicy {
 
 /** A principal holding what `policy` grants it; the default principal when `name` is omitted. */
 export function principalFromPolicy(policy: SystemPolicy, name: string = policy.defaultPrincipal): Principal {
-  const entry = policy.principals[name];
+  const entry = Object.hasOwn(policy.principals, name) ? policy.principals[name] : undefined;
   if (!entry) throw new PolicyError(`no principal '${name}' (known: ${Object.keys(policy.principals).join(", ")})`);
-  const principal = new Principal(name);
+  const principal = new Principal(name, parseLimits(entry.limits, `principal '${name}'`, (detail) => new PolicyError(detail)));
   for (const capability of entry.capabilities) principal.grant(capabilityKindByName(capability)!);
   return principal;
 }
 
-/** A principal holding exactly `kinds`, for tests and embedders that build policy in code. */
-export function principalHolding(name: string, kinds: readonly ("kernelMode" | "kernelModeByPage")[]): Principal {
-  const principal = new Principal(name);
+/** A principal holding exactly `kinds` (and `limits`, else the kernel's ceilings), for tests and embedders that build policy in code. */
+export function principalHolding(name: string, kinds: readonly ("kernelMode" | "kernelModeByPage")[], limits: Partial<ResourceLimits> = {}): Principal {
+  const principal = new Principal(name, { ...KERNEL_CEILINGS, ...limits });
   for (const kind of kinds) principal.grant(CapabilityKind[kind]);
   return principal;
 }

@@ -1,0 +1,120 @@
+// Resource bounds: rewrites a module's memory and table maximums down to the limits the kernel
+// sets for the process, so growth past them fails inside the engine the way Wasm specifies
+// (memory.grow and table.grow give -1) instead of being noticed later, or not at all. Applied to
+// every module before it runs, in either domain, verified or not; the module is otherwise copied
+// byte for byte. It reads only section headers and the table and memory sections, so it works on
+// any module the engine validates, including ones the verifier refused for other reasons.
+import { DecodeError, Reader } from "../binary/reader.js";
+import { Writer } from "../binary/writer.js";
+import { SECTION } from "../binary/module.js";
+
+export interface ResourceBounds {
+  /** Largest linear memory of the module, in 64 KiB pages. */
+  readonly memoryPages: number;
+  /** Largest number of elements all its tables may hold together. */
+  readonly tableElements: number;
+}
+
+export type BoundingResult =
+  | { readonly ok: true; readonly bytes: Uint8Array<ArrayBuffer>; readonly changed: boolean }
+  /** The module needs more at start than the bounds allow: it cannot run under them. */
+  | { readonly ok: false; readonly resource: "memory" | "table"; readonly message: string };
+
+/** Limit flags: bit 0 has-maximum, bit 1 shared (memories only). Others (64-bit, page sizes) are refused. */
+const HAS_MAXIMUM = 1;
+const SHARED = 2;
+
+interface LimitsEntry {
+  readonly flags: number;
+  readonly minimum: number;
+  readonly maximum: number | undefined;
+}
+
+function readLimits(reader: Reader, what: string): LimitsEntry {
+  const offset = reader.offset;
+  const flags = reader.byte();
+  if (flags > (HAS_MAXIMUM | SHARED)) throw new DecodeError(`${what} limits flags 0x${flags.toString(16)} are not supported`, offset);
+  const minimum = reader.u32();
+  const maximum = flags & HAS_MAXIMUM ? reader.u32() : undefined;
+  return { flags, minimum, maximum };
+}
+
+function writeLimits(writer: Writer, limits: LimitsEntry, maximum: number): void {
+  writer.byte(limits.flags | HAS_MAXIMUM);
+  writer.u32(limits.minimum);
+  writer.u32(maximum);
+}
+
+/**
+ * The module with every memory's maximum at most `bounds.memoryPages` and its tables' maximums
+ * adding up to at most `bounds.tableElements` (each table keeps its minimum and gets a share of
+ * what is left in declaration order). A module whose minimums already exceed the bounds is refused.
+ */
+export function boundResources(bytes: Uint8Array<ArrayBuffer>, bounds: ResourceBounds): BoundingResult {
+  const reader = new Reader(bytes, 8);
+  const writer = new Writer(bytes.length + 16);
+  writer.copy(bytes, 0, 8);
+  let changed = false;
+  while (!reader.atEnd) {
+    const sectionStart = reader.offset;
+    const id = reader.byte();
+    const size = reader.u32();
+    const bodyStart = reader.offset;
+    const bodyEnd = bodyStart + size;
+    if (bodyEnd > bytes.length) throw new DecodeError("section runs past the end of the module", bodyStart);
+    if (id !== SECTION.memory && id !== SECTION.table) {
+      writer.copy(bytes, sectionStart, bodyEnd);
+      reader.offset = bodyEnd;
+      continue;
+    }
+    const body = new Reader(bytes, bodyStart, bodyEnd);
+    const section = new Writer(size + 16);
+    const count = body.u32();
+    section.u32(count);
+    if (id === SECTION.memory) {
+      for (let index = 0; index < count; index++) {
+        const limits = readLimits(body, "memory");
+        if (limits.minimum > bounds.memoryPages) {
+          return { ok: false, resource: "memory", message: `memory ${index} needs ${limits.minimum} pages at start (limit ${bounds.memoryPages})` };
+        }
+        const maximum = Math.min(limits.maximum ?? bounds.memoryPages, bounds.memoryPages);
+        if (maximum !== limits.maximum) changed = true;
+        writeLimits(section, limits, maximum);
+      }
+    } else {
+      const tables: { elementType: Uint8Array; limits: LimitsEntry }[] = [];
+      let minimums = 0;
+      for (let index = 0; index < count; index++) {
+        const typeStart = body.offset;
+        const elementType = body.byte();
+        // 0x40 0x00 introduces a table with an initialiser expression (function references):
+        // not part of the features this kernel accepts.
+        if (elementType === 0x40) throw new DecodeError("tables with initialiser expressions are not supported", typeStart);
+        const limits = readLimits(body, "table");
+        minimums += limits.minimum;
+        tables.push({ elementType: bytes.subarray(typeStart, typeStart + 1), limits });
+      }
+      if (minimums > bounds.tableElements) {
+        return { ok: false, resource: "table", message: `tables need ${minimums} elements at start (limit ${bounds.tableElements})` };
+      }
+      // What is left after every minimum is handed out in order: no table can grow past the sum.
+      let spare = bounds.tableElements - minimums;
+      for (const { elementType, limits } of tables) {
+        const wanted = (limits.maximum ?? Number.MAX_SAFE_INTEGER) - limits.minimum;
+        const growth = Math.min(wanted, spare);
+        spare -= growth;
+        const maximum = limits.minimum + growth;
+        if (maximum !== limits.maximum) changed = true;
+        section.bytes(elementType);
+        writeLimits(section, limits, maximum);
+      }
+    }
+    if (!body.atEnd) throw new DecodeError("unexpected bytes after the section's entries", body.offset);
+    writer.byte(id);
+    writer.u32(section.length);
+    writer.bytes(section.finish());
+    reader.offset = bodyEnd;
+  }
+  if (!changed) return { ok: true, bytes, changed: false };
+  return { ok: true, bytes: writer.finish(), changed: true };
+}
