@@ -46,7 +46,7 @@ export function parseSystemPolicy(value: unknown, where = "system policy"): Syst
       }
     }
   }
-  if (typeof record.defaultPrincipal !== "string" || !(record.defaultPrincipal in record.principals)) {
+  if (typeof record.defaultPrincipal !== "string" || !Object.hasOwn(record.principals, record.defaultPrincipal)) {
     throw new PolicyError(`${where}: 'defaultPrincipal' must name one of the principals`);
   }
   return record as SystemPolicy;
@@ -64,7 +64,8 @@ export function readSystemPolicy(path: string): SystemPolicy {
 
 /** A principal holding what `policy` grants it; the default principal when `name` is omitted. */
 export function principalFromPolicy(policy: SystemPolicy, name: string = policy.defaultPrincipal): Principal {
-  const entry = policy.principals[name];
+  // Own properties only: `constructor` or `__proto__` must not name a principal.
+  const entry = Object.hasOwn(policy.principals, name) ? policy.principals[name] : undefined;
   if (!entry) throw new PolicyError(`no principal '${name}' (known: ${Object.keys(policy.principals).join(", ")})`);
   const principal = new Principal(name);
   for (const capability of entry.capabilities) principal.grant(capabilityKindByName(capability)!);
