@@ -101,14 +101,25 @@ function checkEntryPoints(
         { item: name, byteOffset: exported.byteOffset }));
       continue;
     }
-    const world = worldExports.find((descriptor) => descriptor.name === name);
-    if (world === undefined) continue;
+  }
+  checkWorldExportTypes(module, exportsByName, findings);
+}
+
+/**
+ * The world's exports (`main`) must have the world's core types whether or not the manifest
+ * declares them: the kernel calls `main` in either domain, and one of another type would be
+ * called with the wrong values, so the loader refuses it everywhere (REFUSED_IN_EVERY_DOMAIN).
+ */
+function checkWorldExportTypes(module: DecodedModule, exportsByName: Map<string, DecodedModule["exports"][number]>, findings: Finding[]): void {
+  for (const world of worldExports) {
+    const exported = exportsByName.get(world.name);
+    if (exported === undefined || exported.kind !== "function") continue;
     const type = functionTypeOf(module, exported.index);
     if (!sameFunctionType(type, world.coreParameters, world.coreResults)) {
       const expected = `(${world.coreParameters.join(", ")}) -> (${world.coreResults.join(", ")})`;
       findings.push(finding("entry-point-signature-mismatch",
-        `entry point '${name}' has type ${functionTypeToString(type)}; the world says ${expected}`,
-        { item: name, functionIndex: exported.index, byteOffset: exported.byteOffset }));
+        `entry point '${world.name}' has type ${functionTypeToString(type)}; the world says ${expected}`,
+        { item: world.name, functionIndex: exported.index, byteOffset: exported.byteOffset }));
     }
   }
 }
