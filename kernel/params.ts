@@ -4,11 +4,17 @@
 export const HANDLE_INDEX_BITS = 16;
 /** Per-process capability slots: bounds the table a runaway app can grow. */
 export const MAX_HANDLES_PER_PROCESS = 1024;
-/** Generations wrap below 2^15 so a handle never has the sign bit set at the ABI. */
+/**
+ * Last generation of a slot: 15 bits, so a handle never has the sign bit set at the ABI. A slot
+ * that reaches it is retired, never wrapped, so a dropped handle can never become valid again.
+ */
 export const MAX_HANDLE_GENERATION = 0x7fff;
 /** Live processes at once: bounds kernel memory for process records. */
 export const MAX_PROCESSES = 4096;
-/** Arguments per process and their total size: they are copied into every process's memory on request. */
+/**
+ * Arguments per process and their total size: they live as long as the process and are copied
+ * into its memory on request. Checked when a process is created (kernel/process/arguments.ts).
+ */
 export const MAX_ARGUMENTS = 256;
 export const MAX_ARGUMENT_TEXT_UNITS = 64 * 1024;
 /** Longest string a process may pass to a kernel call, in UTF-16 units: bounds one copy. */
