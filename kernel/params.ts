@@ -19,6 +19,12 @@ export const MAX_ARGUMENTS = 256;
 export const MAX_ARGUMENT_TEXT_UNITS = 64 * 1024;
 /** Longest string a process may pass to a kernel call, in UTF-16 units: bounds one copy. */
 export const MAX_STRING_UNITS = 1 << 20;
+/**
+ * Longest text of a fault report's message or file name, in UTF-16 units; longer text is cut
+ * with a marker naming its length. A report is one line a person reads, and an abort message
+ * comes from the process, which could otherwise make it a megabyte long.
+ */
+export const MAX_FAULT_MESSAGE_UNITS = 1024;
 /** Verified images kept compiled; older ones are dropped first. */
 export const IMAGE_CACHE_ENTRIES = 64;
 /** Console output kept per process when captured (tests, boot summaries), in UTF-16 units. */

@@ -1,4 +1,5 @@
 // Process faults: what went wrong, where, as a one-line report a person can read.
+import { boundedFaultText } from "./fault-text.js";
 export type FaultKind =
   | "trap" | "abort" | "bad-address" | "fuel-exhausted" | "cpu-budget" | "out-of-memory"
   | "stack-overflow" | "worker-crash" | "kernel-error" | "killed";
@@ -41,7 +42,7 @@ export function faultFromException(error: unknown, functionNames: ReadonlyMap<nu
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
     return { kind: "stack-overflow", message: error.message, ...location };
   }
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const message = boundedFaultText(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   return { kind: "kernel-error", message, ...location };
 }
 
@@ -51,6 +52,7 @@ export function formatFault(fault: FaultReport): string {
     parts.push(`in function ${fault.functionIndex}${fault.functionName ? ` (${fault.functionName})` : ""}`);
   }
   if (fault.byteOffset !== undefined) parts.push(`at byte 0x${fault.byteOffset.toString(16)}`);
-  if (fault.file) parts.push(`at ${fault.file}:${fault.line ?? 0}:${fault.column ?? 0}`);
-  return `${parts.join(" ")}: ${fault.message}`;
+  if (fault.file) parts.push(`at ${boundedFaultText(fault.file)}:${fault.line ?? 0}:${fault.column ?? 0}`);
+  // Bounded again here: a report may come from anywhere, and the line must stay a line.
+  return `${parts.join(" ")}: ${boundedFaultText(fault.message)}`;
 }

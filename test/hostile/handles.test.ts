@@ -8,6 +8,7 @@ import { runCaptured, testKernel } from "../helpers/kernel.js";
 import { assembleWat, conformantModule, fixtureManifest } from "../helpers/wat.js";
 
 const CAPABILITIES = "singlet:kernel/capabilities@0.1.0";
+const CHURN_CPU_MILLISECONDS = 60_000;
 
 function consoleCapability(): Capability {
   return { object: { kind: 1, target: undefined, revoked: false }, rights: 2 };
@@ -79,7 +80,8 @@ describe("hostile/handles", function () {
           (br $churn)))
         (drop (call $restrict (local.get $console) (i32.const 2)))
         (call $kind (local.get $first))`));
-      const image = kernel.load(bytes, { manifest: fixtureManifest("churn", ["console"]) });
+      // 65 534 crossings in a user domain: a CPU budget far above what they need on a busy machine.
+      const image = kernel.load(bytes, { manifest: { ...fixtureManifest("churn", ["console"]), limits: { cpuMilliseconds: CHURN_CPU_MILLISECONDS } } });
       expect(image.verified).to.equal(true);
       const run = await runCaptured(kernel, image, { domain });
       expect(run.status).to.deep.equal({ kind: "exited", code: -ErrorCode.badHandle });
