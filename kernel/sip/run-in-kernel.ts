@@ -6,7 +6,7 @@ import { faultFromException, type ExitStatus } from "../process/index.js";
 import { bindKernelAbiInKernel } from "../syscalls/bind-in-kernel.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
-import { ProcessAbort, ProcessExit } from "../syscalls/signals.js";
+import { FuelExhausted, ProcessAbort, ProcessExit } from "../syscalls/signals.js";
 import { InstanceMemory } from "./instance-memory.js";
 
 export interface InKernelInstance {
@@ -14,10 +14,9 @@ export interface InKernelInstance {
   readonly memory: InstanceMemory;
 }
 
-/** Thrown by the fuel import when an entry's budget is spent; unwinds the entry. */
-export class FuelExhausted {
-  constructor(readonly budget: number) {}
-}
+// Defined beside the other control transfers so kernel calls can pass it through; exported from
+// here as before.
+export { FuelExhausted };
 
 export function instantiateInKernel(image: ModuleImage, context: CallContext, entry = "main"): InKernelInstance {
   const memory = new InstanceMemory();
