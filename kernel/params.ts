@@ -33,3 +33,14 @@ export const MAX_CAPTURED_OUTPUT_UNITS = 1 << 20;
 export const DEFAULT_USER_MEMORY_PAGES = 256;
 /** User-domain running time per entry when the manifest names none: stops a runaway in seconds. */
 export const DEFAULT_USER_CPU_MILLISECONDS = 2000;
+/**
+ * Fuel a kernel call that moves data charges on top of the instructions around it: crossing into
+ * the kernel and dispatching costs about what a few dozen Wasm instructions do.
+ */
+export const KERNEL_CALL_FUEL = 20;
+/**
+ * Bytes a kernel call copies (strings and byte lists in, results out) per unit of fuel. Decoding
+ * and copying out of linear memory costs several times what `memory.copy` does per byte, whose
+ * rate is 32 (verifier BULK_BYTES_PER_FUEL): a loop of megabyte writes ends within its budget.
+ */
+export const KERNEL_BYTES_PER_FUEL = 8;

@@ -26,7 +26,11 @@ export class InstanceMemory {
   private bytes = new Uint8Array(0);
   private units = new Uint16Array(0);
 
+  /** The instance whose memory this is, once attached (the fuel meter finds its counter here). */
+  instance: WebAssembly.Instance | undefined;
+
   attach(instance: WebAssembly.Instance): void {
+    this.instance = instance;
     const exports = instance.exports;
     if (exports.memory instanceof WebAssembly.Memory) this.memory = exports.memory;
     this.bytes = new Uint8Array(0);

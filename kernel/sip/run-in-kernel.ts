@@ -7,6 +7,7 @@ import { bindKernelAbiInKernel } from "../syscalls/bind-in-kernel.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
 import { FuelExhausted, ProcessAbort, ProcessExit } from "../syscalls/signals.js";
+import { FuelMeter } from "./fuel-meter.js";
 import { InstanceMemory } from "./instance-memory.js";
 
 export interface InKernelInstance {
@@ -21,9 +22,11 @@ export { FuelExhausted };
 export function instantiateInKernel(image: ModuleImage, context: CallContext, entry = "main"): InKernelInstance {
   const memory = new InstanceMemory();
   const budget = fuelBudgetFor(image.manifest, entry);
+  const exhausted = (): never => { throw new FuelExhausted(budget); };
+  const fuel = new FuelMeter(exhausted, () => memory.instance);
   const imports = {
-    ...bindKernelAbiInKernel({ ...context, memory }, memory),
-    ...fuelImports(() => { throw new FuelExhausted(budget); }),
+    ...bindKernelAbiInKernel({ ...context, memory, fuel }, memory),
+    ...fuelImports(exhausted),
   };
   const instance = new WebAssembly.Instance(image.module, imports as WebAssembly.Imports);
   memory.attach(instance);
