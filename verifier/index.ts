@@ -12,3 +12,4 @@ export {
 export * as limits from "./limits.js";
 export type { Finding, FindingLocation, VerdictClass, VerificationResult, VerificationStats } from "./verdict.js";
 export { checkComponent, KERNEL_WIT_PATH, type ComponentCheck, type ComponentCheckOptions } from "./component.js";
+export { KERNEL_START_EXPORT } from "./checks/policy.js";

@@ -9,6 +9,7 @@ import { SyscallFault } from "../syscalls/failure.js";
 import { FuelExhausted, ProcessAbort, ProcessExit } from "../syscalls/signals.js";
 import { FuelMeter } from "./fuel-meter.js";
 import { InstanceMemory } from "./instance-memory.js";
+import { runMovedStart } from "./start-export.js";
 
 export interface InKernelInstance {
   readonly instance: WebAssembly.Instance;
@@ -30,6 +31,8 @@ export function instantiateInKernel(image: ModuleImage, context: CallContext, en
   };
   const instance = new WebAssembly.Instance(image.module, imports as WebAssembly.Imports);
   memory.attach(instance);
+  // After attaching: the start function's kernel calls need the memory (start-export.ts).
+  runMovedStart(instance);
   return { instance, memory };
 }
 
