@@ -3,6 +3,7 @@
 // a start function that faults or runs away ends only its process.
 import { expect } from "chai";
 import { KERNEL_START_EXPORT, verifyModule } from "../../verifier/index.js";
+import { ErrorCode } from "../../runtime/abi/index.js";
 import { appBytes, runCaptured, testKernel } from "../helpers/kernel.js";
 import { assembleWat, conformantModule, fixtureManifest } from "../helpers/wat.js";
 
@@ -31,6 +32,16 @@ describe("hostile/start function", function () {
     expect(run.stdout).to.equal("from start\nfrom main\n");
     // main returns what console.write answered in the start function: 11 units written.
     expect(run.status).to.deep.equal({ kind: "exited", code: 11 });
+    await kernel.shutdown();
+  });
+
+  // As docs/architecture.md says: the user-domain side still runs start during instantiation.
+  it("answers a user-domain start function's console.write with badAddress, as documented, and runs main", async () => {
+    const kernel = testKernel();
+    const image = kernel.load(await assembleWat(startWriter()), { manifest: fixtureManifest("starter", ["console"]) });
+    const run = await runCaptured(kernel, image, { domain: "user" });
+    expect(run.stdout).to.equal("from main\n");
+    expect(run.status).to.deep.equal({ kind: "exited", code: -ErrorCode.badAddress });
     await kernel.shutdown();
   });
 
