@@ -36,7 +36,11 @@ export class InvalidArgumentError extends KernelError {
 
 /** A module could not be loaded: not found, rejected by the verifier, or not instantiable. */
 export class LoadError extends KernelError {
-  constructor(message: string, readonly reasons: readonly string[] = []) {
+  /**
+   * `findingCodes` are the verifier's codes behind a refusal (docs/verifier/messages.md), in the
+   * order of `reasons`, when the verifier refused; empty otherwise.
+   */
+  constructor(message: string, readonly reasons: readonly string[] = [], readonly findingCodes: readonly string[] = []) {
     super(message, ErrorCode.invalidArgument);
   }
 }

@@ -4,11 +4,17 @@
 export const HANDLE_INDEX_BITS = 16;
 /** Per-process capability slots: bounds the table a runaway app can grow. */
 export const MAX_HANDLES_PER_PROCESS = 1024;
-/** Generations wrap below 2^15 so a handle never has the sign bit set at the ABI. */
+/**
+ * Last generation of a slot: 15 bits, so a handle never has the sign bit set at the ABI. A slot
+ * that reaches it is retired, never wrapped, so a dropped handle can never become valid again.
+ */
 export const MAX_HANDLE_GENERATION = 0x7fff;
 /** Live processes at once: bounds kernel memory for process records. */
 export const MAX_PROCESSES = 4096;
-/** Arguments per process and their total size: they are copied into every process's memory on request. */
+/**
+ * Arguments per process and their total size: they live as long as the process and are copied
+ * into its memory on request. Checked when a process is created (kernel/process/arguments.ts).
+ */
 export const MAX_ARGUMENTS = 256;
 export const MAX_ARGUMENT_TEXT_UNITS = 64 * 1024;
 /** Longest string a process may pass to a kernel call, in UTF-16 units: bounds one copy. */
@@ -40,3 +46,14 @@ export const CEILING_FUEL_PER_ENTRY = 10_000_000_000;
 export const MAX_TIMER_MILLISECONDS = 2 ** 31 - 1;
 /** Wasm allows 65536 pages of 64 KiB (4 GiB) in one 32-bit memory. */
 export const MAX_WASM_MEMORY_PAGES = 65536;
+/**
+ * Fuel a kernel call that moves data charges on top of the instructions around it: crossing into
+ * the kernel and dispatching costs about what a few dozen Wasm instructions do.
+ */
+export const KERNEL_CALL_FUEL = 20;
+/**
+ * Bytes a kernel call copies (strings and byte lists in, results out) per unit of fuel. Decoding
+ * and copying out of linear memory costs several times what `memory.copy` does per byte, whose
+ * rate is 32 (verifier BULK_BYTES_PER_FUEL): a loop of megabyte writes ends within its budget.
+ */
+export const KERNEL_BYTES_PER_FUEL = 8;

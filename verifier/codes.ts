@@ -60,6 +60,26 @@ export const FINDING_CODES = {
 
 export type FindingCode = keyof typeof FINDING_CODES;
 
+/**
+ * Findings that make a module unrunnable in *any* domain, not merely untrusted in the kernel's:
+ * a kernel call whose core type differs from the WIT would be called with the wrong values (or
+ * fail to link) in a user domain just as in the kernel, a kernel interface's import it does not
+ * have and the fuel hook cannot link, and a `main` of another type cannot be called as the
+ * world says. `import-unknown-module` is not here: an import from a sibling module is the
+ * linker's to judge (it may be an app's link), and a lone module's unknown import fails to link. The loader refuses a module
+ * with any of these instead of running it as a fallback process (docs/verifier/messages.md).
+ */
+export const REFUSED_IN_EVERY_DOMAIN: ReadonlySet<string> = new Set<FindingCode>([
+  "import-unknown-function",
+  "import-signature-mismatch",
+  "import-fuel-reserved",
+  "memory-imported",
+  "table-imported",
+  "global-imported",
+  "tag-imported",
+  "entry-point-signature-mismatch",
+]);
+
 export function finding(code: FindingCode, message: string, location?: FindingLocation): Finding {
   return location === undefined
     ? { code, verdictClass: FINDING_CODES[code], message }

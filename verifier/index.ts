@@ -4,7 +4,7 @@ export { verifyModule, verificationCacheKey, POLICY_VERSION, type VerifyOptions 
 export { readFunctionNames, decodeFunctionNames } from "./names.js";
 export { createVerificationCache, sharedVerificationCache, type VerificationCache } from "./cache.js";
 export { formatVerificationLog, verificationToJson, type FormatOptions } from "./log.js";
-export { FINDING_CODES, type FindingCode } from "./codes.js";
+export { FINDING_CODES, REFUSED_IN_EVERY_DOMAIN, type FindingCode } from "./codes.js";
 export {
   FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, FUEL_GLOBAL_EXPORT, FUEL_AT_INSTANTIATION, BULK_BYTES_PER_FUEL,
   fuelImports, fuelBudgetFor, fuelGlobalOf, setFuel,
@@ -13,3 +13,4 @@ export * as limits from "./limits.js";
 export type { Finding, FindingLocation, VerdictClass, VerificationResult, VerificationStats } from "./verdict.js";
 export { checkComponent, KERNEL_WIT_PATH, type ComponentCheck, type ComponentCheckOptions } from "./component.js";
 export { boundResources, type ResourceBounds, type BoundingResult } from "./rewrite/resource-bounds.js";
+export { KERNEL_START_EXPORT } from "./checks/policy.js";

@@ -29,7 +29,7 @@ import { instrumentFuel } from "./rewrite/fuel.js";
 import type { Finding, VerdictClass, VerificationResult } from "./verdict.js";
 
 /** Bumped whenever a rule changes what is accepted or what the output is: it keys the cache. */
-export const POLICY_VERSION = "1";
+export const POLICY_VERSION = "2";
 
 export interface VerifyOptions {
   /** The manifest to check against; without it the embedded `singlet.manifest` is used. */

@@ -23,10 +23,18 @@ export const Rights = {
  */
 export const PRINCIPAL_ONLY_KINDS: ReadonlySet<number> = new Set([CapabilityKind.kernelMode, CapabilityKind.kernelModeByPage]);
 
+/**
+ * Kinds by name in a Map, never by indexing the object: names come from manifests and policy
+ * files, and an object lookup would answer `constructor`, `__proto__` or `toString` with an
+ * inherited value that a caller could take for a kind.
+ */
+const KINDS_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(CapabilityKind));
+const NAMES_BY_KIND: ReadonlyMap<number, string> = new Map(Object.entries(CapabilityKind).map(([name, kind]) => [kind, name]));
+
 export function capabilityKindByName(name: string): number | undefined {
-  return (CapabilityKind as Record<string, number>)[name];
+  return KINDS_BY_NAME.get(name);
 }
 
 export function capabilityKindName(kind: number): string {
-  return Object.entries(CapabilityKind).find(([, value]) => value === kind)?.[0] ?? `kind-${kind}`;
+  return NAMES_BY_KIND.get(kind) ?? `kind-${kind}`;
 }

@@ -26,16 +26,29 @@ const INDEX_MASK = (1 << HANDLE_INDEX_BITS) - 1;
 export class CapabilityTable {
   private readonly slots: Slot[] = [];
   private readonly freeIndices: number[] = [];
+  /**
+   * Slots whose generation reached MAX_HANDLE_GENERATION: never reused, because the next
+   * generation would wrap to one already handed out, and a stale handle would name a live
+   * capability again. They still count against MAX_HANDLES_PER_PROCESS, so a process that churns
+   * handles without end eventually runs out of slots rather than into an old handle.
+   */
+  private retiredSlots = 0;
 
   get size(): number {
-    return this.slots.length - this.freeIndices.length;
+    return this.slots.length - this.freeIndices.length - this.retiredSlots;
+  }
+
+  /** Slots retired for good after their last generation (see `retiredSlots`). */
+  get retired(): number {
+    return this.retiredSlots;
   }
 
   insert(capability: Capability): number {
     let index = this.freeIndices.pop();
     if (index === undefined) {
       if (this.slots.length >= MAX_HANDLES_PER_PROCESS) {
-        throw new ResourceLimitError(`capability table full (limit ${MAX_HANDLES_PER_PROCESS})`);
+        const retired = this.retiredSlots > 0 ? `, ${this.retiredSlots} retired after ${MAX_HANDLE_GENERATION} generations` : "";
+        throw new ResourceLimitError(`capability table full (limit ${MAX_HANDLES_PER_PROCESS}${retired})`);
       }
       index = this.slots.length;
       // Generation starts at 1 so handle 0 is never valid.
@@ -76,12 +89,20 @@ export class CapabilityTable {
 
   remove(handle: number): Capability {
     const capability = this.lookup(handle);
-    const slot = this.slots[handle & INDEX_MASK]!;
-    slot.capability = undefined;
-    // Wrap generations within 15 bits so handles stay positive at the ABI.
-    slot.generation = slot.generation >= MAX_HANDLE_GENERATION ? 1 : slot.generation + 1;
-    this.freeIndices.push(handle & INDEX_MASK);
+    this.release(handle & INDEX_MASK);
     return capability;
+  }
+
+  /** Empties a slot and frees it for the next generation, or retires it after the last one. */
+  private release(index: number): void {
+    const slot = this.slots[index]!;
+    slot.capability = undefined;
+    if (slot.generation >= MAX_HANDLE_GENERATION) {
+      this.retiredSlots++;
+      return;
+    }
+    slot.generation++;
+    this.freeIndices.push(index);
   }
 
   /** True when the process holds a live handle of `kind` with `rights`. */
@@ -99,12 +120,7 @@ export class CapabilityTable {
   clear(): number {
     const released = this.size;
     for (let index = 0; index < this.slots.length; index++) {
-      const slot = this.slots[index]!;
-      if (slot.capability) {
-        slot.capability = undefined;
-        slot.generation = slot.generation >= MAX_HANDLE_GENERATION ? 1 : slot.generation + 1;
-        this.freeIndices.push(index);
-      }
+      if (this.slots[index]!.capability) this.release(index);
     }
     return released;
   }

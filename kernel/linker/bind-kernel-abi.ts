@@ -7,6 +7,7 @@ import { KERNEL_MODE, USER_MODE } from "../services/index.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
 import { bindKernelAbiInKernel } from "../syscalls/bind-in-kernel.js";
 import { FuelExhausted } from "../sip/run-in-kernel.js";
+import { FuelMeter } from "../sip/fuel-meter.js";
 import { fuelImports } from "../../verifier/index.js";
 import type { CallContext } from "../syscalls/context.js";
 
@@ -19,9 +20,11 @@ export type ImportObject = Record<string, Record<string, unknown>>;
  * budget of the entry running now, which the linker sets before each entry.
  */
 export function kernelAbiImportsFor(context: CallContext, memory: InstanceMemory, domain: Domain, fuelBudget: () => number): ImportObject {
+  const exhausted = (): never => { throw new FuelExhausted(fuelBudget()); };
+  const fuel = new FuelMeter(exhausted, () => memory.instance);
   const imports: ImportObject = {
-    ...bindKernelAbiInKernel({ ...context, memory }, memory),
-    ...fuelImports(() => { throw new FuelExhausted(fuelBudget()); }),
+    ...bindKernelAbiInKernel({ ...context, memory, fuel }, memory),
+    ...fuelImports(exhausted),
   };
   const mode = domain === "kernel" ? KERNEL_MODE : USER_MODE;
   imports[modeCurrent.importModule]![modeCurrent.functionName] = () => mode;

@@ -6,6 +6,7 @@ import type { AbiValueType } from "../../runtime/abi/index.js";
 import { InvalidArgumentError } from "../errors.js";
 import { MAX_STRING_UNITS } from "../params.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
+import { runProcessCode } from "../syscalls/failure.js";
 
 export type CoreValue = number | bigint;
 /** A value as it crosses a domain boundary: already out of the sender's memory. */
@@ -38,7 +39,8 @@ function allocate(instance: WebAssembly.Instance, align: number, size: number): 
   if (typeof reallocate !== "function" || !(memory instanceof WebAssembly.Memory)) {
     throw new InvalidArgumentError("callee exports no memory and cabi_realloc, so it cannot receive strings or bytes");
   }
-  const pointer = reallocate(0, 0, align, size) >>> 0;
+  // The callee's own code: a trap or overflow there is the callee's fault, not the kernel's.
+  const pointer = runProcessCode("callee's cabi_realloc", () => reallocate(0, 0, align, size)) >>> 0;
   // Read the buffer after allocating: the allocator may have grown memory.
   if (pointer + size > memory.buffer.byteLength) throw new InvalidArgumentError(`cabi_realloc returned 0x${pointer.toString(16)}, outside the callee's memory`);
   return new Uint8Array(memory.buffer, pointer, size);

@@ -13,6 +13,7 @@ import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
 import type { AppImage } from "./app-image.js";
 import { kernelAbiImportsFor } from "./bind-kernel-abi.js";
+import { runMovedStart } from "../sip/start-export.js";
 import { copyArguments, liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
 import type { KernelJumpImport, SiblingImport, HostedUserDomain, UserDomainHost, UserInstanceId } from "./domain-host.js";
 import { boundedModule } from "./bounded-module.js";
@@ -133,6 +134,8 @@ export class LinkedApp {
     const instance = new WebAssembly.Instance(boundedModule(image, "kernel", this.limitsOf(image)), imports as WebAssembly.Imports);
     memory.attach(instance);
     this.kernelInstances.set(instanceKey(placement), { instance, memory });
+    // After attaching: the start function's kernel calls need the memory (start-export.ts).
+    runMovedStart(instance);
   }
 
   /** The import a kernel-domain caller gets for one edge. */

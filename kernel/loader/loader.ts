@@ -1,9 +1,10 @@
 // The loader: bytes → manifest → verify → compile, with compiled images cached by the
 // verifier's cache key so loading the same module again costs a lookup.
 import { readEmbeddedManifest, ManifestError, type Manifest } from "../../runtime/abi/index.js";
-import { createVerificationCache, verifyModule, readFunctionNames, type VerificationCache } from "../../verifier/index.js";
+import { createVerificationCache, verifyModule, readFunctionNames, REFUSED_IN_EVERY_DOMAIN, type VerificationCache } from "../../verifier/index.js";
 import { LoadError } from "../errors.js";
 import { IMAGE_CACHE_ENTRIES } from "../params.js";
+import { moveStartToExport } from "../sip/start-export.js";
 import type { ModuleImage } from "./image.js";
 
 export interface LoadOptions {
@@ -30,6 +31,16 @@ export class Loader {
       throw error;
     }
     const verification = verifyModule(bytes, { manifest, linkedModules: options.linkedModules, cache: this.verificationCache });
+    // Refused before the image cache is consulted: nothing unrunnable is ever cached or run.
+    const unrunnable = verification.findings.filter((item) => REFUSED_IN_EVERY_DOMAIN.has(item.code));
+    if (unrunnable.length > 0) {
+      throw new LoadError(
+        `${options.name ?? manifest.name}: cannot run in any domain: ${unrunnable[0]!.code}: ${unrunnable[0]!.message}`
+          + (unrunnable.length > 1 ? ` (and ${unrunnable.length - 1} more)` : ""),
+        unrunnable.map((item) => `${item.code}: ${item.message}`),
+        unrunnable.map((item) => item.code),
+      );
+    }
     const cached = this.images.get(verification.cacheKey);
     if (cached) {
       this.hits++;
@@ -46,7 +57,8 @@ export class Loader {
       );
     }
     const verified = verification.accepted && verification.output !== undefined;
-    const runnable = verified ? verification.output! : bytes;
+    // A verified module runs in the kernel domain, where its start function must run as an export.
+    const runnable = verified ? moveStartToExport(verification.output!) ?? verification.output! : bytes;
     let module: WebAssembly.Module;
     try {
       module = new WebAssembly.Module(runnable);

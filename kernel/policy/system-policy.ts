@@ -68,6 +68,7 @@ export function readSystemPolicy(path: string): SystemPolicy {
 
 /** A principal holding what `policy` grants it; the default principal when `name` is omitted. */
 export function principalFromPolicy(policy: SystemPolicy, name: string = policy.defaultPrincipal): Principal {
+  // Own properties only: `constructor` or `__proto__` must not name a principal.
   const entry = Object.hasOwn(policy.principals, name) ? policy.principals[name] : undefined;
   if (!entry) throw new PolicyError(`no principal '${name}' (known: ${Object.keys(policy.principals).join(", ")})`);
   const principal = new Principal(name, parseLimits(entry.limits, `principal '${name}'`, (detail) => new PolicyError(detail)));

@@ -1,9 +1,9 @@
 // Process faults: what went wrong, where, as a one-line report a person can read. The kinds and
 // the classification of Wasm errors are shared with the HAL (runtime/abi/faults.ts).
-import { classifyWasmError, type FaultKind } from "../../runtime/abi/index.js";
+import { boundedFaultText, classifyWasmError, type FaultKind } from "../../runtime/abi/index.js";
 
 export type { FaultKind } from "../../runtime/abi/index.js";
-export { wasmFrameOf, truncateFaultMessage, MAX_FAULT_MESSAGE_UNITS } from "../../runtime/abi/index.js";
+export { wasmFrameOf, boundedFaultText, truncationMarker, MAX_FAULT_MESSAGE_UNITS } from "../../runtime/abi/index.js";
 
 export interface FaultReport {
   readonly kind: FaultKind;
@@ -34,6 +34,7 @@ export function formatFault(fault: FaultReport): string {
     parts.push(`in function ${fault.functionIndex}${fault.functionName ? ` (${fault.functionName})` : ""}`);
   }
   if (fault.byteOffset !== undefined) parts.push(`at byte 0x${fault.byteOffset.toString(16)}`);
-  if (fault.file) parts.push(`at ${fault.file}:${fault.line ?? 0}:${fault.column ?? 0}`);
-  return `${parts.join(" ")}: ${fault.message}`;
+  if (fault.file) parts.push(`at ${boundedFaultText(fault.file)}:${fault.line ?? 0}:${fault.column ?? 0}`);
+  // Bounded again here: a report may come from anywhere, and the line must stay a line.
+  return `${parts.join(" ")}: ${boundedFaultText(fault.message)}`;
 }

@@ -1,15 +1,18 @@
 // The process table: allocates process ids and holds live processes until they end.
 import { ResourceLimitError } from "../errors.js";
 import { MAX_PROCESSES } from "../params.js";
+import { checkedArguments } from "./arguments.js";
 import { Process, type ProcessOptions } from "./process.js";
 
 export class ProcessTable {
   private readonly live = new Map<number, Process>();
   private nextProcessId = 1;
 
+  /** Every process is created here, so the argument limits hold for spawned and linked apps alike. */
   create(options: Omit<ProcessOptions, "processId">): Process {
     if (this.live.size >= MAX_PROCESSES) throw new ResourceLimitError(`too many processes (limit ${MAX_PROCESSES})`);
-    const process = new Process({ ...options, processId: this.nextProcessId++ });
+    const args = checkedArguments(options.args);
+    const process = new Process({ ...options, args, processId: this.nextProcessId++ });
     this.live.set(process.processId, process);
     return process;
   }

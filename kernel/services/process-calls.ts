@@ -1,4 +1,5 @@
 // The bootstrap calls: exit, yield, id, arguments, abort.
+import { boundedFaultText } from "../process/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { ProcessAbort, ProcessExit } from "../syscalls/signals.js";
 
@@ -23,5 +24,6 @@ export function argumentGet(context: CallContext, index: number): string {
 }
 
 export function abortProcess(_context: CallContext, message: string, file: string, line: number, column: number): never {
-  throw new ProcessAbort(message, file, line, column);
+  // The process wrote both strings: bounded here so every report built from them (either domain) is.
+  throw new ProcessAbort(boundedFaultText(message), boundedFaultText(file), line, column);
 }

@@ -2,6 +2,7 @@
 // bounds-checked before use, and results are allocated through the app's `cabi_realloc`.
 import { BadAddressError, InvalidArgumentError } from "../errors.js";
 import { MAX_STRING_UNITS } from "../params.js";
+import { runProcessCode } from "../syscalls/failure.js";
 
 const utf16Decoder = new TextDecoder("utf-16le");
 /** Below this many code units, building the string directly beats TextDecoder's call overhead (measured: bench "console.write"). */
@@ -25,7 +26,11 @@ export class InstanceMemory {
   private bytes = new Uint8Array(0);
   private units = new Uint16Array(0);
 
+  /** The instance whose memory this is, once attached (the fuel meter finds its counter here). */
+  instance: WebAssembly.Instance | undefined;
+
   attach(instance: WebAssembly.Instance): void {
+    this.instance = instance;
     const exports = instance.exports;
     if (exports.memory instanceof WebAssembly.Memory) this.memory = exports.memory;
     this.bytes = new Uint8Array(0);
@@ -90,7 +95,8 @@ export class InstanceMemory {
     let pointer = 0;
     if (data.byteLength > 0) {
       if (!this.reallocate) throw new InvalidArgumentError("module exports no cabi_realloc");
-      pointer = this.reallocate(0, 0, align, data.byteLength) >>> 0;
+      const reallocate = this.reallocate;
+      pointer = runProcessCode("cabi_realloc", () => reallocate(0, 0, align, data.byteLength)) >>> 0;
       // The allocator may have grown memory: check against the current buffer.
       new Uint8Array(this.checkRange(pointer, data.byteLength), pointer, data.byteLength).set(data);
     }

@@ -6,28 +6,33 @@ import { faultFromException, type ExitStatus } from "../process/index.js";
 import { bindKernelAbiInKernel } from "../syscalls/bind-in-kernel.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
-import { ProcessAbort, ProcessExit } from "../syscalls/signals.js";
+import { FuelExhausted, ProcessAbort, ProcessExit } from "../syscalls/signals.js";
+import { FuelMeter } from "./fuel-meter.js";
 import { InstanceMemory } from "./instance-memory.js";
+import { runMovedStart } from "./start-export.js";
 
 export interface InKernelInstance {
   readonly instance: WebAssembly.Instance;
   readonly memory: InstanceMemory;
 }
 
-/** Thrown by the fuel import when an entry's budget is spent; unwinds the entry. */
-export class FuelExhausted {
-  constructor(readonly budget: number) {}
-}
+// Defined beside the other control transfers so kernel calls can pass it through; exported from
+// here as before.
+export { FuelExhausted };
 
 export function instantiateInKernel(image: ModuleImage, context: CallContext, entry = "main"): InKernelInstance {
   const memory = new InstanceMemory();
   const budget = fuelBudgetFor(image.manifest, entry);
+  const exhausted = (): never => { throw new FuelExhausted(budget); };
+  const fuel = new FuelMeter(exhausted, () => memory.instance);
   const imports = {
-    ...bindKernelAbiInKernel({ ...context, memory }, memory),
-    ...fuelImports(() => { throw new FuelExhausted(budget); }),
+    ...bindKernelAbiInKernel({ ...context, memory, fuel }, memory),
+    ...fuelImports(exhausted),
   };
   const instance = new WebAssembly.Instance(image.module, imports as WebAssembly.Imports);
   memory.attach(instance);
+  // After attaching: the start function's kernel calls need the memory (start-export.ts).
+  runMovedStart(instance);
   return { instance, memory };
 }
 

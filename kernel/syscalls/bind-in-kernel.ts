@@ -1,9 +1,15 @@
 // Kernel calls for an in-kernel process: each import is a plain JS closure over the process's
 // context that lifts canonical-ABI arguments from its memory and calls the handler directly.
 // No boundary is crossed; the cost is a Wasm→JS call plus the handler.
+//
+// Calls that move strings or bytes charge the caller's fuel for the copy (chargeForWork), so a
+// loop of large calls ends within its budget like a loop of instructions. Calls with only scalar
+// arguments do a fixed, small amount of work, which the instruction fuel of the call site already
+// bounds; they charge nothing more, which keeps them the hot path.
 import { syscallDescriptors, type AbiValueType, type SyscallDescriptor } from "../../runtime/abi/index.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
-import type { CallContext } from "./context.js";
+import { chargeForWork, type CallContext } from "./context.js";
+import { KERNEL_BYTES_PER_FUEL } from "../params.js";
 import { failedCall } from "./failure.js";
 import { handlersByNumber, type SyscallHandler } from "./table.js";
 
@@ -40,7 +46,13 @@ function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, cont
   // One string argument (console writes): lift it without the generic argument loop.
   if (descriptor.parameters.length === 1 && descriptor.parameters[0]!.type === "string" && descriptor.result !== "string" && descriptor.result !== "list<u8>") {
     return (pointer, length) => {
-      try { return handler(context, memory.readString(pointer as number, length as number)); } catch (error) { return failedCall(error, name, returnsErrorCode); }
+      try {
+        const text = memory.readString(pointer as number, length as number);
+        chargeForWork(context, text.length * 2);
+        return handler(context, text);
+      } catch (error) {
+        return failedCall(error, name, returnsErrorCode);
+      }
     };
   }
   const lifters = descriptor.parameters.map((parameter) => lifterFor(parameter.type, memory));
@@ -53,12 +65,19 @@ function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, cont
     try {
       const args: unknown[] = [];
       let index = 0;
+      let bytes = 0;
       for (const lifter of lifters) {
-        args.push(lifter.lift(core, index));
+        const value = lifter.lift(core, index);
+        if (typeof value === "string") bytes += value.length * 2;
+        else if (value instanceof Uint8Array) bytes += value.byteLength;
+        args.push(value);
         index += lifter.width;
       }
+      chargeForWork(context, bytes);
       const value = handler(context, ...args);
       if (writeResult) {
+        // The result's copy is charged before it is made: a call that runs out writes nothing.
+        context.fuel?.charge(resultBytes(value) / KERNEL_BYTES_PER_FUEL);
         writeResult(core[index] as number, value);
         return undefined;
       }
@@ -67,6 +86,11 @@ function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, cont
       return failedCall(error, name, returnsErrorCode);
     }
   };
+}
+
+function resultBytes(value: unknown): number {
+  if (typeof value === "string") return value.length * 2;
+  return value instanceof Uint8Array ? value.byteLength : 0;
 }
 
 /** The import object giving an in-kernel process the whole kernel ABI. */

@@ -1,7 +1,9 @@
 // What a kernel call sees: the calling process and the kernel services it may use.
+import { KERNEL_BYTES_PER_FUEL, KERNEL_CALL_FUEL } from "../params.js";
 import type { AbiValue, TrapOutcome } from "../../hal/hil/index.js";
 import type { Process } from "../process/index.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
+import type { FuelCharge } from "../sip/fuel-meter.js";
 
 export interface ConsoleDevice {
   write(stream: "stdout" | "stderr", text: string): void;
@@ -31,4 +33,16 @@ export interface CallContext {
   readonly services: KernelServices;
   /** The caller's linear memory, for in-kernel processes (batch rings are read in place). */
   readonly memory?: InstanceMemory;
+  /**
+   * Where a kernel call charges the fuel its work costs (KERNEL_CALL_FUEL, KERNEL_BYTES_PER_FUEL).
+   * In-kernel instances have a FuelMeter on their own fuel global. User domains have none today
+   * (their code is bounded by CPU time): the hook for the user-domain pipeline is to attach one
+   * here, and every handler that charges through `chargeForWork` then charges it too.
+   */
+  readonly fuel?: FuelCharge;
+}
+
+/** Charges the caller for a call that moved `bytes` bytes: the call's own cost plus the copy. */
+export function chargeForWork(context: CallContext, bytes: number): void {
+  context.fuel?.charge(KERNEL_CALL_FUEL + bytes / KERNEL_BYTES_PER_FUEL);
 }

@@ -8,3 +8,12 @@ export class ProcessExit {
 export class ProcessAbort {
   constructor(readonly message: string, readonly file: string, readonly line: number, readonly column: number) {}
 }
+
+/**
+ * Thrown by the fuel import when an entry's budget is spent; unwinds the entry. Also thrown from
+ * inside a kernel call that charges for its work (charge-fuel.ts) or that runs the process's own
+ * code (its cabi_realloc), so kernel calls pass it through untouched.
+ */
+export class FuelExhausted {
+  constructor(readonly budget: number) {}
+}

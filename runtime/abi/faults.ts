@@ -9,17 +9,45 @@ export type FaultKind =
 
 /**
  * Longest fault message kept, in UTF-16 units. Messages carry process-supplied text (an abort
- * message, a file name); a report is one line a person reads, and a process must not be able to
- * make the kernel print or keep a megabyte for it.
+ * message, a file name); a report is one line a person reads, and a hostile app must not turn it
+ * into a megabyte or forge further lines of a log.
  */
 export const MAX_FAULT_MESSAGE_UNITS = 1024;
 
-/** What stands where a message was cut. */
-export const TRUNCATION_MARKER = "… (truncated)";
+/** Control characters, which would break a report's single line or a terminal. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
-export function truncateFaultMessage(message: string): string {
-  if (message.length <= MAX_FAULT_MESSAGE_UNITS) return message;
-  return message.slice(0, MAX_FAULT_MESSAGE_UNITS - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
+function escapeControl(character: string): string {
+  switch (character) {
+    case "\n": return "\\n";
+    case "\r": return "\\r";
+    case "\t": return "\\t";
+    default: return `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  }
+}
+
+/** The marker that ends shortened text, naming the length of the text as the process gave it. */
+export function truncationMarker(totalUnits: number): string {
+  return ` … [truncated from ${totalUnits} units]`;
+}
+
+/**
+ * `text` fit for a fault report: control characters escaped, and at most `limit` UTF-16 units
+ * (MAX_FAULT_MESSAGE_UNITS by default) in all, the marker naming the original length included. A
+ * cut never splits a surrogate pair. Text within the limit and free of control characters comes
+ * back unchanged, so bounding twice changes nothing. The one function every place that builds a
+ * report from process-supplied text calls.
+ */
+export function boundedFaultText(text: string, limit: number = MAX_FAULT_MESSAGE_UNITS): string {
+  // Escape only what can be kept: a 1 MiB message is cut before any work in proportion to it.
+  const escaped = (text.length > limit ? text.slice(0, limit) : text).replace(CONTROL_CHARACTERS, escapeControl);
+  if (escaped.length <= limit && text.length <= limit) return escaped;
+  const marker = truncationMarker(text.length);
+  let end = Math.max(0, limit - marker.length);
+  const last = escaped.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return escaped.slice(0, end) + marker;
 }
 
 /** A fault in Wasm code: its kind, message and where V8 says it happened. */
@@ -47,14 +75,14 @@ export function wasmFrameOf(error: unknown): { functionIndex: number; byteOffset
  */
 export function classifyWasmError(error: unknown, otherwise: "kernel-error" | "worker-crash"): WasmFaultClassification {
   const location = wasmFrameOf(error) ?? {};
-  if (error instanceof WebAssembly.RuntimeError) return { kind: "trap", message: truncateFaultMessage(error.message), ...location };
+  if (error instanceof WebAssembly.RuntimeError) return { kind: "trap", message: boundedFaultText(error.message), ...location };
   if (error instanceof RangeError && /call stack/i.test(error.message)) return { kind: "stack-overflow", message: error.message, ...location };
   if (error instanceof WebAssembly.LinkError || error instanceof WebAssembly.CompileError) {
-    return { kind: "trap", message: truncateFaultMessage(`module cannot run: ${error.message}`) };
+    return { kind: "trap", message: boundedFaultText(`module cannot run: ${error.message}`) };
   }
   if (error instanceof Error && /out of memory|allocation failed/i.test(error.message)) {
-    return { kind: "out-of-memory", message: truncateFaultMessage(error.message), ...location };
+    return { kind: "out-of-memory", message: boundedFaultText(error.message), ...location };
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : `non-error thrown: ${String(error)}`;
-  return { kind: otherwise, message: truncateFaultMessage(message), ...location };
+  return { kind: otherwise, message: boundedFaultText(message), ...location };
 }

@@ -12,6 +12,16 @@ import { FUEL_GLOBAL_EXPORT } from "../fuel-contract.js";
 import { MAX_FUEL_PER_ENTRY } from "../limits.js";
 import type { Finding } from "../verdict.js";
 
+/**
+ * The export the kernel moves a verified module's start function to, so the start function runs
+ * after instantiation with its memory bound (kernel/sip/start-export.ts).
+ */
+export const KERNEL_START_EXPORT = "singlet_start";
+const RESERVED_EXPORTS: ReadonlyMap<string, string> = new Map([
+  [FUEL_GLOBAL_EXPORT, "the verifier's fuel counter"],
+  [KERNEL_START_EXPORT, "the start function the kernel runs after instantiation"],
+]);
+
 const MODE_ATTRIBUTES: ReadonlySet<unknown> = new Set(["kernel", "user", "callers"]);
 const REALLOC_PARAMETERS = ["i32", "i32", "i32", "i32"] as const;
 const REALLOC_RESULTS = ["i32"] as const;
@@ -43,10 +53,11 @@ export function checkPolicy(module: DecodedModule, manifest: Manifest, findings:
         { item: "cabi_realloc", functionIndex: realloc.index, byteOffset: realloc.byteOffset }));
     }
   }
-  const reserved = exportsByName.get(FUEL_GLOBAL_EXPORT);
-  if (reserved !== undefined) {
-    findings.push(finding("export-name-reserved", `export '${FUEL_GLOBAL_EXPORT}' is reserved for the verifier's fuel counter`,
-      { item: FUEL_GLOBAL_EXPORT, byteOffset: reserved.byteOffset }));
+  for (const [name, purpose] of RESERVED_EXPORTS) {
+    const reserved = exportsByName.get(name);
+    if (reserved !== undefined) {
+      findings.push(finding("export-name-reserved", `export '${name}' is reserved for ${purpose}`, { item: name, byteOffset: reserved.byteOffset }));
+    }
   }
 
   module.memories.forEach((entry, index) => {
@@ -101,14 +112,25 @@ function checkEntryPoints(
         { item: name, byteOffset: exported.byteOffset }));
       continue;
     }
-    const world = worldExports.find((descriptor) => descriptor.name === name);
-    if (world === undefined) continue;
+  }
+  checkWorldExportTypes(module, exportsByName, findings);
+}
+
+/**
+ * The world's exports (`main`) must have the world's core types whether or not the manifest
+ * declares them: the kernel calls `main` in either domain, and one of another type would be
+ * called with the wrong values, so the loader refuses it everywhere (REFUSED_IN_EVERY_DOMAIN).
+ */
+function checkWorldExportTypes(module: DecodedModule, exportsByName: Map<string, DecodedModule["exports"][number]>, findings: Finding[]): void {
+  for (const world of worldExports) {
+    const exported = exportsByName.get(world.name);
+    if (exported === undefined || exported.kind !== "function") continue;
     const type = functionTypeOf(module, exported.index);
     if (!sameFunctionType(type, world.coreParameters, world.coreResults)) {
       const expected = `(${world.coreParameters.join(", ")}) -> (${world.coreResults.join(", ")})`;
       findings.push(finding("entry-point-signature-mismatch",
-        `entry point '${name}' has type ${functionTypeToString(type)}; the world says ${expected}`,
-        { item: name, functionIndex: exported.index, byteOffset: exported.byteOffset }));
+        `entry point '${world.name}' has type ${functionTypeToString(type)}; the world says ${expected}`,
+        { item: world.name, functionIndex: exported.index, byteOffset: exported.byteOffset }));
     }
   }
 }
