@@ -49,6 +49,8 @@ export const ChannelWord = {
   namesExport: 13,
   /** Times the domain's thread slept waiting for the baton (counted by the thread, read for stats). */
   userSleeps: 14,
+  /** The domain thread's operating-system thread id (0 where unknown): the kernel reads its CPU time. */
+  threadId: 15,
 } as const;
 
 export const Turn = { kernel: 0, user: 1 } as const;

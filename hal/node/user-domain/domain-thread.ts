@@ -8,6 +8,7 @@ import type { BadPointerPolicy, LinkedKernelEntryImport, LinkedSiblingImport } f
 import { AddressSpace, TranslationLookasideBuffer } from "../mmu/index.js";
 import { DomainUnwind, buildTrapImports, observeMemory, type StubContext } from "./trap-stubs.js";
 import { TrapPage, trapPageGeometry } from "./trap-page.js";
+import { currentThreadId } from "./thread-cpu-clock.js";
 import { faultFromError } from "./wasm-fault.js";
 import { initialSpinState, nextSpinState, type SpinState } from "./spin-budget.js";
 import type { WorkerFault } from "./messages.js";
@@ -63,6 +64,7 @@ class DomainThread {
 
   /** The idle loop: the thread does nothing but wait for the kernel's next request. */
   park(): void {
+    Atomics.store(this.channel.header, ChannelWord.threadId, currentThreadId());
     Atomics.store(this.channel.header, ChannelWord.threadReady, 1);
     // Wake a kernel thread blocked on our start, so it begins charging from now, not later.
     Atomics.notify(this.channel.header, ChannelWord.sequence);

@@ -14,6 +14,7 @@ import { MmuCounter } from "../mmu/index.js";
 import { setUpDomainMemory } from "./domain-memory.js";
 import { TrapService } from "./trap-service.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
+import { ThreadCpuClock } from "./thread-cpu-clock.js";
 import { waitAsync } from "./wait-async.js";
 import type { WorkerPool } from "./worker-pool.js";
 import { Answer, Channel, ChannelOverflow, ChannelWord, Message, Turn } from "./channel.js";
@@ -36,6 +37,12 @@ const BLOCKED_WAIT_SLICE_MILLISECONDS = 20;
  * takes tens of milliseconds (hundreds on a loaded machine); that time is not the process's.
  */
 const THREAD_START_TIMEOUT_MILLISECONDS = 10_000;
+
+/**
+ * Shortest wait before the budget is looked at again: the thread CPU clock moves in 10 ms ticks,
+ * so looking sooner only costs reads of it.
+ */
+const BUDGET_RECHECK_MILLISECONDS = 10;
 
 /** Polls of the turn word between two reads of the clock while the kernel side polls. */
 const POLLS_PER_CLOCK_READ = 64;
@@ -62,7 +69,15 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private ringSwitches = 0;
   private kernelJumps = 0;
   private upcalls = 0;
-  private chargedMilliseconds = 0;
+  /** Wall time the domain held the baton: the budget's measure where no thread CPU clock can be read. */
+  private wallMilliseconds = 0;
+  /** The domain thread's CPU clock (Linux), and its reading when the thread became ready. */
+  private cpuClock: ThreadCpuClock | undefined;
+  private cpuAtReady = 0;
+  /** Time the kernel spent serving this domain's kernel calls: charged to it like its own. */
+  private kernelWorkMilliseconds = 0;
+  /** When the kernel last took the baton. */
+  private batonTakenAt = 0;
   /** Set while the domain holds the baton: when it got it. */
   private userSince: number | undefined;
   private waitingStart: ((result: LinkedCallResult) => void) | undefined;
@@ -124,7 +139,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       if (wait.async) await wait.value;
     }
     if (!this.closed) {
-      this.threadSeenReady = true;
+      this.noteThreadReady();
       this.worker.unref();
     }
   }
@@ -265,17 +280,22 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     return undefined;
   }
 
-  private passToDomain(message: number): void {
+  /** `answersKernelCall`: the time since the kernel took the baton was spent on the domain's call. */
+  private passToDomain(message: number, answersKernelCall = false): void {
     this.ringSwitches++;
-    this.userSince = performance.now();
+    const now = performance.now();
+    if (answersKernelCall) this.kernelWorkMilliseconds += now - this.batonTakenAt;
+    this.userSince = now;
     this.channel.pass(Turn.user, message);
   }
 
   /** The baton is back: stop charging the domain. */
   private tookBaton(): void {
     this.ringSwitches++;
-    if (this.userSince !== undefined) this.chargedMilliseconds += performance.now() - this.userSince;
+    const now = performance.now();
+    if (this.userSince !== undefined) this.wallMilliseconds += now - this.userSince;
     this.userSince = undefined;
+    this.batonTakenAt = now;
   }
 
   /**
@@ -367,7 +387,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       const outcome = instance.service.serve(() => this.closed);
       if (outcome) this.noteDecision(outcome);
       if (this.closed) return Message.ended;
-      this.passToDomain(Message.answer);
+      this.passToDomain(Message.answer, true);
       return undefined;
     }
     if (message === Message.kernelJump) {
@@ -431,20 +451,36 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
 
   // --- CPU budget and ending ------------------------------------------------------------------
 
+  /**
+   * What the domain has used of its CPU budget: its thread's CPU time since it became ready
+   * (where the platform has a thread CPU clock; else the wall time it held the baton), plus the
+   * kernel's time serving its kernel calls.
+   */
   private charged(): number {
-    return this.chargedMilliseconds + (this.userSince !== undefined ? performance.now() - this.userSince : 0);
+    const own = this.cpuClock
+      ? this.cpuClock.milliseconds() - this.cpuAtReady
+      : this.wallMilliseconds + (this.userSince !== undefined ? performance.now() - this.userSince : 0);
+    return own + this.kernelWorkMilliseconds;
+  }
+
+  /** The thread is up: from now on its CPU time is the process's. */
+  private noteThreadReady(): void {
+    if (this.threadSeenReady) return;
+    this.threadSeenReady = true;
+    this.cpuClock = ThreadCpuClock.forThread(Atomics.load(this.channel.header, ChannelWord.threadId));
+    this.cpuAtReady = this.cpuClock?.milliseconds() ?? 0;
   }
 
   private armBudget(): void {
     if (!Number.isFinite(this.spec.cpuBudgetMilliseconds)) return;
-    this.alarm.arm(Math.max(1, this.spec.cpuBudgetMilliseconds - this.charged()), this);
+    this.alarm.arm(Math.max(BUDGET_RECHECK_MILLISECONDS, this.spec.cpuBudgetMilliseconds - this.charged()), this);
   }
 
   /** The thread is not up yet: charge nothing, but do not wait for it forever. */
   private awaitingThread(): void {
     this.userSince = performance.now();
     if (Atomics.load(this.channel.header, ChannelWord.threadReady) !== 0) {
-      this.threadSeenReady = true;
+      this.noteThreadReady();
       return;
     }
     this.threadStartedWaiting ??= this.userSince;
@@ -467,8 +503,11 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
 
   private stop(outcome: LinkedEnding): void {
     if (this.closed) return;
-    if (this.userSince !== undefined) this.chargedMilliseconds += performance.now() - this.userSince;
+    if (this.userSince !== undefined) this.wallMilliseconds += performance.now() - this.userSince;
     this.userSince = undefined;
+    // The last reading before the thread goes: stats keep reporting it.
+    this.cpuClock?.milliseconds();
+    this.cpuClock?.close();
     this.endWith(outcome);
     this.closed = true;
     this.alarm.disarm();
