@@ -11,7 +11,7 @@ import { NodeCpu, NodeTimer, createNodeHal, params, runModule, type ModuleRunSpe
 import { bootKernel, type Kernel, type ModuleImage } from "../kernel/index.js";
 import { instantiateInKernel } from "../kernel/sip/run-in-kernel.js";
 import { setFuel } from "../verifier/index.js";
-import { Syscall } from "../runtime/abi/index.js";
+import { Syscall, syscallDescriptors } from "../runtime/abi/index.js";
 import { atomicsPingPongNanoseconds, median, medianNanosecondsPerCall, round } from "./measure.js";
 import type { BenchTable } from "./table.js";
 import { assemble } from "./wat.js";
@@ -92,7 +92,7 @@ async function sampleDomain(cpu: NodeCpu, binary: Uint8Array<ArrayBuffer>, calls
 }
 
 function spec(module: Uint8Array<ArrayBuffer>): ModuleRunSpec {
-  return { processId: 1, name: "bench", module, entry: "main", memoryLimitPages: 16, cpuBudgetMilliseconds: 60_000, badPointerPolicy: "efault" };
+  return { processId: 1, name: "bench", calls: syscallDescriptors, module, entry: "main", memoryLimitPages: 16, cpuBudgetMilliseconds: 60_000, badPointerPolicy: "efault" };
 }
 
 function callLoopModule(calls: number, call: "id" | "write"): string {

@@ -1,7 +1,7 @@
 // Boot: wires the HAL behind the kernel's interfaces and returns a kernel. The only kernel
 // file that names a HAL implementation.
 import type { Clock, Hal } from "../hal/hil/index.js";
-import { createNodeHal, submitBatchInMemory } from "../hal/node/index.js";
+import { createNodeHal } from "../hal/node/index.js";
 import { Kernel, type KernelDevices } from "./kernel.js";
 import type { SystemPolicy } from "./policy/index.js";
 
@@ -20,7 +20,6 @@ export function bootKernel(options: BootOptions = {}): Kernel {
     console: { write: (stream, text) => { hal.console.write(stream, text); } },
     clock: { monotonicNanoseconds: nanosecondsSinceBoot(hal.timer), wallMilliseconds: () => Date.now() },
     cpu: hal.cpu,
-    batchInMemory: submitBatchInMemory,
     shutdown: () => hal.shutdown(),
   };
   return new Kernel({ ...devices, ...options.devices }, options.policy);

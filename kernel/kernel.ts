@@ -4,7 +4,7 @@ import { CapabilityKind, PRINCIPAL_ONLY_KINDS, Rights, capabilityKindByName } fr
 import { LoadError } from "./errors.js";
 import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
 import { ProcessTable, type Domain, type ExitStatus, type OutputSink, type Process } from "./process/index.js";
-import type { BatchInMemoryService, ClockDevice, ConsoleDevice, KernelServices } from "./syscalls/context.js";
+import type { ClockDevice, ConsoleDevice, KernelServices } from "./syscalls/context.js";
 import type { Cpu } from "../hal/hil/index.js";
 import { spawnApp, type AppImage } from "./linker/index.js";
 import { DEFAULT_SYSTEM_POLICY, principalFromPolicy, type Principal, type SystemPolicy } from "./policy/index.js";
@@ -14,7 +14,6 @@ export interface KernelDevices {
   readonly clock: ClockDevice;
   /** Runs user domains; without it only verified modules can run. */
   readonly cpu?: Cpu;
-  readonly batchInMemory: BatchInMemoryService;
   /** Releases the devices (timers, idle threads); running user domains are terminated. */
   readonly shutdown?: () => Promise<void>;
 }
@@ -43,7 +42,7 @@ export class Kernel {
 
   /** `policy`: the system policy every app runs under; the safe built-in default when omitted. */
   constructor(readonly devices: KernelDevices, readonly policy: SystemPolicy = DEFAULT_SYSTEM_POLICY) {
-    this.services = { clock: devices.clock, batch: { submitInMemory: devices.batchInMemory } };
+    this.services = { clock: devices.clock };
   }
 
   /** The principal an app runs as when nobody names one. */

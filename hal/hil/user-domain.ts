@@ -3,13 +3,18 @@
 // module app, several linked to each other for a multi-module one), takes synchronous calls from
 // the kernel (the entry, upcalls) and enters the kernel by kernel calls and, at declared entry
 // points, by kernel jumps.
-import type { AbiValueType } from "../../runtime/abi/index.js";
+import type { AbiValueType, SyscallDescriptor } from "../../runtime/abi/index.js";
 import type { BadPointerPolicy, CrossingWaitStats, TlbStats, UserDomainOutcome } from "./cpu.js";
 import type { AddressSpaceView, RegionRequest } from "./mmu.js";
 import type { AbiValue, KernelTrapHandler, TrapOutcome } from "./trap.js";
 
 export interface UserDomainSpec {
   readonly processId: number;
+  /**
+   * The kernel's call table, by call number: the domain's trap stubs are built from it and kernel
+   * calls are lifted by it. The HAL knows no other table.
+   */
+  readonly calls: readonly SyscallDescriptor[];
   /** For logs and fault reports. */
   readonly name: string;
   /** User-mode running time the whole domain may use (all upcalls and the entry together). */
@@ -90,8 +95,6 @@ export interface UserDomainStats {
   readonly trapsByCall: Readonly<Record<string, number>>;
   /** Ring switches of kernel calls by call name: two per answered call, one for a call never answered. */
   readonly ringSwitchesByCall: Readonly<Record<string, number>>;
-  /** Calls serviced from batch rings, by call name; these cost no crossing of their own. */
-  readonly batchedCallsByCall: Readonly<Record<string, number>>;
   /** Model pages currently mapped present, over all instances. */
   readonly pagesMapped: number;
   /** Linear memory in Wasm pages over all instances, as last observed. */

@@ -12,7 +12,7 @@ export { NodeTimer } from "./timer.js";
 export { NodeConsole } from "./console.js";
 export { MemoryBlockDevice, BlockRangeError } from "./block.js";
 export { NodeNetwork } from "./network.js";
-export { serviceBatch, submitBatchInMemory, BATCH_ENTRY_BYTES, runModule, type BatchResult, type BatchDispatch, type ModuleRunSpec, type RunningModule } from "./user-domain/index.js";
+export { runModule, type ModuleRunSpec, type RunningModule } from "./user-domain/index.js";
 export * as params from "./params.js";
 
 export interface NodeHalOptions extends NodeCpuOptions {

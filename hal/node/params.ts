@@ -11,8 +11,6 @@ export const TLB_ENTRIES = 16;
 /** Trap page data area: the largest string or byte list one kernel call can carry each way. */
 export const TRAP_DATA_BYTES = 256 * 1024;
 
-/** Entries one `batch.submit` may carry: bounds the ring's share of the trap page. */
-export const BATCH_RING_ENTRIES = 256;
 
 /** Arguments one kernel call may have after lifting (process.abort has four). */
 export const TRAP_ARGUMENT_SLOTS = 8;

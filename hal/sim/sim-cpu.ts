@@ -35,7 +35,7 @@ export class SimUserDomain implements UserDomain {
   private calls = 0;
   private upcalls = 0;
 
-  constructor(spec: UserDomainSpec, private readonly handler: UserDomainHandler) {
+  constructor(private readonly spec: UserDomainSpec, private readonly handler: UserDomainHandler) {
     this.processId = spec.processId;
     this.name = spec.name;
   }
@@ -66,7 +66,7 @@ export class SimUserDomain implements UserDomain {
     this.calls++;
     const trapPage = memory.trapPage;
     const process: StubContext["process"] = { memory: undefined, bytes: new Uint8Array(0), realloc: undefined };
-    const service = new TrapService(trapPage, this, this.handler);
+    const service = new TrapService(trapPage, this, this.handler, this.spec.calls);
     const context: StubContext = {
       trapPage, process,
       addressSpace: new AddressSpace(trapPage.pageTable, [], () => process.bytes.byteLength || (process.memory?.buffer.byteLength ?? 0), new TranslationLookasideBuffer(trapPage.pageTable.counters)),
@@ -80,7 +80,7 @@ export class SimUserDomain implements UserDomain {
     };
     const simInstance: SimInstance = { memory, context, service, exports: undefined };
     this.instances.push(simInstance);
-    const imports = buildTrapImports(context) as Record<string, Record<string, WebAssembly.ImportValue>>;
+    const imports = buildTrapImports(context, this.spec.calls) as Record<string, Record<string, WebAssembly.ImportValue>>;
     for (const sibling of spec.siblings) {
       const callee = this.instances[sibling.target]?.exports?.[sibling.exportName];
       if (typeof callee === "function") (imports[sibling.importModule] ??= {})[sibling.importName] = callee;
@@ -142,7 +142,6 @@ export class SimUserDomain implements UserDomain {
     };
     const trapsByCall: Record<string, number> = {};
     const ringSwitchesByCall: Record<string, number> = {};
-    const batchedCallsByCall: Record<string, number> = {};
     const tlb = { hits: 0, misses: 0, flushes: 0 };
     let ringSwitches = this.calls * SWITCHES_PER_CALL;
     let pageFaults = 0;
@@ -151,7 +150,6 @@ export class SimUserDomain implements UserDomain {
     for (const { service, memory } of this.instances) {
       add(trapsByCall, service.trapsByCall);
       add(ringSwitchesByCall, service.ringSwitchesByCall);
-      add(batchedCallsByCall, service.batchedByCall);
       ringSwitches += service.ringSwitches;
       const counters = memory.trapPage.pageTable.counters;
       pageFaults += counters[MmuCounter.pageFaults]!;
@@ -162,7 +160,7 @@ export class SimUserDomain implements UserDomain {
       memoryPages += memory.trapPage.header[TrapWord.memoryPages]!;
     }
     return {
-      ringSwitches, trapsByCall, ringSwitchesByCall, batchedCallsByCall, kernelJumps: 0, upcalls: this.upcalls, instances: this.instances.length,
+      ringSwitches, trapsByCall, ringSwitchesByCall, kernelJumps: 0, upcalls: this.upcalls, instances: this.instances.length,
       pageFaults, tlb, pagesMapped, memoryPages, userMilliseconds: 0, kernelWaitersPending: 0,
       waits: { userSleeps: 0, kernelWaits: 0, kernelYields: 0 },
     };

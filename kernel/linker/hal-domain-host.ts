@@ -26,9 +26,10 @@ class HalUserDomain implements HostedUserDomain {
   private kernelSideEnding: unknown;
 
   constructor(readonly domainId: number, cpu: Cpu, context: CallContext, kernelJump: KernelJumpHandler, cpuBudgetMilliseconds: number) {
-    this.domain = cpu.createUserDomain!({
+    this.domain = cpu.createUserDomain({
       processId: context.process.processId,
       name: context.process.name,
+      calls: syscallDescriptors,
       cpuBudgetMilliseconds,
       badPointerPolicy: "efault",
     }, {

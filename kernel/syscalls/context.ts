@@ -1,6 +1,5 @@
 // What a kernel call sees: the calling process and the kernel services it may use.
 import { KERNEL_BYTES_PER_FUEL, KERNEL_CALL_FUEL } from "../params.js";
-import type { AbiValue, TrapOutcome } from "../../hal/hil/index.js";
 import type { Process } from "../process/index.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
 import type { FuelCharge } from "../sip/fuel-meter.js";
@@ -16,16 +15,8 @@ export interface ClockDevice {
   wallMilliseconds(): number;
 }
 
-/** Runs a batch ring that sits in an in-kernel process's memory (the HAL knows its layout). */
-export type BatchInMemoryService = (
-  memory: WebAssembly.Memory, entries: number, count: number,
-  dispatch: (syscallNumber: number, args: readonly AbiValue[]) => TrapOutcome,
-  onStop: (outcome: Extract<TrapOutcome, { kind: "exit" | "fault" }>) => void,
-) => number;
-
 export interface KernelServices {
   readonly clock: ClockDevice;
-  readonly batch: { readonly submitInMemory: BatchInMemoryService };
 }
 
 export interface CallContext {

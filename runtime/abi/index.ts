@@ -6,3 +6,4 @@ export * from "./errors.js";
 export * from "./manifest.js";
 export * from "./sections.js";
 export * from "./faults.js";
+export * from "./batch.js";

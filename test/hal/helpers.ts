@@ -1,7 +1,7 @@
 // Test helpers for the HAL: a small fake kernel trap handler, app binaries and WAT assembly.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Syscall } from "../../runtime/abi/index.js";
+import { Syscall, syscallDescriptors } from "../../runtime/abi/index.js";
 import type { AbiValue, KernelTrapHandler, TrapOutcome, UserDomain } from "../../hal/hil/index.js";
 import type { ModuleRunSpec } from "../../hal/node/index.js";
 
@@ -57,6 +57,7 @@ export function domainSpec(module: Uint8Array | WebAssembly.Module, overrides: P
   return {
     processId: 7,
     name: "test",
+    calls: syscallDescriptors,
     module,
     entry: "main",
     memoryLimitPages: 16,

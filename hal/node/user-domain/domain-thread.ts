@@ -3,7 +3,7 @@
 // own isolate, so kernel memory is out of its reach; every pointer it takes from a module is
 // checked against that module's page table before a byte moves.
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import type { AbiValueType } from "../../../runtime/abi/index.js";
+import type { AbiValueType, SyscallDescriptor } from "../../../runtime/abi/index.js";
 import type { BadPointerPolicy, LinkedKernelEntryImport, LinkedSiblingImport } from "../../hil/index.js";
 import { AddressSpace, TranslationLookasideBuffer } from "../mmu/index.js";
 import { DomainUnwind, buildTrapImports, observeMemory, type StubContext } from "./trap-stubs.js";
@@ -15,6 +15,8 @@ import type { WorkerFault } from "./messages.js";
 import { Answer, Channel, CHANNEL_VALUE_SLOTS, ChannelOverflow, ChannelWord, Message, Turn, ValueKind } from "./channel.js";
 
 export interface DomainBootData {
+  /** The kernel's call table: the trap stubs are built from it. */
+  readonly calls: readonly SyscallDescriptor[];
   readonly channelBuffer: SharedArrayBuffer;
   /** Carries what a SharedArrayBuffer cannot: compiled modules, read synchronously. */
   readonly port: MessagePort;
@@ -239,7 +241,7 @@ class DomainThread {
       mappedMemoryPages: request.layoutMemoryPages,
       unwinding: undefined,
     };
-    const imports = buildTrapImports(context) as Record<string, Record<string, WebAssembly.ImportValue>>;
+    const imports = buildTrapImports(context, this.boot.calls) as Record<string, Record<string, WebAssembly.ImportValue>>;
     for (const sibling of request.siblings) {
       (imports[sibling.importModule] ??= {})[sibling.importName] = this.siblingImport(context, sibling) as WebAssembly.ImportValue;
     }

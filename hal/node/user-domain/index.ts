@@ -2,7 +2,6 @@
 // crossing. The simulated CPU reuses the memory setup, trap stubs and trap service from here.
 export { NodeUserDomain, type UserDomainTuning } from "./node-user-domain.js";
 export { WorkerPool } from "./worker-pool.js";
-export { serviceBatch, submitBatchInMemory, BATCH_ENTRY_BYTES, BATCH_SUBMIT_NAME, type BatchResult, type BatchDispatch } from "./batch-ring.js";
 export { setUpDomainMemory, type DomainMemory } from "./domain-memory.js";
 export { DomainUnwind, buildTrapImports, observeMemory, type StubContext } from "./trap-stubs.js";
 export { Channel, CHANNEL_VALUE_SLOTS } from "./channel.js";

@@ -100,7 +100,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const boot: DomainBootData = {
-      channelBuffer: this.channel.buffer, port: port2,
+      calls: spec.calls, channelBuffer: this.channel.buffer, port: port2,
       badPointerPolicy: spec.badPointerPolicy, userSpinIterations: tuning.userSpinIterations,
     };
     this.worker = tuning.workers.take();
@@ -152,7 +152,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       return { ok: false, reason: "out-of-memory", message: `module '${spec.name}' needs ${memory.layoutMemoryPages} pages of memory at start (limit ${memory.memoryLimitPages})` };
     }
     const page = memory.trapPage;
-    this.instances.push({ page, addressSpace: memory.addressSpace, service: new TrapService(page, this, this.handler), functionNames: memory.functionNames });
+    this.instances.push({ page, addressSpace: memory.addressSpace, service: new TrapService(page, this, this.handler, this.spec.calls), functionNames: memory.functionNames });
     const request: InstantiateRequest = {
       name: spec.name, module: spec.module, trapBuffer: page.buffer, pageCount: page.geometry.pageCount,
       layoutMemoryPages: memory.layoutMemoryPages, memoryLimitPages: memory.memoryLimitPages,
@@ -208,7 +208,6 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   stats(): UserDomainStats {
     const trapsByCall: Record<string, number> = {};
     const ringSwitchesByCall: Record<string, number> = {};
-    const batchedCallsByCall: Record<string, number> = {};
     const add = (into: Record<string, number>, from: Record<string, number>): void => {
       for (const [name, count] of Object.entries(from)) into[name] = (into[name] ?? 0) + count;
     };
@@ -220,7 +219,6 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     for (const { service, page } of this.instances) {
       add(trapsByCall, service.trapsByCall);
       add(ringSwitchesByCall, service.ringSwitchesByCall);
-      add(batchedCallsByCall, service.batchedByCall);
       pagesMapped += page.pageTable.pagesMapped;
       memoryPages += Atomics.load(page.header, TrapWord.memoryPages);
       userSleeps += Atomics.load(page.header, TrapWord.userSleeps);
@@ -231,7 +229,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       tlb.flushes += Atomics.load(counters, MmuCounter.tlbFlushes);
     }
     return {
-      ringSwitches: this.ringSwitches, trapsByCall, ringSwitchesByCall, batchedCallsByCall, kernelJumps: this.kernelJumps, upcalls: this.upcalls,
+      ringSwitches: this.ringSwitches, trapsByCall, ringSwitchesByCall, kernelJumps: this.kernelJumps, upcalls: this.upcalls,
       instances: this.instances.length, pageFaults, tlb, pagesMapped, memoryPages, userMilliseconds: this.charged(),
       kernelWaitersPending: this.waitersPending,
       waits: { userSleeps: userSleeps + Atomics.load(this.channel.header, ChannelWord.userSleeps), kernelWaits: this.kernelWaits, kernelYields: this.kernelYields },

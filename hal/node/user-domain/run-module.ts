@@ -4,9 +4,12 @@
 import type {
   AddressSpaceView, BadPointerPolicy, Cpu, KernelTrapHandler, RegionRequest, UserDomain, UserDomainOutcome, UserDomainStats,
 } from "../../hil/index.js";
+import type { SyscallDescriptor } from "../../../runtime/abi/index.js";
 
 export interface ModuleRunSpec {
   readonly processId: number;
+  /** The kernel's call table the domain's stubs are built from. */
+  readonly calls: readonly SyscallDescriptor[];
   readonly name: string;
   /** The module to run: bytes, or a compiled module with its bytes in `binary`. */
   readonly module: WebAssembly.Module | Uint8Array;
@@ -38,7 +41,7 @@ const NO_LAYOUT = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00
 
 export function runModule(cpu: Cpu, spec: ModuleRunSpec, handler: KernelTrapHandler): RunningModule {
   const domain = cpu.createUserDomain({
-    processId: spec.processId, name: spec.name, cpuBudgetMilliseconds: spec.cpuBudgetMilliseconds, badPointerPolicy: spec.badPointerPolicy,
+    processId: spec.processId, name: spec.name, calls: spec.calls, cpuBudgetMilliseconds: spec.cpuBudgetMilliseconds, badPointerPolicy: spec.badPointerPolicy,
   }, {
     handleTrap: (caller, syscallNumber, args) => handler.handleTrap(caller, syscallNumber, args),
     // One module declares no kernel entries: a jump cannot be imported, so it cannot arrive.

@@ -7,9 +7,9 @@
 //   256  page table: one flag byte per 4 KiB model page, padded to 8
 //   ...  batch ring: BATCH_RING_ENTRIES entries of BATCH_ENTRY_BYTES
 //   ...  data area: TRAP_DATA_BYTES for string and byte-list arguments and results
-import { BATCH_RING_ENTRIES, TRAP_ARGUMENT_SLOTS, TRAP_DATA_BYTES } from "../params.js";
+import { BATCH_ENTRY_BYTES, BATCH_RING_ENTRIES } from "../../../runtime/abi/index.js";
+import { TRAP_ARGUMENT_SLOTS, TRAP_DATA_BYTES } from "../params.js";
 import { MMU_COUNTER_WORDS, PageTable } from "../mmu/index.js";
-import { BATCH_ENTRY_BYTES } from "./batch-ring.js";
 
 /** Word indices in the header. */
 export const TrapWord = {

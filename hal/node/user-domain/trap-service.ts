@@ -1,9 +1,9 @@
 // The kernel's half of one crossing: reads the request from the trap page, calls the kernel's
-// trap handler (or services a batch ring through it), counts the switch and writes the answer.
-// Shared by the worker-backed domain and the simulated one, so both count the same way.
-import { syscallDescriptors } from "../../../runtime/abi/index.js";
+// trap handler, counts the switch and writes the answer. A batch ring is handed to the handler
+// as the bytes the stub copied into the trap page: the kernel reads it and writes it back in
+// place. Shared by the worker-backed domain and the simulated one, so both count the same way.
+import { BATCH_ENTRY_BYTES, BATCH_SUBMIT_NAME, type SyscallDescriptor } from "../../../runtime/abi/index.js";
 import type { DomainIdentity, KernelTrapHandler, TrapOutcome } from "../../hil/index.js";
-import { BATCH_ENTRY_BYTES, batchSubmitDescriptor, serviceBatch } from "./batch-ring.js";
 import { liftArguments, writeOutcome } from "./trap-codec.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
 
@@ -13,8 +13,12 @@ import { TrapWord, type TrapPage } from "./trap-page.js";
  * ABI through a forged number) are rare and keep their own map.
  */
 class CallCounts {
-  private readonly known = new Array<number>(syscallDescriptors.length).fill(0);
+  private readonly known: number[];
   private readonly unknown = new Map<number, number>();
+
+  constructor(private readonly calls: readonly SyscallDescriptor[]) {
+    this.known = new Array<number>(calls.length).fill(0);
+  }
 
   add(syscallNumber: number): void {
     if (syscallNumber >= 0 && syscallNumber < this.known.length) this.known[syscallNumber]!++;
@@ -24,7 +28,7 @@ class CallCounts {
   /** By call name, in call-number order; calls never made are left out. */
   byName(): Record<string, number> {
     const counts: Record<string, number> = {};
-    this.known.forEach((count, syscallNumber) => { if (count > 0) counts[syscallDescriptors[syscallNumber]!.qualifiedName] = count; });
+    this.known.forEach((count, syscallNumber) => { if (count > 0) counts[this.calls[syscallNumber]!.qualifiedName] = count; });
     for (const [syscallNumber, count] of this.unknown) counts[`unknown call ${syscallNumber}`] = count;
     return counts;
   }
@@ -32,16 +36,20 @@ class CallCounts {
 
 export class TrapService {
   ringSwitches = 0;
-  private readonly traps = new CallCounts();
+  private readonly traps: CallCounts;
   /** Both directions; differs from twice the traps only by calls the kernel never answered. */
-  private readonly switches = new CallCounts();
-  private readonly batched = new CallCounts();
+  private readonly switches: CallCounts;
+  private readonly batchSubmitNumber: number;
 
-  constructor(private readonly page: TrapPage, private readonly domain: DomainIdentity, private readonly handler: KernelTrapHandler) {}
+  /** `calls`: the kernel's call table, by call number; the HAL knows no other. */
+  constructor(private readonly page: TrapPage, private readonly domain: DomainIdentity, private readonly handler: KernelTrapHandler, private readonly calls: readonly SyscallDescriptor[]) {
+    this.traps = new CallCounts(calls);
+    this.switches = new CallCounts(calls);
+    this.batchSubmitNumber = calls.findIndex((descriptor) => descriptor.qualifiedName === BATCH_SUBMIT_NAME);
+  }
 
   get trapsByCall(): Record<string, number> { return this.traps.byName(); }
   get ringSwitchesByCall(): Record<string, number> { return this.switches.byName(); }
-  get batchedByCall(): Record<string, number> { return this.batched.byName(); }
 
   /**
    * Serves the request in the trap page. Returns the outcome written, or undefined when the
@@ -49,15 +57,14 @@ export class TrapService {
    */
   serve(isStopped: () => boolean): TrapOutcome | undefined {
     const syscallNumber = this.page.header[TrapWord.syscallNumber]!;
-    const descriptor = syscallDescriptors[syscallNumber];
+    const descriptor = this.calls[syscallNumber];
     this.ringSwitches++;
     this.traps.add(syscallNumber);
     this.switches.add(syscallNumber);
     let outcome: TrapOutcome;
     try {
       if (!descriptor) outcome = { kind: "fault", reason: `unknown call ${syscallNumber} is not in the kernel ABI` };
-      else if (descriptor === batchSubmitDescriptor) outcome = this.serveBatch();
-      else outcome = this.handler.handleTrap(this.domain, syscallNumber, liftArguments(this.page, descriptor));
+      else outcome = this.handler.handleTrap(this.domain, syscallNumber, syscallNumber === this.batchSubmitNumber ? this.batchArguments() : liftArguments(this.page, descriptor));
       if (isStopped()) return undefined;
       writeOutcome(this.page, descriptor, outcome);
     } catch (error) {
@@ -71,12 +78,9 @@ export class TrapService {
     return outcome;
   }
 
-  private serveBatch(): TrapOutcome {
+  /** batch.submit's arguments: the ring as the stub copied it (read and written in place) and its count. */
+  private batchArguments(): [Uint8Array, number] {
     const count = this.page.header[TrapWord.batchCount]!;
-    const result = serviceBatch(this.page.batchRing.subarray(0, count * BATCH_ENTRY_BYTES), count, (syscallNumber, args) => {
-      this.batched.add(syscallNumber);
-      return this.handler.handleTrap(this.domain, syscallNumber, args);
-    });
-    return result.stoppedBy ?? { kind: "return", value: result.completed };
+    return [this.page.batchRing.subarray(0, count * BATCH_ENTRY_BYTES), count];
   }
 }

@@ -2,11 +2,10 @@
 // are trusted code of the modelled machine, imported by the module but not reachable from it.
 // Each stub checks pointer arguments against the page table (through the TLB), copies them into
 // the trap page, crosses into the kernel (spin, then Atomics.wait) and lowers the answer.
-import { ErrorCode, resultUsesReturnArea, syscallDescriptors, type AbiValueType, type SyscallDescriptor } from "../../../runtime/abi/index.js";
+import { BATCH_ENTRY_BYTES, BATCH_RING_ENTRIES, BATCH_SUBMIT_NAME, ErrorCode, resultUsesReturnArea, type AbiValueType, type SyscallDescriptor } from "../../../runtime/abi/index.js";
 import type { BadPointerPolicy, PageFault } from "../../hil/index.js";
 import type { AddressSpace } from "../mmu/index.js";
-import { BATCH_RING_ENTRIES, TRAP_ARGUMENT_SLOTS, TRAP_DATA_BYTES, WASM_PAGE_BYTES } from "../params.js";
-import { BATCH_ENTRY_BYTES, BATCH_SUBMIT_NAME } from "./batch-ring.js";
+import { TRAP_ARGUMENT_SLOTS, TRAP_DATA_BYTES, WASM_PAGE_BYTES } from "../params.js";
 import type { WorkerFault } from "./messages.js";
 import { nextSpinState, type SpinState } from "./spin-budget.js";
 import { OutcomeCode, TrapWord, type TrapPage } from "./trap-page.js";
@@ -224,10 +223,10 @@ function makeBatchStub(context: StubContext, descriptor: SyscallDescriptor): (en
   };
 }
 
-/** The import object: one stub per kernel ABI call, grouped by import module. */
-export function buildTrapImports(context: StubContext): WebAssembly.Imports {
+/** The import object: one stub per call of the kernel's call table, grouped by import module. */
+export function buildTrapImports(context: StubContext, calls: readonly SyscallDescriptor[]): WebAssembly.Imports {
   const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
-  for (const descriptor of syscallDescriptors) {
+  for (const descriptor of calls) {
     const stub = descriptor.qualifiedName === BATCH_SUBMIT_NAME ? makeBatchStub(context, descriptor) : makeStub(context, descriptor);
     (imports[descriptor.importModule] ??= {})[descriptor.functionName] = stub as WebAssembly.ImportValue;
   }

@@ -1,21 +1,15 @@
-// Batch entries and their service: the kernel runs each queued call through its trap handler
-// and writes status and result back, without knowing the layout. The same function serves a
-// user domain's ring in the trap page and an in-kernel process's entries in its own memory.
-import { ErrorCode, syscallDescriptors, type SyscallDescriptor } from "../../../runtime/abi/index.js";
-import type { AbiValue, TrapOutcome } from "../../hil/index.js";
-import { BATCH_RING_ENTRIES } from "../params.js";
-
-/** Bytes per entry (runtime/wit/singlet.wit, interface batch). */
-export const BATCH_ENTRY_BYTES = 40;
+// Batch rings (runtime/wit/singlet.wit, interface batch): the kernel reads each queued call,
+// runs it through the syscall table and writes status and result back in place. The same code
+// serves an in-kernel process's entries in its own memory and a user domain's ring, which the
+// HAL copied into the trap page and hands over as bytes: the HAL moves the ring, the kernel reads it.
+import { BATCH_ENTRY_BYTES, BATCH_RING_ENTRIES, ErrorCode, syscallDescriptors, type SyscallDescriptor } from "../../runtime/abi/index.js";
+import type { AbiValue, TrapOutcome } from "../../hal/hil/index.js";
 const NUMBER_OFFSET = 0;
 const STATUS_OFFSET = 4;
 const ARGUMENT_OFFSET = 8;
 const ARGUMENT_SLOTS = 3;
 const RESULT_OFFSET = 32;
 
-export const BATCH_SUBMIT_NAME = "batch.submit";
-export const batchSubmitDescriptor: SyscallDescriptor | undefined =
-  syscallDescriptors.find((descriptor) => descriptor.qualifiedName === BATCH_SUBMIT_NAME);
 
 export interface BatchResult {
   /** Entries that ran (status written). */
@@ -28,7 +22,7 @@ export interface BatchResult {
 export type BatchDispatch = (syscallNumber: number, args: readonly AbiValue[], descriptor: SyscallDescriptor) => TrapOutcome;
 
 function isBatchable(descriptor: SyscallDescriptor): boolean {
-  if (descriptor.qualifiedName === BATCH_SUBMIT_NAME) return false;
+  if (descriptor.qualifiedName === "batch.submit") return false;
   if (descriptor.parameters.length > ARGUMENT_SLOTS) return false;
   if (descriptor.parameters.some((parameter) => parameter.type === "string" || parameter.type === "list<u8>")) return false;
   return descriptor.result !== "string" && descriptor.result !== "list<u8>";

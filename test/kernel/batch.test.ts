@@ -3,10 +3,10 @@ import { resolve as resolvePath } from "node:path";
 import { expect } from "chai";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { BATCH_ENTRY_BYTES, NodeCpu, NodeTimer, runModule, serviceBatch, submitBatchInMemory } from "../../hal/node/index.js";
 import type { AbiValue } from "../../hal/hil/index.js";
-import { ErrorCode, Syscall } from "../../runtime/abi/index.js";
-import { FakeKernel, domainSpec } from "./helpers.js";
+import { serviceBatch, submitBatchInMemory } from "../../kernel/services/batch-ring.js";
+import { BATCH_ENTRY_BYTES, ErrorCode, Syscall } from "../../runtime/abi/index.js";
+import { runCaptured, testKernel } from "../helpers/kernel.js";
 
 const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -33,7 +33,7 @@ export function main(): i32 {
 `;
 
 async function buildBatchApp(): Promise<Uint8Array<ArrayBuffer>> {
-  const directory = `${projectRoot}dist/test/hal/fixtures/batch-app`;
+  const directory = `${projectRoot}dist/test/kernel/fixtures/batch-app`;
   mkdirSync(directory, { recursive: true });
   writeFileSync(`${directory}/main.ts`, BATCH_APP_SOURCE);
   const { default: asc } = await import("assemblyscript/asc");
@@ -66,7 +66,7 @@ function ring(...entries: Uint8Array[]): Uint8Array {
 const statusOf = (bytes: Uint8Array, index: number) => new DataView(bytes.buffer).getInt32(index * BATCH_ENTRY_BYTES + 4, true);
 const resultOf = (bytes: Uint8Array, index: number) => new DataView(bytes.buffer).getBigInt64(index * BATCH_ENTRY_BYTES + 32, true);
 
-describe("hal batched kernel calls", () => {
+describe("kernel batched calls", () => {
   it("services each entry through the dispatcher and writes status and result back", () => {
     const seen: [number, readonly AbiValue[]][] = [];
     const entries = ring(entry(Syscall.capabilitiesRestrict, 3n, 0xffff_ffffn), entry(Syscall.clockNow));
@@ -111,19 +111,22 @@ describe("hal batched kernel calls", () => {
     expect(submitBatchInMemory(memory, 0, 100_000, dispatch, () => {})).to.equal(-ErrorCode.invalidArgument);
   });
 
-  it("runs an app's batch of calls with a single crossing into the kernel", async function () {
+  it("runs an app's batch of calls with one crossing from a user domain, with the same results as in the kernel", async function () {
     this.timeout(60_000);
-    const binary = await buildBatchApp();
-    const kernel = new FakeKernel(["a", "b"]);
-    kernel.intercept = (_domain, syscallNumber, args) =>
-      syscallNumber === Syscall.capabilitiesRestrict ? { kind: "return", value: (args[0] as number) + (args[1] as number) } : undefined;
-    const domain = runModule(new NodeCpu(new NodeTimer()), domainSpec(binary), kernel);
-    expect(await domain.completion).to.deep.equal({ kind: "returned", value: 0 });
-    expect(kernel.output).to.equal("completed 6 id 7 count 2 now 123456789 status -22 -38 restrict 6\n");
-    const stats = domain.stats();
-    expect(stats.trapsByCall).to.deep.equal({ "batch.submit": 1, "console.write": 1 });
-    expect(stats.batchedCallsByCall).to.deep.equal({
-      "process.id": 1, "process.arg-count": 1, "clock.now": 1, "capabilities.restrict": 1,
-    });
+    const kernel = testKernel();
+    const image = kernel.load(await buildBatchApp(), { manifest: { name: "batch", capabilities: ["console", "clock"], entryPoints: { main: {} } } });
+    expect(image.verified).to.equal(true);
+    const inKernel = await runCaptured(kernel, image, { args: ["a", "b"] });
+    const inUser = await runCaptured(kernel, image, { args: ["a", "b"], domain: "user" });
+    // restrict(5, 1) names no handle the process holds: -9, bad handle, in both domains.
+    expect(inKernel.stdout).to.match(/^completed 6 id \d+ count 2 now \d+ status -22 -38 restrict -9\n$/);
+    expect(inUser.stdout.replace(/id \d+/, "").replace(/now \d+/, "")).to.equal(inKernel.stdout.replace(/id \d+/, "").replace(/now \d+/, ""));
+    expect(inUser.process.userDomain!.stats().trapsByCall).to.deep.equal({ "batch.submit": 1, "console.write": 1 });
+    await kernel.shutdown();
+  });
+
+  it("refuses a ring shorter than its count says, as an invalid argument", async () => {
+    const { batchSubmit } = await import("../../kernel/services/batch.js");
+    expect(() => batchSubmit({} as never, new Uint8Array(BATCH_ENTRY_BYTES), 2)).to.throw(/2 entries in a ring of 40 bytes/);
   });
 });
