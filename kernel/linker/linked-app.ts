@@ -13,7 +13,7 @@ import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
 import type { AppImage } from "./app-image.js";
 import { kernelAbiImportsFor } from "./bind-kernel-abi.js";
-import { runMovedStart } from "../sip/start-export.js";
+import { runMovedStart } from "../sip/run-in-kernel.js";
 import { copyArguments, liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
 import type { KernelJumpImport, SiblingImport, HostedUserDomain, UserDomainHost, UserInstanceId } from "./domain-host.js";
 import { boundedModule } from "./bounded-module.js";
@@ -131,11 +131,12 @@ export class LinkedApp {
     for (const { edge, counter } of outgoing) {
       (imports[edge.importModule] ??= {})[edge.importName] = this.kernelSideImport(edge, counter, memory);
     }
-    const instance = new WebAssembly.Instance(boundedModule(image, "kernel", this.limitsOf(image)), imports as WebAssembly.Imports);
+    const bounded = boundedModule(image, "kernel", this.limitsOf(image));
+    const instance = new WebAssembly.Instance(bounded.module, imports as WebAssembly.Imports);
     memory.attach(instance);
     this.kernelInstances.set(instanceKey(placement), { instance, memory });
-    // After attaching: the start function's kernel calls need the memory (start-export.ts).
-    runMovedStart(instance);
+    // After attaching: the start function's kernel calls need the memory.
+    runMovedStart(instance, bounded.startExport);
   }
 
   /** The import a kernel-domain caller gets for one edge. */
@@ -183,8 +184,8 @@ export class LinkedApp {
       }
     }
     const limits = this.limitsOf(image);
-    const module = boundedModule(image, "user", limits);
-    this.userInstances.set(instanceKey(placement), this.userDomain!.instantiate({ image, module, memoryLimitPages: limits.memoryPages, siblings, kernelJumps }));
+    const { module, startExport } = boundedModule(image, "user", limits);
+    this.userInstances.set(instanceKey(placement), this.userDomain!.instantiate({ image, module, startExport, memoryLimitPages: limits.memoryPages, siblings, kernelJumps }));
   }
 
   /**

@@ -4,7 +4,6 @@ import { readEmbeddedManifest, ManifestError, type Manifest } from "../../runtim
 import { createVerificationCache, verifyModule, readFunctionNames, REFUSED_IN_EVERY_DOMAIN, type VerificationCache } from "../../verifier/index.js";
 import { LoadError } from "../errors.js";
 import { IMAGE_CACHE_ENTRIES } from "../params.js";
-import { moveStartToExport } from "../sip/start-export.js";
 import type { ModuleImage } from "./image.js";
 
 export interface LoadOptions {
@@ -57,8 +56,7 @@ export class Loader {
       );
     }
     const verified = verification.accepted && verification.output !== undefined;
-    // A verified module runs in the kernel domain, where its start function must run as an export.
-    const runnable = verified ? moveStartToExport(verification.output!) ?? verification.output! : bytes;
+    const runnable = verified ? verification.output! : bytes;
     let module: WebAssembly.Module;
     try {
       module = new WebAssembly.Module(runnable);

@@ -9,7 +9,8 @@ import { SyscallFault } from "../syscalls/failure.js";
 import { FuelExhausted, ProcessAbort, ProcessExit } from "../syscalls/signals.js";
 import { FuelMeter } from "./fuel-meter.js";
 import { InstanceMemory } from "./instance-memory.js";
-import { runMovedStart } from "./start-export.js";
+import { boundedModule } from "../linker/bounded-module.js";
+import { KERNEL_CEILINGS, moduleLimits } from "../policy/index.js";
 
 export interface InKernelInstance {
   readonly instance: WebAssembly.Instance;
@@ -29,10 +30,11 @@ export function instantiateInKernel(image: ModuleImage, context: CallContext, en
     ...bindKernelAbiInKernel({ ...context, memory, fuel }, memory),
     ...fuelImports(exhausted),
   };
-  const instance = new WebAssembly.Instance(image.module, imports as WebAssembly.Imports);
+  const bounded = boundedModule(image, "kernel", moduleLimits(image.manifest, KERNEL_CEILINGS));
+  const instance = new WebAssembly.Instance(bounded.module, imports as WebAssembly.Imports);
   memory.attach(instance);
-  // After attaching: the start function's kernel calls need the memory (start-export.ts).
-  runMovedStart(instance);
+  // After attaching: the start function's kernel calls need the memory.
+  runMovedStart(instance, bounded.startExport);
   return { instance, memory };
 }
 
@@ -47,4 +49,11 @@ export function statusFromException(error: unknown, image: ModuleImage): ExitSta
     return { kind: "faulted", fault: { kind: "fuel-exhausted", message: `entry used its fuel budget of ${error.budget}` } };
   }
   return { kind: "faulted", fault: faultFromException(error, image.functionNames) };
+}
+
+/** Runs the start function the kernel moved to `startExport`, once the instance's memory is bound. */
+export function runMovedStart(instance: WebAssembly.Instance, startExport: string | undefined): void {
+  if (startExport === undefined) return;
+  const start = instance.exports[startExport];
+  if (typeof start === "function") (start as () => void)();
 }

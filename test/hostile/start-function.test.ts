@@ -1,9 +1,8 @@
-// Kernel calls from a start function (AssemblyScript's top-level code): in the kernel domain the
+// Kernel calls from a start function (AssemblyScript's top-level code): in either domain the
 // start function runs once the instance's memory is bound, so its calls read their arguments;
 // a start function that faults or runs away ends only its process.
 import { expect } from "chai";
 import { KERNEL_START_EXPORT, verifyModule } from "../../verifier/index.js";
-import { ErrorCode } from "../../runtime/abi/index.js";
 import { appBytes, runCaptured, testKernel } from "../helpers/kernel.js";
 import { assembleWat, conformantModule, fixtureManifest } from "../helpers/wat.js";
 
@@ -35,13 +34,24 @@ describe("hostile/start function", function () {
     await kernel.shutdown();
   });
 
-  // As docs/architecture.md says: the user-domain side still runs start during instantiation.
-  it("answers a user-domain start function's console.write with badAddress, as documented, and runs main", async () => {
+  it("lets a user-domain start function call console.write before main runs, as in the kernel domain", async () => {
     const kernel = testKernel();
     const image = kernel.load(await assembleWat(startWriter()), { manifest: fixtureManifest("starter", ["console"]) });
     const run = await runCaptured(kernel, image, { domain: "user" });
-    expect(run.stdout).to.equal("from main\n");
-    expect(run.status).to.deep.equal({ kind: "exited", code: -ErrorCode.badAddress });
+    expect(run.process.domain).to.equal("user");
+    expect(run.stdout).to.equal("from start\nfrom main\n");
+    expect(run.status).to.deep.equal({ kind: "exited", code: 11 });
+    await kernel.shutdown();
+  });
+
+  it("runs an unverified module's start function after its memory is bound, in its user domain", async () => {
+    const kernel = testKernel();
+    // No entry points declared: the verifier refuses it for the kernel, so it runs in a user domain.
+    const image = kernel.load(await assembleWat(startWriter()), { manifest: { name: "unverified-starter", capabilities: ["console"] } });
+    expect(image.verified).to.equal(false);
+    const run = await runCaptured(kernel, image);
+    expect(run.process.domain).to.equal("user");
+    expect(run.stdout).to.equal("from start\nfrom main\n");
     await kernel.shutdown();
   });
 

@@ -1,9 +1,16 @@
-// Resource bounds: rewrites a module's memory and table maximums down to the limits the kernel
-// sets for the process, so growth past them fails inside the engine the way Wasm specifies
-// (memory.grow and table.grow give -1) instead of being noticed later, or not at all. Applied to
-// every module before it runs, in either domain, verified or not; the module is otherwise copied
-// byte for byte. It reads only section headers and the table and memory sections, so it works on
-// any module the engine validates, including ones the verifier refused for other reasons.
+// The last rewrite before a module runs, in either domain, verified or not; the module is
+// otherwise copied byte for byte. It reads only section headers and the table, memory, export
+// and start sections, so it works on any module the engine validates, including ones the
+// verifier refused for other reasons.
+//
+// - Resource bounds: memory and table maximums go down to the limits the kernel sets for the
+//   process, so growth past them fails inside the engine the way Wasm specifies (memory.grow
+//   and table.grow give -1) instead of being noticed later, or not at all.
+// - The start function becomes an export (`startExport`): Wasm runs a start function inside
+//   instantiation, before the instance and its memory are handed back, and AssemblyScript puts
+//   an app's top-level code there. As an export it runs once the kernel (or the domain's thread)
+//   has bound the memory, so its kernel calls can read their arguments. Function indices do not
+//   change, so fault locations and names stay those of the module as loaded.
 import { DecodeError, Reader } from "../binary/reader.js";
 import { Writer } from "../binary/writer.js";
 import { SECTION } from "../binary/module.js";
@@ -13,15 +20,21 @@ export interface ResourceBounds {
   readonly memoryPages: number;
   /** Largest number of elements all its tables may hold together. */
   readonly tableElements: number;
+  /**
+   * Export the start function under this name and drop the start section. Left alone when the
+   * module already exports the name (only an unverified module can: the verifier refuses it).
+   */
+  readonly startExport?: string;
 }
 
 export type BoundingResult =
-  | { readonly ok: true; readonly bytes: Uint8Array<ArrayBuffer>; readonly changed: boolean }
+  | { readonly ok: true; readonly bytes: Uint8Array<ArrayBuffer>; readonly changed: boolean; readonly startExported: boolean }
   /** The module needs more at start than the bounds allow: it cannot run under them. */
   | { readonly ok: false; readonly resource: "memory" | "table"; readonly message: string };
 
 /** Limit flags: bit 0 has-maximum, bit 1 shared (memories only). Others (64-bit, page sizes) are refused. */
 const HAS_MAXIMUM = 1;
+const EXPORT_KIND_FUNCTION = 0;
 const SHARED = 2;
 
 interface LimitsEntry {
@@ -51,10 +64,12 @@ function writeLimits(writer: Writer, limits: LimitsEntry, maximum: number): void
  * what is left in declaration order). A module whose minimums already exceed the bounds is refused.
  */
 export function boundResources(bytes: Uint8Array<ArrayBuffer>, bounds: ResourceBounds): BoundingResult {
+  const startFunction = bounds.startExport !== undefined ? movableStartFunction(bytes, bounds.startExport) : undefined;
   const reader = new Reader(bytes, 8);
-  const writer = new Writer(bytes.length + 16);
+  const writer = new Writer(bytes.length + 32);
   writer.copy(bytes, 0, 8);
-  let changed = false;
+  let changed = startFunction !== undefined;
+  let exportWritten = false;
   while (!reader.atEnd) {
     const sectionStart = reader.offset;
     const id = reader.byte();
@@ -62,6 +77,13 @@ export function boundResources(bytes: Uint8Array<ArrayBuffer>, bounds: ResourceB
     const bodyStart = reader.offset;
     const bodyEnd = bodyStart + size;
     if (bodyEnd > bytes.length) throw new DecodeError("section runs past the end of the module", bodyStart);
+    if (startFunction !== undefined && (id === SECTION.export || id === SECTION.start)) {
+      // The export section comes before the start section; without one, it goes where start was.
+      if (!exportWritten) writeExportsWithStart(writer, id === SECTION.export ? new Reader(bytes, bodyStart, bodyEnd) : undefined, bounds.startExport!, startFunction);
+      exportWritten = true;
+      reader.offset = bodyEnd;
+      continue;
+    }
     if (id !== SECTION.memory && id !== SECTION.table) {
       writer.copy(bytes, sectionStart, bodyEnd);
       reader.offset = bodyEnd;
@@ -115,6 +137,43 @@ export function boundResources(bytes: Uint8Array<ArrayBuffer>, bounds: ResourceB
     writer.bytes(section.finish());
     reader.offset = bodyEnd;
   }
-  if (!changed) return { ok: true, bytes, changed: false };
-  return { ok: true, bytes: writer.finish(), changed: true };
+  if (!changed) return { ok: true, bytes, changed: false, startExported: false };
+  return { ok: true, bytes: writer.finish(), changed: true, startExported: startFunction !== undefined };
+}
+
+/** The start function's index, when the module has one and does not already export `name`. */
+function movableStartFunction(bytes: Uint8Array, name: string): number | undefined {
+  const reader = new Reader(bytes, 8);
+  let startFunction: number | undefined;
+  let exportsName = false;
+  while (!reader.atEnd) {
+    const id = reader.byte();
+    const size = reader.u32();
+    const bodyEnd = reader.offset + size;
+    if (id === SECTION.start) startFunction = new Reader(bytes, reader.offset, bodyEnd).u32();
+    if (id === SECTION.export) {
+      const body = new Reader(bytes, reader.offset, bodyEnd);
+      for (let count = body.u32(); count > 0; count--) {
+        if (body.name() === name) exportsName = true;
+        body.byte();
+        body.u32();
+      }
+    }
+    reader.offset = bodyEnd;
+  }
+  return exportsName ? undefined : startFunction;
+}
+
+/** The export section (`existing`'s entries, if any) with the start function added as `name`. */
+function writeExportsWithStart(writer: Writer, existing: Reader | undefined, name: string, startFunction: number): void {
+  const section = new Writer(64);
+  const count = existing ? existing.u32() : 0;
+  section.u32(count + 1);
+  if (existing) section.copy(existing.bytes, existing.offset, existing.end);
+  section.name(name);
+  section.byte(EXPORT_KIND_FUNCTION);
+  section.u32(startFunction);
+  writer.byte(SECTION.export);
+  writer.u32(section.length);
+  writer.bytes(section.finish());
 }
