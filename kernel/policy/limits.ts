@@ -40,8 +40,10 @@ const ABSOLUTE_MAXIMA: ResourceLimits = {
 
 /** A manifest that asks for more than its principal's ceiling: a refusal, not a usage error. */
 export class LimitRefusal extends KernelError {
+  readonly rule = "limit-exceeded";
+
   constructor(readonly module: string, readonly limit: LimitName, readonly asked: number, readonly ceiling: number, readonly principal: string) {
-    super(`${module}: manifest asks for ${limit} ${asked}, over the ceiling of ${ceiling} for principal '${principal}' (rule limit-exceeded)`, ErrorCode.noMemory);
+    super(`${module}: manifest asks for ${limit} ${asked}, over the ceiling of ${ceiling} for principal '${principal}'`, ErrorCode.noMemory);
   }
 }
 

@@ -6,8 +6,8 @@ import { bootKernel } from "../../boot.js";
 import { errorCodeName } from "../../../runtime/abi/index.js";
 import { KernelError } from "../../errors.js";
 import { formatFault, type ExitStatus } from "../../process/index.js";
-import { LinkError, loadApp, spawnApp, type AppImage, type AppRun } from "../../linker/index.js";
-import { resolveAppSource, resolveModuleSource, type Loader } from "../../loader/index.js";
+import { loadApp, spawnApp, type AppImage, type AppRun } from "../../linker/index.js";
+import { resolveAppSource, resolveModuleSource, type AppSource, type Loader, type ModuleSource } from "../../loader/index.js";
 import { PolicyError, principalFromPolicy, readSystemPolicy, type Principal, type SystemPolicy } from "../../policy/index.js";
 import { parseArguments, UsageError, type ParsedArguments } from "../arguments.js";
 import { appsDirectory, defaultSystemPolicyPath } from "../paths.js";
@@ -35,18 +35,26 @@ export function principalFromArguments(parsed: ParsedArguments): { policy: Syste
   }
 }
 
-/** What a person typed, loaded as an app: a single module is an app of one module. */
-export function loadTarget(loader: Loader, target: string): AppImage {
+/** What a person typed: one module, or a folder with app.json. */
+export type Target = { readonly kind: "module"; readonly source: ModuleSource } | { readonly kind: "app"; readonly source: AppSource };
+
+/** Finds what a person typed on disk; a missing file or app is a usage error. */
+export function resolveTarget(target: string): Target {
   const appSource = resolveAppSource(target, appsDirectory);
-  if (appSource) return loadApp(loader, appSource.name, appSource.main, appSource.modules);
-  const source = resolveModuleSource(target, appsDirectory);
-  const image = loader.load(source.bytes, { name: source.name });
+  return appSource ? { kind: "app", source: appSource } : { kind: "module", source: resolveModuleSource(target, appsDirectory) };
+}
+
+/** Loads a target as an app (a single module is an app of one module); a module that can run nowhere is refused here. */
+export function loadTarget(loader: Loader, target: Target): AppImage {
+  if (target.kind === "app") return loadApp(loader, target.source.name, target.source.main, target.source.modules);
+  const image = loader.load(target.source.bytes, { name: target.source.name });
   return { name: image.name, main: image.name, modules: new Map([[image.name, image]]) };
 }
 
 /** One line for a refusal: what was refused, the rule, and the ABI code it maps to. */
 export function describeRefusal(error: KernelError): string {
-  const rule = error instanceof LinkError ? ` (rule ${error.rule})` : "";
+  const named = (error as { rule?: unknown }).rule;
+  const rule = typeof named === "string" ? ` (rule ${named})` : "";
   return `refused: ${error.message.replace(/ \(rule [^)]*\)$/, "")}${rule}; error ${error.errorCode} (${errorCodeName(error.errorCode)})`;
 }
 
@@ -54,11 +62,18 @@ export async function runCommand(argv: readonly string[]): Promise<CommandResult
   const parsed = parseArguments(argv, ["user", "stats"], ["principal", "policy"]);
   if (parsed.positional.length !== 1) throw new UsageError(USAGE);
   const { policy, principal } = principalFromArguments(parsed);
+  let target: Target;
+  try {
+    target = resolveTarget(parsed.positional[0]!);
+  } catch (error) {
+    if (error instanceof KernelError) throw new UsageError(error.message);
+    throw error;
+  }
   const kernel = bootKernel({ policy });
   try {
     let run: AppRun;
     try {
-      const app = loadTarget(kernel.loader, parsed.positional[0]!);
+      const app = loadTarget(kernel.loader, target);
       run = await spawnApp(kernel, app, { principal, args: parsed.passThrough, mainDomain: parsed.flags.has("user") ? "user" : undefined }).run;
     } catch (error) {
       if (!(error instanceof KernelError) || error instanceof PolicyError) throw error;
