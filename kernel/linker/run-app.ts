@@ -1,7 +1,7 @@
 // Running a multi-module app as one process: plan (refusals happen here, before any process
 // exists), create the process in main's domain, grant capabilities, instantiate, run main.
 import type { Kernel } from "../kernel.js";
-import type { Principal } from "../policy/index.js";
+import { checkManifestLimits, type Principal } from "../policy/index.js";
 import type { Domain, ExitStatus, OutputSink, Process } from "../process/index.js";
 import type { AppImage } from "./app-image.js";
 import type { UserDomainHost } from "./domain-host.js";
@@ -52,6 +52,8 @@ export function linkAppForProcess(kernel: Kernel, app: AppImage, options: RunApp
 function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions): { process: Process; linked: LinkedApp } {
   if (app.modules.size > MAX_MODULES_PER_APP) throw new LinkError(app.main, "(app)", "too-many-modules", `${app.modules.size} modules (limit ${MAX_MODULES_PER_APP})`);
   const principal = options.principal ?? kernel.defaultPrincipal();
+  // A manifest asking for more than the principal's ceilings is refused here, with no process made.
+  for (const image of app.modules.values()) checkManifestLimits(image.name, image.manifest, principal.limits, principal.name);
   const plan = planLink(app, principal, { mainDomain: options.mainDomain });
   const output = options.output ?? ((stream, text) => kernel.devices.console.write(stream, text));
   const process = kernel.processes.create({ name: options.name ?? app.name, args: options.args ?? [], domain: plan.main.domain, output });

@@ -8,7 +8,7 @@ import { KernelError } from "../../errors.js";
 import { formatFault, type ExitStatus } from "../../process/index.js";
 import { LinkError, loadApp, spawnApp, type AppImage, type AppRun } from "../../linker/index.js";
 import { resolveAppSource, resolveModuleSource, type Loader } from "../../loader/index.js";
-import { PolicyError, principalFromPolicy, readSystemPolicy, type Principal, type SystemPolicy } from "../../policy/index.js";
+import { LimitRefusal, PolicyError, principalFromPolicy, readSystemPolicy, type Principal, type SystemPolicy } from "../../policy/index.js";
 import { parseArguments, UsageError, type ParsedArguments } from "../arguments.js";
 import { appsDirectory, defaultSystemPolicyPath } from "../paths.js";
 
@@ -46,7 +46,7 @@ export function loadTarget(loader: Loader, target: string): AppImage {
 
 /** One line for a refusal: what was refused, the rule, and the ABI code it maps to. */
 export function describeRefusal(error: KernelError): string {
-  const rule = error instanceof LinkError ? ` (rule ${error.rule})` : "";
+  const rule = error instanceof LinkError || error instanceof LimitRefusal ? ` (rule ${error.rule})` : "";
   return `refused: ${error.message.replace(/ \(rule [^)]*\)$/, "")}${rule}; error ${error.errorCode} (${errorCodeName(error.errorCode)})`;
 }
 
