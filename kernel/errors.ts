@@ -1,5 +1,5 @@
 // Typed errors inside the kernel; each carries the numeric ABI code it maps to.
-import { ErrorCode } from "../runtime/abi/index.js";
+import { ErrorCode, badAddressText } from "../runtime/abi/index.js";
 
 export class KernelError extends Error {
   constructor(message: string, readonly errorCode: number) {
@@ -24,7 +24,7 @@ export class NotPermittedError extends KernelError {
 /** A pointer or length outside the caller's memory. */
 export class BadAddressError extends KernelError {
   constructor(readonly pointer: number, readonly length: number, readonly memoryBytes: number) {
-    super(`bad address: ${length} bytes at 0x${pointer.toString(16)} (memory is ${memoryBytes} bytes)`, ErrorCode.badAddress);
+    super(badAddressText(pointer, length, memoryBytes), ErrorCode.badAddress);
   }
 }
 

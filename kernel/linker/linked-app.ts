@@ -116,6 +116,8 @@ export class LinkedApp {
       if (placement.domain === "kernel") this.instantiateInKernel(placement, image, outgoing);
       else this.instantiateInUserDomain(placement, image, outgoing);
     } catch (error) {
+      // Already a refusal with its ending (a memory or table minimum over the limits): kept as is.
+      if (error instanceof LinkError) throw error;
       if (error instanceof WebAssembly.LinkError || error instanceof WebAssembly.CompileError) {
         throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed (an import's signature differs from the export's?): ${error.message}`);
       }

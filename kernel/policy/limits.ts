@@ -40,7 +40,8 @@ const ABSOLUTE_MAXIMA: ResourceLimits = {
 
 /** A manifest that asks for more than its principal's ceiling: a refusal, not a usage error. */
 export class LimitRefusal extends KernelError {
-  readonly rule = "limit-exceeded";
+  /** The rule a refusal line names, as the linker's refusals do. */
+  readonly rule = "limit-exceeded" as const;
 
   constructor(readonly module: string, readonly limit: LimitName, readonly asked: number, readonly ceiling: number, readonly principal: string) {
     super(`${module}: manifest asks for ${limit} ${asked}, over the ceiling of ${ceiling} for principal '${principal}'`, ErrorCode.noMemory);

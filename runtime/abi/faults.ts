@@ -50,6 +50,16 @@ export function boundedFaultText(text: string, limit: number = MAX_FAULT_MESSAGE
   return escaped.slice(0, end) + marker;
 }
 
+/**
+ * What a kernel call given memory outside the process's linear memory says, in either domain: the
+ * kernel domain's bounds check and a user domain's MMU use these words, so the same bad pointer
+ * reads the same wherever it ran. Faults only an MMU can see (a guard page, a read-only page) keep
+ * the MMU's own words: the kernel domain has no pages to protect.
+ */
+export function badAddressText(pointer: number, byteLength: number, memoryBytes: number): string {
+  return `bad address: ${byteLength} bytes at 0x${pointer.toString(16)} (memory is ${memoryBytes} bytes)`;
+}
+
 /** A fault in Wasm code: its kind, message and where V8 says it happened. */
 export interface WasmFaultClassification {
   readonly kind: FaultKind;

@@ -2,7 +2,7 @@
 // are trusted code of the modelled machine, imported by the module but not reachable from it.
 // Each stub checks pointer arguments against the page table (through the TLB), copies them into
 // the trap page, crosses into the kernel (spin, then Atomics.wait) and lowers the answer.
-import { BATCH_ENTRY_BYTES, BATCH_RING_ENTRIES, BATCH_SUBMIT_NAME, ErrorCode, resultUsesReturnArea, type AbiValueType, type SyscallDescriptor } from "../../../runtime/abi/index.js";
+import { BATCH_ENTRY_BYTES, BATCH_RING_ENTRIES, BATCH_SUBMIT_NAME, ErrorCode, badAddressText, resultUsesReturnArea, type AbiValueType, type SyscallDescriptor } from "../../../runtime/abi/index.js";
 import type { BadPointerPolicy, PageFault } from "../../hil/index.js";
 import type { AddressSpace } from "../mmu/index.js";
 import { TRAP_ARGUMENT_SLOTS, TRAP_DATA_BYTES, WASM_PAGE_BYTES } from "../params.js";
@@ -51,7 +51,12 @@ function isIndirect(type: AbiValueType): boolean { return type === "string" || t
 /** Notices memory growth: maps the new pages, or ends the process past its limit. */
 export function observeMemory(context: StubContext): void {
   const process = context.process;
-  if (process.bytes.byteLength !== 0 || !process.memory) return;
+  if (!process.memory) return;
+  if (process.bytes.byteLength !== 0) {
+    // Growth detaches an ordinary memory's buffer; a shared memory's buffer is never detached,
+    // only a fresh one is longer, so its length is the only sign of growth.
+    if (!(process.bytes.buffer instanceof SharedArrayBuffer) || process.memory.buffer.byteLength === process.bytes.byteLength) return;
+  }
   const buffer = process.memory.buffer;
   process.bytes = new Uint8Array(buffer);
   const pages = buffer.byteLength / WASM_PAGE_BYTES;
@@ -69,13 +74,17 @@ function unwind(context: StubContext, fault: WorkerFault): DomainUnwind {
   return context.unwinding;
 }
 
-function badAddress(context: StubContext, descriptor: SyscallDescriptor, fault: PageFault): number {
+function badAddress(context: StubContext, descriptor: SyscallDescriptor, fault: PageFault, pointer: number, byteLength: number): number {
   if (context.badPointerPolicy === "efault" && descriptor.result === "s32") return -ErrorCode.badAddress;
-  throw unwind(context, {
-    kind: "bad-address",
-    message: `${descriptor.qualifiedName}: ${fault.access} of 0x${fault.address.toString(16)} faulted (${fault.cause})`,
-    address: fault.address,
-  });
+  throw unwind(context, { kind: "bad-address", message: pageFaultText(context, descriptor.qualifiedName, fault, `${fault.access} of`, pointer, byteLength), address: fault.address });
+}
+
+/** A page fault of a kernel call: in the kernel domain's words when it has the same fault, an outside pointer. */
+function pageFaultText(context: StubContext, call: string, fault: PageFault, what: string, pointer: number, byteLength: number): string {
+  if (fault.cause === "outside-memory" || fault.cause === "overflow") {
+    return `${call}: ${badAddressText(pointer, byteLength, context.process.memory?.buffer.byteLength ?? 0)}`;
+  }
+  return `${call}: ${what} 0x${fault.address.toString(16)} faulted (${fault.cause})`;
 }
 
 /** Crosses into the kernel and waits for its answer: spin first, then sleep. */
@@ -118,11 +127,7 @@ function copyOut(context: StubContext, descriptor: SyscallDescriptor, address: n
   const translation = context.addressSpace.translate(address, bytes.length, "write");
   if (!translation.ok) {
     const fault = translation.fault;
-    throw unwind(context, {
-      kind: "bad-address",
-      message: `${descriptor.qualifiedName}: result write to 0x${fault.address.toString(16)} faulted (${fault.cause})`,
-      address: fault.address,
-    });
+    throw unwind(context, { kind: "bad-address", message: pageFaultText(context, descriptor.qualifiedName, fault, "result write to", address, bytes.length), address: fault.address });
   }
   context.process.bytes.set(bytes, translation.offset);
 }
@@ -168,7 +173,7 @@ function makeStub(context: StubContext, descriptor: SyscallDescriptor): (...core
         const length = Number(core[coreIndex++]) >>> 0;
         const byteLength = length * parameter.unitBytes;
         const translation = context.addressSpace.translate(pointer, byteLength, "read");
-        if (!translation.ok) return badAddress(context, descriptor, translation.fault);
+        if (!translation.ok) return badAddress(context, descriptor, translation.fault, pointer, byteLength);
         if (dataCursor + byteLength > TRAP_DATA_BYTES) {
           if (result === "s32") return -ErrorCode.invalidArgument;
           throw unwind(context, { kind: "kernel", message: `${descriptor.qualifiedName}: arguments exceed the trap page (${TRAP_DATA_BYTES} bytes)` });
@@ -212,7 +217,7 @@ function makeBatchStub(context: StubContext, descriptor: SyscallDescriptor): (en
     if (count > BATCH_RING_ENTRIES) return -ErrorCode.invalidArgument;
     const byteLength = count * BATCH_ENTRY_BYTES;
     const translation = context.addressSpace.translate(entries, byteLength, "write");
-    if (!translation.ok) return badAddress(context, descriptor, translation.fault);
+    if (!translation.ok) return badAddress(context, descriptor, translation.fault, entries, byteLength);
     page.batchRing.set(context.process.bytes.subarray(translation.offset, translation.offset + byteLength));
     page.header[TrapWord.batchCount] = count;
     page.header[TrapWord.syscallNumber] = descriptor.number;
