@@ -14,6 +14,7 @@ import { SyscallFault } from "../syscalls/failure.js";
 import type { AppImage } from "./app-image.js";
 import { kernelAbiImportsFor } from "./bind-kernel-abi.js";
 import { runMovedStart } from "../sip/run-in-kernel.js";
+import { runWithinTime } from "../sip/entry-guard.js";
 import { copyArguments, liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
 import type { KernelJumpImport, SiblingImport, HostedUserDomain, UserDomainHost, UserInstanceId } from "./domain-host.js";
 import { boundedModule } from "./bounded-module.js";
@@ -64,6 +65,8 @@ export class LinkedApp {
   /** The budget of the kernel-domain entry running now: what a FuelExhausted fault reports. */
   private fuelBudget = 0;
   private kernelJumpDepth = 0;
+  /** The CPU budget that bounds this app's kernel-domain code when some of it is unverified (carries no fuel). */
+  private readonly unfueledKernelMilliseconds: number | undefined;
 
   constructor(readonly app: AppImage, readonly plan: LinkPlan, readonly principal: Principal, private readonly context: CallContext, readonly host: UserDomainHost | undefined) {
     this.counters = plan.edges.map((edge) => ({
@@ -76,6 +79,7 @@ export class LinkedApp {
       throw new LinkError(plan.main.module, "main", "no-user-domains", "the plan puts instances in a user domain, but this kernel has no user-domain host");
     }
     const mainLimits = this.limitsOf(app.modules.get(plan.main.module)!);
+    this.unfueledKernelMilliseconds = plan.instances.some((instance) => instance.domain === "kernel" && !instance.verified) ? mainLimits.cpuMilliseconds : undefined;
     this.userDomain = needsUserDomain ? host!.createDomain(context, (index, args) => this.kernelJump(index, args), mainLimits) : undefined;
   }
 
@@ -97,6 +101,15 @@ export class LinkedApp {
       this.dispose();
       throw error;
     }
+  }
+
+  /**
+   * Runs kernel-domain code of this app: directly when every kernel-domain instance carries fuel
+   * (verified), under a time bound when one does not (entry-guard.ts says why).
+   */
+  private guarded<T>(entry: () => T): T {
+    if (this.unfueledKernelMilliseconds === undefined) return entry();
+    return runWithinTime(entry, this.unfueledKernelMilliseconds);
   }
 
   /** What one module may use: its manifest's asks within the principal's ceilings (checked at plan time). */
@@ -138,7 +151,7 @@ export class LinkedApp {
     memory.attach(instance);
     this.kernelInstances.set(instanceKey(placement), { instance, memory });
     // After attaching: the start function's kernel calls need the memory.
-    runMovedStart(instance, bounded.startExport);
+    this.guarded(() => runMovedStart(instance, bounded.startExport));
   }
 
   /** The import a kernel-domain caller gets for one edge. */
@@ -208,7 +221,8 @@ export class LinkedApp {
     if (this.kernelJumpDepth === 0) this.refuelKernelInstances(calleeImage.manifest, edge.functionName);
     this.kernelJumpDepth++;
     try {
-      return (target.instance.exports[edge.functionName] as WasmFunction)(...lowerArguments(args, edge.parameters, target.instance)) as CrossingValue | undefined;
+      const callee = target.instance.exports[edge.functionName] as WasmFunction;
+      return this.guarded(() => callee(...lowerArguments(args, edge.parameters, target.instance))) as CrossingValue | undefined;
     } finally {
       this.kernelJumpDepth--;
     }
@@ -223,7 +237,7 @@ export class LinkedApp {
         const main = instance.exports[entry];
         this.refuelKernelInstances(mainImage.manifest, entry);
         if (typeof main !== "function") return { kind: "faulted", fault: { kind: "killed", message: `module exports no function '${entry}'` } };
-        const result = (main as () => unknown)();
+        const result = this.guarded(main as () => unknown);
         return { kind: "exited", code: typeof result === "number" ? result | 0 : 0 };
       }
       return { kind: "exited", code: await this.userDomain!.run(this.userInstances.get(instanceKey(this.plan.main))!, entry) };
