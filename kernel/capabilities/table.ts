@@ -34,6 +34,9 @@ export class CapabilityTable {
    */
   private retiredSlots = 0;
 
+  /** `handleLimit`: slots the table may have, at most MAX_HANDLES_PER_PROCESS (the principal's ceiling). */
+  constructor(private readonly handleLimit: number = MAX_HANDLES_PER_PROCESS) {}
+
   get size(): number {
     return this.slots.length - this.freeIndices.length - this.retiredSlots;
   }
@@ -46,9 +49,9 @@ export class CapabilityTable {
   insert(capability: Capability): number {
     let index = this.freeIndices.pop();
     if (index === undefined) {
-      if (this.slots.length >= MAX_HANDLES_PER_PROCESS) {
+      if (this.slots.length >= this.handleLimit) {
         const retired = this.retiredSlots > 0 ? `, ${this.retiredSlots} retired after ${MAX_HANDLE_GENERATION} generations` : "";
-        throw new ResourceLimitError(`capability table full (limit ${MAX_HANDLES_PER_PROCESS}${retired})`);
+        throw new ResourceLimitError(`capability table full (limit ${this.handleLimit}${retired})`);
       }
       index = this.slots.length;
       // Generation starts at 1 so handle 0 is never valid.

@@ -56,7 +56,10 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
   for (const image of app.modules.values()) checkManifestLimits(image.name, image.manifest, principal.limits, principal.name);
   const plan = planLink(app, principal, { mainDomain: options.mainDomain });
   const output = options.output ?? ((stream, text) => kernel.devices.console.write(stream, text));
-  const process = kernel.processes.create({ name: options.name ?? app.name, args: options.args ?? [], domain: plan.main.domain, output });
+  const process = kernel.processes.create({
+    name: options.name ?? app.name, args: options.args ?? [], domain: plan.main.domain, output,
+    principal: principal.name, handleLimit: principal.limits.handles,
+  }, principal.limits.processes);
   try {
     // One process, one capability list: main's requests first, then the other modules', once each.
     const mainImage = app.modules.get(plan.main.module)!;

@@ -6,7 +6,7 @@ import { ErrorCode, type Manifest } from "../../runtime/abi/index.js";
 import { fuelBudgetFor } from "../../verifier/index.js";
 import {
   CEILING_CPU_MILLISECONDS, CEILING_FUEL_PER_ENTRY, CEILING_MEMORY_PAGES, CEILING_TABLE_ELEMENTS,
-  DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES, MAX_TIMER_MILLISECONDS, MAX_WASM_MEMORY_PAGES,
+  DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_TIMER_MILLISECONDS, MAX_WASM_MEMORY_PAGES,
 } from "../params.js";
 
 export interface ResourceLimits {
@@ -18,6 +18,10 @@ export interface ResourceLimits {
   readonly cpuMilliseconds: number;
   /** Fuel of one in-kernel entry (main or a handler). */
   readonly fuelPerEntry: number;
+  /** Capability handles one process may hold at once. */
+  readonly handles: number;
+  /** Processes the principal may have alive at once. */
+  readonly processes: number;
 }
 
 export type LimitName = keyof ResourceLimits;
@@ -28,6 +32,8 @@ export const KERNEL_CEILINGS: ResourceLimits = {
   tableElements: CEILING_TABLE_ELEMENTS,
   cpuMilliseconds: CEILING_CPU_MILLISECONDS,
   fuelPerEntry: CEILING_FUEL_PER_ENTRY,
+  handles: MAX_HANDLES_PER_PROCESS,
+  processes: MAX_PROCESSES,
 };
 
 /** The largest value each limit can have at all, whatever a policy says. */
@@ -36,6 +42,8 @@ const ABSOLUTE_MAXIMA: ResourceLimits = {
   tableElements: 10_000_000,
   cpuMilliseconds: MAX_TIMER_MILLISECONDS,
   fuelPerEntry: Number.MAX_SAFE_INTEGER,
+  handles: MAX_HANDLES_PER_PROCESS,
+  processes: MAX_PROCESSES,
 };
 
 /** A manifest that asks for more than its principal's ceiling: a refusal, not a usage error. */
@@ -89,6 +97,8 @@ export function moduleLimits(manifest: Manifest, ceilings: ResourceLimits): Reso
     tableElements: ceilings.tableElements,
     cpuMilliseconds: Math.min(manifest.limits?.cpuMilliseconds ?? DEFAULT_USER_CPU_MILLISECONDS, ceilings.cpuMilliseconds),
     fuelPerEntry: Math.min(manifest.limits?.fuelPerEntry ?? fuelBudgetFor(manifest, "main"), ceilings.fuelPerEntry),
+    handles: ceilings.handles,
+    processes: ceilings.processes,
   };
 }
 

@@ -20,6 +20,10 @@ export interface ProcessOptions {
   readonly args: readonly string[];
   readonly domain: Domain;
   readonly output: OutputSink;
+  /** Who runs the process: the principal whose ceilings it counts against. */
+  readonly principal?: string;
+  /** Capability slots the process may have (its principal's ceiling). */
+  readonly handleLimit?: number;
 }
 
 export class Process {
@@ -27,7 +31,8 @@ export class Process {
   readonly name: string;
   readonly args: readonly string[];
   readonly domain: Domain;
-  readonly capabilities = new CapabilityTable();
+  readonly principal: string | undefined;
+  readonly capabilities: CapabilityTable;
   /** Handles granted at start, in manifest order; `capabilities.initial-get` indexes this. */
   readonly initialHandles: number[] = [];
   /** The protected domain the process's user-mode instances run in; its stats count ring switches and faults. */
@@ -43,6 +48,8 @@ export class Process {
     this.name = options.name;
     this.args = options.args;
     this.domain = options.domain;
+    this.principal = options.principal;
+    this.capabilities = new CapabilityTable(options.handleLimit);
     this.output = options.output;
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
   }

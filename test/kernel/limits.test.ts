@@ -58,7 +58,7 @@ describe("kernel/limits", function () {
   });
 
   const BAD_POLICY_LIMITS: { name: string; limits: unknown; message: RegExp }[] = [
-    { name: "an unknown limit", limits: { handles: 5 }, message: /unknown limit 'handles'/ },
+    { name: "an unknown limit", limits: { threads: 5 }, message: /unknown limit .threads./ },
     { name: "a limit of zero", limits: { memoryPages: 0 }, message: /'memoryPages' must be a whole number from 1 to 65536/ },
     { name: "a fractional limit", limits: { fuelPerEntry: 1.5 }, message: /'fuelPerEntry' must be a whole number/ },
     { name: "a CPU budget past the timer's range", limits: { cpuMilliseconds: 2 ** 31 }, message: /'cpuMilliseconds' must be a whole number from 1 to 2147483647/ },
@@ -88,6 +88,27 @@ describe("kernel/limits", function () {
     await kernel.shutdown();
   });
 
+  it("holds a principal to its handle ceiling: an app asking for more capabilities than that cannot start", () => {
+    const kernel = testKernel();
+    const principal = principalHolding("few-handles", ["kernelModeByPage"], { handles: 1 });
+    const image = kernel.load(appBytes("hello"), { manifest: { ...helloManifest(undefined), capabilities: ["console", "clock"] } });
+    expect(() => kernel.spawn(image, { principal })).to.throw(/capability table full \(limit 1\)/);
+    expect(kernel.processes.count).to.equal(0);
+  });
+
+  it("holds a principal to its process ceiling while others keep spawning", async () => {
+    const kernel = testKernel();
+    const principal = principalHolding("two-at-a-time", ["kernelModeByPage"], { processes: 2 });
+    const image = kernel.load(appBytes("hello"));
+    const running = [0, 1].map(() => kernel.spawn(image, { principal, output: () => undefined }));
+    expect(() => kernel.spawn(image, { principal })).to.throw(/too many processes for principal 'two-at-a-time' \(limit 2\)/);
+    const other = kernel.spawn(image, { output: () => undefined });
+    await Promise.all([...running, other].map((process) => process.completion));
+    await runCaptured(kernel, image, { principal });
+    expect(kernel.processes.count).to.equal(0);
+    await kernel.shutdown();
+  });
+
   it("states in docs/limits.md the ceilings and defaults the kernel uses", () => {
     const page = readProjectFile("docs/limits.md");
     expect(page).to.contain(`| \`memoryPages\` | ${KERNEL_CEILINGS.memoryPages} (256 MiB) | ${DEFAULT_USER_MEMORY_PAGES} (16 MiB) |`);
@@ -95,5 +116,7 @@ describe("kernel/limits", function () {
     expect(page).to.contain(`| \`cpuMilliseconds\` | ${KERNEL_CEILINGS.cpuMilliseconds.toLocaleString("en").replace(",", " ")} | ${DEFAULT_USER_CPU_MILLISECONDS} |`);
     expect(KERNEL_CEILINGS.fuelPerEntry).to.equal(1e10);
     expect(page).to.contain("| `fuelPerEntry` | 10¹⁰ |");
+    expect(page).to.contain(`| \`handles\` | ${KERNEL_CEILINGS.handles} |`);
+    expect(page).to.contain(`| \`processes\` | ${KERNEL_CEILINGS.processes} |`);
   });
 });
