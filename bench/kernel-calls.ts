@@ -3,7 +3,11 @@
 import { assemble } from "./wat.js";
 import { bootKernel } from "../kernel/index.js";
 import { instantiateInKernel } from "../kernel/sip/run-in-kernel.js";
-import { setFuel } from "../verifier/index.js";
+import { fuelImports, setFuel } from "../verifier/index.js";
+import { InstanceMemory } from "../kernel/sip/instance-memory.js";
+import { bindKernelAbiInKernel } from "../kernel/syscalls/bind-in-kernel.js";
+import type { CallContext } from "../kernel/syscalls/context.js";
+import type { ModuleImage } from "../kernel/index.js";
 import type { BenchTable } from "./table.js";
 import { medianMilliseconds, medianNanosecondsPerCall, round } from "./measure.js";
 
@@ -32,6 +36,15 @@ function loopModule(importLine: string, callExpression: string): string {
 }
 
 
+/** An in-kernel instance whose kernel calls charge no fuel for the data they move (before issue 9). */
+function instanceWithoutWorkCharge(image: ModuleImage, context: CallContext): WebAssembly.Instance {
+  const memory = new InstanceMemory();
+  const imports = { ...bindKernelAbiInKernel({ ...context, memory }, memory), ...fuelImports(() => { throw new Error("the benchmark ran out of fuel"); }) };
+  const instance = new WebAssembly.Instance(image.module, imports as WebAssembly.Imports);
+  memory.attach(instance);
+  return instance;
+}
+
 export async function runKernelCallBenchmarks(): Promise<BenchTable[]> {
   const kernel = bootKernel({ devices: { console: { write: () => undefined } } });
   const process = kernel.processes.create({ name: "bench", args: [], domain: "kernel", output: () => undefined });
@@ -45,7 +58,7 @@ export async function runKernelCallBenchmarks(): Promise<BenchTable[]> {
     { name: "mode.current (no arguments)", importLine: `(import "singlet:kernel/mode@0.1.0" "current" (func $call (result i32)))`, call: "(drop (call $call))", capabilities: [] },
     { name: "process.id (no arguments)", importLine: `(import "singlet:kernel/process@0.1.0" "id" (func $call (result i32)))`, call: "(drop (call $call))", capabilities: [] },
     { name: "clock.now (u64 result)", importLine: `(import "singlet:kernel/clock@0.1.0" "now" (func $call (result i64)))`, call: "(local.set $sink (call $call))", capabilities: ["clock"] },
-    { name: "console.write (4-unit string, discarded)", importLine: `(import "singlet:kernel/console@0.1.0" "write" (func $call (param i32 i32) (result i32)))`, call: "(drop (call $call (i32.const 64) (i32.const 4)))", capabilities: ["console"] },
+    { name: "console.write (4-unit string, discarded)", importLine: `(import "singlet:kernel/console@0.1.0" "write" (func $call (param i32 i32) (result i32)))`, call: "(drop (call $call (i32.const 64) (i32.const 4)))", capabilities: ["console"], chargesWork: true },
   ];
   const floorNanoseconds = medianNanosecondsPerCall(floorRun, CALLS_PER_SAMPLE);
   const rows: (string | number)[][] = [["bare Wasm→JS import (floor)", round(floorNanoseconds), 1]];
@@ -60,6 +73,13 @@ export async function runKernelCallBenchmarks(): Promise<BenchTable[]> {
     const run = (n: number): void => { setFuel(instance, BENCH_FUEL); loop(n); };
     const nanoseconds = medianNanosecondsPerCall(run, CALLS_PER_SAMPLE);
     rows.push([`kernel ABI: ${benchCase.name}`, round(nanoseconds), round(nanoseconds / floorNanoseconds)]);
+    if (benchCase.chargesWork) {
+      // The same call bound without a fuel meter: what charging the copy costs on this hot path.
+      const uncharged = instanceWithoutWorkCharge(image, context);
+      const unchargedLoop = uncharged.exports.run as (n: number) => void;
+      const unchargedNanoseconds = medianNanosecondsPerCall((n) => { setFuel(uncharged, BENCH_FUEL); unchargedLoop(n); }, CALLS_PER_SAMPLE);
+      rows.push([`kernel ABI: ${benchCase.name}, without the work charge`, round(unchargedNanoseconds), round(unchargedNanoseconds / floorNanoseconds)]);
+    }
   }
 
   const trivial = kernel.load(await assemble(loopModule("", "")), { manifest: benchManifest("trivial") });
