@@ -1,7 +1,8 @@
 // The verifier's public face: decides whether a module may run in the kernel domain, bounds
 // its running time with fuel, and explains every refusal.
 export { verifyModule, verificationCacheKey, POLICY_VERSION, type VerifyOptions } from "./verify.js";
-export { readFunctionNames, decodeFunctionNames } from "./names.js";
+export { readFunctionNames, decodeFunctionNames, decodeNames, type ModuleNames } from "./names.js";
+export { Reader, DecodeError } from "./binary/reader.js";
 export { createVerificationCache, sharedVerificationCache, type VerificationCache } from "./cache.js";
 export { formatVerificationLog, verificationToJson, type FormatOptions } from "./log.js";
 export { FINDING_CODES, REFUSED_IN_EVERY_DOMAIN, type FindingCode } from "./codes.js";

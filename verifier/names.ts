@@ -1,19 +1,29 @@
 // Reads function names from the `name` custom section so findings and faults can name code.
 import { Reader } from "./binary/reader.js";
 
-/** Function names from the content of a `name` section; a damaged section yields what was read. */
-export function decodeFunctionNames(bytes: Uint8Array, start = 0, end = bytes.length): Map<number, string> {
-  const names = new Map<number, string>();
+/** Names from a `name` section: functions (subsection 1) and globals (subsection 7), by index. */
+export interface ModuleNames {
+  readonly functions: Map<number, string>;
+  readonly globals: Map<number, string>;
+}
+
+const FUNCTION_NAMES = 1;
+const GLOBAL_NAMES = 7;
+
+/** The names in the content of a `name` section; a damaged section yields what was read. */
+export function decodeNames(bytes: Uint8Array, start = 0, end = bytes.length): ModuleNames {
+  const names: ModuleNames = { functions: new Map(), globals: new Map() };
   const reader = new Reader(bytes, start, end);
   try {
     while (!reader.atEnd) {
       const subsection = reader.byte();
       const size = reader.u32();
       const subsectionEnd = reader.offset + size;
-      if (subsection === 1) {
+      const target = subsection === FUNCTION_NAMES ? names.functions : subsection === GLOBAL_NAMES ? names.globals : undefined;
+      if (target) {
         for (let count = reader.u32(); count > 0; count--) {
-          const functionIndex = reader.u32();
-          names.set(functionIndex, reader.name());
+          const index = reader.u32();
+          target.set(index, reader.name());
         }
       }
       reader.offset = subsectionEnd;
@@ -22,6 +32,11 @@ export function decodeFunctionNames(bytes: Uint8Array, start = 0, end = bytes.le
     // A damaged name section only costs us names; the module itself was validated.
   }
   return names;
+}
+
+/** Function names from the content of a `name` section. */
+export function decodeFunctionNames(bytes: Uint8Array, start = 0, end = bytes.length): Map<number, string> {
+  return decodeNames(bytes, start, end).functions;
 }
 
 export function readFunctionNames(module: WebAssembly.Module): Map<number, string> {
