@@ -16,6 +16,7 @@ import { TrapService } from "./trap-service.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
 import { ThreadCpuClock } from "./thread-cpu-clock.js";
 import { waitAsync } from "./wait-async.js";
+import { WakePollBackoff } from "./wake-poll.js";
 import type { WorkerPool } from "./worker-pool.js";
 import { Answer, Channel, ChannelOverflow, ChannelWord, Message, Turn } from "./channel.js";
 import type { EndingReport, InstantiateRequest, DomainBootData } from "./domain-thread.js";
@@ -87,6 +88,9 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private waitersPending = 0;
   private kernelWaits = 0;
   private kernelYields = 0;
+  /** The last pass had to wake the user side: its next message comes no sooner than a wake-up. */
+  private wokeSleeper = false;
+  private readonly wakePoll = new WakePollBackoff();
   /** Exports called so far, by `instance:name`: later calls send only the number. */
   private readonly exportNumbers = new Map<string, number>();
 
@@ -281,6 +285,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   /** `answersKernelCall`: the time since the kernel took the baton was spent on the domain's call. */
   private passToDomain(message: number, answersKernelCall = false): void {
     this.ringSwitches++;
+    this.wokeSleeper = Atomics.load(this.channel.header, ChannelWord.userSleeping) !== 0;
     const now = performance.now();
     if (answersKernelCall) this.kernelWorkMilliseconds += now - this.batonTakenAt;
     this.userSince = now;
@@ -304,9 +309,13 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     const header = this.channel.header;
     for (;;) {
       let polls = 0;
-      const pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
+      const window = this.pollWindow();
+      const pollUntil = window.pollUntil;
+      let pollingLong = window.pollingLong;
       while (!this.channel.holds(Turn.kernel) && !this.closed) {
         if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
+        if (pollingLong) this.wakePoll.failed();
+        pollingLong = false;
         const seen = Atomics.load(header, ChannelWord.sequence);
         if (this.channel.holds(Turn.kernel)) break;
         // The event loop cannot run while the kernel thread blocks: the budget is checked here.
@@ -318,9 +327,23 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         else this.checkBudget();
       }
       if (this.closed) return Message.ended;
+      if (pollingLong) this.wakePoll.succeeded();
       const message = this.serveOne();
       if (message !== undefined) return message;
     }
+  }
+
+  /**
+   * How long to poll for the domain's next message before waiting. After a pass that woke a
+   * sleeping user side, its next message comes a wake-up later: poll long enough to catch it
+   * (kernelPollAfterWakeMicroseconds), or both sides end up waking each other on every call.
+   * No polling at all (kernelPollMicroseconds 0) stays no polling: pure sleep/wake.
+   */
+  private pollWindow(): { pollUntil: number; pollingLong: boolean } {
+    const pollMilliseconds = this.tuning.kernelPollMicroseconds / 1000;
+    const pollingLong = pollMilliseconds > 0 && this.wokeSleeper && this.wakePoll.shouldPollLong();
+    const window = pollingLong ? Math.max(this.tuning.kernelPollAfterWakeMicroseconds / 1000, pollMilliseconds) : pollMilliseconds;
+    return { pollUntil: performance.now() + window, pollingLong };
   }
 
   /** Waits for the baton without blocking: polls briefly, then Atomics.waitAsync. */
@@ -330,9 +353,13 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     for (;;) {
       if (this.closed) return this.settleStart(this.endingOutcome!);
       let polls = 0;
-      const pollUntil = performance.now() + this.tuning.kernelPollMicroseconds / 1000;
+      const window = this.pollWindow();
+      const pollUntil = window.pollUntil;
+      let pollingLong = window.pollingLong;
       while (!this.channel.holds(Turn.kernel)) {
         if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
+        if (pollingLong) this.wakePoll.failed();
+        pollingLong = false;
         const seen = Atomics.load(header, ChannelWord.sequence);
         Atomics.store(header, ChannelWord.kernelWaiting, 1);
         if (this.channel.holds(Turn.kernel)) {
@@ -353,6 +380,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         });
         return;
       }
+      if (pollingLong) this.wakePoll.succeeded();
       const message = this.serveOne();
       if (message !== undefined) return this.settleStart(this.resultOf(message));
       if (++served >= this.tuning.kernelBurstTraps) {
