@@ -78,6 +78,8 @@ export const REFUSED_IN_EVERY_DOMAIN: ReadonlySet<string> = new Set<FindingCode>
   "global-imported",
   "tag-imported",
   "entry-point-signature-mismatch",
+  // The kernel compiles and holds every module it runs, whichever domain runs it.
+  "module-too-large",
 ]);
 
 export function finding(code: FindingCode, message: string, location?: FindingLocation): Finding {
