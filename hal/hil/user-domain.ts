@@ -56,11 +56,6 @@ export interface UserInstanceSpec {
   readonly memoryLimitPages: number;
   /** Extra regions the kernel maps over the derived layout (shared data, read-only pages). */
   readonly regions?: readonly RegionRequest[];
-  /**
-   * An export to run right after instantiation, once the memory is bound: the module's start
-   * function, which the kernel moved there so its kernel calls can reach memory.
-   */
-  readonly startExport?: string;
   readonly siblings: readonly LinkedSiblingImport[];
   readonly kernelEntries: readonly LinkedKernelEntryImport[];
 }

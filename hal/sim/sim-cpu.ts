@@ -91,12 +91,6 @@ export class SimUserDomain implements UserDomain {
       if (instance.exports.memory instanceof WebAssembly.Memory) process.memory = instance.exports.memory;
       if (typeof instance.exports.cabi_realloc === "function") process.realloc = instance.exports.cabi_realloc as StubContext["process"]["realloc"];
       observeMemory(context);
-      const start = spec.startExport !== undefined ? instance.exports[spec.startExport] : undefined;
-      if (typeof start === "function") {
-        (start as () => void)();
-        if (context.unwinding) throw context.unwinding;
-        observeMemory(context);
-      }
       return { ok: true, instance: this.instances.length - 1 };
     } catch (error) {
       if (!context.unwinding && error instanceof WebAssembly.LinkError) return this.refused("link", error.message);

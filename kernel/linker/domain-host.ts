@@ -50,8 +50,6 @@ export interface UserInstanceRequest {
   readonly module: WebAssembly.Module;
   /** Upper bound on the instance's linear memory, in 64 KiB pages. */
   readonly memoryLimitPages: number;
-  /** The export holding the module's start function: the domain runs it once the memory is bound. */
-  readonly startExport: string | undefined;
   /** Imports resolved inside this domain. */
   readonly siblings: readonly SiblingImport[];
   /** Imports that enter the kernel at a declared AlwaysKernelMode entry point. */

@@ -61,7 +61,6 @@ class HalUserDomain implements HostedUserDomain {
     const result = this.domain.instantiate({
       name: image.name,
       module: request.module,
-      startExport: request.startExport,
       binary: image.originalBytes,
       memoryLimitPages: request.memoryLimitPages,
       siblings: request.siblings.map(({ importModule, importName, target, exportName, parameters }) => ({ importModule, importName, target, exportName, parameters })),

@@ -92,14 +92,49 @@ export class LinkedApp {
     await this.userDomain?.ready();
   }
 
-  /** Creates every instance of the plan; blocks on user-domain instantiations. */
+  /**
+   * Creates every instance of the plan, in dependency order, each start function run before the
+   * next instance is made; blocks on user-domain instantiations and start functions.
+   */
   link(): void {
     try {
-      for (const placement of instantiationOrder(this.plan.instances, this.plan.edges)) this.instantiate(placement);
+      for (const placement of instantiationOrder(this.plan.instances, this.plan.edges)) {
+        const pending = this.instantiate(placement);
+        if (pending) this.startFailure(placement, () => this.userDomain!.call(pending.instance, pending.startExport, [], undefined));
+      }
     } catch (error) {
       // No process will run: its domain (a thread) must not outlive the failed link.
       this.dispose();
       throw error;
+    }
+  }
+
+  /**
+   * `link` for a process the kernel is starting: a user-domain start function (top-level code,
+   * which may run for as long as its CPU budget allows) runs without blocking the kernel thread.
+   */
+  async linkWithoutBlocking(): Promise<void> {
+    try {
+      for (const placement of instantiationOrder(this.plan.instances, this.plan.edges)) {
+        const pending = this.instantiate(placement);
+        if (!pending) continue;
+        let failure: unknown;
+        await this.userDomain!.run(pending.instance, pending.startExport).catch((error: unknown) => { failure = error; });
+        if (failure !== undefined) this.startFailure(placement, () => { throw failure; });
+      }
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  /** Runs a start function; how it ends, if not by returning, ends the link (not the kernel). */
+  private startFailure(placement: InstancePlacement, start: () => unknown): void {
+    try {
+      start();
+    } catch (error) {
+      const ending = statusFromException(error, this.image(placement.module));
+      throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed: its start function ended: ${describeEnding(ending)}`, ending);
     }
   }
 
@@ -121,13 +156,17 @@ export class LinkedApp {
     return this.app.modules.get(module)!;
   }
 
-  private instantiate(placement: InstancePlacement): void {
+  /** Creates one instance; a user-domain instance whose start function is still to run says so. */
+  private instantiate(placement: InstancePlacement): { instance: UserInstanceId; startExport: string } | undefined {
     const outgoing = this.plan.edges.map((edge, index) => ({ edge, counter: this.counters[index]! }))
       .filter(({ edge }) => instanceKey(edge.caller) === instanceKey(placement));
     const image = this.image(placement.module);
     try {
-      if (placement.domain === "kernel") this.instantiateInKernel(placement, image, outgoing);
-      else this.instantiateInUserDomain(placement, image, outgoing);
+      if (placement.domain === "kernel") {
+        this.instantiateInKernel(placement, image, outgoing);
+        return undefined;
+      }
+      return this.instantiateInUserDomain(placement, image, outgoing);
     } catch (error) {
       // Already a refusal with its ending (a memory or table minimum over the limits): kept as is.
       if (error instanceof LinkError) throw error;
@@ -187,7 +226,7 @@ export class LinkedApp {
     };
   }
 
-  private instantiateInUserDomain(placement: InstancePlacement, image: ModuleImage, outgoing: { edge: EdgePlan; counter: EdgeCounter }[]): void {
+  private instantiateInUserDomain(placement: InstancePlacement, image: ModuleImage, outgoing: { edge: EdgePlan; counter: EdgeCounter }[]): { instance: UserInstanceId; startExport: string } | undefined {
     const siblings: SiblingImport[] = [];
     const kernelJumps: KernelJumpImport[] = [];
     for (const { edge, counter } of outgoing) {
@@ -200,7 +239,9 @@ export class LinkedApp {
     }
     const limits = this.limitsOf(image);
     const { module, startExport } = boundedModule(image, "user", limits);
-    this.userInstances.set(instanceKey(placement), this.userDomain!.instantiate({ image, module, startExport, memoryLimitPages: limits.memoryPages, siblings, kernelJumps }));
+    const instance = this.userDomain!.instantiate({ image, module, memoryLimitPages: limits.memoryPages, siblings, kernelJumps });
+    this.userInstances.set(instanceKey(placement), instance);
+    return startExport === undefined ? undefined : { instance, startExport };
   }
 
   /**

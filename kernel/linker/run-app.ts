@@ -95,7 +95,8 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
       await linked.ready();
       // Killed while its thread started: nothing of it may run.
       if (process.status) throw new Error("killed before it ran");
-      linked.link();
+      process.state = "running";
+      await linked.linkWithoutBlocking();
       process.state = "running";
       status = await linked.run();
     } catch (error) {

@@ -33,8 +33,9 @@ describe("cli/singlet", () => {
     expect(inUser.code).to.equal(0);
     expect(inUser.stdout).to.equal(inKernel.stdout);
     expect(inUser.stderr).to.match(/domain=user/);
-    // Every crossing is two switches: the instantiation, the entry, and the four kernel calls.
-    expect(inUser.stderr).to.match(/ring switches: 12 \(traps: .*console\.write=2/);
+    // Every crossing is two switches: the instantiation, the start function (AssemblyScript's
+    // top-level code, run without blocking the kernel), the entry, and the four kernel calls.
+    expect(inUser.stderr).to.match(/ring switches: 14 \(traps: .*console\.write=2/);
     expect(inUser.stderr).to.match(/page table: \d+ pages mapped, 0 page faults/);
     expect(inUser.stderr).to.match(/TLB: \d+ hits, \d+ misses, \d+ flushes/);
   });

@@ -90,4 +90,20 @@ describe("hostile/start function", function () {
     expect(result.verdict).to.equal("PolicyViolation");
     expect(result.findings.map((item) => item.code)).to.include("export-name-reserved");
   });
+
+  it("does not hold the kernel while a user-domain start function runs away: a process started after it finishes first", async () => {
+    const kernel = testKernel();
+    const runaway = kernel.load(await assembleWat(startWriter("(loop $forever (br $forever))")), { manifest: { ...fixtureManifest("runaway-start-user", ["console"]), limits: { cpuMilliseconds: 1500 } } });
+    const order: string[] = [];
+    const looping = runCaptured(kernel, runaway, { domain: "user" }).then((run) => { order.push("runaway"); return run; });
+    // Let the runaway's thread come up and enter its start function first.
+    while (order.length === 0 && kernel.processes.all().every((process) => process.state !== "running")) await new Promise((resolve) => setTimeout(resolve, 5));
+    const hello = runCaptured(kernel, kernel.load(appBytes("hello")), { domain: "user", args: ["meanwhile"] }).then((run) => { order.push("hello"); return run; });
+    const [stopped, healthy] = await Promise.all([looping, hello]);
+    expect(healthy.stdout).to.equal("Hello from Singlet!\nargs: meanwhile\n");
+    expect(stopped.status.kind === "faulted" && stopped.status.fault.kind).to.equal("cpu-budget");
+    expect(order).to.deep.equal(["hello", "runaway"]);
+    expect(kernel.processes.count).to.equal(0);
+    await kernel.shutdown();
+  });
 });

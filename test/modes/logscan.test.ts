@@ -52,8 +52,9 @@ describe("modes/logscan example app", () => {
     const result = singlet("run", "apps/logscan", "--stats", "--", "x=5");
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.equal("records: 1 counted, 0 rejected\nsum: 5 digest: " + result.stdout.split("digest: ")[1]!.split("\n")[0] + "\ndriver ran in kernel mode, parser in user mode, tally in kernel mode\n");
-    // Two instantiations, the parserMode and parseRecord upcalls, and the parser's mode.current: two switches each.
-    expect(result.stderr).to.contain("ring switches: 10 (traps: mode.current=1; kernel jumps 0, upcalls 2)");
+    // Two instantiations, one start function (the parser's top-level code), the parserMode and parseRecord
+    // upcalls, and the parser's mode.current: two switches each.
+    expect(result.stderr).to.contain("ring switches: 12 (traps: mode.current=1; kernel jumps 0, upcalls 2)");
     expect(result.stderr).to.contain("edge driver@kernel -> parser.parseRecord@user upcall calls=1 mode-switches=2");
   });
 

@@ -27,7 +27,6 @@ export interface DomainBootData {
 /** Posted on the port before each `instantiate` message. */
 export interface InstantiateRequest {
   readonly name: string;
-  readonly startExport: string | undefined;
   readonly module: WebAssembly.Module;
   readonly trapBuffer: SharedArrayBuffer;
   readonly pageCount: number;
@@ -256,13 +255,6 @@ class DomainThread {
       if (exports.memory instanceof WebAssembly.Memory) process.memory = exports.memory;
       if (typeof exports.cabi_realloc === "function") process.realloc = exports.cabi_realloc as StubContext["process"]["realloc"];
       observeMemory(context);
-      // The start function the kernel moved to an export: now its kernel calls can reach memory.
-      const start = request.startExport !== undefined ? exports[request.startExport] : undefined;
-      if (typeof start === "function") {
-        (start as () => void)();
-        if (context.unwinding) throw context.unwinding;
-        observeMemory(context);
-      }
       this.instances.push({ exports, context });
       this.channel.writeResult(index);
       this.channel.pass(Turn.kernel, Message.returned);

@@ -158,7 +158,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     const page = memory.trapPage;
     this.instances.push({ page, addressSpace: memory.addressSpace, service: new TrapService(page, this, this.handler, this.spec.calls), functionNames: memory.functionNames });
     const request: InstantiateRequest = {
-      name: spec.name, startExport: spec.startExport, module: spec.module, trapBuffer: page.buffer, pageCount: page.geometry.pageCount,
+      name: spec.name, module: spec.module, trapBuffer: page.buffer, pageCount: page.geometry.pageCount,
       layoutMemoryPages: memory.layoutMemoryPages, memoryLimitPages: memory.memoryLimitPages,
       siblings: spec.siblings, kernelEntries: spec.kernelEntries,
     };
