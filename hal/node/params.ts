@@ -79,3 +79,11 @@ export const DEFAULT_KERNEL_BURST_TRAPS = 256;
 
 /** JS heap given to a user domain's isolate; Wasm memory is outside it and limited separately. */
 export const USER_DOMAIN_OLD_GENERATION_MEGABYTES = 64;
+
+/**
+ * Longest time one blocking call into a user domain (an upcall, an instantiation) may hold the
+ * kernel thread, which serves no other process meanwhile. Upcalls are function calls the linker
+ * makes synchronously; one still running after a second is a runaway, whatever CPU budget its
+ * process has left. Wall time, because what it bounds is how long everyone else waits.
+ */
+export const MAX_BLOCKING_CALL_MILLISECONDS = 1000;

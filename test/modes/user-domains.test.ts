@@ -64,6 +64,16 @@ describe("modes/user domains (HAL worker isolates)", function () {
     expect(kernel.processes.count).to.equal(0);
   });
 
+  it("stops an upcall that never returns at the blocking-call limit even when the process's CPU budget is far larger", async () => {
+    const kernel = quietKernel();
+    const callee: ModuleText = { name: "callee", body: `(func (export "spin") (result i32) (loop $again (br $again)) (i32.const 0))`, manifest: { entryPoints: { spin: { mode: "user" } } } };
+    const { status } = await runApp(kernel, await app(kernel, "main", [kernelMainCalling("spin", { cpuMilliseconds: 60_000 }), callee]), { principal: byPage() });
+    expect(status.kind === "faulted" && status.fault.kind).to.equal("cpu-budget");
+    expect(status.kind === "faulted" && status.fault.message).to.match(/held the kernel thread for \d+ ms \(limit 1000 ms\)/);
+    expect(liveDomains(kernel)).to.equal(0);
+    expect(kernel.processes.count).to.equal(0);
+  });
+
   it("stops a user-mode main that spins at its CPU budget while the kernel's event loop keeps running", async () => {
     const kernel = quietKernel();
     const main: ModuleText = { name: "main", body: `(func (export "main") (result i32) (loop $again (br $again)) (i32.const 0))`, manifest: { entryPoints: { main: { mode: "user" } }, limits: { cpuMilliseconds: 150 } } };

@@ -15,6 +15,7 @@ import { setUpDomainMemory } from "./domain-memory.js";
 import { TrapService } from "./trap-service.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
 import { ThreadCpuClock } from "./thread-cpu-clock.js";
+import { MAX_BLOCKING_CALL_MILLISECONDS } from "../params.js";
 import { waitAsync } from "./wait-async.js";
 import { WakePollBackoff } from "./wake-poll.js";
 import type { WorkerPool } from "./worker-pool.js";
@@ -307,6 +308,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
    */
   private awaitBlocked(): number {
     const header = this.channel.header;
+    let blockedSince = performance.now();
     for (;;) {
       let polls = 0;
       const window = this.pollWindow();
@@ -323,8 +325,13 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         Atomics.store(header, ChannelWord.kernelWaiting, 1);
         Atomics.wait(header, ChannelWord.sequence, seen, Math.max(0, Math.min(left, BLOCKED_WAIT_SLICE_MILLISECONDS)));
         Atomics.store(header, ChannelWord.kernelWaiting, 0);
-        if (!this.threadSeenReady) this.awaitingThread();
-        else this.checkBudget();
+        if (!this.threadSeenReady) {
+          this.awaitingThread();
+          blockedSince = performance.now();
+        } else {
+          this.checkBudget();
+          this.checkBlockingTime(blockedSince);
+        }
       }
       if (this.closed) return Message.ended;
       if (pollingLong) this.wakePoll.succeeded();
@@ -513,6 +520,13 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     if (this.userSince - this.threadStartedWaiting > THREAD_START_TIMEOUT_MILLISECONDS) {
       this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread did not start within ${THREAD_START_TIMEOUT_MILLISECONDS} ms` } });
     }
+  }
+
+  /** A blocking call holds the kernel thread, and so every other process: it may not take long. */
+  private checkBlockingTime(blockedSince: number): void {
+    const held = performance.now() - blockedSince;
+    if (held <= MAX_BLOCKING_CALL_MILLISECONDS || this.closed) return;
+    this.stop({ kind: "faulted", fault: { kind: "cpu-budget", message: `a call into the domain held the kernel thread for ${held.toFixed(0)} ms (limit ${MAX_BLOCKING_CALL_MILLISECONDS} ms)` } });
   }
 
   private checkBudget(): void {
