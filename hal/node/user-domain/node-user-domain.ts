@@ -331,6 +331,10 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         } else {
           this.checkBudget();
           this.checkBlockingTime(blockedSince);
+          // The worker's exit event cannot be delivered while this thread blocks: look for the thread itself.
+          if (this.cpuClock && !this.closed && !this.cpuClock.alive()) {
+            this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: "the domain's thread stopped during a blocking call" } });
+          }
         }
       }
       if (this.closed) return Message.ended;

@@ -48,6 +48,11 @@ export class ThreadCpuClock {
     return this.read() ?? this.last;
   }
 
+  /** Whether the thread still exists: its stat line can no longer be read once it has exited. */
+  alive(): boolean {
+    return this.read() !== undefined;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
