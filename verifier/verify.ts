@@ -176,7 +176,7 @@ function checkStages(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, sta
 
 function rewriteStages(options: VerifyOptions, state: PipelineState, stage: (name: string) => void): void {
   if (options.fuel === false || state.module === undefined || state.plan === undefined) return;
-  const rewrite = instrumentFuel(state.module, state.plan);
+  const rewrite = instrumentFuel(state.module, state.plan, state.functionNames);
   const renamed = new Map<number, string>();
   for (const [index, name] of state.functionNames) renamed.set(rewrite.renumber(index), name);
   for (const [index, name] of rewrite.addedNames) renamed.set(index, name);

@@ -17,10 +17,11 @@ import type { DecodedModule } from "../binary/module.js";
 import { finding } from "../codes.js";
 import { MAX_FUNCTION_BODY_BYTES, MAX_LOCALS_PER_FUNCTION, MAX_NESTING_DEPTH } from "../limits.js";
 import type { Finding } from "../verdict.js";
-import { EDIT_BRANCH_LABEL, EDIT_BULK, EDIT_FUEL_ENTRY, EDIT_STRIDE, type CodePlan } from "./code-plan.js";
+import { EDIT_BULK, EDIT_FUEL_ENTRY, EDIT_STRIDE, type CodePlan } from "./code-plan.js";
 import {
-  STATE_DEPTH, STATE_EDIT_LIMIT, STATE_EDITS, STATE_IMPORTED_FUNCTIONS, STATE_INSTRUCTIONS, STATE_LOOPS, STATE_OFFSET,
-  STATE_SLOTS, STOP_BODY_END, STOP_EDITS_FULL, STOP_OTHER, STOP_TOO_DEEP, beginBody, walkInstructions, writeEdit,
+  EDITS_PER_INSTRUCTION, STATE_DEPTH, STATE_EDIT_LIMIT, STATE_EDITS, STATE_INSTRUCTIONS, STATE_LARGEST_CHARGE, STATE_LOOPS,
+  STATE_OFFSET, STATE_RELOCATED_LOCAL, STATE_SLOTS, STOP_BODY_END, STOP_EDITS_FULL, STOP_OTHER, STOP_TOO_DEEP, beginBody,
+  walkInstructions, writeEdit,
 } from "./instruction-walk.js";
 
 export type { CodePlan } from "./code-plan.js";
@@ -38,7 +39,7 @@ class EditBuffer {
 
   constructor(capacityInEdits: number) {
     this.edits = new Int32Array(Math.max(64, capacityInEdits) * EDIT_STRIDE);
-    this.state[STATE_EDIT_LIMIT] = this.edits.length - EDIT_STRIDE;
+    this.state[STATE_EDIT_LIMIT] = this.edits.length - (EDITS_PER_INSTRUCTION + 1) * EDIT_STRIDE;
   }
 
   get length(): number {
@@ -47,14 +48,14 @@ class EditBuffer {
 
   /** Room for `count` more edits, whatever walkInstructions may then add before it stops. */
   reserve(count: number): void {
-    const needed = this.state[STATE_EDITS]! + (count + 1) * EDIT_STRIDE;
+    const needed = this.state[STATE_EDITS]! + (count + EDITS_PER_INSTRUCTION + 1) * EDIT_STRIDE;
     if (needed <= this.edits.length) return;
     let capacity = this.edits.length * 2;
     while (capacity < needed) capacity *= 2;
     const grown = new Int32Array(capacity);
     grown.set(this.edits.subarray(0, this.state[STATE_EDITS]!));
     this.edits = grown;
-    this.state[STATE_EDIT_LIMIT] = capacity - EDIT_STRIDE;
+    this.state[STATE_EDIT_LIMIT] = capacity - (EDITS_PER_INSTRUCTION + 1) * EDIT_STRIDE;
   }
 
   push(offset: number, kind: number, value: number, extra: number): void {
@@ -70,7 +71,7 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
   let fuelPoints = 0;
   const buffer = new EditBuffer(bodies.length * INITIAL_EDITS_PER_BODY);
   const state = buffer.state;
-  state[STATE_IMPORTED_FUNCTIONS] = module.importedFunctionCount;
+  state[STATE_LARGEST_CHARGE] = 0;
   const bytes = module.bytes;
   const reader = new Reader(bytes);
   for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
@@ -97,6 +98,8 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
         { functionIndex, byteOffset: body.byteOffset }));
       continue;
     }
+    // The counter parameter takes the index of the first declared local, which moves to the end.
+    state[STATE_RELOCATED_LOCAL] = locals > 0 ? module.types[module.functionTypes[functionIndex]!]!.parameters.length : -1;
     buffer.push(reader.offset, EDIT_FUEL_ENTRY, 0, 0);
     beginBody(state, reader.offset, bodyEditStart);
     let stop: number;
@@ -120,26 +123,12 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
     // or an unsupported instruction, and the walk ends here or in walkOtherInstruction's throw.
     const offset = state[STATE_OFFSET]!;
     if (offset !== body.end) throw new DecodeError(`function ${functionIndex} ends at byte ${offset}, not at its size`, body.end);
-    const loops = state[STATE_LOOPS]!;
-    fuelPoints += loops + 1;
-    if (loops > 0) buffer.edits[bodyEditStart + 3] = 1;
-    else dropBranchLabelEdits(buffer, bodyEditStart);
+    fuelPoints += state[STATE_LOOPS]! + 1;
   }
   bodyEditStarts[bodies.length] = buffer.length;
-  return { edits: buffer.edits.subarray(0, buffer.length), bodyEditStarts, instructions, fuelPoints };
-}
-
-/** A function without loops is not wrapped: its branches to the function label stay as they are. */
-function dropBranchLabelEdits(buffer: EditBuffer, from: number): void {
-  const edits = buffer.edits;
-  const end = buffer.length;
-  let kept = from;
-  for (let edit = from; edit < end; edit += EDIT_STRIDE) {
-    if (edits[edit + 1] === EDIT_BRANCH_LABEL) continue;
-    if (kept !== edit) edits.copyWithin(kept, edit, edit + EDIT_STRIDE);
-    kept += EDIT_STRIDE;
-  }
-  buffer.state[STATE_EDITS] = kept;
+  return {
+    edits: buffer.edits.subarray(0, buffer.length), bodyEditStarts, instructions, fuelPoints, largestCharge: state[STATE_LARGEST_CHARGE]!,
+  };
 }
 
 /**
@@ -152,16 +141,10 @@ function walkOtherInstruction(reader: Reader, buffer: EditBuffer, findings: Find
   const instructionIndex = buffer.state[STATE_INSTRUCTIONS]!;
   reader.offset = offset;
   switch (opcode) {
-    case 0x0e: {
-      // A label naming the function moves in a wrapped function, as br's does.
-      const functionLabel = buffer.state[STATE_DEPTH]! - 1;
-      for (let targets = reader.u32(); targets >= 0; targets--) {
-        const labelOffset = reader.offset;
-        const label = reader.u32();
-        if (label === functionLabel) buffer.push(labelOffset, EDIT_BRANCH_LABEL, reader.offset - labelOffset, label + 1);
-      }
+    case 0x0e:
+      // Labels keep their numbers: the block wrapping the body takes the function label's place.
+      for (let targets = reader.u32(); targets >= 0; targets--) reader.u32();
       break;
-    }
     case 0x1c: for (let types = reader.u32(); types > 0; types--) reader.byte(); break;
     case 0xd0: reader.s33(); break;
     case 0xfc:

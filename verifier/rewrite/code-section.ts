@@ -1,118 +1,227 @@
 // The rewritten code section: every body with its fuel charges inserted and its immediates
-// changed, as the code walk planned them (checks/code-plan.ts).
+// changed, as the code walk planned them (checks/code-plan.ts), then the bulk helpers and the
+// entry wrappers.
 //
-// A function without loops gets one charge at its entry, whose check calls `exhausted` in
-// place. A function with loops is also wrapped in a block, so that each loop's check can leave
-// the loop with a branch instead of holding a call (code-plan.ts says why):
+// A rewritten function keeps the counter in local F, its last parameter (the index of its first
+// declared local, which moves to the end of the locals), and returns it as its last result:
 //
-//   <entry charge> block <body> return end call exhausted unreachable end
+//   block $exhausted
+//     block $body (result <the function's results>)      ;; takes the function label's place
+//       <charge> br_if $exhausted
+//       <the body; each loop header starts: charge; br_if $exhausted>
+//     end
+//     local.get F  return
+//   end
+//   local.get F  global.set $fuel  call $exhausted  unreachable
 //
-// where every loop header starts `<charge> br_if <the block>`, and branches that named the
-// function now name it one label further out.
+// where a charge is `local.get F  i64.const cost  i64.sub  local.tee F  i64.const 0  i64.lt_s`.
+// Branches keep their labels: $body sits where the function label was, and a branch to it
+// lands before the `local.get F  return` as a fall through the end would.
 //
-// Speed. Sizes are computed first, so the section is written once, straight into the output,
-// byte by byte through an index; the untouched runs between edits are copied with
-// TypedArray#set, or by a loop when short (the rewriter copies one run per edit, tens of
-// thousands per module, and a call per short run costs more than the bytes).
+// Speed. Each body is written once, straight into the output through an index, into room
+// claimed for its worst case; its size goes into a five-byte (padded) LEB128 slot claimed
+// before it, so nothing is measured twice. Untouched runs between edits are copied with
+// TypedArray#set, or by a loop when short.
 import { SECTION, type DecodedModule } from "../binary/module.js";
-import { Writer, pushUnsigned, signedLength, unsignedLength } from "../binary/writer.js";
+import { Reader } from "../binary/reader.js";
+import { Writer, pushUnsigned } from "../binary/writer.js";
 import {
-  EDIT_BRANCH_LABEL, EDIT_BULK, EDIT_FUEL_ENTRY, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_STRIDE, type CodePlan,
+  EDIT_BULK, EDIT_CALL, EDIT_FLUSH, EDIT_FUEL_ENTRY, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_LOCAL_INDEX, EDIT_REF_FUNC,
+  EDIT_RELOAD, EDIT_RETURN, EDIT_RETURN_CALL, EDIT_RETURN_CALL_INDIRECT, EDIT_RETURN_FROM_GLOBAL, EDIT_STRIDE, type CodePlan,
 } from "../checks/code-plan.js";
 import { writeHelperBody, type BulkHelpers } from "./bulk.js";
+import { writeEntryBody } from "./entries.js";
+import type { Renumber } from "./renumber.js";
 
 /** Runs shorter than this are copied byte by byte. */
 const SHORT_RUN_BYTES = 16;
+/** Bytes of a padded LEB128 size slot: any u32 fits. */
+const SIZE_SLOT_BYTES = 5;
+/** The most bytes one edit adds: a flushed import call (5 LEB128s of up to 5 bytes and 5 opcodes). */
+const MOST_BYTES_PER_EDIT = 32;
+/** The wrapping blocks, the exit and the re-declared locals, beyond the edits. */
+const FIXED_BYTES_PER_BODY = 64;
 
-export function writeCodeSection(output: Writer, module: DecodedModule, plan: CodePlan, fuelGlobal: number, exhaustedIndex: number, bulk: BulkHelpers): void {
+/** What the code section needs to know about the module's new indices. */
+export interface CodeLayout {
+  readonly fuelGlobal: number;
+  readonly exhaustedIndex: number;
+  /** Output index of the rewritten function called directly as input function `index`. */
+  readonly direct: Renumber;
+  /** Output index of the function a reference to input function `index` names (its entry wrapper). */
+  readonly reference: Renumber;
+  /** Per input type index: the block type bytes of a body with that type's results. */
+  readonly bodyBlockTypes: readonly (readonly number[])[];
+  readonly bulk: BulkHelpers;
+  /** Entry wrappers: input function index and its output index, in output order. */
+  readonly entries: readonly { readonly functionIndex: number; readonly outputIndex: number }[];
+}
+
+export function writeCodeSection(output: Writer, module: DecodedModule, plan: CodePlan, layout: CodeLayout): void {
   const bytes = module.bytes;
   const edits = plan.edits;
   const bodies = module.bodies;
   const bodyEditStarts = plan.bodyEditStarts;
-  // global.get G; i64.const cost; i64.sub; global.set G; global.get G; i64.const 0; i64.lt_s; then
-  // at an entry: if; call exhausted; unreachable; end (and `block` when wrapped)
-  // at a loop header: br_if <wrapping block>
-  const chargePrefix = new Uint8Array(pushUnsigned([0x23], fuelGlobal).concat(0x42));
-  const chargeCompare = new Uint8Array(pushUnsigned(pushUnsigned([0x7d, 0x24], fuelGlobal).concat(0x23), fuelGlobal).concat(0x42, 0x00, 0x53));
-  const entryCheck = new Uint8Array(pushUnsigned([0x04, 0x40, 0x10], exhaustedIndex).concat(0x00, 0x0b));
-  const wrapOpen = Uint8Array.of(0x02, 0x40);
-  const wrapClose = new Uint8Array(pushUnsigned([0x0f, 0x0b, 0x10], exhaustedIndex).concat(0x00));
-  const chargeFixed = chargePrefix.length + chargeCompare.length;
+  const { fuelGlobal, exhaustedIndex, direct, reference } = layout;
+  const imported = module.importedFunctionCount;
 
-  const sizes = new Float64Array(bodies.length);
-  const functionCount = bodies.length + bulk.helpers.length;
-  let sectionSize = unsignedLength(functionCount);
+  output.byte(SECTION.code);
+  const sectionSizeAt = output.length;
+  output.claim(SIZE_SLOT_BYTES);
+  output.u32(bodies.length + layout.bulk.helpers.length + layout.entries.length);
   for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
     const body = bodies[bodyNumber]!;
-    const last = bodyEditStarts[bodyNumber + 1]!;
-    let size = body.end - body.start;
-    for (let edit = bodyEditStarts[bodyNumber]!; edit < last; edit += EDIT_STRIDE) {
-      const value = edits[edit + 2]!;
-      const extra = edits[edit + 3]!;
-      switch (edits[edit + 1]) {
-        case EDIT_FUEL_ENTRY: size += chargeFixed + signedLength(value) + entryCheck.length + (extra === 1 ? wrapOpen.length : 0); break;
-        case EDIT_FUEL_LOOP: size += chargeFixed + signedLength(value) + 1 + unsignedLength(extra); break;
-        case EDIT_FUEL_EXIT: size += wrapClose.length; break;
-        case EDIT_BULK: size += 1 + unsignedLength(extra) - value; break;
-        default: size += unsignedLength(extra + (edits[edit + 1] === EDIT_BRANCH_LABEL ? 0 : 1)) - value;
-      }
-    }
-    sizes[bodyNumber] = size;
-    sectionSize += unsignedLength(size) + size;
-  }
-  const helpers = new Writer(bulk.helpers.length * 64 + 8);
-  for (const helper of bulk.helpers) writeHelperBody(helpers, helper, fuelGlobal, exhaustedIndex);
-  sectionSize += helpers.length;
-
-  const target = output.claim(1 + unsignedLength(sectionSize) + sectionSize);
-  target[0] = SECTION.code;
-  let at = writeUnsigned(target, 1, sectionSize);
-  at = writeUnsigned(target, at, functionCount);
-  for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
-    const body = bodies[bodyNumber]!;
-    const last = bodyEditStarts[bodyNumber + 1]!;
-    at = writeUnsigned(target, at, sizes[bodyNumber]!);
-    let copied = body.start;
-    for (let edit = bodyEditStarts[bodyNumber]!; edit < last; edit += EDIT_STRIDE) {
+    const firstEdit = bodyEditStarts[bodyNumber]!;
+    const lastEdit = bodyEditStarts[bodyNumber + 1]!;
+    const type = module.types[module.functionTypes[body.functionIndex]!]!;
+    const fuelLocal = type.parameters.length;
+    const worst = SIZE_SLOT_BYTES + (body.end - body.start) + FIXED_BYTES_PER_BODY
+      + ((lastEdit - firstEdit) / EDIT_STRIDE) * MOST_BYTES_PER_EDIT;
+    const claimedAt = output.length;
+    const target = output.claim(worst);
+    let at = SIZE_SLOT_BYTES;
+    // The locals, with the first declared one moved to the end: F takes its index.
+    const locals = redeclareLocals(bytes, body.start, fuelLocal);
+    for (const byte of locals.declaration) target[at++] = byte;
+    let copied = locals.instructionsStart;
+    for (let edit = firstEdit; edit < lastEdit; edit += EDIT_STRIDE) {
       const offset = edits[edit]!;
       at = copyRun(target, at, bytes, copied, offset);
       const value = edits[edit + 2]!;
       const extra = edits[edit + 3]!;
+      copied = offset;
       switch (edits[edit + 1]) {
         case EDIT_FUEL_ENTRY:
-          at = writeCharge(target, at, chargePrefix, value, chargeCompare);
-          at = writeBytes(target, at, entryCheck);
-          if (extra === 1) at = writeBytes(target, at, wrapOpen);
-          copied = offset;
+          target[at++] = 0x02; target[at++] = 0x40;
+          target[at++] = 0x02;
+          for (const byte of layout.bodyBlockTypes[module.functionTypes[body.functionIndex]!]!) target[at++] = byte;
+          at = writeCharge(target, at, fuelLocal, value);
+          target[at++] = 0x0d; target[at++] = 0x01;
           break;
         case EDIT_FUEL_LOOP:
-          at = writeCharge(target, at, chargePrefix, value, chargeCompare);
+          at = writeCharge(target, at, fuelLocal, value);
           target[at++] = 0x0d;
           at = writeUnsigned(target, at, extra);
-          copied = offset;
           break;
         case EDIT_FUEL_EXIT:
-          at = writeBytes(target, at, wrapClose);
-          copied = offset;
+          target[at++] = 0x0b;
+          at = writeLocal(target, at, 0x20, fuelLocal);
+          target[at++] = 0x0f;
+          target[at++] = 0x0b;
+          at = writeFlush(target, at, fuelLocal, fuelGlobal);
+          target[at++] = 0x10;
+          at = writeUnsigned(target, at, exhaustedIndex);
+          target[at++] = 0x00;
           break;
-        case EDIT_BRANCH_LABEL:
-          at = writeUnsigned(target, at, extra);
+        case EDIT_CALL:
+          if (extra < imported) {
+            // A kernel call may read or charge the global: it sees the true count, and the count comes back.
+            at = writeFlush(target, at, fuelLocal, fuelGlobal);
+            target[at++] = 0x10;
+            at = writeUnsigned(target, at, extra);
+            at = writeReload(target, at, fuelLocal, fuelGlobal);
+          } else {
+            at = writeLocal(target, at, 0x20, fuelLocal);
+            target[at++] = 0x10;
+            at = writeUnsigned(target, at, direct(extra));
+            at = writeLocal(target, at, 0x21, fuelLocal);
+          }
+          copied = offset + value;
+          break;
+        case EDIT_RETURN_CALL:
+          if (extra < imported) {
+            // An import returns only its results: call it, then return them with the count.
+            at = writeFlush(target, at, fuelLocal, fuelGlobal);
+            target[at++] = 0x10;
+            at = writeUnsigned(target, at, extra);
+            target[at++] = 0x23;
+            at = writeUnsigned(target, at, fuelGlobal);
+            target[at++] = 0x0f;
+          } else {
+            at = writeLocal(target, at, 0x20, fuelLocal);
+            target[at++] = 0x12;
+            at = writeUnsigned(target, at, direct(extra));
+          }
+          copied = offset + value;
+          break;
+        case EDIT_REF_FUNC:
+          target[at++] = 0xd2;
+          at = writeUnsigned(target, at, reference(extra));
+          copied = offset + value;
+          break;
+        case EDIT_FLUSH:
+          at = writeFlush(target, at, fuelLocal, fuelGlobal);
+          break;
+        case EDIT_RELOAD:
+          at = writeReload(target, at, fuelLocal, fuelGlobal);
+          break;
+        case EDIT_RETURN_CALL_INDIRECT:
+          // A wrapper in the table returns only its results, so this becomes call_indirect and a return.
+          at = writeFlush(target, at, fuelLocal, fuelGlobal);
+          target[at++] = 0x11;
+          copied = offset + value;
+          break;
+        case EDIT_RETURN_FROM_GLOBAL:
+          target[at++] = 0x23;
+          at = writeUnsigned(target, at, fuelGlobal);
+          target[at++] = 0x0f;
+          break;
+        case EDIT_RETURN:
+          at = writeLocal(target, at, 0x20, fuelLocal);
+          break;
+        case EDIT_LOCAL_INDEX:
+          at = writeUnsigned(target, at, locals.movedTo);
           copied = offset + value;
           break;
         case EDIT_BULK:
+          at = writeLocal(target, at, 0x20, fuelLocal);
           target[at++] = 0x10;
           at = writeUnsigned(target, at, extra);
+          at = writeLocal(target, at, 0x21, fuelLocal);
           copied = offset + value;
           break;
         default:
-          // A function index: the fuel import comes before every defined function.
-          at = writeUnsigned(target, at, extra + 1);
-          copied = offset + value;
+          throw new Error(`unknown edit kind ${edits[edit + 1]}`);
       }
     }
     at = copyRun(target, at, bytes, copied, body.end);
+    writePaddedUnsigned(target, 0, at - SIZE_SLOT_BYTES);
+    output.length = claimedAt + at;
   }
-  target.set(helpers.view(), at);
+  for (const helper of layout.bulk.helpers) writeHelperBody(output, helper, fuelGlobal, exhaustedIndex);
+  for (const entry of layout.entries) {
+    const type = module.types[module.functionTypes[entry.functionIndex]!]!;
+    writeEntryBody(output, type.parameters.length, fuelGlobal, direct(entry.functionIndex));
+  }
+  writePaddedUnsigned(output.view(), sectionSizeAt, output.length - sectionSizeAt - SIZE_SLOT_BYTES);
+}
+
+/**
+ * The local declarations with one local of the first non-empty group moved to a group of its
+ * own at the end. Locals 1…L-1 keep their indices; the moved one becomes index `parameters + L`
+ * (the counter parameter is index `parameters`). Without declared locals nothing moves.
+ */
+function redeclareLocals(bytes: Uint8Array, start: number, parameters: number): { declaration: number[]; instructionsStart: number; movedTo: number } {
+  const reader = new Reader(bytes, start);
+  const groups: [number, number][] = [];
+  let total = 0;
+  for (let count = reader.u32(); count > 0; count--) {
+    const size = reader.u32();
+    groups.push([size, reader.byte()]);
+    total += size;
+  }
+  if (total === 0) return { declaration: Array.from(bytes.subarray(start, reader.offset)), instructionsStart: reader.offset, movedTo: -1 };
+  const first = groups.findIndex(([size]) => size > 0);
+  const movedType = groups[first]![1];
+  groups[first]![0]--;
+  groups.push([1, movedType]);
+  const kept = groups.filter(([size]) => size > 0);
+  const declaration = pushUnsigned([], kept.length);
+  for (const [size, type] of kept) {
+    pushUnsigned(declaration, size);
+    declaration.push(type);
+  }
+  return { declaration, instructionsStart: reader.offset, movedTo: parameters + total };
 }
 
 function copyRun(target: Uint8Array, at: number, source: Uint8Array, start: number, end: number): number {
@@ -124,13 +233,28 @@ function copyRun(target: Uint8Array, at: number, source: Uint8Array, start: numb
   return at + end - start;
 }
 
-function writeBytes(target: Uint8Array, at: number, values: Uint8Array): number {
-  for (let index = 0; index < values.length; index++) target[at++] = values[index]!;
-  return at;
+function writeLocal(target: Uint8Array, at: number, opcode: number, local: number): number {
+  target[at++] = opcode;
+  return writeUnsigned(target, at, local);
 }
 
-function writeCharge(target: Uint8Array, at: number, prefix: Uint8Array, cost: number, compare: Uint8Array): number {
-  at = writeBytes(target, at, prefix);
+/** `local.get F  global.set $fuel`: the global holds the true count. */
+function writeFlush(target: Uint8Array, at: number, fuelLocal: number, fuelGlobal: number): number {
+  at = writeLocal(target, at, 0x20, fuelLocal);
+  target[at++] = 0x24;
+  return writeUnsigned(target, at, fuelGlobal);
+}
+
+/** `global.get $fuel  local.set F`: the count as the callee left it. */
+function writeReload(target: Uint8Array, at: number, fuelLocal: number, fuelGlobal: number): number {
+  target[at++] = 0x23;
+  at = writeUnsigned(target, at, fuelGlobal);
+  return writeLocal(target, at, 0x21, fuelLocal);
+}
+
+function writeCharge(target: Uint8Array, at: number, fuelLocal: number, cost: number): number {
+  at = writeLocal(target, at, 0x20, fuelLocal);
+  target[at++] = 0x42;
   // Signed LEB128 of the cost, a non-negative int32.
   for (;;) {
     const byte = cost & 0x7f;
@@ -141,7 +265,10 @@ function writeCharge(target: Uint8Array, at: number, prefix: Uint8Array, cost: n
     }
     target[at++] = byte | 0x80;
   }
-  return writeBytes(target, at, compare);
+  target[at++] = 0x7d;
+  at = writeLocal(target, at, 0x22, fuelLocal);
+  target[at++] = 0x42; target[at++] = 0x00; target[at++] = 0x53;
+  return at;
 }
 
 function writeUnsigned(target: Uint8Array, at: number, value: number): number {
@@ -151,4 +278,13 @@ function writeUnsigned(target: Uint8Array, at: number, value: number): number {
   }
   target[at++] = value;
   return at;
+}
+
+/** A u32 as a LEB128 of exactly SIZE_SLOT_BYTES bytes. */
+function writePaddedUnsigned(target: Uint8Array, at: number, value: number): void {
+  for (let index = 0; index < SIZE_SLOT_BYTES - 1; index++) {
+    target[at++] = (value & 0x7f) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  target[at] = value;
 }
