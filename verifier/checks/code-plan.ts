@@ -62,6 +62,8 @@ export interface CodePlan {
   readonly bodyEditStarts: number[];
   instructions: number;
   fuelPoints: number;
+  /** Index in `edits` of every EDIT_BULK record: they are rare, and the rewriter looks only at them. */
+  readonly bulkEdits: number[];
   /** The largest single charge planned: how far past zero the counter can go before a check stops it. */
   largestCharge: number;
 }

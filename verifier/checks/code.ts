@@ -29,13 +29,17 @@ export type { CodePlan } from "./code-plan.js";
 /** 0xfc sub-opcodes charged by their length: memory.init, memory.copy, memory.fill, table.init, table.copy, table.fill. */
 const BULK_OPERATIONS: ReadonlySet<number> = new Set([8, 10, 11, 12, 14, 17]);
 
-/** Edits planned per body before the first growth: an entry charge, a few loops and calls. */
-const INITIAL_EDITS_PER_BODY = 8;
+/**
+ * Edits planned per byte of code before the first growth: measured about one per 16 bytes on
+ * generated and AssemblyScript code (mostly moved-local indices and calls); growing copies them all.
+ */
+const INITIAL_BYTES_PER_EDIT = 12;
 
 /** The plan's edit records as they grow, with the walk's state. */
 class EditBuffer {
   edits: Int32Array;
   readonly state = new Int32Array(STATE_SLOTS);
+  readonly bulkEdits: number[] = [];
 
   constructor(capacityInEdits: number) {
     this.edits = new Int32Array(Math.max(64, capacityInEdits) * EDIT_STRIDE);
@@ -69,7 +73,8 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
   const bodyEditStarts = new Array<number>(bodies.length + 1);
   let instructions = 0;
   let fuelPoints = 0;
-  const buffer = new EditBuffer(bodies.length * INITIAL_EDITS_PER_BODY);
+  const codeBytes = bodies.length === 0 ? 0 : bodies[bodies.length - 1]!.end - bodies[0]!.start;
+  const buffer = new EditBuffer(Math.ceil(codeBytes / INITIAL_BYTES_PER_EDIT) + bodies.length * 2);
   const state = buffer.state;
   state[STATE_LARGEST_CHARGE] = 0;
   const bytes = module.bytes;
@@ -127,7 +132,8 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
   }
   bodyEditStarts[bodies.length] = buffer.length;
   return {
-    edits: buffer.edits.subarray(0, buffer.length), bodyEditStarts, instructions, fuelPoints, largestCharge: state[STATE_LARGEST_CHARGE]!,
+    edits: buffer.edits.subarray(0, buffer.length), bodyEditStarts, instructions, fuelPoints, bulkEdits: buffer.bulkEdits,
+    largestCharge: state[STATE_LARGEST_CHARGE]!,
   };
 }
 
@@ -149,6 +155,7 @@ function walkOtherInstruction(reader: Reader, buffer: EditBuffer, findings: Find
     case 0xd0: reader.s33(); break;
     case 0xfc:
       if (BULK_OPERATIONS.has(skipMiscellaneous(reader, instructionOffset))) {
+        buffer.bulkEdits.push(buffer.length);
         buffer.push(instructionOffset, EDIT_BULK, reader.offset - instructionOffset, 0);
       }
       break;

@@ -16,7 +16,7 @@
 import type { DecodedModule } from "../binary/module.js";
 import { Reader } from "../binary/reader.js";
 import { Writer, pushUnsigned } from "../binary/writer.js";
-import { EDIT_BULK, EDIT_STRIDE, type CodePlan } from "../checks/code-plan.js";
+import type { CodePlan } from "../checks/code-plan.js";
 import { BULK_BYTES_PER_FUEL, FUEL_IMPORT_MODULE } from "../fuel-contract.js";
 import type { TypeAppender } from "./types.js";
 
@@ -77,8 +77,7 @@ export function planBulkHelpers(module: DecodedModule, plan: CodePlan, firstFunc
   const result: BulkHelpers = { helpers: [] };
   const indexByInstruction = new Map<string, number>();
   const edits = plan.edits;
-  for (let edit = 0; edit < edits.length; edit += EDIT_STRIDE) {
-    if (edits[edit + 1] !== EDIT_BULK) continue;
+  for (const edit of plan.bulkEdits) {
     const instruction = module.bytes.subarray(edits[edit]!, edits[edit]! + edits[edit + 2]!);
     const key = instructionKey(instruction);
     const known = indexByInstruction.get(key);

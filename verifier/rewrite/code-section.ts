@@ -73,31 +73,41 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
     const body = bodies[bodyNumber]!;
     const firstEdit = bodyEditStarts[bodyNumber]!;
     const lastEdit = bodyEditStarts[bodyNumber + 1]!;
-    const type = module.types[module.functionTypes[body.functionIndex]!]!;
-    const fuelLocal = type.parameters.length;
+    const typeIndex = module.functionTypes[body.functionIndex]!;
+    const fuelLocal = module.types[typeIndex]!.parameters.length;
     const worst = SIZE_SLOT_BYTES + (body.end - body.start) + FIXED_BYTES_PER_BODY
       + ((lastEdit - firstEdit) / EDIT_STRIDE) * MOST_BYTES_PER_EDIT;
     const claimedAt = output.length;
     const target = output.claim(worst);
     let at = SIZE_SLOT_BYTES;
     // The locals, with the first declared one moved to the end: F takes its index.
-    const locals = redeclareLocals(bytes, body.start, fuelLocal);
-    for (const byte of locals.declaration) target[at++] = byte;
-    let copied = locals.instructionsStart;
+    at = redeclareLocals(bytes, body.start, edits[firstEdit]!, target, at);
+    const movedLocal = fuelLocal + countLocals(bytes, body.start);
+    let copied = edits[firstEdit]!;
     for (let edit = firstEdit; edit < lastEdit; edit += EDIT_STRIDE) {
       const offset = edits[edit]!;
-      at = copyRun(target, at, bytes, copied, offset);
+      const kind = edits[edit + 1]!;
       const value = edits[edit + 2]!;
+      if (kind === EDIT_LOCAL_INDEX) {
+        // Most edits are this one, between short runs: kept out of the switch and the call.
+        while (copied < offset) target[at++] = bytes[copied++]!;
+        at = writeUnsigned(target, at, movedLocal);
+        copied = offset + value;
+        continue;
+      }
+      at = copyRun(target, at, bytes, copied, offset);
       const extra = edits[edit + 3]!;
       copied = offset;
-      switch (edits[edit + 1]) {
-        case EDIT_FUEL_ENTRY:
+      switch (kind) {
+        case EDIT_FUEL_ENTRY: {
           target[at++] = 0x02; target[at++] = 0x40;
           target[at++] = 0x02;
-          for (const byte of layout.bodyBlockTypes[module.functionTypes[body.functionIndex]!]!) target[at++] = byte;
+          const blockType = layout.bodyBlockTypes[typeIndex]!;
+          for (let index = 0; index < blockType.length; index++) target[at++] = blockType[index]!;
           at = writeCharge(target, at, fuelLocal, value);
           target[at++] = 0x0d; target[at++] = 0x01;
           break;
+        }
         case EDIT_FUEL_LOOP:
           at = writeCharge(target, at, fuelLocal, value);
           target[at++] = 0x0d;
@@ -169,10 +179,6 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
         case EDIT_RETURN:
           at = writeLocal(target, at, 0x20, fuelLocal);
           break;
-        case EDIT_LOCAL_INDEX:
-          at = writeUnsigned(target, at, locals.movedTo);
-          copied = offset + value;
-          break;
         case EDIT_BULK:
           at = writeLocal(target, at, 0x20, fuelLocal);
           target[at++] = 0x10;
@@ -181,7 +187,7 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
           copied = offset + value;
           break;
         default:
-          throw new Error(`unknown edit kind ${edits[edit + 1]}`);
+          throw new Error(`unknown edit kind ${kind}`);
       }
     }
     at = copyRun(target, at, bytes, copied, body.end);
@@ -196,32 +202,54 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
   writePaddedUnsigned(output.view(), sectionSizeAt, output.length - sectionSizeAt - SIZE_SLOT_BYTES);
 }
 
-/**
- * The local declarations with one local of the first non-empty group moved to a group of its
- * own at the end. Locals 1…L-1 keep their indices; the moved one becomes index `parameters + L`
- * (the counter parameter is index `parameters`). Without declared locals nothing moves.
- */
-function redeclareLocals(bytes: Uint8Array, start: number, parameters: number): { declaration: number[]; instructionsStart: number; movedTo: number } {
+/** Declared locals of the body at `start`. */
+function countLocals(bytes: Uint8Array, start: number): number {
   const reader = new Reader(bytes, start);
-  const groups: [number, number][] = [];
   let total = 0;
-  for (let count = reader.u32(); count > 0; count--) {
+  for (let groups = reader.u32(); groups > 0; groups--) {
+    total += reader.u32();
+    reader.byte();
+  }
+  return total;
+}
+
+/**
+ * Writes the local declarations of the body at `start` (they end at `end`) with one local of
+ * the first non-empty group moved to a group of its own at the end: locals 1…L-1 keep their
+ * indices, the moved one becomes index `parameters + L`, and the counter parameter takes index
+ * `parameters`. Without declared locals nothing moves.
+ */
+function redeclareLocals(bytes: Uint8Array, start: number, end: number, target: Uint8Array, at: number): number {
+  const reader = new Reader(bytes, start, end);
+  const groups = reader.u32();
+  const groupsStart = reader.offset;
+  let movedType = -1;
+  let emptied = false;
+  for (let group = 0; group < groups && movedType < 0; group++) {
     const size = reader.u32();
-    groups.push([size, reader.byte()]);
-    total += size;
+    const type = reader.byte();
+    if (size > 0) {
+      movedType = type;
+      emptied = size === 1;
+    }
   }
-  if (total === 0) return { declaration: Array.from(bytes.subarray(start, reader.offset)), instructionsStart: reader.offset, movedTo: -1 };
-  const first = groups.findIndex(([size]) => size > 0);
-  const movedType = groups[first]![1];
-  groups[first]![0]--;
-  groups.push([1, movedType]);
-  const kept = groups.filter(([size]) => size > 0);
-  const declaration = pushUnsigned([], kept.length);
-  for (const [size, type] of kept) {
-    pushUnsigned(declaration, size);
-    declaration.push(type);
+  if (movedType < 0) return copyRun(target, at, bytes, start, end);
+  at = writeUnsigned(target, at, groups + (emptied ? 0 : 1));
+  reader.offset = groupsStart;
+  let moved = false;
+  for (let group = 0; group < groups; group++) {
+    let size = reader.u32();
+    const type = reader.byte();
+    if (!moved && size > 0) {
+      moved = true;
+      if (--size === 0) continue;
+    }
+    at = writeUnsigned(target, at, size);
+    target[at++] = type;
   }
-  return { declaration, instructionsStart: reader.offset, movedTo: parameters + total };
+  target[at++] = 1;
+  target[at++] = movedType;
+  return at;
 }
 
 function copyRun(target: Uint8Array, at: number, source: Uint8Array, start: number, end: number): number {

@@ -27,7 +27,7 @@ export class TypeAppender {
 
   constructor(private readonly existing: readonly FunctionType[]) {
     existing.forEach((type, index) => {
-      const key = encode(type.parameters, type.results).join(",");
+      const key = String.fromCharCode(...encode(type.parameters, type.results));
       if (!this.indexByKey.has(key)) this.indexByKey.set(key, index);
     });
   }
@@ -35,7 +35,7 @@ export class TypeAppender {
   /** The index of the type `(parameters) -> (results)`, added if the module has none. */
   indexOf(parameters: readonly string[], results: readonly string[]): number {
     const encoded = encode(parameters, results);
-    const key = encoded.join(",");
+    const key = String.fromCharCode(...encoded);
     let index = this.indexByKey.get(key);
     if (index === undefined) {
       index = this.existing.length + this.added.length;
