@@ -41,14 +41,12 @@ export const EDIT_FUEL_LOOP = 5;
 export const EDIT_RETURN = 6;
 /** `return_call f` (value: its byte length; extra: f). */
 export const EDIT_RETURN_CALL = 7;
-/** Before `call_indirect` (inserts): the callee is an entry wrapper, which reads the global. */
-export const EDIT_FLUSH = 8;
-/** After `call_indirect` (inserts): the counter comes back from the global. */
-export const EDIT_RELOAD = 9;
-/** The opcode byte of `return_call_indirect` (value 1): flushed, called, reloaded and returned. */
-export const EDIT_RETURN_CALL_INDIRECT = 10;
-/** After a rewritten `return_call_indirect` (inserts): the global's counter is returned with the results. */
-export const EDIT_RETURN_FROM_GLOBAL = 11;
+/**
+ * `call_indirect` or `return_call_indirect` (value: its byte length; extra: its opcode). When
+ * the tables hold rewritten functions, the counter is passed as for `call` (and the type
+ * immediate names the rewritten type); when they hold entry wrappers, it is flushed and reloaded.
+ */
+export const EDIT_CALL_INDIRECT = 8;
 /**
  * `local.get/set/tee` of the function's first declared local (value: the index's byte length):
  * the counter parameter takes that index, so the local moves to the end of the locals.

@@ -10,8 +10,8 @@
 // that, and calls it again to carry on from the state it saved.
 import { MAX_NESTING_DEPTH } from "../limits.js";
 import {
-  EDIT_CALL, EDIT_FLUSH, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_LOCAL_INDEX, EDIT_REF_FUNC, EDIT_RELOAD, EDIT_RETURN,
-  EDIT_RETURN_CALL, EDIT_RETURN_CALL_INDIRECT, EDIT_RETURN_FROM_GLOBAL, EDIT_STRIDE,
+  EDIT_CALL, EDIT_CALL_INDIRECT, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_LOCAL_INDEX, EDIT_REF_FUNC, EDIT_RETURN, EDIT_RETURN_CALL,
+  EDIT_STRIDE,
 } from "./code-plan.js";
 
 /** Slots of the walk's state, shared between calls of walkInstructions and code.ts. */
@@ -31,7 +31,7 @@ export const STATE_RELOCATED_LOCAL = 7;
 export const STATE_LARGEST_CHARGE = 8;
 export const STATE_SLOTS = 9;
 /** Edits one instruction may add: the walk stops with at least this much room left. */
-export const EDITS_PER_INSTRUCTION = 2;
+export const EDITS_PER_INSTRUCTION = 1;
 
 /** Why walkInstructions returned. */
 export const STOP_BODY_END = 0;
@@ -240,16 +240,11 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
       const opcodeOffset = offset - 1;
       while (bytes[offset++]! & 0x80);
       while (bytes[offset++]! & 0x80);
-      // The callee is whatever the table holds: an entry wrapper, which reads the global.
       edits[editCount] = opcodeOffset;
-      edits[editCount + 1] = opcode === 0x11 ? EDIT_FLUSH : EDIT_RETURN_CALL_INDIRECT;
-      edits[editCount + 2] = opcode === 0x11 ? 0 : 1;
-      edits[editCount + 3] = 0;
-      edits[editCount + 4] = offset;
-      edits[editCount + 5] = opcode === 0x11 ? EDIT_RELOAD : EDIT_RETURN_FROM_GLOBAL;
-      edits[editCount + 6] = 0;
-      edits[editCount + 7] = 0;
-      editCount += 2 * EDIT_STRIDE;
+      edits[editCount + 1] = EDIT_CALL_INDIRECT;
+      edits[editCount + 2] = offset - opcodeOffset;
+      edits[editCount + 3] = opcode;
+      editCount += EDIT_STRIDE;
       if (editCount > editLimit) {
         stop = STOP_EDITS_FULL;
         break;

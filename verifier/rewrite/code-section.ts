@@ -26,8 +26,8 @@ import { SECTION, type DecodedModule } from "../binary/module.js";
 import { Reader } from "../binary/reader.js";
 import { Writer, pushUnsigned } from "../binary/writer.js";
 import {
-  EDIT_BULK, EDIT_CALL, EDIT_FLUSH, EDIT_FUEL_ENTRY, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_LOCAL_INDEX, EDIT_REF_FUNC,
-  EDIT_RELOAD, EDIT_RETURN, EDIT_RETURN_CALL, EDIT_RETURN_CALL_INDIRECT, EDIT_RETURN_FROM_GLOBAL, EDIT_STRIDE, type CodePlan,
+  EDIT_BULK, EDIT_CALL, EDIT_CALL_INDIRECT, EDIT_FUEL_ENTRY, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_LOCAL_INDEX, EDIT_REF_FUNC,
+  EDIT_RETURN, EDIT_RETURN_CALL, EDIT_STRIDE, type CodePlan,
 } from "../checks/code-plan.js";
 import { writeHelperBody, type BulkHelpers } from "./bulk.js";
 import { writeEntryBody } from "./entries.js";
@@ -48,8 +48,15 @@ export interface CodeLayout {
   readonly exhaustedIndex: number;
   /** Output index of the rewritten function called directly as input function `index`. */
   readonly direct: Renumber;
-  /** Output index of the function a reference to input function `index` names (its entry wrapper). */
+  /** Output index of the function a ref.func of input function `index` names. */
   readonly reference: Renumber;
+  /**
+   * Whether tables and function references hold rewritten functions (they never leave the
+   * module: fuel.ts decides), so call_indirect passes the counter; else they hold entry wrappers.
+   */
+  readonly tablesHoldRewritten: boolean;
+  /** Per input type index: the rewritten type (the counter appended to parameters and results). */
+  readonly rewrittenTypes: readonly number[];
   /** Per input type index: the block type bytes of a body with that type's results. */
   readonly bodyBlockTypes: readonly (readonly number[])[];
   readonly bulk: BulkHelpers;
@@ -80,9 +87,14 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
     const claimedAt = output.length;
     const target = output.claim(worst);
     let at = SIZE_SLOT_BYTES;
-    // The locals, with the first declared one moved to the end: F takes its index.
-    at = redeclareLocals(bytes, body.start, edits[firstEdit]!, target, at);
-    const movedLocal = fuelLocal + countLocals(bytes, body.start);
+    // The locals, with the first declared one moved to the end: F takes its index. A body that
+    // passes the counter through call_indirect also gets an i32 local to hold the table slot
+    // while the counter goes beneath it on the stack.
+    const declaredLocals = countLocals(bytes, body.start);
+    const movedLocal = fuelLocal + declaredLocals;
+    const slotLocal = fuelLocal + declaredLocals + 1;
+    const needsSlotLocal = layout.tablesHoldRewritten && hasIndirectCall(edits, firstEdit, lastEdit);
+    at = redeclareLocals(bytes, body.start, edits[firstEdit]!, needsSlotLocal, target, at);
     let copied = edits[firstEdit]!;
     for (let edit = firstEdit; edit < lastEdit; edit += EDIT_STRIDE) {
       const offset = edits[edit]!;
@@ -159,23 +171,36 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
           at = writeUnsigned(target, at, reference(extra));
           copied = offset + value;
           break;
-        case EDIT_FLUSH:
-          at = writeFlush(target, at, fuelLocal, fuelGlobal);
-          break;
-        case EDIT_RELOAD:
-          at = writeReload(target, at, fuelLocal, fuelGlobal);
-          break;
-        case EDIT_RETURN_CALL_INDIRECT:
-          // A wrapper in the table returns only its results, so this becomes call_indirect and a return.
-          at = writeFlush(target, at, fuelLocal, fuelGlobal);
-          target[at++] = 0x11;
+        case EDIT_CALL_INDIRECT: {
+          const reader = new Reader(bytes, offset + 1, offset + value);
+          const calleeType = reader.u32();
+          const tableIndex = reader.u32();
+          if (layout.tablesHoldRewritten) {
+            at = writeLocal(target, at, 0x21, slotLocal);
+            at = writeLocal(target, at, 0x20, fuelLocal);
+            at = writeLocal(target, at, 0x20, slotLocal);
+            target[at++] = extra;
+            at = writeUnsigned(target, at, layout.rewrittenTypes[calleeType]!);
+            at = writeUnsigned(target, at, tableIndex);
+            if (extra === 0x11) at = writeLocal(target, at, 0x21, fuelLocal);
+          } else {
+            // The callee is an entry wrapper, which reads the global and writes it back; a wrapper
+            // returns only its results, so a tail call becomes a call and a return.
+            at = writeFlush(target, at, fuelLocal, fuelGlobal);
+            target[at++] = 0x11;
+            at = writeUnsigned(target, at, calleeType);
+            at = writeUnsigned(target, at, tableIndex);
+            if (extra === 0x11) {
+              at = writeReload(target, at, fuelLocal, fuelGlobal);
+            } else {
+              target[at++] = 0x23;
+              at = writeUnsigned(target, at, fuelGlobal);
+              target[at++] = 0x0f;
+            }
+          }
           copied = offset + value;
           break;
-        case EDIT_RETURN_FROM_GLOBAL:
-          target[at++] = 0x23;
-          at = writeUnsigned(target, at, fuelGlobal);
-          target[at++] = 0x0f;
-          break;
+        }
         case EDIT_RETURN:
           at = writeLocal(target, at, 0x20, fuelLocal);
           break;
@@ -202,6 +227,11 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
   writePaddedUnsigned(output.view(), sectionSizeAt, output.length - sectionSizeAt - SIZE_SLOT_BYTES);
 }
 
+function hasIndirectCall(edits: Int32Array, firstEdit: number, lastEdit: number): boolean {
+  for (let edit = firstEdit; edit < lastEdit; edit += EDIT_STRIDE) if (edits[edit + 1] === EDIT_CALL_INDIRECT) return true;
+  return false;
+}
+
 /** Declared locals of the body at `start`. */
 function countLocals(bytes: Uint8Array, start: number): number {
   const reader = new Reader(bytes, start);
@@ -217,9 +247,9 @@ function countLocals(bytes: Uint8Array, start: number): number {
  * Writes the local declarations of the body at `start` (they end at `end`) with one local of
  * the first non-empty group moved to a group of its own at the end: locals 1…L-1 keep their
  * indices, the moved one becomes index `parameters + L`, and the counter parameter takes index
- * `parameters`. Without declared locals nothing moves.
+ * `parameters`. Without declared locals nothing moves. With `slotLocal`, an i32 local follows.
  */
-function redeclareLocals(bytes: Uint8Array, start: number, end: number, target: Uint8Array, at: number): number {
+function redeclareLocals(bytes: Uint8Array, start: number, end: number, slotLocal: boolean, target: Uint8Array, at: number): number {
   const reader = new Reader(bytes, start, end);
   const groups = reader.u32();
   const groupsStart = reader.offset;
@@ -233,8 +263,15 @@ function redeclareLocals(bytes: Uint8Array, start: number, end: number, target: 
       emptied = size === 1;
     }
   }
-  if (movedType < 0) return copyRun(target, at, bytes, start, end);
-  at = writeUnsigned(target, at, groups + (emptied ? 0 : 1));
+  if (movedType < 0) {
+    if (!slotLocal) return copyRun(target, at, bytes, start, end);
+    at = writeUnsigned(target, at, groups + 1);
+    at = copyRun(target, at, bytes, groupsStart, end);
+    target[at++] = 1;
+    target[at++] = 0x7f;
+    return at;
+  }
+  at = writeUnsigned(target, at, groups + (emptied ? 0 : 1) + (slotLocal ? 1 : 0));
   reader.offset = groupsStart;
   let moved = false;
   for (let group = 0; group < groups; group++) {
@@ -249,6 +286,10 @@ function redeclareLocals(bytes: Uint8Array, start: number, end: number, target: 
   }
   target[at++] = 1;
   target[at++] = movedType;
+  if (slotLocal) {
+    target[at++] = 1;
+    target[at++] = 0x7f;
+  }
   return at;
 }
 

@@ -1,7 +1,7 @@
 // The fuel rewriter: everything after the checking boundary. It adds the fuel import and the
 // exported fuel global, gives every defined function the counter as a last parameter and a last
 // result (so the engine keeps it in a register: code-section.ts), charges every region planned by
-// the code walk, adds entry wrappers of the original types for functions reached from outside
+// the code walk, adds entry wrappers of the original types for functions called from outside
 // (entries.ts), and renumbers every function index the new import and wrappers move (calls,
 // ref.func, exports, elements, start, globals, names).
 import { Reader } from "../binary/reader.js";
@@ -10,7 +10,7 @@ import { SECTION, type DecodedModule, type SectionRange } from "../binary/module
 import type { CodePlan } from "../checks/code-plan.js";
 import { planBulkHelpers } from "./bulk.js";
 import { writeCodeSection, type CodeLayout } from "./code-section.js";
-import { escapingFunctions } from "./entries.js";
+import { findFunctionReferences } from "./entries.js";
 import { FUEL_AT_INSTANTIATION, FUEL_GLOBAL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from "../fuel-contract.js";
 import { newNameSection, rewriteNameSection } from "./names.js";
 import { rewriteElementSection, rewriteExportSection, rewriteGlobalSection, type Renumber } from "./renumber.js";
@@ -45,28 +45,37 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
 
   const types = new TypeAppender(module.types);
   const emptyType = types.indexOf([], []);
-  // Per input type: the rewritten functions' type (the counter appended to parameters and
-  // results) and the block type of a body with that type's results; only for types in use.
-  const fueledTypes = new Map<number, number>();
+  const references = findFunctionReferences(module);
+  const tablesHoldRewritten = !references.referencesEscape;
+  // Per input type: the rewritten type (the counter appended to parameters and results) and the
+  // block type of a body with that type's results. Every type, when call_indirect may name any;
+  // else only those of defined functions.
+  const rewrittenTypes: number[] = [];
   const bodyBlockTypes: number[][] = [];
-  for (let index = imported; index < module.functionTypes.length; index++) {
-    const typeIndex = module.functionTypes[index]!;
-    if (fueledTypes.has(typeIndex)) continue;
+  const rewriteType = (typeIndex: number): void => {
+    if (rewrittenTypes[typeIndex] !== undefined) return;
     const type = module.types[typeIndex]!;
-    fueledTypes.set(typeIndex, types.indexOf([...type.parameters, "i64"], [...type.results, "i64"]));
+    rewrittenTypes[typeIndex] = types.indexOf([...type.parameters, "i64"], [...type.results, "i64"]);
     bodyBlockTypes[typeIndex] = type.results.length === 0 ? [0x40]
       : type.results.length === 1 ? [valueTypeCode(type.results[0]!)]
       : pushSigned([], types.indexOf([], type.results));
-  }
+  };
+  for (let index = imported; index < module.functionTypes.length; index++) rewriteType(module.functionTypes[index]!);
+  if (tablesHoldRewritten) for (let typeIndex = 0; typeIndex < module.types.length; typeIndex++) rewriteType(typeIndex);
   const bulk = planBulkHelpers(module, plan, imported + 1 + definedCount, types);
   const firstEntry = imported + 1 + definedCount + bulk.helpers.length;
-  const entries = escapingFunctions(module).map((functionIndex, position) => ({ functionIndex, outputIndex: firstEntry + position }));
+  const wrapped = new Set(references.entered);
+  if (!tablesHoldRewritten) for (const index of references.referenced) wrapped.add(index);
+  const entries = [...wrapped].sort((left, right) => left - right).map((functionIndex, position) => ({ functionIndex, outputIndex: firstEntry + position }));
   const entryIndex = new Map(entries.map((entry) => [entry.functionIndex, entry.outputIndex]));
-  const reference: Renumber = (index) => (index < imported ? index : entryIndex.get(index) ?? direct(index));
+  /** Exports and the start function: always a wrapper. */
+  const entered: Renumber = (index) => entryIndex.get(index) ?? index;
+  /** Elements, globals and ref.func: the rewritten function, or its wrapper when references escape. */
+  const reference: Renumber = tablesHoldRewritten ? direct : (index) => (index < imported ? index : entryIndex.get(index)!);
   const addedNames = exhaustedName(exhaustedIndex);
   for (const helper of bulk.helpers) addedNames.set(helper.functionIndex, helper.name);
   for (const entry of entries) addedNames.set(entry.outputIndex, names.get(entry.functionIndex) ?? `${FUEL_IMPORT_MODULE}.entry-${entry.functionIndex}`);
-  const layout: CodeLayout = { fuelGlobal, exhaustedIndex, direct, reference, bodyBlockTypes, bulk, entries };
+  const layout: CodeLayout = { fuelGlobal, exhaustedIndex, direct, reference, tablesHoldRewritten, rewrittenTypes, bodyBlockTypes, bulk, entries };
 
   const output = new Writer(Math.ceil(bytes.length * 1.25) + 256);
   output.copy(bytes, 0, 8);
@@ -96,7 +105,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
       }
       case SECTION.function: {
         writer.u32(definedCount + bulk.helpers.length + entries.length);
-        for (let index = imported; index < module.functionTypes.length; index++) writer.u32(fueledTypes.get(module.functionTypes[index]!)!);
+        for (let index = imported; index < module.functionTypes.length; index++) writer.u32(rewrittenTypes[module.functionTypes[index]!]!);
         for (const helper of bulk.helpers) writer.u32(helper.typeIndex);
         for (const entry of entries) writer.u32(module.functionTypes[entry.functionIndex]!);
         return writer;
@@ -113,7 +122,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
       case SECTION.global:
         return rewriteGlobalSection(reader, reference, pushSigned([0x7e, 0x01, 0x42], FUEL_AT_INSTANTIATION).concat(0x0b), writer);
       case SECTION.export:
-        return rewriteExportSection(reader, reference, [pushUnsigned(pushName([], FUEL_GLOBAL_EXPORT).concat(0x03), fuelGlobal)], writer);
+        return rewriteExportSection(reader, entered, [pushUnsigned(pushName([], FUEL_GLOBAL_EXPORT).concat(0x03), fuelGlobal)], writer);
       default:
         throw new Error(`no rebuild for section ${id}`);
     }
@@ -137,7 +146,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
         emitted(range.id, rebuild(range.id, range));
         break;
       case SECTION.start:
-        emitted(range.id, scratch.reset().u32Chain(reference(module.startFunction!)));
+        emitted(range.id, scratch.reset().u32Chain(entered(module.startFunction!)));
         break;
       case SECTION.element:
         emitted(range.id, rewriteElementSection(new Reader(bytes, range.contentStart, range.end), reference, scratch.reset()));
