@@ -31,7 +31,6 @@ import {
 } from "../checks/code-plan.js";
 import { writeHelperBody, type BulkHelpers } from "./bulk.js";
 import { writeEntryBody } from "./entries.js";
-import type { Renumber } from "./renumber.js";
 
 /** Runs shorter than this are copied byte by byte. */
 const SHORT_RUN_BYTES = 16;
@@ -46,17 +45,20 @@ const FIXED_BYTES_PER_BODY = 64;
 export interface CodeLayout {
   readonly fuelGlobal: number;
   readonly exhaustedIndex: number;
-  /** Output index of the rewritten function called directly as input function `index`. */
-  readonly direct: Renumber;
-  /** Output index of the function a ref.func of input function `index` names. */
-  readonly reference: Renumber;
+  /**
+   * By input function index: the output index a ref.func names. A direct call of a defined
+   * function needs no table: the fuel import sits before every defined function, so it is the
+   * input index plus one. (Numbers in typed arrays, not closures: a closure made per module is
+   * a new call target each time, and V8 threw the optimised writer away on every module.)
+   */
+  readonly referenceIndex: Int32Array;
   /**
    * Whether tables and function references hold rewritten functions (they never leave the
    * module: fuel.ts decides), so call_indirect passes the counter; else they hold entry wrappers.
    */
   readonly tablesHoldRewritten: boolean;
   /** Per input type index: the rewritten type (the counter appended to parameters and results). */
-  readonly rewrittenTypes: readonly number[];
+  readonly rewrittenTypes: Int32Array;
   /** Per input type index: the block type bytes of a body with that type's results. */
   readonly bodyBlockTypes: readonly (readonly number[])[];
   readonly bulk: BulkHelpers;
@@ -69,7 +71,8 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
   const edits = plan.edits;
   const bodies = module.bodies;
   const bodyEditStarts = plan.bodyEditStarts;
-  const { fuelGlobal, exhaustedIndex, direct, reference } = layout;
+  const source = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { fuelGlobal, exhaustedIndex } = layout;
   const imported = module.importedFunctionCount;
 
   output.byte(SECTION.code);
@@ -86,6 +89,7 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
       + ((lastEdit - firstEdit) / EDIT_STRIDE) * MOST_BYTES_PER_EDIT;
     const claimedAt = output.length;
     const target = output.claim(worst);
+    const targetView = new DataView(target.buffer, target.byteOffset, target.byteLength);
     let at = SIZE_SLOT_BYTES;
     // The locals, with the first declared one moved to the end: F takes its index. A body that
     // passes the counter through call_indirect also gets an i32 local to hold the table slot
@@ -101,8 +105,8 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
       const kind = edits[edit + 1]!;
       const value = edits[edit + 2]!;
       if (kind === EDIT_LOCAL_INDEX) {
-        // Most edits are this one, between short runs: kept out of the switch and the call.
-        while (copied < offset) target[at++] = bytes[copied++]!;
+        // Most edits are this one, between short runs: kept out of the switch.
+        at = copyShortRun(targetView, at, source, copied, offset);
         at = writeUnsigned(target, at, movedLocal);
         copied = offset + value;
         continue;
@@ -145,7 +149,7 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
           } else {
             at = writeLocal(target, at, 0x20, fuelLocal);
             target[at++] = 0x10;
-            at = writeUnsigned(target, at, direct(extra));
+            at = writeUnsigned(target, at, extra + 1);
             at = writeLocal(target, at, 0x21, fuelLocal);
           }
           copied = offset + value;
@@ -162,13 +166,13 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
           } else {
             at = writeLocal(target, at, 0x20, fuelLocal);
             target[at++] = 0x12;
-            at = writeUnsigned(target, at, direct(extra));
+            at = writeUnsigned(target, at, extra + 1);
           }
           copied = offset + value;
           break;
         case EDIT_REF_FUNC:
           target[at++] = 0xd2;
-          at = writeUnsigned(target, at, reference(extra));
+          at = writeUnsigned(target, at, layout.referenceIndex[extra]!);
           copied = offset + value;
           break;
         case EDIT_CALL_INDIRECT: {
@@ -222,7 +226,7 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
   for (const helper of layout.bulk.helpers) writeHelperBody(output, helper, fuelGlobal, exhaustedIndex);
   for (const entry of layout.entries) {
     const type = module.types[module.functionTypes[entry.functionIndex]!]!;
-    writeEntryBody(output, type.parameters.length, fuelGlobal, direct(entry.functionIndex));
+    writeEntryBody(output, type.parameters.length, fuelGlobal, entry.functionIndex + 1);
   }
   writePaddedUnsigned(output.view(), sectionSizeAt, output.length - sectionSizeAt - SIZE_SLOT_BYTES);
 }
@@ -290,6 +294,21 @@ function redeclareLocals(bytes: Uint8Array, start: number, end: number, slotLoca
     target[at++] = 1;
     target[at++] = 0x7f;
   }
+  return at;
+}
+
+/**
+ * Copies `source[start, end)` four bytes at a time through DataViews: a run between two edits is
+ * about 16 bytes on average, too short for TypedArray#set (which allocates a subarray) and, byte
+ * by byte, half the rewrite's time. The last bytes of a run go one by one.
+ */
+function copyShortRun(target: DataView, at: number, source: DataView, start: number, end: number): number {
+  while (end - start >= 4) {
+    target.setUint32(at, source.getUint32(start, true), true);
+    at += 4;
+    start += 4;
+  }
+  while (start < end) target.setUint8(at++, source.getUint8(start++));
   return at;
 }
 

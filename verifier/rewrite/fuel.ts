@@ -50,10 +50,10 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   // Per input type: the rewritten type (the counter appended to parameters and results) and the
   // block type of a body with that type's results. Every type, when call_indirect may name any;
   // else only those of defined functions.
-  const rewrittenTypes: number[] = [];
-  const bodyBlockTypes: number[][] = [];
+  const rewrittenTypes = new Int32Array(module.types.length).fill(-1);
+  const bodyBlockTypes: number[][] = new Array<number[]>(module.types.length).fill([]);
   const rewriteType = (typeIndex: number): void => {
-    if (rewrittenTypes[typeIndex] !== undefined) return;
+    if (rewrittenTypes[typeIndex]! >= 0) return;
     const type = module.types[typeIndex]!;
     rewrittenTypes[typeIndex] = types.indexOf([...type.parameters, "i64"], [...type.results, "i64"]);
     bodyBlockTypes[typeIndex] = type.results.length === 0 ? [0x40]
@@ -75,7 +75,9 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   const addedNames = exhaustedName(exhaustedIndex);
   for (const helper of bulk.helpers) addedNames.set(helper.functionIndex, helper.name);
   for (const entry of entries) addedNames.set(entry.outputIndex, names.get(entry.functionIndex) ?? `${FUEL_IMPORT_MODULE}.entry-${entry.functionIndex}`);
-  const layout: CodeLayout = { fuelGlobal, exhaustedIndex, direct, reference, tablesHoldRewritten, rewrittenTypes, bodyBlockTypes, bulk, entries };
+  const referenceIndex = new Int32Array(module.functionTypes.length);
+  for (let index = 0; index < referenceIndex.length; index++) referenceIndex[index] = reference(index);
+  const layout: CodeLayout = { fuelGlobal, exhaustedIndex, referenceIndex, tablesHoldRewritten, rewrittenTypes, bodyBlockTypes, bulk, entries };
 
   const output = new Writer(Math.ceil(bytes.length * 1.25) + 256);
   output.copy(bytes, 0, 8);
