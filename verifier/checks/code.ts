@@ -20,7 +20,7 @@ import type { Finding } from "../verdict.js";
 import { EDIT_BULK, EDIT_FUEL_ENTRY, EDIT_STRIDE, type CodePlan } from "./code-plan.js";
 import {
   EDITS_PER_INSTRUCTION, STATE_DEPTH, STATE_EDIT_LIMIT, STATE_EDITS, STATE_INSTRUCTIONS, STATE_LARGEST_CHARGE, STATE_LOOPS,
-  STATE_OFFSET, STATE_RELOCATED_LOCAL, STATE_SLOTS, STOP_BODY_END, STOP_EDITS_FULL, STOP_OTHER, STOP_TOO_DEEP, beginBody,
+  STATE_MOVED_LOCAL_LIMIT, STATE_MOVED_LOCALS, STATE_OFFSET, STATE_RELOCATED_LOCAL, STATE_SLOTS, STOP_BODY_END, STOP_EDITS_FULL, STOP_OTHER, STOP_TOO_DEEP, beginBody,
   walkInstructions, writeEdit,
 } from "./instruction-walk.js";
 
@@ -29,19 +29,21 @@ export type { CodePlan } from "./code-plan.js";
 /** 0xfc sub-opcodes charged by their length: memory.init, memory.copy, memory.fill, table.init, table.copy, table.fill. */
 const BULK_OPERATIONS: ReadonlySet<number> = new Set([8, 10, 11, 12, 14, 17]);
 
-/**
- * Edits planned per byte of code before the first growth: measured about one per 16 bytes on
- * generated and AssemblyScript code (mostly moved-local indices and calls); growing copies them all.
- */
-const INITIAL_BYTES_PER_EDIT = 12;
+/** Edits planned per body before the first growth: an entry charge, an exit, a few loops and calls. */
+const INITIAL_EDITS_PER_BODY = 8;
+/** Moved-local offsets planned per byte of code before the first growth: measured one per 19 (generated) to 40 (hello) bytes. */
+const INITIAL_BYTES_PER_MOVED_LOCAL = 16;
 
 /** The plan's edit records as they grow, with the walk's state. */
 class EditBuffer {
   edits: Int32Array;
   readonly state = new Int32Array(STATE_SLOTS);
   readonly bulkEdits: number[] = [];
+  movedLocals: Int32Array;
 
-  constructor(capacityInEdits: number) {
+  constructor(capacityInEdits: number, capacityInMovedLocals: number) {
+    this.movedLocals = new Int32Array(Math.max(64, capacityInMovedLocals));
+    this.state[STATE_MOVED_LOCAL_LIMIT] = this.movedLocals.length - 1;
     this.edits = new Int32Array(Math.max(64, capacityInEdits) * EDIT_STRIDE);
     this.state[STATE_EDIT_LIMIT] = this.edits.length - (EDITS_PER_INSTRUCTION + 1) * EDIT_STRIDE;
   }
@@ -62,6 +64,15 @@ class EditBuffer {
     this.state[STATE_EDIT_LIMIT] = capacity - (EDITS_PER_INSTRUCTION + 1) * EDIT_STRIDE;
   }
 
+  /** Room for one more moved-local offset than walkInstructions stops at. */
+  reserveMovedLocals(): void {
+    if (this.state[STATE_MOVED_LOCALS]! < this.movedLocals.length - 1) return;
+    const grown = new Int32Array(this.movedLocals.length * 2);
+    grown.set(this.movedLocals);
+    this.movedLocals = grown;
+    this.state[STATE_MOVED_LOCAL_LIMIT] = grown.length - 1;
+  }
+
   push(offset: number, kind: number, value: number, extra: number): void {
     this.reserve(1);
     writeEdit(this.edits, this.state, offset, kind, value, extra);
@@ -74,7 +85,8 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
   let instructions = 0;
   let fuelPoints = 0;
   const codeBytes = bodies.length === 0 ? 0 : bodies[bodies.length - 1]!.end - bodies[0]!.start;
-  const buffer = new EditBuffer(Math.ceil(codeBytes / INITIAL_BYTES_PER_EDIT) + bodies.length * 2);
+  const buffer = new EditBuffer(bodies.length * INITIAL_EDITS_PER_BODY, Math.ceil(codeBytes / INITIAL_BYTES_PER_MOVED_LOCAL));
+  const bodyMovedLocalStarts = new Array<number>(bodies.length + 1);
   const state = buffer.state;
   state[STATE_LARGEST_CHARGE] = 0;
   const bytes = module.bytes;
@@ -83,6 +95,7 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
     const body = bodies[bodyNumber]!;
     const bodyEditStart = buffer.length;
     bodyEditStarts[bodyNumber] = bodyEditStart;
+    bodyMovedLocalStarts[bodyNumber] = state[STATE_MOVED_LOCALS]!;
     const functionIndex = body.functionIndex;
     const size = body.end - body.start;
     if (size > MAX_FUNCTION_BODY_BYTES) {
@@ -108,9 +121,10 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
     buffer.push(reader.offset, EDIT_FUEL_ENTRY, 0, 0);
     beginBody(state, reader.offset, bodyEditStart);
     let stop: number;
-    while ((stop = walkInstructions(bytes, state, buffer.edits)) !== STOP_BODY_END) {
+    while ((stop = walkInstructions(bytes, state, buffer.edits, buffer.movedLocals)) !== STOP_BODY_END) {
       if (stop === STOP_EDITS_FULL) {
         buffer.reserve(1);
+        buffer.reserveMovedLocals();
       } else if (stop === STOP_OTHER) {
         state[STATE_OFFSET] = walkOtherInstruction(reader, buffer, findings, functionIndex, state[STATE_OFFSET]!);
       } else if (stop === STOP_TOO_DEEP) {
@@ -131,8 +145,10 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
     fuelPoints += state[STATE_LOOPS]! + 1;
   }
   bodyEditStarts[bodies.length] = buffer.length;
+  bodyMovedLocalStarts[bodies.length] = state[STATE_MOVED_LOCALS]!;
   return {
     edits: buffer.edits.subarray(0, buffer.length), bodyEditStarts, instructions, fuelPoints, bulkEdits: buffer.bulkEdits,
+    movedLocalOffsets: buffer.movedLocals.subarray(0, state[STATE_MOVED_LOCALS]!), bodyMovedLocalStarts,
     largestCharge: state[STATE_LARGEST_CHARGE]!,
   };
 }

@@ -10,7 +10,7 @@
 // that, and calls it again to carry on from the state it saved.
 import { MAX_NESTING_DEPTH } from "../limits.js";
 import {
-  EDIT_CALL, EDIT_CALL_INDIRECT, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_LOCAL_INDEX, EDIT_REF_FUNC, EDIT_RETURN, EDIT_RETURN_CALL,
+  EDIT_CALL, EDIT_CALL_INDIRECT, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_REF_FUNC, EDIT_RETURN, EDIT_RETURN_CALL,
   EDIT_STRIDE,
 } from "./code-plan.js";
 
@@ -29,7 +29,10 @@ export const STATE_EDIT_LIMIT = 6;
 export const STATE_RELOCATED_LOCAL = 7;
 /** The largest region cost closed so far, over every body. */
 export const STATE_LARGEST_CHARGE = 8;
-export const STATE_SLOTS = 9;
+/** Numbers of `movedLocals` in use, and (input) past how many the walk stops for code.ts to grow it. */
+export const STATE_MOVED_LOCALS = 9;
+export const STATE_MOVED_LOCAL_LIMIT = 10;
+export const STATE_SLOTS = 11;
 /** Edits one instruction may add: the walk stops with at least this much room left. */
 export const EDITS_PER_INSTRUCTION = 1;
 
@@ -113,11 +116,13 @@ export function beginBody(state: Int32Array, offset: number, entryEdit: number):
  * the state. V8 validated the body, so immediates are well formed: LEB128 immediates whose value
  * is not needed are skipped by their continuation bits, and labels and indices fit in 32 bits.
  */
-export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: Int32Array): number {
+export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: Int32Array, movedLocals: Int32Array): number {
   const kinds = OPCODE_KINDS;
   const editLimit = state[STATE_EDIT_LIMIT]!;
   const relocatedLocal = state[STATE_RELOCATED_LOCAL]!;
   let largestCharge = state[STATE_LARGEST_CHARGE]!;
+  let movedCount = state[STATE_MOVED_LOCALS]!;
+  const movedLimit = state[STATE_MOVED_LOCAL_LIMIT]!;
   let offset = state[STATE_OFFSET]!;
   let depth = state[STATE_DEPTH]!;
   let region = state[STATE_REGION]!;
@@ -148,12 +153,8 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
         } while (byte & 0x80);
       }
       if (local !== relocatedLocal) continue;
-      edits[editCount] = immediateOffset;
-      edits[editCount + 1] = EDIT_LOCAL_INDEX;
-      edits[editCount + 2] = offset - immediateOffset;
-      edits[editCount + 3] = local;
-      editCount += EDIT_STRIDE;
-      if (editCount > editLimit) {
+      movedLocals[movedCount++] = immediateOffset;
+      if (movedCount > movedLimit) {
         stop = STOP_EDITS_FULL;
         break;
       }
@@ -281,6 +282,7 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
   state[STATE_LOOPS] = loops;
   state[STATE_EDITS] = editCount;
   state[STATE_LARGEST_CHARGE] = largestCharge;
+  state[STATE_MOVED_LOCALS] = movedCount;
   return stop;
 }
 

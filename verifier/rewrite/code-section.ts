@@ -26,7 +26,7 @@ import { SECTION, type DecodedModule } from "../binary/module.js";
 import { Reader } from "../binary/reader.js";
 import { Writer, pushUnsigned } from "../binary/writer.js";
 import {
-  EDIT_BULK, EDIT_CALL, EDIT_CALL_INDIRECT, EDIT_FUEL_ENTRY, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_LOCAL_INDEX, EDIT_REF_FUNC,
+  EDIT_BULK, EDIT_CALL, EDIT_CALL_INDIRECT, EDIT_FUEL_ENTRY, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_REF_FUNC,
   EDIT_RETURN, EDIT_RETURN_CALL, EDIT_STRIDE, type CodePlan,
 } from "../checks/code-plan.js";
 import { writeHelperBody, type BulkHelpers } from "./bulk.js";
@@ -38,6 +38,8 @@ const SHORT_RUN_BYTES = 16;
 const SIZE_SLOT_BYTES = 5;
 /** The most bytes one edit adds: a flushed import call (5 LEB128s of up to 5 bytes and 5 opcodes). */
 const MOST_BYTES_PER_EDIT = 32;
+/** A moved local's new index: a LEB128 of up to 5 bytes, replacing at least one. */
+const MOST_BYTES_PER_MOVED_LOCAL = 4;
 /** The wrapping blocks, the exit and the re-declared locals, beyond the edits. */
 const FIXED_BYTES_PER_BODY = 64;
 
@@ -71,7 +73,7 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
   const edits = plan.edits;
   const bodies = module.bodies;
   const bodyEditStarts = plan.bodyEditStarts;
-  const source = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const movedOffsets = plan.movedLocalOffsets;
   const { fuelGlobal, exhaustedIndex } = layout;
   const imported = module.importedFunctionCount;
 
@@ -86,10 +88,10 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
     const typeIndex = module.functionTypes[body.functionIndex]!;
     const fuelLocal = module.types[typeIndex]!.parameters.length;
     const worst = SIZE_SLOT_BYTES + (body.end - body.start) + FIXED_BYTES_PER_BODY
-      + ((lastEdit - firstEdit) / EDIT_STRIDE) * MOST_BYTES_PER_EDIT;
+      + ((lastEdit - firstEdit) / EDIT_STRIDE) * MOST_BYTES_PER_EDIT
+      + (plan.bodyMovedLocalStarts[bodyNumber + 1]! - plan.bodyMovedLocalStarts[bodyNumber]!) * MOST_BYTES_PER_MOVED_LOCAL;
     const claimedAt = output.length;
     const target = output.claim(worst);
-    const targetView = new DataView(target.buffer, target.byteOffset, target.byteLength);
     let at = SIZE_SLOT_BYTES;
     // The locals, with the first declared one moved to the end: F takes its index. A body that
     // passes the counter through call_indirect also gets an i32 local to hold the table slot
@@ -100,17 +102,36 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
     const needsSlotLocal = layout.tablesHoldRewritten && hasIndirectCall(edits, firstEdit, lastEdit);
     at = redeclareLocals(bytes, body.start, edits[firstEdit]!, needsSlotLocal, target, at);
     let copied = edits[firstEdit]!;
-    for (let edit = firstEdit; edit < lastEdit; edit += EDIT_STRIDE) {
-      const offset = edits[edit]!;
+    // The moved-local immediates, merged by offset with the edits (they never share an offset:
+    // an immediate is never where an instruction starts).
+    let moved = plan.bodyMovedLocalStarts[bodyNumber]!;
+    const lastMoved = plan.bodyMovedLocalStarts[bodyNumber + 1]!;
+    let nextMoved = moved < lastMoved ? movedOffsets[moved]! : body.end;
+    const movedIsOneByte = movedLocal < 0x80;
+    for (let edit = firstEdit; edit <= lastEdit; edit += EDIT_STRIDE) {
+      const offset = edit < lastEdit ? edits[edit]! : body.end;
+      if (movedIsOneByte && nextMoved < offset && oneByteIndices(bytes, movedOffsets, moved, lastMoved, offset)) {
+        // The common case: the old and the new index are one byte each, so the run is copied
+        // whole and the indices are patched in place.
+        const runStart = copied;
+        const runTarget = at;
+        at = copyRun(target, at, bytes, copied, offset);
+        copied = offset;
+        while (nextMoved < offset) {
+          target[runTarget + nextMoved - runStart] = movedLocal;
+          nextMoved = ++moved < lastMoved ? movedOffsets[moved]! : body.end;
+        }
+      }
+      while (nextMoved < offset) {
+        at = copyRun(target, at, bytes, copied, nextMoved);
+        at = writeUnsigned(target, at, movedLocal);
+        copied = nextMoved;
+        while (bytes[copied++]! & 0x80);
+        nextMoved = ++moved < lastMoved ? movedOffsets[moved]! : body.end;
+      }
+      if (edit === lastEdit) break;
       const kind = edits[edit + 1]!;
       const value = edits[edit + 2]!;
-      if (kind === EDIT_LOCAL_INDEX) {
-        // Most edits are this one, between short runs: kept out of the switch.
-        at = copyShortRun(targetView, at, source, copied, offset);
-        at = writeUnsigned(target, at, movedLocal);
-        copied = offset + value;
-        continue;
-      }
       at = copyRun(target, at, bytes, copied, offset);
       const extra = edits[edit + 3]!;
       copied = offset;
@@ -223,12 +244,20 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
     writePaddedUnsigned(target, 0, at - SIZE_SLOT_BYTES);
     output.length = claimedAt + at;
   }
-  for (const helper of layout.bulk.helpers) writeHelperBody(output, helper, fuelGlobal, exhaustedIndex);
+  writeAddedBodies(output, module, layout);
+  writePaddedUnsigned(output.view(), sectionSizeAt, output.length - sectionSizeAt - SIZE_SLOT_BYTES);
+}
+
+/**
+ * The bulk helpers and the entry wrappers, after the bodies. A function of its own: inline in
+ * the body loop's function, its property loads deoptimised that function once per module.
+ */
+function writeAddedBodies(output: Writer, module: DecodedModule, layout: CodeLayout): void {
+  for (const helper of layout.bulk.helpers) writeHelperBody(output, helper, layout.fuelGlobal, layout.exhaustedIndex);
   for (const entry of layout.entries) {
     const type = module.types[module.functionTypes[entry.functionIndex]!]!;
-    writeEntryBody(output, type.parameters.length, fuelGlobal, entry.functionIndex + 1);
+    writeEntryBody(output, type.parameters.length, layout.fuelGlobal, entry.functionIndex + 1);
   }
-  writePaddedUnsigned(output.view(), sectionSizeAt, output.length - sectionSizeAt - SIZE_SLOT_BYTES);
 }
 
 function hasIndirectCall(edits: Int32Array, firstEdit: number, lastEdit: number): boolean {
@@ -297,19 +326,14 @@ function redeclareLocals(bytes: Uint8Array, start: number, end: number, slotLoca
   return at;
 }
 
-/**
- * Copies `source[start, end)` four bytes at a time through DataViews: a run between two edits is
- * about 16 bytes on average, too short for TypedArray#set (which allocates a subarray) and, byte
- * by byte, half the rewrite's time. The last bytes of a run go one by one.
- */
-function copyShortRun(target: DataView, at: number, source: DataView, start: number, end: number): number {
-  while (end - start >= 4) {
-    target.setUint32(at, source.getUint32(start, true), true);
-    at += 4;
-    start += 4;
+/** Whether every moved-local immediate from `moved` up to `before` is a one-byte LEB128 (a padded one is not). */
+function oneByteIndices(bytes: Uint8Array, movedOffsets: Int32Array, moved: number, lastMoved: number, before: number): boolean {
+  for (; moved < lastMoved; moved++) {
+    const offset = movedOffsets[moved]!;
+    if (offset >= before) return true;
+    if (bytes[offset]! & 0x80) return false;
   }
-  while (start < end) target.setUint8(at++, source.getUint8(start++));
-  return at;
+  return true;
 }
 
 function copyRun(target: Uint8Array, at: number, source: Uint8Array, start: number, end: number): number {
