@@ -21,7 +21,11 @@
 // Speed. Each body is written once, straight into the output through an index, into room
 // claimed for its worst case; its size goes into a five-byte (padded) LEB128 slot claimed
 // before it, so nothing is measured twice. Untouched runs between edits are copied with
-// TypedArray#set, or by a loop when short.
+// TypedArray#set, or by a loop when short; the moved-local indices inside a run (most of the
+// plan) are patched in place after the copy when old and new index are one byte each, as they
+// nearly always are. The layout reaches the writer as numbers and typed arrays, never closures:
+// a closure made per module is a new call target each time, and V8 discarded the optimised
+// writer on every module.
 import { SECTION, type DecodedModule } from "../binary/module.js";
 import { Reader } from "../binary/reader.js";
 import { Writer, pushUnsigned } from "../binary/writer.js";
@@ -50,8 +54,7 @@ export interface CodeLayout {
   /**
    * By input function index: the output index a ref.func names. A direct call of a defined
    * function needs no table: the fuel import sits before every defined function, so it is the
-   * input index plus one. (Numbers in typed arrays, not closures: a closure made per module is
-   * a new call target each time, and V8 threw the optimised writer away on every module.)
+   * input index plus one.
    */
   readonly referenceIndex: Int32Array;
   /**
