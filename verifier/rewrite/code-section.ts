@@ -56,14 +56,14 @@ export interface CodeLayout {
    * function needs no table: the fuel import sits before every defined function, so it is the
    * input index plus one.
    */
-  readonly referenceIndex: Int32Array;
+  readonly referenceIndex: readonly number[];
   /**
    * Whether tables and function references hold rewritten functions (they never leave the
    * module: fuel.ts decides), so call_indirect passes the counter; else they hold entry wrappers.
    */
   readonly tablesHoldRewritten: boolean;
   /** Per input type index: the rewritten type (the counter appended to parameters and results). */
-  readonly rewrittenTypes: Int32Array;
+  readonly rewrittenTypes: readonly number[];
   /** Per input type index: the block type bytes of a body with that type's results. */
   readonly bodyBlockTypes: readonly (readonly number[])[];
   readonly bulk: BulkHelpers;

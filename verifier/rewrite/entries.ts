@@ -24,7 +24,8 @@ export interface FunctionReferences {
   readonly referencesEscape: boolean;
 }
 
-export function findFunctionReferences(module: DecodedModule): FunctionReferences {
+/** `scratch` receives the rewritten sections this reads through, and is left to the caller to reuse. */
+export function findFunctionReferences(module: DecodedModule, scratch: Writer): FunctionReferences {
   const imported = module.importedFunctionCount;
   const entered = new Set<number>();
   const referenced = new Set<number>();
@@ -45,7 +46,6 @@ export function findFunctionReferences(module: DecodedModule): FunctionReference
     else referenced.add(index);
     return index;
   };
-  const scratch = new Writer(256);
   for (const range of module.sections) {
     if (range.id === SECTION.element) rewriteElementSection(new Reader(module.bytes, range.contentStart, range.end), record, scratch.reset());
     if (range.id === SECTION.global) rewriteGlobalSection(new Reader(module.bytes, range.contentStart, range.end), record, [], scratch.reset());

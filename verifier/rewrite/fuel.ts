@@ -45,12 +45,14 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
 
   const types = new TypeAppender(module.types);
   const emptyType = types.indexOf([], []);
-  const references = findFunctionReferences(module);
+  // One scratch buffer holds each rebuilt section before it is copied out behind its size.
+  const scratch = new Writer(1024);
+  const references = findFunctionReferences(module, scratch);
   const tablesHoldRewritten = !references.referencesEscape;
   // Per input type: the rewritten type (the counter appended to parameters and results) and the
   // block type of a body with that type's results. Every type, when call_indirect may name any;
   // else only those of defined functions.
-  const rewrittenTypes = new Int32Array(module.types.length).fill(-1);
+  const rewrittenTypes = new Array<number>(module.types.length).fill(-1);
   const bodyBlockTypes: number[][] = new Array<number[]>(module.types.length).fill([]);
   const rewriteType = (typeIndex: number): void => {
     if (rewrittenTypes[typeIndex]! >= 0) return;
@@ -74,15 +76,21 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   const reference: Renumber = tablesHoldRewritten ? direct : (index) => (index < imported ? index : entryIndex.get(index)!);
   const addedNames = exhaustedName(exhaustedIndex);
   for (const helper of bulk.helpers) addedNames.set(helper.functionIndex, helper.name);
-  for (const entry of entries) addedNames.set(entry.outputIndex, names.get(entry.functionIndex) ?? `${FUEL_IMPORT_MODULE}.entry-${entry.functionIndex}`);
-  const referenceIndex = new Int32Array(module.functionTypes.length);
+  // An entry wrapper has its function's name; in a name section it is copied from the input's.
+  const namesToWrite = new Map(addedNames);
+  const wrapperAliases = new Map<number, number>();
+  for (const entry of entries) {
+    const name = names.get(entry.functionIndex);
+    addedNames.set(entry.outputIndex, name ?? `${FUEL_IMPORT_MODULE}.entry-${entry.functionIndex}`);
+    if (name === undefined) namesToWrite.set(entry.outputIndex, addedNames.get(entry.outputIndex)!);
+    else wrapperAliases.set(entry.outputIndex, entry.functionIndex);
+  }
+  const referenceIndex = new Array<number>(module.functionTypes.length);
   for (let index = 0; index < referenceIndex.length; index++) referenceIndex[index] = reference(index);
   const layout: CodeLayout = { fuelGlobal, exhaustedIndex, referenceIndex, tablesHoldRewritten, rewrittenTypes, bodyBlockTypes, bulk, entries };
 
   const output = new Writer(Math.ceil(bytes.length * 1.25) + 256);
   output.copy(bytes, 0, 8);
-  // One scratch buffer holds each rebuilt section before it is copied out behind its size.
-  const scratch = new Writer(1024);
   const pending = new Set<number>([SECTION.type, SECTION.import, SECTION.function, SECTION.global, SECTION.export]);
 
   const emitted = (id: number, content: Writer): void => {
@@ -134,7 +142,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   for (const range of module.sections) {
     if (range.id === SECTION.custom) {
       if (range.name === "name") {
-        const rewrittenNames = rewriteNameSection(bytes, range.contentStart, range.end, direct, addedNames);
+        const rewrittenNames = rewriteNameSection(bytes, range.contentStart, range.end, direct, namesToWrite, wrapperAliases);
         if (rewrittenNames) writeCustomSection(output, "name", rewrittenNames);
         wroteNames = true;
       } else {
