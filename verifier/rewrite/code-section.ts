@@ -84,26 +84,30 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
   const sectionSizeAt = output.length;
   output.claim(SIZE_SLOT_BYTES);
   output.u32(bodies.length + layout.bulk.helpers.length + layout.entries.length);
+  // Room for every body's worst case, claimed once: a claim per body cost a view per body.
+  const codeBytes = bodies.length === 0 ? 0 : bodies[bodies.length - 1]!.end - bodies[0]!.start;
+  const worst = codeBytes + bodies.length * (SIZE_SLOT_BYTES + FIXED_BYTES_PER_BODY)
+    + (edits.length / EDIT_STRIDE) * MOST_BYTES_PER_EDIT + plan.movedLocalOffsets.length * MOST_BYTES_PER_MOVED_LOCAL;
+  const claimedAt = output.length;
+  const target = output.claim(worst);
+  const reader = new Reader(bytes);
+  let at = 0;
   for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
     const body = bodies[bodyNumber]!;
     const firstEdit = bodyEditStarts[bodyNumber]!;
     const lastEdit = bodyEditStarts[bodyNumber + 1]!;
     const typeIndex = module.functionTypes[body.functionIndex]!;
     const fuelLocal = module.types[typeIndex]!.parameters.length;
-    const worst = SIZE_SLOT_BYTES + (body.end - body.start) + FIXED_BYTES_PER_BODY
-      + ((lastEdit - firstEdit) / EDIT_STRIDE) * MOST_BYTES_PER_EDIT
-      + (plan.bodyMovedLocalStarts[bodyNumber + 1]! - plan.bodyMovedLocalStarts[bodyNumber]!) * MOST_BYTES_PER_MOVED_LOCAL;
-    const claimedAt = output.length;
-    const target = output.claim(worst);
-    let at = SIZE_SLOT_BYTES;
+    const sizeAt = at;
+    at += SIZE_SLOT_BYTES;
     // The locals, with the first declared one moved to the end: F takes its index. A body that
     // passes the counter through call_indirect also gets an i32 local to hold the table slot
     // while the counter goes beneath it on the stack.
-    const declaredLocals = countLocals(bytes, body.start);
+    const declaredLocals = countLocals(reader, body.start);
     const movedLocal = fuelLocal + declaredLocals;
     const slotLocal = fuelLocal + declaredLocals + 1;
     const needsSlotLocal = layout.tablesHoldRewritten && hasIndirectCall(edits, firstEdit, lastEdit);
-    at = redeclareLocals(bytes, body.start, edits[firstEdit]!, needsSlotLocal, target, at);
+    at = redeclareLocals(reader, body.start, edits[firstEdit]!, needsSlotLocal, target, at);
     let copied = edits[firstEdit]!;
     // The moved-local immediates, merged by offset with the edits (they never share an offset:
     // an immediate is never where an instruction starts).
@@ -244,9 +248,9 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
       }
     }
     at = copyRun(target, at, bytes, copied, body.end);
-    writePaddedUnsigned(target, 0, at - SIZE_SLOT_BYTES);
-    output.length = claimedAt + at;
+    writePaddedUnsigned(target, sizeAt, at - sizeAt - SIZE_SLOT_BYTES);
   }
+  output.length = claimedAt + at;
   writeAddedBodies(output, module, layout);
   writePaddedUnsigned(output.view(), sectionSizeAt, output.length - sectionSizeAt - SIZE_SLOT_BYTES);
 }
@@ -269,8 +273,8 @@ function hasIndirectCall(edits: Int32Array, firstEdit: number, lastEdit: number)
 }
 
 /** Declared locals of the body at `start`. */
-function countLocals(bytes: Uint8Array, start: number): number {
-  const reader = new Reader(bytes, start);
+function countLocals(reader: Reader, start: number): number {
+  reader.offset = start;
   let total = 0;
   for (let groups = reader.u32(); groups > 0; groups--) {
     total += reader.u32();
@@ -285,8 +289,9 @@ function countLocals(bytes: Uint8Array, start: number): number {
  * indices, the moved one becomes index `parameters + L`, and the counter parameter takes index
  * `parameters`. Without declared locals nothing moves. With `slotLocal`, an i32 local follows.
  */
-function redeclareLocals(bytes: Uint8Array, start: number, end: number, slotLocal: boolean, target: Uint8Array, at: number): number {
-  const reader = new Reader(bytes, start, end);
+function redeclareLocals(reader: Reader, start: number, end: number, slotLocal: boolean, target: Uint8Array, at: number): number {
+  const bytes = reader.bytes;
+  reader.offset = start;
   const groups = reader.u32();
   const groupsStart = reader.offset;
   let movedType = -1;
