@@ -17,7 +17,7 @@ import type { DecodedModule } from "./binary/module.js";
 import { DecodeError } from "./binary/reader.js";
 import { sharedVerificationCache, type VerificationCache } from "./cache.js";
 import { checkImports } from "./checks/abi.js";
-import { walkCode, type CodePlan } from "./checks/code.js";
+import { recyclePlan, walkCode, type CodePlan } from "./checks/code.js";
 import { checkModuleLimits, checkModuleSize } from "./checks/limits.js";
 import { checkPolicy } from "./checks/policy.js";
 import { validateWithEngine } from "./checks/validate.js";
@@ -102,6 +102,8 @@ function runPipeline(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, cac
     state.findings.push(internalFinding(error));
   }
   const findings = nameFindings(state.findings.slice(0, MAX_FINDINGS), state);
+  const plan = state.plan;
+  if (plan !== undefined) recyclePlan(plan);
   const verdict: VerdictClass = findings.some((item) => item.verdictClass === "InternalError")
     ? "InternalError" : findings[0]?.verdictClass ?? "Accepted";
   const accepted = findings.length === 0;
@@ -112,8 +114,8 @@ function runPipeline(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, cac
       bytes: bytes.byteLength,
       functions: state.module?.functionTypes.length ?? 0,
       milliseconds: performance.now() - started,
-      fuelPointsInserted: accepted && state.fuelInstrumented ? state.plan?.fuelPoints ?? 0 : 0,
-      instructions: state.plan?.instructions ?? 0,
+      fuelPointsInserted: accepted && state.fuelInstrumented ? plan?.fuelPoints ?? 0 : 0,
+      instructions: plan?.instructions ?? 0,
       outputBytes: output?.byteLength ?? 0,
       stageMilliseconds: state.stageMilliseconds,
     },

@@ -34,6 +34,20 @@ const INITIAL_EDITS_PER_BODY = 8;
 /** Moved-local offsets planned per byte of code before the first growth: measured one per 19 (generated) to 40 (hello) bytes. */
 const INITIAL_BYTES_PER_MOVED_LOCAL = 16;
 
+/**
+ * Edit arrays up to this many numbers are kept for the next walk instead of left to the collector:
+ * a module's plan is dead once its verification returns, and two fresh typed arrays per module
+ * were a fixed cost of every small one. Larger ones are not kept, so a huge module's plan does
+ * not stay in kernel memory.
+ */
+const REUSED_ARRAY_NUMBERS = 1 << 16;
+let spareEdits: Int32Array | undefined;
+let spareMovedLocals: Int32Array | undefined;
+
+function freshOrSpare(spare: Int32Array | undefined, length: number): Int32Array {
+  return spare !== undefined && spare.length >= length ? spare : new Int32Array(length);
+}
+
 /** The plan's edit records as they grow, with the walk's state. */
 class EditBuffer {
   edits: Int32Array;
@@ -42,9 +56,11 @@ class EditBuffer {
   movedLocals: Int32Array;
 
   constructor(capacityInEdits: number, capacityInMovedLocals: number) {
-    this.movedLocals = new Int32Array(Math.max(64, capacityInMovedLocals));
+    this.movedLocals = freshOrSpare(spareMovedLocals, Math.max(64, capacityInMovedLocals));
+    spareMovedLocals = undefined;
     this.state[STATE_MOVED_LOCAL_LIMIT] = this.movedLocals.length - 1;
-    this.edits = new Int32Array(Math.max(64, capacityInEdits) * EDIT_STRIDE);
+    this.edits = freshOrSpare(spareEdits, Math.max(64, capacityInEdits) * EDIT_STRIDE);
+    spareEdits = undefined;
     this.state[STATE_EDIT_LIMIT] = this.edits.length - (EDITS_PER_INSTRUCTION + 1) * EDIT_STRIDE;
   }
 
@@ -77,6 +93,14 @@ class EditBuffer {
     this.reserve(1);
     writeEdit(this.edits, this.state, offset, kind, value, extra);
   }
+}
+
+/** Hands a plan's arrays to the next walk: call it only when nothing will read the plan again. */
+export function recyclePlan(plan: CodePlan): void {
+  const edits = plan.edits.buffer as ArrayBuffer;
+  const movedLocals = plan.movedLocalOffsets.buffer as ArrayBuffer;
+  if (edits.byteLength <= REUSED_ARRAY_NUMBERS * 4) spareEdits = new Int32Array(edits);
+  if (movedLocals.byteLength <= REUSED_ARRAY_NUMBERS * 4) spareMovedLocals = new Int32Array(movedLocals);
 }
 
 export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
