@@ -71,6 +71,14 @@ export interface CodeLayout {
   readonly entries: readonly { readonly functionIndex: number; readonly outputIndex: number }[];
 }
 
+/** The most bytes the rewritten bodies can take (what writeCodeSection claims), so the output can be sized once. */
+export function mostCodeBytes(module: DecodedModule, plan: CodePlan): number {
+  const bodies = module.bodies;
+  const codeBytes = bodies.length === 0 ? 0 : bodies[bodies.length - 1]!.end - bodies[0]!.start;
+  return codeBytes + bodies.length * (SIZE_SLOT_BYTES + FIXED_BYTES_PER_BODY)
+    + (plan.edits.length / EDIT_STRIDE) * MOST_BYTES_PER_EDIT + plan.movedLocalOffsets.length * MOST_BYTES_PER_MOVED_LOCAL;
+}
+
 export function writeCodeSection(output: Writer, module: DecodedModule, plan: CodePlan, layout: CodeLayout): void {
   const bytes = module.bytes;
   const edits = plan.edits;
@@ -85,9 +93,7 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
   output.claim(SIZE_SLOT_BYTES);
   output.u32(bodies.length + layout.bulk.helpers.length + layout.entries.length);
   // Room for every body's worst case, claimed once: a claim per body cost a view per body.
-  const codeBytes = bodies.length === 0 ? 0 : bodies[bodies.length - 1]!.end - bodies[0]!.start;
-  const worst = codeBytes + bodies.length * (SIZE_SLOT_BYTES + FIXED_BYTES_PER_BODY)
-    + (edits.length / EDIT_STRIDE) * MOST_BYTES_PER_EDIT + plan.movedLocalOffsets.length * MOST_BYTES_PER_MOVED_LOCAL;
+  const worst = mostCodeBytes(module, plan);
   const claimedAt = output.length;
   const target = output.claim(worst);
   const reader = new Reader(bytes);
