@@ -7,7 +7,7 @@
 import { Reader } from "../binary/reader.js";
 import { Writer, pushName, pushSigned, pushUnsigned } from "../binary/writer.js";
 import { SECTION, type DecodedModule, type SectionRange } from "../binary/module.js";
-import type { CodePlan } from "../checks/code-plan.js";
+import { EDIT_CALL_INDIRECT, EDIT_STRIDE, type CodePlan } from "../checks/code-plan.js";
 import { planBulkHelpers } from "./bulk.js";
 import { mostCodeBytes, writeCodeSection, type CodeLayout } from "./code-section.js";
 import { findFunctionReferences } from "./entries.js";
@@ -50,8 +50,8 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   const references = findFunctionReferences(module, scratch);
   const tablesHoldRewritten = !references.referencesEscape;
   // Per input type: the rewritten type (the counter appended to parameters and results) and the
-  // block type of a body with that type's results. Every type, when call_indirect may name any;
-  // else only those of defined functions.
+  // block type of a body with that type's results: for the types of defined functions, and when
+  // tables hold rewritten functions, for the types call_indirect names.
   const rewrittenTypes = new Array<number>(module.types.length).fill(-1);
   const bodyBlockTypes: number[][] = new Array<number[]>(module.types.length).fill([]);
   const rewriteType = (typeIndex: number): void => {
@@ -63,7 +63,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
       : pushSigned([], types.indexOf([], type.results));
   };
   for (let index = imported; index < module.functionTypes.length; index++) rewriteType(module.functionTypes[index]!);
-  if (tablesHoldRewritten) for (let typeIndex = 0; typeIndex < module.types.length; typeIndex++) rewriteType(typeIndex);
+  if (tablesHoldRewritten) for (const typeIndex of indirectCallTypes(module, plan)) rewriteType(typeIndex);
   const bulk = planBulkHelpers(module, plan, imported + 1 + definedCount, types);
   const firstEntry = imported + 1 + definedCount + bulk.helpers.length;
   const wrapped = new Set(references.entered);
@@ -176,6 +176,19 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   emitMissingBefore(Number.POSITIVE_INFINITY);
   if (!wroteNames) writeCustomSection(output, "name", newNameSection(addedNames));
   return { output: output.view(), exhaustedFunctionIndex: exhaustedIndex, fuelGlobalIndex: fuelGlobal, renumber: direct, addedNames };
+}
+
+/** The type immediates of every call_indirect and return_call_indirect the plan rewrites. */
+function indirectCallTypes(module: DecodedModule, plan: CodePlan): Set<number> {
+  const types = new Set<number>();
+  const edits = plan.edits;
+  const reader = new Reader(module.bytes);
+  for (let edit = 0; edit < edits.length; edit += EDIT_STRIDE) {
+    if (edits[edit + 1] !== EDIT_CALL_INDIRECT) continue;
+    reader.offset = edits[edit]! + 1;
+    types.add(reader.u32());
+  }
+  return types;
 }
 
 /** Module and field name of the fuel import, encoded once. */
