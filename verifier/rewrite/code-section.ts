@@ -210,7 +210,7 @@ export function writeCodeSection(output: Writer, module: DecodedModule, plan: Co
           copied = offset + value;
           break;
         case EDIT_CALL_INDIRECT: {
-          const reader = new Reader(bytes, offset + 1, offset + value);
+          reader.offset = offset + 1;
           const calleeType = reader.u32();
           const tableIndex = reader.u32();
           if (layout.tablesHoldRewritten) {
