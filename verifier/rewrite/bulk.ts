@@ -101,7 +101,7 @@ export function planBulkHelpers(module: DecodedModule, plan: CodePlan, firstFunc
         break;
       default: throw new Error(`no bulk helper for 0xfc ${operation}`);
     }
-    const typeIndex = types.indexOf(["i32", middle, "i32", "i64"], ["i64"]);
+    const typeIndex = types.bulkHelperType(middle);
     const functionIndex = firstFunctionIndex + result.helpers.length;
     indexByInstruction.set(key, functionIndex);
     edits[edit + 3] = functionIndex;

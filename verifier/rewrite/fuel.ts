@@ -44,7 +44,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   const direct: Renumber = (index) => (index >= exhaustedIndex ? index + 1 : index);
 
   const types = new TypeAppender(module.types);
-  const emptyType = types.indexOf([], []);
+  const emptyType = types.emptyType();
   // One scratch buffer holds each rebuilt section before it is copied out behind its size.
   const scratch = new Writer(1024);
   const references = findFunctionReferences(module, scratch);
@@ -57,10 +57,10 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   const rewriteType = (typeIndex: number): void => {
     if (rewrittenTypes[typeIndex]! >= 0) return;
     const type = module.types[typeIndex]!;
-    rewrittenTypes[typeIndex] = types.indexOf([...type.parameters, "i64"], [...type.results, "i64"]);
+    rewrittenTypes[typeIndex] = types.appendWithCounter(type);
     bodyBlockTypes[typeIndex] = type.results.length === 0 ? [0x40]
       : type.results.length === 1 ? [valueTypeCode(type.results[0]!)]
-      : pushSigned([], types.indexOf([], type.results));
+      : pushSigned([], types.append([], type.results));
   };
   for (let index = imported; index < module.functionTypes.length; index++) rewriteType(module.functionTypes[index]!);
   if (tablesHoldRewritten) for (const typeIndex of indirectCallTypes(module, plan)) rewriteType(typeIndex);

@@ -1,6 +1,5 @@
 // The function types of the output module: the input's, unchanged and at the same indices (so
-// call_indirect and block type immediates keep their meaning), then the types the rewrite adds,
-// each once.
+// call_indirect and block type immediates keep their meaning), then the types the rewrite adds.
 import type { FunctionType, ValueType } from "../binary/module.js";
 import { pushUnsigned } from "../binary/writer.js";
 
@@ -21,26 +20,50 @@ function encode(parameters: readonly string[], results: readonly string[]): numb
 }
 
 export class TypeAppender {
-  private readonly indexByKey = new Map<string, number>();
   /** Encoded types to append after the input's, in index order. */
   readonly added: number[][] = [];
+  private emptyTypeIndex = -1;
+  private readonly bulkTypes = new Map<string, number>();
 
-  constructor(private readonly existing: readonly FunctionType[]) {
-    existing.forEach((type, index) => {
-      const key = String.fromCharCode(...encode(type.parameters, type.results));
-      if (!this.indexByKey.has(key)) this.indexByKey.set(key, index);
-    });
+  constructor(private readonly existing: readonly FunctionType[]) {}
+
+  /**
+   * Appends `(parameters) -> (results)` and returns its index. No search for an equal type:
+   * function types are equal by structure, so a duplicate is valid and means the same, and
+   * keying every type of the module to find one cost more than the rewrite of a small module.
+   */
+  append(parameters: readonly string[], results: readonly string[]): number {
+    this.added.push(encode(parameters, results));
+    return this.existing.length + this.added.length - 1;
   }
 
-  /** The index of the type `(parameters) -> (results)`, added if the module has none. */
-  indexOf(parameters: readonly string[], results: readonly string[]): number {
-    const encoded = encode(parameters, results);
-    const key = String.fromCharCode(...encoded);
-    let index = this.indexByKey.get(key);
+  /** The rewritten form of `type`: the counter appended to its parameters and to its results. */
+  appendWithCounter(type: FunctionType): number {
+    const encoded = pushUnsigned([0x60], type.parameters.length + 1);
+    for (const value of type.parameters) encoded.push(VALUE_TYPE_CODES[value]);
+    encoded.push(VALUE_TYPE_CODES.i64);
+    pushUnsigned(encoded, type.results.length + 1);
+    for (const value of type.results) encoded.push(VALUE_TYPE_CODES[value]);
+    encoded.push(VALUE_TYPE_CODES.i64);
+    this.added.push(encoded);
+    return this.existing.length + this.added.length - 1;
+  }
+
+  /** `() -> ()`: the module's own if it has one (the exhausted import's type). */
+  emptyType(): number {
+    if (this.emptyTypeIndex < 0) {
+      this.emptyTypeIndex = this.existing.findIndex((type) => type.parameters.length === 0 && type.results.length === 0);
+      if (this.emptyTypeIndex < 0) this.emptyTypeIndex = this.append([], []);
+    }
+    return this.emptyTypeIndex;
+  }
+
+  /** A bulk helper's type, `(i32, middle, i32, i64) -> (i64)`, once per middle operand type. */
+  bulkHelperType(middle: string): number {
+    let index = this.bulkTypes.get(middle);
     if (index === undefined) {
-      index = this.existing.length + this.added.length;
-      this.indexByKey.set(key, index);
-      this.added.push(encoded);
+      index = this.append(["i32", middle, "i32", "i64"], ["i64"]);
+      this.bulkTypes.set(middle, index);
     }
     return index;
   }
