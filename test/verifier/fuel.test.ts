@@ -311,6 +311,52 @@ describe("verifier fuel", function () {
     expect(body.slice(loop, loopEnd).filter((line) => /global\.(get|set)/.test(line))).to.deep.equal([]);
   });
 
+  it("keeps results and every way out of a function working with the counter as an extra parameter and result", async () => {
+    const run = instrumentAndInstantiate(await assemble(kernelApp(`
+      (import "singlet:kernel/process@0.1.0" "id" (func $id (result i32)))
+      (type $pair (func (param i32) (result i32 i32)))
+      (type $unary (func (param i32) (result i32)))
+      (table 2 2 funcref)
+      (elem (i32.const 0) $halves $twice)
+      (func $halves (param $value i32) (result i32 i32)
+        (local i64) (local $spare f32)
+        (if (i32.eqz (local.get $value)) (then (return (i32.const -1) (i32.const -1))))
+        (br 0 (i32.shr_u (local.get $value) (i32.const 1)) (i32.sub (local.get $value) (i32.shr_u (local.get $value) (i32.const 1)))))
+      (func $twice (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+      (func $sum (param $value i32) (result i32)
+        (local $low i32) (local $high i32)
+        (call $halves (local.get $value))
+        (local.set $high)
+        (local.set $low)
+        (i32.add (local.get $low) (local.get $high)))
+      (func $viaTable (param $value i32) (result i32)
+        (i32.add (call_indirect (type $unary) (local.get $value) (i32.const 1))
+          (block (result i32) (call_indirect (type $pair) (local.get $value) (i32.const 0)) (drop))))
+      (func $tailToKernel (param i32) (result i32) (return_call $id))
+      (func $tailThroughTable (param i32) (result i32) (return_call_indirect (type $unary) (local.get 0) (i32.const 1)))
+      (func $leaveFromLoop (param $limit i32) (result i32)
+        (local $index i32)
+        (loop $again
+          (br_if 1 (local.get $index) (i32.ge_u (local.get $index) (local.get $limit)))
+          (local.set $index (i32.add (local.get $index) (i32.const 1)))
+          (br $again))
+        (i32.const -1))
+      (func (export "sum") (param i32) (result i32) (call $sum (local.get 0)))
+      (func (export "viaTable") (param i32) (result i32) (call $viaTable (local.get 0)))
+      (func (export "tailToKernel") (param i32) (result i32) (call $tailToKernel (local.get 0)))
+      (func (export "tailThroughTable") (param i32) (result i32) (call $tailThroughTable (local.get 0)))
+      (func (export "leaveFromLoop") (param i32) (result i32) (call $leaveFromLoop (local.get 0)))
+      (func (export "halvesOfZero") (result i32) (call $halves (i32.const 0)) (i32.add))`)));
+    expect(run.call("sum", 10_000, 7).returned).to.equal(7);
+    expect(run.call("viaTable", 10_000, 5).returned).to.equal(10 + 2);
+    expect(run.call("tailToKernel", 10_000, 5).returned).to.equal(0);
+    expect(run.call("tailThroughTable", 10_000, 21).returned).to.equal(42);
+    expect(run.call("leaveFromLoop", 10_000, 9).returned).to.equal(9);
+    expect(run.call("halvesOfZero", 10_000).returned).to.equal(-2);
+    expect(run.counters.exhausted).to.equal(0);
+    expect(run.call("leaveFromLoop", 50, 1_000).thrown).to.be.instanceOf(FuelExhausted);
+  });
+
   it("runs the start function under the instantiation fuel", async () => {
     const bytes = await assemble(kernelApp(`(func $spin (loop $again (br $again))) (start $spin)`));
     const result = verifyModule(bytes);
