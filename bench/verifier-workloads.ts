@@ -1,5 +1,5 @@
-// Workloads for the verifier benchmarks: a generated multi-megabyte module, and compute-heavy
-// WAT programs whose running time fuel instrumentation must not inflate much.
+// The verifier throughput benchmark's workload: a generated multi-megabyte module. The fuel
+// overhead workloads are in fuel-workloads.ts.
 import { Writer } from "../verifier/binary/writer.js";
 
 /** The arithmetic chunk of a generated body: loads, stores, i32/i64/f64 arithmetic, locals. */
@@ -77,61 +77,4 @@ export function generateLargeModule(targetBytes: number, chunksPerFunction = 8):
   code.bytes(main.view());
   output.section(10, code);
   return output.finish();
-}
-
-/** Compute-heavy programs: `main` runs for a few hundred milliseconds. */
-export const COMPUTE_WORKLOADS: readonly { readonly name: string; readonly wat: string }[] = [
-  {
-    name: "arithmetic loop (LCG and xorshift, 20M iterations)",
-    wat: `(func (export "main") (result i32)
-      (local $i i32) (local $acc i32) (local $x i64)
-      (local.set $i (i32.const 20000000))
-      (local.set $x (i64.const 88172645463325252))
-      (loop $again
-        (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 1664525)) (i32.const 1013904223)))
-        (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 13))))
-        (local.set $x (i64.xor (local.get $x) (i64.shr_u (local.get $x) (i64.const 7))))
-        (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 17))))
-        (local.set $acc (i32.xor (local.get $acc) (i32.wrap_i64 (local.get $x))))
-        (br_if $again (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
-      (local.get $acc))`,
-  },
-  {
-    name: "matrix multiply (3 nested loops, 128×128 f64, 8 rounds)",
-    wat: `(func (export "main") (result i32)
-      (local $round i32) (local $row i32) (local $column i32) (local $k i32) (local $sum f64)
-      (loop $rounds
-        (local.set $row (i32.const 0))
-        (loop $rows
-          (local.set $column (i32.const 0))
-          (loop $columns
-            (local.set $sum (f64.const 0))
-            (local.set $k (i32.const 0))
-            (loop $inner
-              (local.set $sum (f64.add (local.get $sum)
-                (f64.mul
-                  (f64.load (i32.shl (i32.add (i32.shl (local.get $row) (i32.const 7)) (local.get $k)) (i32.const 3)))
-                  (f64.load offset=131072 (i32.shl (i32.add (i32.shl (local.get $k) (i32.const 7)) (local.get $column)) (i32.const 3))))))
-              (br_if $inner (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 128))))
-            (f64.store offset=262144 (i32.shl (i32.add (i32.shl (local.get $row) (i32.const 7)) (local.get $column)) (i32.const 3)) (local.get $sum))
-            (br_if $columns (i32.lt_u (local.tee $column (i32.add (local.get $column) (i32.const 1))) (i32.const 128))))
-          (br_if $rows (i32.lt_u (local.tee $row (i32.add (local.get $row) (i32.const 1))) (i32.const 128))))
-        (br_if $rounds (i32.lt_u (local.tee $round (i32.add (local.get $round) (i32.const 1))) (i32.const 8))))
-      (i32.trunc_f64_s (f64.load offset=262144 (i32.const 8))))`,
-  },
-  {
-    name: "recursive fibonacci (fib 30, a call per step)",
-    wat: `(func $fib (param $n i32) (result i32)
-      (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
-        (then (local.get $n))
-        (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
-    (func (export "main") (result i32) (call $fib (i32.const 30)))`,
-  },
-];
-
-export function computeModuleWat(functions: string): string {
-  return `(module
-  (memory (export "memory") 8 8)
-  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
-  ${functions})`;
 }

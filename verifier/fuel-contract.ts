@@ -2,9 +2,11 @@
 //
 // An instrumented module exports a mutable i64 global `singlet_fuel` holding the fuel left.
 // The kernel sets `.value` to the entry's budget before every entry call. Function entries and
-// loop headers subtract their region's cost; when the value goes negative the module calls the
-// imported `singlet:kernel/fuel@0.1.0`.`exhausted` (type `() -> ()`), whose kernel side throws,
-// unwinding the entry; an `unreachable` follows the call so the code can never continue.
+// loop headers subtract their region's cost from a copy the module keeps in a local, which it
+// writes back to the global when the entry returns and around every kernel call (so a kernel
+// call may read or charge it); when the count goes negative the module writes it back and calls
+// the imported `singlet:kernel/fuel@0.1.0`.`exhausted` (type `() -> ()`), whose kernel side
+// throws, unwinding the entry; an `unreachable` follows the call so the code can never continue.
 import type { Manifest } from "../runtime/abi/index.js";
 import { DEFAULT_FUEL_PER_ENTRY, START_FUNCTION_FUEL } from "./limits.js";
 

@@ -17,7 +17,7 @@ import type { DecodedModule } from "./binary/module.js";
 import { DecodeError } from "./binary/reader.js";
 import { sharedVerificationCache, type VerificationCache } from "./cache.js";
 import { checkImports } from "./checks/abi.js";
-import { walkCode, type CodePlan } from "./checks/code.js";
+import { recyclePlan, walkCode, type CodePlan } from "./checks/code.js";
 import { checkModuleLimits, checkModuleSize } from "./checks/limits.js";
 import { checkPolicy } from "./checks/policy.js";
 import { validateWithEngine } from "./checks/validate.js";
@@ -102,6 +102,8 @@ function runPipeline(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, cac
     state.findings.push(internalFinding(error));
   }
   const findings = nameFindings(state.findings.slice(0, MAX_FINDINGS), state);
+  const plan = state.plan;
+  if (plan !== undefined) recyclePlan(plan);
   const verdict: VerdictClass = findings.some((item) => item.verdictClass === "InternalError")
     ? "InternalError" : findings[0]?.verdictClass ?? "Accepted";
   const accepted = findings.length === 0;
@@ -112,8 +114,8 @@ function runPipeline(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, cac
       bytes: bytes.byteLength,
       functions: state.module?.functionTypes.length ?? 0,
       milliseconds: performance.now() - started,
-      fuelPointsInserted: accepted && state.fuelInstrumented ? state.plan?.fuelPoints ?? 0 : 0,
-      instructions: state.plan?.instructions ?? 0,
+      fuelPointsInserted: accepted && state.fuelInstrumented ? plan?.fuelPoints ?? 0 : 0,
+      instructions: plan?.instructions ?? 0,
       outputBytes: output?.byteLength ?? 0,
       stageMilliseconds: state.stageMilliseconds,
     },
@@ -176,7 +178,7 @@ function checkStages(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, sta
 
 function rewriteStages(options: VerifyOptions, state: PipelineState, stage: (name: string) => void): void {
   if (options.fuel === false || state.module === undefined || state.plan === undefined) return;
-  const rewrite = instrumentFuel(state.module, state.plan);
+  const rewrite = instrumentFuel(state.module, state.plan, state.functionNames);
   const renamed = new Map<number, string>();
   for (const [index, name] of state.functionNames) renamed.set(rewrite.renumber(index), name);
   for (const [index, name] of rewrite.addedNames) renamed.set(index, name);

@@ -9,6 +9,9 @@ import { assemble, kernelApp } from "./support/assemble.js";
 import { disassembleWasm } from "../helpers/wat.js";
 import { FuelExhausted, builtApp, builtApps, stubKernelImports } from "./support/apps.js";
 import { instrumentAndInstantiate } from "./support/run.js";
+import { withBody } from "./support/mutate.js";
+import { decodeModule } from "../../verifier/binary/decode.js";
+import { fuelGlobalOf, setFuel } from "../../verifier/index.js";
 
 const COUNTED_LOOP = `
   (func $count (export "count") (param $limit i32) (result i32)
@@ -198,6 +201,160 @@ describe("verifier fuel", function () {
       `${FUEL_IMPORT_MODULE}.charge-memory.fill`, `${FUEL_IMPORT_MODULE}.charge-memory.copy`, `${FUEL_IMPORT_MODULE}.charge-memory.init`,
       `${FUEL_IMPORT_MODULE}.charge-table.fill`, `${FUEL_IMPORT_MODULE}.charge-table.init`,
     ]);
+  });
+
+  it("lets bulk instructions out of bounds trap as the original does, not charge their length first (regression: differential testing)", async () => {
+    const fields = `
+      (data $bytes "0123456789abcdef")
+      (table $slots 64 64 funcref)
+      (func (export "fill") (param i32 i32) (memory.fill (local.get 0) (i32.const 7) (local.get 1)))
+      (func (export "copy") (param i32 i32) (memory.copy (i32.const 0) (local.get 0) (local.get 1)))
+      (func (export "init") (param i32 i32) (memory.init $bytes (local.get 0) (i32.const 0) (local.get 1)))
+      (func (export "tableFill") (param i32 i32) (table.fill $slots (local.get 0) (ref.null func) (local.get 1)))`;
+    const bytes = await assemble(kernelApp(fields));
+    const original = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    const run = instrumentAndInstantiate(bytes);
+    const cases: [string, number, number][] = [
+      ["fill", 0, 0xffff_ffff], ["fill", 65_000, 1_000], ["copy", 0xffff_0000, 0x1_0000], ["init", 65_530, 16], ["tableFill", 0, 0x7fff_ffff],
+    ];
+    for (const [name, start, length] of cases) {
+      let originalError: unknown;
+      try { (original.exports[name] as (a: number, b: number) => void)(start, length); } catch (error) { originalError = error; }
+      expect(originalError, name).to.be.instanceOf(WebAssembly.RuntimeError);
+      const outcome = run.call(name, 100, start, length);
+      expect(outcome.thrown, name).to.be.instanceOf(WebAssembly.RuntimeError);
+      expect((outcome.thrown as Error).message, name).to.equal((originalError as Error).message);
+    }
+    expect(run.counters.exhausted).to.equal(0);
+    // In bounds, the length is still charged before the work: a budget too small for it stops first.
+    expect(run.call("fill", 100, 0, 65_536).thrown).to.be.instanceOf(FuelExhausted);
+  });
+
+  it("rewrites bulk instructions whose sub-opcode is a padded LEB128 into a valid module (regression: table.fill)", async () => {
+    const bytes = await assemble(kernelApp(`
+      (table $slots 4096 4096 funcref)
+      (func (export "tableFill") (param i32) (table.fill $slots (i32.const 0) (ref.null func) (local.get 0)))
+      (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0)))`));
+    const module = decodeModule(bytes);
+    let padded = bytes;
+    // table.fill is 0xfc 17, memory.fill 0xfc 11; re-encode each sub-opcode as a two-byte LEB128.
+    for (const [bodyNumber, sub] of [[0, 17], [1, 11]] as const) {
+      padded = withBody(decodeModule(padded), bodyNumber, (body) => {
+        const at = body.findIndex((byte, index) => byte === 0xfc && body[index + 1] === sub);
+        expect(at, `0xfc ${sub} in body ${bodyNumber}`).to.be.greaterThan(0);
+        return Uint8Array.from([...body.subarray(0, at + 1), sub | 0x80, 0x00, ...body.subarray(at + 2)]);
+      });
+    }
+    expect(module.bodies.length).to.equal(4);
+    expect(WebAssembly.validate(padded)).to.equal(true);
+    const run = instrumentAndInstantiate(padded);
+    for (const name of ["tableFill", "fill"]) {
+      const small = run.call(name, 1_000_000, 0);
+      const large = run.call(name, 1_000_000, 4_096);
+      expect(small.thrown, name).to.equal(undefined);
+      expect(large.fuelUsed - small.fuelUsed, name).to.equal(4_096 / 32);
+    }
+  });
+
+  it("flushes the counter before a kernel call and reloads it after, so the kernel reads and charges the true count", async () => {
+    const bytes = await assemble(kernelApp(`
+      (import "singlet:kernel/clock@0.1.0" "now" (func $now (result i64)))
+      (func $work (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+      (func (export "loop") (param $rounds i32) (result i32)
+        (local $sum i32)
+        (loop $again
+          (local.set $sum (call $work (local.get $sum)))
+          (drop (call $now))
+          (br_if $again (local.tee $rounds (i32.sub (local.get $rounds) (i32.const 1)))))
+        (local.get $sum))`));
+    const result = verifyModule(bytes, { validateOutput: true });
+    const seen: bigint[] = [];
+    let instance: WebAssembly.Instance | undefined;
+    const imports = stubKernelImports();
+    const KERNEL_CHARGE = 1_000n;
+    (imports["singlet:kernel/clock@0.1.0"] as Record<string, unknown>).now = () => {
+      const global = fuelGlobalOf(instance!)!;
+      seen.push(global.value as bigint);
+      global.value = (global.value as bigint) - KERNEL_CHARGE;
+      return 0n;
+    };
+    instance = new WebAssembly.Instance(new WebAssembly.Module(result.output!), imports);
+    setFuel(instance, 1_000_000);
+    (instance.exports.loop as (rounds: number) => number)(5);
+    expect(seen).to.have.length(5);
+    for (let call = 1; call < seen.length; call++) {
+      const between = seen[call - 1]! - seen[call]!;
+      // Each kernel call sees the charge of the previous one and of the iteration between them.
+      expect(between > KERNEL_CHARGE && between < KERNEL_CHARGE + 100n, `between calls ${call - 1} and ${call}: ${between}`).to.equal(true);
+    }
+    // Charges come at region entries, none after the last kernel call: the entry ends with exactly what the kernel left.
+    expect(fuelGlobalOf(instance)!.value).to.equal(seen[4]! - KERNEL_CHARGE);
+    setFuel(instance, 2_500);
+    expect(() => (instance!.exports.loop as (rounds: number) => number)(100)).to.throw(FuelExhausted);
+  });
+
+  it("keeps the counter out of memory in a loop of direct calls: the global is written only at the entry's end", async () => {
+    const text = await disassembleWasm(verifyModule(await assemble(kernelApp(`
+      (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func $count (export "count") (param $limit i32) (result i32)
+        (local $index i32)
+        (loop $again
+          (local.set $index (call $leaf (local.get $index)))
+          (br_if $again (i32.lt_u (local.get $index) (local.get $limit))))
+        (local.get $index))`))).output!);
+    const lines = text.split("\n");
+    const start = lines.findIndex((line) => line.includes("(func $count"));
+    const end = lines.findIndex((line, index) => index > start && line.trimStart().startsWith("(func"));
+    const body = lines.slice(start, end);
+    const loop = body.findIndex((line) => line.trimStart().startsWith("loop"));
+    const loopEnd = body.findIndex((line, index) => index > loop && line.trimStart() === "end");
+    expect(body.slice(loop, loopEnd).filter((line) => /global\.(get|set)/.test(line))).to.deep.equal([]);
+  });
+
+  it("keeps results and every way out of a function working with the counter as an extra parameter and result", async () => {
+    const run = instrumentAndInstantiate(await assemble(kernelApp(`
+      (import "singlet:kernel/process@0.1.0" "id" (func $id (result i32)))
+      (type $pair (func (param i32) (result i32 i32)))
+      (type $unary (func (param i32) (result i32)))
+      (table 2 2 funcref)
+      (elem (i32.const 0) $halves $twice)
+      (func $halves (param $value i32) (result i32 i32)
+        (local i64) (local $spare f32)
+        (if (i32.eqz (local.get $value)) (then (return (i32.const -1) (i32.const -1))))
+        (br 0 (i32.shr_u (local.get $value) (i32.const 1)) (i32.sub (local.get $value) (i32.shr_u (local.get $value) (i32.const 1)))))
+      (func $twice (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+      (func $sum (param $value i32) (result i32)
+        (local $low i32) (local $high i32)
+        (call $halves (local.get $value))
+        (local.set $high)
+        (local.set $low)
+        (i32.add (local.get $low) (local.get $high)))
+      (func $viaTable (param $value i32) (result i32)
+        (i32.add (call_indirect (type $unary) (local.get $value) (i32.const 1))
+          (block (result i32) (call_indirect (type $pair) (local.get $value) (i32.const 0)) (drop))))
+      (func $tailToKernel (param i32) (result i32) (return_call $id))
+      (func $tailThroughTable (param i32) (result i32) (return_call_indirect (type $unary) (local.get 0) (i32.const 1)))
+      (func $leaveFromLoop (param $limit i32) (result i32)
+        (local $index i32)
+        (loop $again
+          (br_if 1 (local.get $index) (i32.ge_u (local.get $index) (local.get $limit)))
+          (local.set $index (i32.add (local.get $index) (i32.const 1)))
+          (br $again))
+        (i32.const -1))
+      (func (export "sum") (param i32) (result i32) (call $sum (local.get 0)))
+      (func (export "viaTable") (param i32) (result i32) (call $viaTable (local.get 0)))
+      (func (export "tailToKernel") (param i32) (result i32) (call $tailToKernel (local.get 0)))
+      (func (export "tailThroughTable") (param i32) (result i32) (call $tailThroughTable (local.get 0)))
+      (func (export "leaveFromLoop") (param i32) (result i32) (call $leaveFromLoop (local.get 0)))
+      (func (export "halvesOfZero") (result i32) (call $halves (i32.const 0)) (i32.add))`)));
+    expect(run.call("sum", 10_000, 7).returned).to.equal(7);
+    expect(run.call("viaTable", 10_000, 5).returned).to.equal(10 + 2);
+    expect(run.call("tailToKernel", 10_000, 5).returned).to.equal(0);
+    expect(run.call("tailThroughTable", 10_000, 21).returned).to.equal(42);
+    expect(run.call("leaveFromLoop", 10_000, 9).returned).to.equal(9);
+    expect(run.call("halvesOfZero", 10_000).returned).to.equal(-2);
+    expect(run.counters.exhausted).to.equal(0);
+    expect(run.call("leaveFromLoop", 50, 1_000).thrown).to.be.instanceOf(FuelExhausted);
   });
 
   it("runs the start function under the instantiation fuel", async () => {

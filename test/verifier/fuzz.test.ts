@@ -1,9 +1,14 @@
 // Fuzz: thousands of seeded mutations of the real apps. The verifier answers every one with a
 // verdict (never a throw, never InternalError for bytes V8 accepts), and every accepted mutant
-// runs under fuel to a return, a trap or fuel exhaustion, inside a watchdog that catches hangs.
+// runs under fuel to a return, a trap or fuel exhaustion, inside a watchdog that catches hangs,
+// and never past its budget: a return leaves fuel at or above zero, an exhaustion stops within
+// one charge of the budget (the largest region, or the largest bulk charge memory allows).
 import { expect } from "chai";
 import vm from "node:vm";
-import { formatVerificationLog, setFuel, verifyModule, type VerdictClass } from "../../verifier/index.js";
+import { formatVerificationLog, fuelGlobalOf, setFuel, verifyModule, type VerdictClass } from "../../verifier/index.js";
+import { BULK_BYTES_PER_FUEL } from "../../verifier/fuel-contract.js";
+import { walkCode } from "../../verifier/checks/code.js";
+import { decodeModule } from "../../verifier/binary/decode.js";
 import { assemble, kernelApp } from "./support/assemble.js";
 import { FuelExhausted, StubKernelExit, builtApps, stubKernelImports } from "./support/apps.js";
 import { decodeOriginal, mutate, seededRandom } from "./support/mutate.js";
@@ -40,6 +45,15 @@ const RICH_MODULE = kernelApp(`
         (call_indirect (type $unary) (local.get $index) (i32.and (local.get $index) (i32.const 1)))))
       (br_if $steps (i32.lt_u (local.tee $index (i32.add (local.get $index) (i32.const 1))) (i32.const 100))))
     (i32.add (call $tail (global.get $counter)) (i32.wrap_i64 (call $now))))`, "(call $work)");
+
+/** The most one charge can take at once: the largest region, or a bulk instruction over all of memory or a table. */
+function largestSingleCharge(bytes: Uint8Array<ArrayBuffer>): number {
+  const module = decodeModule(bytes);
+  const largestRegion = walkCode(module, []).largestCharge;
+  const memoryBytes = Math.max(0, ...module.memories.map((memory) => (memory.maximum ?? memory.minimum) * 65_536));
+  const tableElements = Math.max(0, ...module.tables.map((table) => table.maximum ?? table.minimum));
+  return Math.max(largestRegion, Math.ceil(Math.max(memoryBytes, tableElements) / BULK_BYTES_PER_FUEL));
+}
 
 type Outcome = "returned" | "trapped" | "fuel exhausted" | "kernel exit" | "stack overflow";
 
@@ -80,9 +94,10 @@ describe("verifier fuzz", function () {
       }
       kinds.set(mutation.kind, (kinds.get(mutation.kind) ?? 0) + 1);
       let outcome: Outcome;
+      let instance: WebAssembly.Instance | undefined;
       try {
         watchdog.entry = () => {
-          const instance = new WebAssembly.Instance(new WebAssembly.Module(result.output!), stubKernelImports());
+          instance = new WebAssembly.Instance(new WebAssembly.Module(result.output!), stubKernelImports());
           setFuel(instance, FUEL_PER_RUN);
           (instance.exports.main as () => number)();
         };
@@ -93,6 +108,11 @@ describe("verifier fuzz", function () {
         outcome = classify(error);
       }
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      if (instance !== undefined && (outcome === "returned" || outcome === "fuel exhausted")) {
+        const left = Number(fuelGlobalOf(instance)!.value);
+        const overshoot = outcome === "returned" ? 0 : largestSingleCharge(mutation.bytes);
+        expect(left, `${where}: ${outcome} with ${left} fuel left of ${FUEL_PER_RUN}`).to.be.at.least(-overshoot);
+      }
     }
     const summary = `${done} mutants in ${(performance.now() - started).toFixed(0)} ms; verdicts ${JSON.stringify(Object.fromEntries(verdicts))}; `
       + `accepted runs ${JSON.stringify(Object.fromEntries(outcomes))}`;

@@ -17,10 +17,11 @@ import type { DecodedModule } from "../binary/module.js";
 import { finding } from "../codes.js";
 import { MAX_FUNCTION_BODY_BYTES, MAX_LOCALS_PER_FUNCTION, MAX_NESTING_DEPTH } from "../limits.js";
 import type { Finding } from "../verdict.js";
-import { EDIT_BRANCH_LABEL, EDIT_BULK, EDIT_FUEL_ENTRY, EDIT_STRIDE, type CodePlan } from "./code-plan.js";
+import { EDIT_BULK, EDIT_FUEL_ENTRY, EDIT_STRIDE, type CodePlan } from "./code-plan.js";
 import {
-  STATE_DEPTH, STATE_EDIT_LIMIT, STATE_EDITS, STATE_IMPORTED_FUNCTIONS, STATE_INSTRUCTIONS, STATE_LOOPS, STATE_OFFSET,
-  STATE_SLOTS, STOP_BODY_END, STOP_EDITS_FULL, STOP_OTHER, STOP_TOO_DEEP, beginBody, walkInstructions, writeEdit,
+  EDITS_PER_INSTRUCTION, STATE_DEPTH, STATE_EDIT_LIMIT, STATE_EDITS, STATE_INSTRUCTIONS, STATE_LARGEST_CHARGE, STATE_LOOPS,
+  STATE_MOVED_LOCAL_LIMIT, STATE_MOVED_LOCALS, STATE_OFFSET, STATE_RELOCATED_LOCAL, STATE_SLOTS, STOP_BODY_END, STOP_EDITS_FULL, STOP_OTHER, STOP_TOO_DEEP, beginBody,
+  walkInstructions, writeEdit,
 } from "./instruction-walk.js";
 
 export type { CodePlan } from "./code-plan.js";
@@ -28,17 +29,39 @@ export type { CodePlan } from "./code-plan.js";
 /** 0xfc sub-opcodes charged by their length: memory.init, memory.copy, memory.fill, table.init, table.copy, table.fill. */
 const BULK_OPERATIONS: ReadonlySet<number> = new Set([8, 10, 11, 12, 14, 17]);
 
-/** Edits planned per body before the first growth: an entry charge, a few loops and calls. */
+/** Edits planned per body before the first growth: an entry charge, an exit, a few loops and calls. */
 const INITIAL_EDITS_PER_BODY = 8;
+/** Moved-local offsets planned per byte of code before the first growth: measured one per 19 (generated) to 40 (hello) bytes. */
+const INITIAL_BYTES_PER_MOVED_LOCAL = 16;
+
+/**
+ * Edit arrays up to this many numbers are kept for the next walk instead of left to the collector:
+ * a module's plan is dead once its verification returns, and two fresh typed arrays per module
+ * were a fixed cost of every small one. Larger ones are not kept, so a huge module's plan does
+ * not stay in kernel memory.
+ */
+const REUSED_ARRAY_NUMBERS = 1 << 16;
+let spareEdits: Int32Array | undefined;
+let spareMovedLocals: Int32Array | undefined;
+
+function freshOrSpare(spare: Int32Array | undefined, length: number): Int32Array {
+  return spare !== undefined && spare.length >= length ? spare : new Int32Array(length);
+}
 
 /** The plan's edit records as they grow, with the walk's state. */
 class EditBuffer {
   edits: Int32Array;
   readonly state = new Int32Array(STATE_SLOTS);
+  readonly bulkEdits: number[] = [];
+  movedLocals: Int32Array;
 
-  constructor(capacityInEdits: number) {
-    this.edits = new Int32Array(Math.max(64, capacityInEdits) * EDIT_STRIDE);
-    this.state[STATE_EDIT_LIMIT] = this.edits.length - EDIT_STRIDE;
+  constructor(capacityInEdits: number, capacityInMovedLocals: number) {
+    this.movedLocals = freshOrSpare(spareMovedLocals, Math.max(64, capacityInMovedLocals));
+    spareMovedLocals = undefined;
+    this.state[STATE_MOVED_LOCAL_LIMIT] = this.movedLocals.length - 1;
+    this.edits = freshOrSpare(spareEdits, Math.max(64, capacityInEdits) * EDIT_STRIDE);
+    spareEdits = undefined;
+    this.state[STATE_EDIT_LIMIT] = this.edits.length - (EDITS_PER_INSTRUCTION + 1) * EDIT_STRIDE;
   }
 
   get length(): number {
@@ -47,14 +70,23 @@ class EditBuffer {
 
   /** Room for `count` more edits, whatever walkInstructions may then add before it stops. */
   reserve(count: number): void {
-    const needed = this.state[STATE_EDITS]! + (count + 1) * EDIT_STRIDE;
+    const needed = this.state[STATE_EDITS]! + (count + EDITS_PER_INSTRUCTION + 1) * EDIT_STRIDE;
     if (needed <= this.edits.length) return;
     let capacity = this.edits.length * 2;
     while (capacity < needed) capacity *= 2;
     const grown = new Int32Array(capacity);
     grown.set(this.edits.subarray(0, this.state[STATE_EDITS]!));
     this.edits = grown;
-    this.state[STATE_EDIT_LIMIT] = capacity - EDIT_STRIDE;
+    this.state[STATE_EDIT_LIMIT] = capacity - (EDITS_PER_INSTRUCTION + 1) * EDIT_STRIDE;
+  }
+
+  /** Room for one more moved-local offset than walkInstructions stops at. */
+  reserveMovedLocals(): void {
+    if (this.state[STATE_MOVED_LOCALS]! < this.movedLocals.length - 1) return;
+    const grown = new Int32Array(this.movedLocals.length * 2);
+    grown.set(this.movedLocals);
+    this.movedLocals = grown;
+    this.state[STATE_MOVED_LOCAL_LIMIT] = grown.length - 1;
   }
 
   push(offset: number, kind: number, value: number, extra: number): void {
@@ -63,20 +95,31 @@ class EditBuffer {
   }
 }
 
+/** Hands a plan's arrays to the next walk: call it only when nothing will read the plan again. */
+export function recyclePlan(plan: CodePlan): void {
+  const edits = plan.edits.buffer as ArrayBuffer;
+  const movedLocals = plan.movedLocalOffsets.buffer as ArrayBuffer;
+  if (edits.byteLength <= REUSED_ARRAY_NUMBERS * 4) spareEdits = new Int32Array(edits);
+  if (movedLocals.byteLength <= REUSED_ARRAY_NUMBERS * 4) spareMovedLocals = new Int32Array(movedLocals);
+}
+
 export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
   const bodies = module.bodies;
   const bodyEditStarts = new Array<number>(bodies.length + 1);
   let instructions = 0;
   let fuelPoints = 0;
-  const buffer = new EditBuffer(bodies.length * INITIAL_EDITS_PER_BODY);
+  const codeBytes = bodies.length === 0 ? 0 : bodies[bodies.length - 1]!.end - bodies[0]!.start;
+  const buffer = new EditBuffer(bodies.length * INITIAL_EDITS_PER_BODY, Math.ceil(codeBytes / INITIAL_BYTES_PER_MOVED_LOCAL));
+  const bodyMovedLocalStarts = new Array<number>(bodies.length + 1);
   const state = buffer.state;
-  state[STATE_IMPORTED_FUNCTIONS] = module.importedFunctionCount;
+  state[STATE_LARGEST_CHARGE] = 0;
   const bytes = module.bytes;
   const reader = new Reader(bytes);
   for (let bodyNumber = 0; bodyNumber < bodies.length; bodyNumber++) {
     const body = bodies[bodyNumber]!;
     const bodyEditStart = buffer.length;
     bodyEditStarts[bodyNumber] = bodyEditStart;
+    bodyMovedLocalStarts[bodyNumber] = state[STATE_MOVED_LOCALS]!;
     const functionIndex = body.functionIndex;
     const size = body.end - body.start;
     if (size > MAX_FUNCTION_BODY_BYTES) {
@@ -97,12 +140,15 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
         { functionIndex, byteOffset: body.byteOffset }));
       continue;
     }
+    // The counter parameter takes the index of the first declared local, which moves to the end.
+    state[STATE_RELOCATED_LOCAL] = locals > 0 ? module.types[module.functionTypes[functionIndex]!]!.parameters.length : -1;
     buffer.push(reader.offset, EDIT_FUEL_ENTRY, 0, 0);
     beginBody(state, reader.offset, bodyEditStart);
     let stop: number;
-    while ((stop = walkInstructions(bytes, state, buffer.edits)) !== STOP_BODY_END) {
+    while ((stop = walkInstructions(bytes, state, buffer.edits, buffer.movedLocals)) !== STOP_BODY_END) {
       if (stop === STOP_EDITS_FULL) {
         buffer.reserve(1);
+        buffer.reserveMovedLocals();
       } else if (stop === STOP_OTHER) {
         state[STATE_OFFSET] = walkOtherInstruction(reader, buffer, findings, functionIndex, state[STATE_OFFSET]!);
       } else if (stop === STOP_TOO_DEEP) {
@@ -120,26 +166,15 @@ export function walkCode(module: DecodedModule, findings: Finding[]): CodePlan {
     // or an unsupported instruction, and the walk ends here or in walkOtherInstruction's throw.
     const offset = state[STATE_OFFSET]!;
     if (offset !== body.end) throw new DecodeError(`function ${functionIndex} ends at byte ${offset}, not at its size`, body.end);
-    const loops = state[STATE_LOOPS]!;
-    fuelPoints += loops + 1;
-    if (loops > 0) buffer.edits[bodyEditStart + 3] = 1;
-    else dropBranchLabelEdits(buffer, bodyEditStart);
+    fuelPoints += state[STATE_LOOPS]! + 1;
   }
   bodyEditStarts[bodies.length] = buffer.length;
-  return { edits: buffer.edits.subarray(0, buffer.length), bodyEditStarts, instructions, fuelPoints };
-}
-
-/** A function without loops is not wrapped: its branches to the function label stay as they are. */
-function dropBranchLabelEdits(buffer: EditBuffer, from: number): void {
-  const edits = buffer.edits;
-  const end = buffer.length;
-  let kept = from;
-  for (let edit = from; edit < end; edit += EDIT_STRIDE) {
-    if (edits[edit + 1] === EDIT_BRANCH_LABEL) continue;
-    if (kept !== edit) edits.copyWithin(kept, edit, edit + EDIT_STRIDE);
-    kept += EDIT_STRIDE;
-  }
-  buffer.state[STATE_EDITS] = kept;
+  bodyMovedLocalStarts[bodies.length] = state[STATE_MOVED_LOCALS]!;
+  return {
+    edits: buffer.edits.subarray(0, buffer.length), bodyEditStarts, instructions, fuelPoints, bulkEdits: buffer.bulkEdits,
+    movedLocalOffsets: buffer.movedLocals.subarray(0, state[STATE_MOVED_LOCALS]!), bodyMovedLocalStarts,
+    largestCharge: state[STATE_LARGEST_CHARGE]!,
+  };
 }
 
 /**
@@ -152,20 +187,15 @@ function walkOtherInstruction(reader: Reader, buffer: EditBuffer, findings: Find
   const instructionIndex = buffer.state[STATE_INSTRUCTIONS]!;
   reader.offset = offset;
   switch (opcode) {
-    case 0x0e: {
-      // A label naming the function moves in a wrapped function, as br's does.
-      const functionLabel = buffer.state[STATE_DEPTH]! - 1;
-      for (let targets = reader.u32(); targets >= 0; targets--) {
-        const labelOffset = reader.offset;
-        const label = reader.u32();
-        if (label === functionLabel) buffer.push(labelOffset, EDIT_BRANCH_LABEL, reader.offset - labelOffset, label + 1);
-      }
+    case 0x0e:
+      // Labels keep their numbers: the block wrapping the body takes the function label's place.
+      for (let targets = reader.u32(); targets >= 0; targets--) reader.u32();
       break;
-    }
     case 0x1c: for (let types = reader.u32(); types > 0; types--) reader.byte(); break;
     case 0xd0: reader.s33(); break;
     case 0xfc:
       if (BULK_OPERATIONS.has(skipMiscellaneous(reader, instructionOffset))) {
+        buffer.bulkEdits.push(buffer.length);
         buffer.push(instructionOffset, EDIT_BULK, reader.offset - instructionOffset, 0);
       }
       break;

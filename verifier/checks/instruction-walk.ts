@@ -9,7 +9,10 @@
 // needs what only a call can do (a finding, a rare opcode, more room for edits), code.ts does
 // that, and calls it again to carry on from the state it saved.
 import { MAX_NESTING_DEPTH } from "../limits.js";
-import { EDIT_BRANCH_LABEL, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_FUNCTION_INDEX, EDIT_STRIDE } from "./code-plan.js";
+import {
+  EDIT_CALL, EDIT_CALL_INDIRECT, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_REF_FUNC, EDIT_RETURN, EDIT_RETURN_CALL,
+  EDIT_STRIDE,
+} from "./code-plan.js";
 
 /** Slots of the walk's state, shared between calls of walkInstructions and code.ts. */
 export const STATE_OFFSET = 0;
@@ -20,11 +23,18 @@ export const STATE_INSTRUCTIONS = 3;
 export const STATE_LOOPS = 4;
 /** Numbers of `edits` in use. */
 export const STATE_EDITS = 5;
-/** Input: the first defined function's index; calls below it are imports and keep their index. */
-export const STATE_IMPORTED_FUNCTIONS = 6;
 /** Input: past this many numbers in use, the walk stops for code.ts to grow `edits`. */
-export const STATE_EDIT_LIMIT = 7;
-export const STATE_SLOTS = 8;
+export const STATE_EDIT_LIMIT = 6;
+/** Input: the local index the counter parameter takes (the first declared local's), or -1 when none is declared. */
+export const STATE_RELOCATED_LOCAL = 7;
+/** The largest region cost closed so far, over every body. */
+export const STATE_LARGEST_CHARGE = 8;
+/** Numbers of `movedLocals` in use, and (input) past how many the walk stops for code.ts to grow it. */
+export const STATE_MOVED_LOCALS = 9;
+export const STATE_MOVED_LOCAL_LIMIT = 10;
+export const STATE_SLOTS = 11;
+/** Edits one instruction may add: the walk stops with at least this much room left. */
+export const EDITS_PER_INSTRUCTION = 1;
 
 /** Why walkInstructions returned. */
 export const STOP_BODY_END = 0;
@@ -46,23 +56,25 @@ const KIND_MEMORY = 2;          // a memory argument: alignment (a memory index 
 const KIND_BLOCK = 3;           // block, if: a block type
 const KIND_LOOP = 4;
 const KIND_END = 5;
-const KIND_BRANCH = 6;          // br, br_if: a label
+const KIND_LOCAL = 6;           // local.get, local.set, local.tee: an index, moved if it is the first declared local's
 const KIND_FUNCTION_INDEX = 7;  // call, return_call, ref.func
 const KIND_TWO_INTEGERS = 8;    // call_indirect, return_call_indirect
+const KIND_RETURN = 12;
 const KIND_F32 = 9;
 const KIND_F64 = 10;
 const KIND_OTHER = 11;          // br_table, typed select, ref.null, prefixes, unsupported: code.ts
 const OPCODE_KINDS = new Uint8Array(256).fill(KIND_OTHER);
-for (const opcode of [0x00, 0x01, 0x05, 0x0f, 0x1a, 0x1b, 0xd1]) OPCODE_KINDS[opcode] = KIND_PLAIN;
+for (const opcode of [0x00, 0x01, 0x05, 0x1a, 0x1b, 0xd1]) OPCODE_KINDS[opcode] = KIND_PLAIN;
 for (let opcode = 0x45; opcode <= 0xc4; opcode++) OPCODE_KINDS[opcode] = KIND_PLAIN;
-for (const opcode of [0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x3f, 0x40, 0x41, 0x42]) OPCODE_KINDS[opcode] = KIND_INTEGER;
+// br and br_if keep their labels: the block that wraps the body takes the function label's place.
+for (const opcode of [0x0c, 0x0d, 0x23, 0x24, 0x25, 0x26, 0x3f, 0x40, 0x41, 0x42]) OPCODE_KINDS[opcode] = KIND_INTEGER;
+for (const opcode of [0x20, 0x21, 0x22]) OPCODE_KINDS[opcode] = KIND_LOCAL;
+OPCODE_KINDS[0x0f] = KIND_RETURN;
 for (let opcode = 0x28; opcode <= 0x3e; opcode++) OPCODE_KINDS[opcode] = KIND_MEMORY;
 OPCODE_KINDS[0x02] = KIND_BLOCK;
 OPCODE_KINDS[0x04] = KIND_BLOCK;
 OPCODE_KINDS[0x03] = KIND_LOOP;
 OPCODE_KINDS[0x0b] = KIND_END;
-OPCODE_KINDS[0x0c] = KIND_BRANCH;
-OPCODE_KINDS[0x0d] = KIND_BRANCH;
 OPCODE_KINDS[0x10] = KIND_FUNCTION_INDEX;
 OPCODE_KINDS[0x12] = KIND_FUNCTION_INDEX;
 OPCODE_KINDS[0xd2] = KIND_FUNCTION_INDEX;
@@ -104,10 +116,13 @@ export function beginBody(state: Int32Array, offset: number, entryEdit: number):
  * the state. V8 validated the body, so immediates are well formed: LEB128 immediates whose value
  * is not needed are skipped by their continuation bits, and labels and indices fit in 32 bits.
  */
-export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: Int32Array): number {
+export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: Int32Array, movedLocals: Int32Array): number {
   const kinds = OPCODE_KINDS;
-  const importedFunctions = state[STATE_IMPORTED_FUNCTIONS]!;
   const editLimit = state[STATE_EDIT_LIMIT]!;
+  const relocatedLocal = state[STATE_RELOCATED_LOCAL]!;
+  let largestCharge = state[STATE_LARGEST_CHARGE]!;
+  let movedCount = state[STATE_MOVED_LOCALS]!;
+  const movedLimit = state[STATE_MOVED_LOCAL_LIMIT]!;
   let offset = state[STATE_OFFSET]!;
   let depth = state[STATE_DEPTH]!;
   let region = state[STATE_REGION]!;
@@ -124,6 +139,27 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
       while (bytes[offset++]! & 0x80);
       continue;
     }
+    if (kind === KIND_LOCAL) {
+      const immediateOffset = offset;
+      let local = bytes[offset++]!;
+      if (local & 0x80) {
+        local &= 0x7f;
+        let scale = 128;
+        let byte: number;
+        do {
+          byte = bytes[offset++]!;
+          local += (byte & 0x7f) * scale;
+          scale *= 128;
+        } while (byte & 0x80);
+      }
+      if (local !== relocatedLocal) continue;
+      movedLocals[movedCount++] = immediateOffset;
+      if (movedCount > movedLimit) {
+        stop = STOP_EDITS_FULL;
+        break;
+      }
+      continue;
+    }
     if (kind === KIND_MEMORY) {
       const alignment = bytes[offset]!;
       while (bytes[offset++]! & 0x80);
@@ -135,15 +171,15 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
       depth--;
       if (depth === 0 || frames[depth] === FRAME_LOOP) {
         const span = instructionIndex - regionStarts[region]!;
-        edits[regionEdits[region]! + 2] = span - regionNested[region]!;
+        const cost = span - regionNested[region]!;
+        edits[regionEdits[region]! + 2] = cost;
+        if (cost > largestCharge) largestCharge = cost;
         if (depth === 0) {
-          if (loops > 0) {
-            edits[editCount] = offset - 1;
-            edits[editCount + 1] = EDIT_FUEL_EXIT;
-            edits[editCount + 2] = 0;
-            edits[editCount + 3] = 0;
-            editCount += EDIT_STRIDE;
-          }
+          edits[editCount] = offset - 1;
+          edits[editCount + 1] = EDIT_FUEL_EXIT;
+          edits[editCount + 2] = 0;
+          edits[editCount + 3] = 0;
+          editCount += EDIT_STRIDE;
           break;
         }
         regionNested[--region]! += span;
@@ -164,15 +200,15 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
       }
       frames[depth++] = FRAME_LOOP;
       loops++;
-      // The loop's check branches to the wrapping block: seen from the header, the label one
-      // past the outermost frame inside the function.
+      // The loop's check branches to the exhaustion block: seen from the header, the label one
+      // past the body block, which takes the function label's place (depth - 1).
       regionEdits[++region] = editCount;
       regionStarts[region] = instructionIndex;
       regionNested[region] = 0;
       edits[editCount] = offset;
       edits[editCount + 1] = EDIT_FUEL_LOOP;
       edits[editCount + 2] = 0;
-      edits[editCount + 3] = depth - 1;
+      edits[editCount + 3] = depth;
       editCount += EDIT_STRIDE;
       if (editCount > editLimit) {
         stop = STOP_EDITS_FULL;
@@ -180,8 +216,8 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
       }
       continue;
     }
-    if (kind === KIND_BRANCH || kind === KIND_FUNCTION_INDEX) {
-      const immediateOffset = offset;
+    if (kind === KIND_FUNCTION_INDEX) {
+      const opcodeOffset = offset - 1;
       let value = 0;
       let scale = 1;
       let byte: number;
@@ -190,18 +226,10 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
         value += (byte & 0x7f) * scale;
         scale *= 128;
       } while (byte & 0x80);
-      if (kind === KIND_BRANCH) {
-        // Only in a wrapped function does this edit apply; code.ts drops it from the others.
-        if (value !== depth - 1) continue;
-        edits[editCount + 1] = EDIT_BRANCH_LABEL;
-        edits[editCount + 3] = value + 1;
-      } else {
-        if (value < importedFunctions) continue;
-        edits[editCount + 1] = EDIT_FUNCTION_INDEX;
-        edits[editCount + 3] = value;
-      }
-      edits[editCount] = immediateOffset;
-      edits[editCount + 2] = offset - immediateOffset;
+      edits[editCount] = opcodeOffset;
+      edits[editCount + 1] = opcode === 0x10 ? EDIT_CALL : opcode === 0x12 ? EDIT_RETURN_CALL : EDIT_REF_FUNC;
+      edits[editCount + 2] = offset - opcodeOffset;
+      edits[editCount + 3] = value;
       editCount += EDIT_STRIDE;
       if (editCount > editLimit) {
         stop = STOP_EDITS_FULL;
@@ -210,8 +238,30 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
       continue;
     }
     if (kind === KIND_TWO_INTEGERS) {
+      const opcodeOffset = offset - 1;
       while (bytes[offset++]! & 0x80);
       while (bytes[offset++]! & 0x80);
+      edits[editCount] = opcodeOffset;
+      edits[editCount + 1] = EDIT_CALL_INDIRECT;
+      edits[editCount + 2] = offset - opcodeOffset;
+      edits[editCount + 3] = opcode;
+      editCount += EDIT_STRIDE;
+      if (editCount > editLimit) {
+        stop = STOP_EDITS_FULL;
+        break;
+      }
+      continue;
+    }
+    if (kind === KIND_RETURN) {
+      edits[editCount] = offset - 1;
+      edits[editCount + 1] = EDIT_RETURN;
+      edits[editCount + 2] = 0;
+      edits[editCount + 3] = 0;
+      editCount += EDIT_STRIDE;
+      if (editCount > editLimit) {
+        stop = STOP_EDITS_FULL;
+        break;
+      }
       continue;
     }
     if (kind === KIND_F64) {
@@ -231,6 +281,8 @@ export function walkInstructions(bytes: Uint8Array, state: Int32Array, edits: In
   state[STATE_INSTRUCTIONS] = instructionIndex;
   state[STATE_LOOPS] = loops;
   state[STATE_EDITS] = editCount;
+  state[STATE_LARGEST_CHARGE] = largestCharge;
+  state[STATE_MOVED_LOCALS] = movedCount;
   return stop;
 }
 

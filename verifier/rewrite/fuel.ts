@@ -1,23 +1,29 @@
 // The fuel rewriter: everything after the checking boundary. It adds the fuel import and the
-// exported fuel global, charges every region planned by the code walk, and renumbers every
-// function index the new import shifts (calls, ref.func, exports, elements, start, names).
+// exported fuel global, gives every defined function the counter as a last parameter and a last
+// result (so the engine keeps it in a register: code-section.ts), charges every region planned by
+// the code walk, adds entry wrappers of the original types for functions called from outside
+// (entries.ts), and renumbers every function index the new import and wrappers move (calls,
+// ref.func, exports, elements, start, globals, names).
 import { Reader } from "../binary/reader.js";
 import { Writer, pushName, pushSigned, pushUnsigned } from "../binary/writer.js";
 import { SECTION, type DecodedModule, type SectionRange } from "../binary/module.js";
-import type { CodePlan } from "../checks/code-plan.js";
+import { EDIT_CALL_INDIRECT, EDIT_STRIDE, type CodePlan } from "../checks/code-plan.js";
 import { planBulkHelpers } from "./bulk.js";
-import { writeCodeSection } from "./code-section.js";
+import { mostCodeBytes, writeCodeSection, type CodeLayout } from "./code-section.js";
+import { findFunctionReferences } from "./entries.js";
 import { FUEL_AT_INSTANTIATION, FUEL_GLOBAL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from "../fuel-contract.js";
 import { newNameSection, rewriteNameSection } from "./names.js";
 import { rewriteElementSection, rewriteExportSection, rewriteGlobalSection, type Renumber } from "./renumber.js";
+import { TypeAppender, valueTypeCode } from "./types.js";
 
 export interface FuelRewrite {
   readonly output: Uint8Array<ArrayBuffer>;
   /** Index of the `exhausted` import in the output module. */
   readonly exhaustedFunctionIndex: number;
   readonly fuelGlobalIndex: number;
+  /** Output index of each input function's code (the rewritten body; imports keep theirs). */
   readonly renumber: Renumber;
-  /** Names of the functions the rewrite added (the import and the bulk helpers), by output index. */
+  /** Names of the functions the rewrite added (the import, the bulk helpers, the entry wrappers), by output index. */
   readonly addedNames: Map<number, string>;
 }
 
@@ -28,22 +34,68 @@ const SECTION_ORDER: Readonly<Record<number, number>> = {
   [SECTION.dataCount]: 11, [SECTION.code]: 12, [SECTION.data]: 13,
 };
 
-export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewrite {
+/** `names` are the input's function names: an entry wrapper is named after the function it enters. */
+export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: ReadonlyMap<number, string> = new Map()): FuelRewrite {
   const bytes = module.bytes;
-  const exhaustedIndex = module.importedFunctionCount;
+  const imported = module.importedFunctionCount;
+  const exhaustedIndex = imported;
   const fuelGlobal = module.globals.length;
-  const renumber: Renumber = (index) => (index >= exhaustedIndex ? index + 1 : index);
-  let emptyType = module.types.findIndex((type) => type.parameters.length === 0 && type.results.length === 0);
-  const needsEmptyType = emptyType < 0;
-  if (needsEmptyType) emptyType = module.types.length;
-  const bulk = planBulkHelpers(module, plan, module.functionTypes.length + 1, module.types.length + (needsEmptyType ? 1 : 0));
-  const addedNames = exhaustedName(exhaustedIndex);
-  for (const helper of bulk.helpers) addedNames.set(helper.functionIndex, helper.name);
+  const definedCount = module.functionTypes.length - imported;
+  const direct: Renumber = (index) => (index >= exhaustedIndex ? index + 1 : index);
 
-  const output = new Writer(Math.ceil(bytes.length * 1.25) + 256);
-  output.copy(bytes, 0, 8);
+  const types = new TypeAppender(module.types);
+  const emptyType = types.emptyType();
   // One scratch buffer holds each rebuilt section before it is copied out behind its size.
   const scratch = new Writer(1024);
+  const references = findFunctionReferences(module, scratch);
+  const tablesHoldRewritten = !references.referencesEscape;
+  // Per input type: the rewritten type (the counter appended to parameters and results) and the
+  // block type of a body with that type's results: for the types of defined functions, and when
+  // tables hold rewritten functions, for the types call_indirect names.
+  const rewrittenTypes = new Array<number>(module.types.length).fill(-1);
+  const bodyBlockTypes: number[][] = new Array<number[]>(module.types.length).fill([]);
+  const rewriteType = (typeIndex: number): void => {
+    if (rewrittenTypes[typeIndex]! >= 0) return;
+    const type = module.types[typeIndex]!;
+    rewrittenTypes[typeIndex] = types.appendWithCounter(type);
+    bodyBlockTypes[typeIndex] = type.results.length === 0 ? [0x40]
+      : type.results.length === 1 ? [valueTypeCode(type.results[0]!)]
+      : pushSigned([], types.append([], type.results));
+  };
+  for (let index = imported; index < module.functionTypes.length; index++) rewriteType(module.functionTypes[index]!);
+  if (tablesHoldRewritten) for (const typeIndex of indirectCallTypes(module, plan)) rewriteType(typeIndex);
+  const bulk = planBulkHelpers(module, plan, imported + 1 + definedCount, types);
+  const firstEntry = imported + 1 + definedCount + bulk.helpers.length;
+  const wrapped = new Set(references.entered);
+  if (!tablesHoldRewritten) for (const index of references.referenced) wrapped.add(index);
+  const entries = [...wrapped].sort((left, right) => left - right).map((functionIndex, position) => ({ functionIndex, outputIndex: firstEntry + position }));
+  const entryIndex = new Map(entries.map((entry) => [entry.functionIndex, entry.outputIndex]));
+  /** Exports and the start function: always a wrapper. */
+  const entered: Renumber = (index) => entryIndex.get(index) ?? index;
+  /** Elements, globals and ref.func: the rewritten function, or its wrapper when references escape. */
+  const reference: Renumber = tablesHoldRewritten ? direct : (index) => (index < imported ? index : entryIndex.get(index)!);
+  const addedNames = exhaustedName(exhaustedIndex);
+  for (const helper of bulk.helpers) addedNames.set(helper.functionIndex, helper.name);
+  // An entry wrapper has its function's name; in a name section it is copied from the input's.
+  const namesToWrite = new Map(addedNames);
+  const wrapperAliases = new Map<number, number>();
+  for (const entry of entries) {
+    const name = names.get(entry.functionIndex);
+    addedNames.set(entry.outputIndex, name ?? `${FUEL_IMPORT_MODULE}.entry-${entry.functionIndex}`);
+    if (name === undefined) namesToWrite.set(entry.outputIndex, addedNames.get(entry.outputIndex)!);
+    else wrapperAliases.set(entry.outputIndex, entry.functionIndex);
+  }
+  const referenceIndex = new Array<number>(module.functionTypes.length);
+  for (let index = 0; index < referenceIndex.length; index++) referenceIndex[index] = reference(index);
+  const layout: CodeLayout = { fuelGlobal, exhaustedIndex, referenceIndex, tablesHoldRewritten, rewrittenTypes, bodyBlockTypes, bulk, entries };
+
+  // Sized once: the input, plus the most the code section can grow, plus the added functions,
+  // types and names (a growth copies everything written so far).
+  const codeSection = module.sections.find((range) => range.id === SECTION.code);
+  const inputCodeBytes = codeSection === undefined ? 0 : codeSection.end - codeSection.start;
+  const output = new Writer(bytes.length - inputCodeBytes + mostCodeBytes(module, plan)
+    + (bulk.helpers.length + entries.length) * 64 + types.added.length * 16 + 1024);
+  output.copy(bytes, 0, 8);
   const pending = new Set<number>([SECTION.type, SECTION.import, SECTION.function, SECTION.global, SECTION.export]);
 
   const emitted = (id: number, content: Writer): void => {
@@ -61,17 +113,16 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
     switch (id) {
       case SECTION.type: {
         const count = reader ? reader.u32() : 0;
-        writer.u32(count + (needsEmptyType ? 1 : 0) + bulk.newTypes.length);
+        writer.u32(count + types.added.length);
         if (reader) writer.copy(bytes, reader.offset, reader.end);
-        if (needsEmptyType) writer.bytes([0x60, 0, 0]);
-        for (const type of bulk.newTypes) writer.bytes(type);
+        for (const type of types.added) writer.bytes(type);
         return writer;
       }
       case SECTION.function: {
-        const count = reader ? reader.u32() : 0;
-        writer.u32(count + bulk.helpers.length);
-        if (reader) writer.copy(bytes, reader.offset, reader.end);
+        writer.u32(definedCount + bulk.helpers.length + entries.length);
+        for (let index = imported; index < module.functionTypes.length; index++) writer.u32(rewrittenTypes[module.functionTypes[index]!]!);
         for (const helper of bulk.helpers) writer.u32(helper.typeIndex);
+        for (const entry of entries) writer.u32(module.functionTypes[entry.functionIndex]!);
         return writer;
       }
       case SECTION.import: {
@@ -84,9 +135,9 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
         return writer;
       }
       case SECTION.global:
-        return rewriteGlobalSection(reader, renumber, pushSigned([0x7e, 0x01, 0x42], FUEL_AT_INSTANTIATION).concat(0x0b), writer);
+        return rewriteGlobalSection(reader, reference, pushSigned([0x7e, 0x01, 0x42], FUEL_AT_INSTANTIATION).concat(0x0b), writer);
       case SECTION.export:
-        return rewriteExportSection(reader, renumber, [pushUnsigned(pushName([], FUEL_GLOBAL_EXPORT).concat(0x03), fuelGlobal)], writer);
+        return rewriteExportSection(reader, entered, [pushUnsigned(pushName([], FUEL_GLOBAL_EXPORT).concat(0x03), fuelGlobal)], writer);
       default:
         throw new Error(`no rebuild for section ${id}`);
     }
@@ -96,8 +147,8 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
   for (const range of module.sections) {
     if (range.id === SECTION.custom) {
       if (range.name === "name") {
-        const names = rewriteNameSection(bytes, range.contentStart, range.end, renumber, addedNames);
-        if (names) writeCustomSection(output, "name", names);
+        const rewrittenNames = rewriteNameSection(bytes, range.contentStart, range.end, direct, namesToWrite, wrapperAliases);
+        if (rewrittenNames) writeCustomSection(output, "name", rewrittenNames);
         wroteNames = true;
       } else {
         output.copy(bytes, range.start, range.end);
@@ -110,13 +161,13 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
         emitted(range.id, rebuild(range.id, range));
         break;
       case SECTION.start:
-        emitted(range.id, scratch.reset().u32Chain(renumber(module.startFunction!)));
+        emitted(range.id, scratch.reset().u32Chain(entered(module.startFunction!)));
         break;
       case SECTION.element:
-        emitted(range.id, rewriteElementSection(new Reader(bytes, range.contentStart, range.end), renumber, scratch.reset()));
+        emitted(range.id, rewriteElementSection(new Reader(bytes, range.contentStart, range.end), reference, scratch.reset()));
         break;
       case SECTION.code:
-        writeCodeSection(output, module, plan, fuelGlobal, exhaustedIndex, bulk);
+        writeCodeSection(output, module, plan, layout);
         break;
       default:
         output.copy(bytes, range.start, range.end);
@@ -124,7 +175,20 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan): FuelRewri
   }
   emitMissingBefore(Number.POSITIVE_INFINITY);
   if (!wroteNames) writeCustomSection(output, "name", newNameSection(addedNames));
-  return { output: output.view(), exhaustedFunctionIndex: exhaustedIndex, fuelGlobalIndex: fuelGlobal, renumber, addedNames };
+  return { output: output.view(), exhaustedFunctionIndex: exhaustedIndex, fuelGlobalIndex: fuelGlobal, renumber: direct, addedNames };
+}
+
+/** The type immediates of every call_indirect and return_call_indirect the plan rewrites. */
+function indirectCallTypes(module: DecodedModule, plan: CodePlan): Set<number> {
+  const types = new Set<number>();
+  const edits = plan.edits;
+  const reader = new Reader(module.bytes);
+  for (let edit = 0; edit < edits.length; edit += EDIT_STRIDE) {
+    if (edits[edit + 1] !== EDIT_CALL_INDIRECT) continue;
+    reader.offset = edits[edit]! + 1;
+    types.add(reader.u32());
+  }
+  return types;
 }
 
 /** Module and field name of the fuel import, encoded once. */

@@ -18,11 +18,13 @@ function skipNameMap(reader: Reader): void {
 
 /**
  * The rewritten content of a `name` section (without the section header and name), with
- * `added` function names inserted in index order. Returns undefined when the input section is
- * damaged: a module loses only its names, never its validity.
+ * `added` function names inserted in index order, and each `aliases` output index given the
+ * input name of the input function it maps to (copied, not decoded and encoded again). Returns
+ * undefined when the input section is damaged: a module loses only its names, never its validity.
  */
 export function rewriteNameSection(
   bytes: Uint8Array, start: number, end: number, renumber: Renumber, added: ReadonlyMap<number, string>,
+  aliases: ReadonlyMap<number, number> = new Map(),
 ): Writer | undefined {
   try {
     const reader = new Reader(bytes, start, end);
@@ -40,6 +42,10 @@ export function rewriteNameSection(
           const nameStart = content.offset;
           content.skip(content.u32());
           names.set(index, bytes.subarray(nameStart, content.offset));
+        }
+        for (const [alias, original] of aliases) {
+          const name = names.get(renumber(original));
+          if (name !== undefined) names.set(alias, name);
         }
         writeFunctionNames(writer, names, added);
         wroteFunctionNames = true;

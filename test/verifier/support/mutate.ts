@@ -42,7 +42,7 @@ function integer(random: () => number, below: number): number {
 }
 
 /** A module rebuilt from the original's sections with function body `bodyNumber` replaced. */
-function withBody(module: DecodedModule, bodyNumber: number, instructions: (body: Uint8Array, instructionStart: number) => Uint8Array): Uint8Array<ArrayBuffer> {
+export function withBody(module: DecodedModule, bodyNumber: number, instructions: (body: Uint8Array, instructionStart: number) => Uint8Array): Uint8Array<ArrayBuffer> {
   const bytes = module.bytes;
   const output = new Writer(bytes.length + 64);
   output.bytes(bytes.subarray(0, 8));
