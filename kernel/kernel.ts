@@ -45,9 +45,11 @@ export class Kernel {
     this.services = { clock: devices.clock };
   }
 
-  /** The principal an app runs as when nobody names one. */
+  private defaultPrincipalOfPolicy: Principal | undefined;
+
+  /** The principal an app runs as when nobody names one: one for the kernel's life, so revoking its capabilities holds. */
   defaultPrincipal(): Principal {
-    return principalFromPolicy(this.policy);
+    return this.defaultPrincipalOfPolicy ??= principalFromPolicy(this.policy);
   }
 
   load(bytes: Uint8Array<ArrayBuffer>, options: LoadOptions = {}): ModuleImage {

@@ -271,17 +271,24 @@ export class LinkedApp {
 
   /** Runs `main` where the plan put it and turns however it ends into an exit status. */
   async run(entry = "main"): Promise<ExitStatus> {
+    if (this.plan.main.domain === "kernel") return this.runInKernel(entry);
+    try {
+      return { kind: "exited", code: await this.userDomain!.run(this.userInstances.get(instanceKey(this.plan.main))!, entry) };
+    } catch (error) {
+      return statusFromException(error, this.image(this.plan.main.module));
+    }
+  }
+
+  /** `run` for a main in the kernel domain, which runs to completion on the kernel thread. */
+  runInKernel(entry = "main"): ExitStatus {
     const mainImage = this.image(this.plan.main.module);
     try {
-      if (this.plan.main.domain === "kernel") {
-        const instance = this.kernelInstances.get(instanceKey(this.plan.main))!.instance;
-        const main = instance.exports[entry];
-        this.refuelKernelInstances(mainImage.manifest, entry);
-        if (typeof main !== "function") return { kind: "faulted", fault: { kind: "killed", message: `module exports no function '${entry}'` } };
-        const result = this.guarded(main as () => unknown);
-        return { kind: "exited", code: typeof result === "number" ? result | 0 : 0 };
-      }
-      return { kind: "exited", code: await this.userDomain!.run(this.userInstances.get(instanceKey(this.plan.main))!, entry) };
+      const instance = this.kernelInstances.get(instanceKey(this.plan.main))!.instance;
+      const main = instance.exports[entry];
+      this.refuelKernelInstances(mainImage.manifest, entry);
+      if (typeof main !== "function") return { kind: "faulted", fault: { kind: "killed", message: `module exports no function '${entry}'` } };
+      const result = this.guarded(main as () => unknown);
+      return { kind: "exited", code: typeof result === "number" ? result | 0 : 0 };
     } catch (error) {
       return statusFromException(error, mainImage);
     }

@@ -65,6 +65,26 @@ export function carriesMemory(parameters: readonly AbiValueType[] | undefined): 
 /** Modules the kernel itself provides: the ABI and the fuel import the verifier's rewrite adds. */
 const kernelAbiModules: ReadonlySet<string> = new Set([...syscallDescriptors.map((descriptor) => descriptor.importModule), FUEL_IMPORT_MODULE]);
 
+/**
+ * An image's imports and exports as the engine lists them, read once per image: the plan is made
+ * at every spawn, and listing them builds fresh arrays of objects each time.
+ */
+const descriptorsByImage = new WeakMap<ModuleImage, { imports: WebAssembly.ModuleImportDescriptor[]; exports: WebAssembly.ModuleExportDescriptor[] }>();
+
+function descriptorsOf(image: ModuleImage): { imports: WebAssembly.ModuleImportDescriptor[]; exports: WebAssembly.ModuleExportDescriptor[] } {
+  let found = descriptorsByImage.get(image);
+  if (!found) descriptorsByImage.set(image, found = { imports: WebAssembly.Module.imports(image.module), exports: WebAssembly.Module.exports(image.module) });
+  return found;
+}
+
+function importsOf(image: ModuleImage): readonly WebAssembly.ModuleImportDescriptor[] {
+  return descriptorsOf(image).imports;
+}
+
+function exportsOf(image: ModuleImage): readonly WebAssembly.ModuleExportDescriptor[] {
+  return descriptorsOf(image).exports;
+}
+
 export function instanceKey(placement: InstancePlacement): string {
   return `${placement.module}@${placement.domain}`;
 }
@@ -150,7 +170,7 @@ export function planLink(app: AppImage, principal: Principal, options: PlanOptio
     const caller = pending.shift()!;
     const callerImage = app.modules.get(caller.module)!;
     const links = callerImage.manifest.links ?? [];
-    for (const entry of WebAssembly.Module.imports(callerImage.module)) {
+    for (const entry of importsOf(callerImage)) {
       if (kernelAbiModules.has(entry.module)) continue;
       if (!links.includes(entry.module)) {
         throw new LinkError(caller.module, `${entry.module}.${entry.name}`, "not-in-links", `imports from module '${entry.module}', which its manifest does not list in 'links'`);
@@ -159,7 +179,7 @@ export function planLink(app: AppImage, principal: Principal, options: PlanOptio
       if (!calleeImage) {
         throw new LinkError(entry.module, entry.name, "missing-module", `module '${caller.module}' links '${entry.module}', which is not part of app '${app.name}'`);
       }
-      const exported = WebAssembly.Module.exports(calleeImage.module).find((candidate) => candidate.name === entry.name);
+      const exported = exportsOf(calleeImage).find((candidate) => candidate.name === entry.name);
       if (!exported || exported.kind !== "function" || entry.kind !== "function") {
         throw new LinkError(entry.module, entry.name, "missing-export", `imported by '${caller.module}' but not an exported function of '${entry.module}'`);
       }

@@ -88,25 +88,35 @@ export function defaultUserDomainHost(kernel: Kernel): UserDomainHost | undefine
 export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions = {}): { process: Process; linked: LinkedApp; run: Promise<AppRun> } {
   const { process, linked } = planAppForProcess(kernel, app, options);
   process.userDomain = linked.userDomain;
-  const run = (async (): Promise<AppRun> => {
-    await new Promise((resolve) => setImmediate(resolve));
-    let status: ExitStatus;
+  const finish = (status: ExitStatus): AppRun => {
+    linked.dispose();
+    kernel.endProcess(process, status);
+    return { process, status: process.status!, linked };
+  };
+  // An app wholly in the kernel domain runs to completion in one turn, with nothing to wait for.
+  const runInKernel = (): AppRun => {
+    if (process.status) return finish(process.status);
+    try {
+      process.state = "running";
+      linked.link();
+    } catch (error) {
+      return finish(statusFromLinkFailure(error));
+    }
+    return finish(linked.runInKernel());
+  };
+  const runWithUserDomain = async (): Promise<AppRun> => {
     try {
       await linked.ready();
       // Killed while its thread started: nothing of it may run.
       if (process.status) throw new Error("killed before it ran");
       process.state = "running";
       await linked.linkWithoutBlocking();
-      process.state = "running";
-      status = await linked.run();
+      return finish(await linked.run());
     } catch (error) {
-      linked.dispose();
-      status = statusFromLinkFailure(error);
+      return finish(statusFromLinkFailure(error));
     }
-    linked.dispose();
-    kernel.endProcess(process, status);
-    return { process, status: process.status!, linked };
-  })();
+  };
+  const run = new Promise<AppRun>((resolve) => setImmediate(() => resolve(linked.userDomain ? runWithUserDomain() : runInKernel())));
   return { process, linked, run };
 }
 
