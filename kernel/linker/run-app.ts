@@ -1,5 +1,6 @@
-// Running a multi-module app as one process: plan (refusals happen here, before any process
-// exists), create the process in main's domain, grant capabilities, instantiate, run main.
+// Running an app, one module or many, as one process: plan for the principal (refusals happen
+// here, before any process exists), create the process in main's domain, grant capabilities,
+// instantiate, run main. `Kernel.spawn` is this pipeline for an app of one module.
 import type { Kernel } from "../kernel.js";
 import { checkManifestLimits, type Principal } from "../policy/index.js";
 import type { Domain, ExitStatus, OutputSink, Process } from "../process/index.js";
@@ -15,8 +16,8 @@ export interface RunAppOptions {
   /** Who runs the app; the system policy's default principal when omitted. */
   readonly principal?: Principal;
   /**
-   * Makes user domains real. Defaults to the HAL's linked domains when the kernel's CPU has
-   * them; with neither, a plan that needs a user domain fails to link.
+   * Makes user domains real. Defaults to the HAL's user domains on the kernel's CPU; a kernel
+   * booted without a CPU fails to link a plan that needs a user domain.
    */
   readonly userDomains?: UserDomainHost;
   readonly args?: readonly string[];
@@ -77,7 +78,7 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
 /** The HAL's user domains, when the kernel's CPU can host them. */
 export function defaultUserDomainHost(kernel: Kernel): UserDomainHost | undefined {
   const cpu = kernel.devices.cpu;
-  return cpu?.createUserDomain ? new HalUserDomainHost(cpu) : undefined;
+  return cpu ? new HalUserDomainHost(cpu) : undefined;
 }
 
 /**
