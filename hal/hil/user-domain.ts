@@ -111,7 +111,7 @@ export interface UserDomainStats {
   readonly userMilliseconds: number;
 }
 
-/** A running linked domain: its own isolate, reachable only through the crossings above. */
+/** A running user domain: its own isolate, reachable only through the crossings above. */
 export interface UserDomain extends DomainIdentity {
   /** Settles once the domain's thread is up (or the domain ended): instantiate will not wait for it. */
   ready(): Promise<void>;

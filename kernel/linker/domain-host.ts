@@ -1,6 +1,6 @@
 // The seam between the linker and user domains. The linker decides what runs where; a
 // UserDomainHost makes a user domain real. `HalUserDomainHost` (hal-domain-host.ts) implements
-// it over the HAL's linked domains: one worker isolate per process.
+// it over the HAL's user domains: one worker isolate per process.
 import type { UserDomainStats } from "../../hal/hil/index.js";
 import type { AbiValueType } from "../../runtime/abi/index.js";
 import type { ResourceLimits } from "../policy/index.js";

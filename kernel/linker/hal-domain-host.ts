@@ -1,5 +1,5 @@
 // User domains for the linker on the HAL's CPU: a process's user-mode instances live in one
-// linked domain — a worker isolate, out of the kernel's reach — and every upcall, kernel jump
+// user domain — a worker isolate, out of the kernel's reach — and every upcall, kernel jump
 // and kernel call between it and the kernel is a counted crossing through the HAL. The kernel
 // side of a crossing runs the same syscall table and the same linker code as the kernel domain.
 import type { AbiValue, Cpu, UserDomainStats, LinkedEnding, UserDomain, TrapOutcome } from "../../hal/hil/index.js";
@@ -20,8 +20,9 @@ const modeCurrentNumber = syscallDescriptors.find((descriptor) => descriptor.qua
 class HalUserDomain implements HostedUserDomain {
   private readonly domain: UserDomain;
   /**
-   * The exception kernel code threw while serving a kernel jump (an exit, a fuel fault, a kill).
-   * The domain unwinds because of it; the process ends with it, exactly as in the kernel domain.
+   * The exception kernel code threw while serving a kernel call or a kernel jump (an exit, an
+   * abort, a fuel fault, a kill). The domain unwinds because of it; the process ends with it,
+   * exactly as in the kernel domain.
    */
   private kernelSideEnding: unknown;
 

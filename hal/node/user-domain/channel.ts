@@ -1,4 +1,4 @@
-// The crossing channel of a linked domain: one SharedArrayBuffer through which the kernel thread
+// The crossing channel of a user domain: one SharedArrayBuffer through which the kernel thread
 // and the domain's thread hand a baton back and forth. Calls between them are strictly nested —
 // whoever does not hold the baton waits — so one message slot serves both directions at any
 // depth: a kernel call from inside an upcall from inside a kernel jump is just three more passes.

@@ -1,4 +1,4 @@
-// The thread of one linked domain: holds the process's user-mode instances, runs the calls the
+// The thread of one user domain: holds the process's user-mode instances, runs the calls the
 // kernel hands it, and crosses into the kernel for kernel calls and kernel jumps. It runs in its
 // own isolate, so kernel memory is out of its reach; every pointer it takes from a module is
 // checked against that module's page table before a byte moves.

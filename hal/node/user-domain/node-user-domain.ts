@@ -1,4 +1,4 @@
-// The kernel's half of a linked domain on worker_threads. The kernel thread and the domain's
+// The kernel's half of a user domain on worker_threads. The kernel thread and the domain's
 // thread pass one baton (channel.ts). While the domain holds it the kernel either blocks — an
 // upcall or an instantiation, which must return a value synchronously — or waits without
 // blocking (the process's entry). Either way it services every kernel call and kernel jump the
