@@ -1,4 +1,5 @@
-// Processes: records, the table, and fault reports.
+// Processes: records, the table, output queues and fault reports.
 export * from "./fault.js";
+export * from "./output-queue.js";
 export * from "./process.js";
 export * from "./table.js";

@@ -2,17 +2,17 @@
 import type { UserDomain } from "../../hal/hil/index.js";
 import { CapabilityTable } from "../capabilities/index.js";
 import type { ExitStatus } from "./fault.js";
+import { OutputQueue, type OutputSink, type OutputStream } from "./output-queue.js";
 
 export type Domain = "kernel" | "user";
 export type ProcessState = "starting" | "running" | "exited";
-export type OutputStream = "stdout" | "stderr";
-export type OutputSink = (stream: OutputStream, text: string) => void;
 
 export interface ProcessOptions {
   readonly processId: number;
   readonly name: string;
   readonly args: readonly string[];
   readonly domain: Domain;
+  /** Where the process's output goes; its own bounded queue sits in front of it. */
   readonly output: OutputSink;
 }
 
@@ -30,19 +30,21 @@ export class Process {
   status: ExitStatus | undefined;
   readonly completion: Promise<ExitStatus>;
   private resolveCompletion!: (status: ExitStatus) => void;
-  private readonly output: OutputSink;
+  /** Output not yet taken by the reader; it outlives the process until drained. */
+  readonly output: OutputQueue;
 
   constructor(options: ProcessOptions) {
     this.processId = options.processId;
     this.name = options.name;
     this.args = options.args;
     this.domain = options.domain;
-    this.output = options.output;
+    this.output = new OutputQueue(options.output);
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
   }
 
-  write(stream: OutputStream, text: string): void {
-    this.output(stream, text);
+  /** Returns the units taken; throws OutputWouldBlockError or OutputClosedError (output-queue.ts). */
+  write(stream: OutputStream, text: string): number {
+    return this.output.write(stream, text);
   }
 
   /** Records how the process ended; only the first call counts. */

@@ -1,4 +1,4 @@
-// Console service: text from a process to its output, gated by the console capability.
+// Console service: text from a process to its bounded output queue, gated by the console capability.
 import { CapabilityKind, Rights } from "../capabilities/index.js";
 import { NotPermittedError } from "../errors.js";
 import type { CallContext } from "../syscalls/context.js";
@@ -9,14 +9,17 @@ function requireConsole(context: CallContext): void {
   }
 }
 
+/**
+ * Returns the units taken: fewer than offered is a short write (the process's output queue is
+ * full; docs/abi/calls/console.write.md). A write of which nothing is taken fails with
+ * `wouldBlock`, one to a closed stream with `peerClosed`: the kernel thread never waits.
+ */
 export function consoleWrite(context: CallContext, text: string): number {
   requireConsole(context);
-  context.process.write("stdout", text);
-  return text.length;
+  return context.process.write("stdout", text);
 }
 
 export function consoleWriteError(context: CallContext, text: string): number {
   requireConsole(context);
-  context.process.write("stderr", text);
-  return text.length;
+  return context.process.write("stderr", text);
 }

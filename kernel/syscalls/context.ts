@@ -1,10 +1,15 @@
 // What a kernel call sees: the calling process and the kernel services it may use.
 import type { AbiValue, TrapOutcome } from "../../hal/hil/index.js";
-import type { Process } from "../process/index.js";
+import type { OutputStream, OutputTarget, Process } from "../process/index.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
 
-export interface ConsoleDevice {
-  write(stream: "stdout" | "stderr", text: string): void;
+/**
+ * The console as the kernel sees it: an output target (write returns the units taken) that may
+ * also report its backlog and when it has flushed (hal/hil/console.ts).
+ */
+export interface ConsoleDevice extends OutputTarget {
+  backlog?(stream: OutputStream): number;
+  flushed?(stream: OutputStream): Promise<void>;
 }
 
 export interface ClockDevice {

@@ -14,7 +14,8 @@ export async function runMultiModuleApp(source: AppSource, parsed: ParsedArgumen
   const principal = principalFromPolicy(policy, parsed.options.get("principal"));
   const kernel = bootKernel();
   const app = loadApp(kernel.loader, source.name, source.main, source.modules);
-  const run = await runApp(kernel, app, { principal, args: parsed.passThrough });
+  const run = await runApp(kernel, app, { principal, args: parsed.passThrough, output: kernel.devices.console });
+  await run.process.output.drained();
   const stderr = globalThis.process.stderr;
   if (parsed.flags.has("stats")) {
     stderr.write(`singlet: stats: app ${app.name} ${principal.describe()} main=${run.linked.plan.main.module}@${run.linked.plan.main.domain}\n`);

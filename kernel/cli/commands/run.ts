@@ -28,7 +28,11 @@ export async function runCommand(argv: readonly string[]): Promise<CommandResult
   const { process, status } = await kernel.run(image, {
     args: parsed.passThrough,
     domain: parsed.flags.has("user") ? "user" : undefined,
+    // The device itself, so the process's queue sees its backpressure and a closed reader.
+    output: kernel.devices.console,
   });
+  // Output outlives the process until the reader has it (or has gone away).
+  await process.output.drained();
   if (parsed.flags.has("stats")) globalThis.process.stderr.write(formatStats(process, image.verified));
   await kernel.shutdown();
   return { exitCode: exitCodeOf(status, process.processId, process.name) };
@@ -49,6 +53,8 @@ function formatStats(process: Process, verified: boolean): string {
   } else {
     lines.push("  ring switches: 0 (in-kernel: kernel calls are function calls)");
   }
+  const output = process.output.stats;
+  lines.push(`  output: ${output.acceptedUnits} units accepted, ${output.refusedUnits} refused, ${output.droppedUnits} dropped; peak queued ${output.peakQueuedUnits} units (limit ${output.limitUnits})`);
   return lines.join("\n") + "\n";
 }
 
