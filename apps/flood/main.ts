@@ -1,5 +1,6 @@
-// flood: writes `lines` lines of `width` units (arguments; 1000 and 100 by default), then one
-// line on stderr saying how its writes went, and exits 0.
+// flood: writes `lines` lines of `width` units (arguments; 1000 and 100 by default), each line
+// starting with `tag` when a third argument gives one, then one line on stderr saying how its
+// writes went, and exits 0.
 //
 // A refused write (would-block: the process's output queue is full) is handled as the ABI
 // suggests for each domain. In a user domain the app yields and tries the rest again, so it
@@ -12,16 +13,16 @@ export { cabi_realloc } from "../../runtime/assembly";
 /** docs/abi/errors.md: the output queue is full. */
 const WOULD_BLOCK: i32 = -11;
 
-function lineOf(width: i32): string {
-  const body = width > 1 ? "flood ".repeat(<i32>(width / 6) + 1).substring(0, width - 1) : "";
-  return body + "\n";
+function lineOf(width: i32, tag: string): string {
+  const words = (tag.length > 0 ? tag + " " : "") + "flood ".repeat(<i32>(width / 6) + 1);
+  return words.substring(0, width - 1) + "\n";
 }
 
 export function main(): i32 {
   const args = Process.args();
   const lines = args.length > 0 ? I32.parseInt(args[0]) : 1000;
   const width = args.length > 1 ? I32.parseInt(args[1]) : 100;
-  const line = lineOf(width);
+  const line = lineOf(width, args.length > 2 ? args[2] : "");
   const retry = !Mode.isKernel();
   let written: u64 = 0;
   let refused: u64 = 0;

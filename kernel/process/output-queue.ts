@@ -58,6 +58,8 @@ export interface OutputQueueStats {
   readonly acceptedUnits: number;
   /** Units the process offered that were not taken (short writes and would-block). */
   readonly refusedUnits: number;
+  /** Writes of which nothing could be taken: each failed with would-block. */
+  readonly wouldBlockWrites: number;
   /** Units taken, then dropped because the stream failed before the reader took them. */
   readonly droppedUnits: number;
   /** Units waiting now, both streams. */
@@ -118,6 +120,7 @@ export class OutputQueue {
   private peakQueued = 0;
   private accepted = 0;
   private refused = 0;
+  private wouldBlockWrites = 0;
   private dropped = 0;
   private readonly target: OutputTarget;
 
@@ -150,13 +153,16 @@ export class OutputQueue {
     }
     this.accepted += taken;
     this.refused += text.length - taken;
-    if (taken === 0) throw new OutputWouldBlockError(stream, this.queuedByStream[stream], this.limit);
+    if (taken === 0) {
+      this.wouldBlockWrites++;
+      throw new OutputWouldBlockError(stream, this.queuedByStream[stream], this.limit);
+    }
     return taken;
   }
 
   get stats(): OutputQueueStats {
     return {
-      acceptedUnits: this.accepted, refusedUnits: this.refused, droppedUnits: this.dropped,
+      acceptedUnits: this.accepted, refusedUnits: this.refused, wouldBlockWrites: this.wouldBlockWrites, droppedUnits: this.dropped,
       queuedUnits: this.queued, peakQueuedUnits: this.peakQueued, limitUnits: this.limit,
     };
   }
