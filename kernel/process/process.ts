@@ -42,9 +42,12 @@ export class Process {
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
   }
 
-  /** Returns the units taken; throws OutputWouldBlockError or OutputClosedError (output-queue.ts). */
+  /**
+   * Returns the units taken, 0 when the queue is full (would-block); throws OutputClosedError once
+   * the reader has gone (output-queue.ts).
+   */
   write(stream: OutputStream, text: string): number {
-    return this.output.write(stream, text);
+    return this.output.offer(stream, text);
   }
 
   /** Records how the process ended; only the first call counts. */

@@ -1,4 +1,5 @@
 // Console service: text from a process to its bounded output queue, gated by the console capability.
+import { ErrorCode } from "../../runtime/abi/index.js";
 import { CapabilityKind, Rights } from "../capabilities/index.js";
 import { NotPermittedError } from "../errors.js";
 import type { CallContext } from "../syscalls/context.js";
@@ -16,10 +17,18 @@ function requireConsole(context: CallContext): void {
  */
 export function consoleWrite(context: CallContext, text: string): number {
   requireConsole(context);
-  return context.process.write("stdout", text);
+  return takenOrWouldBlock(context.process.write("stdout", text), text);
 }
 
 export function consoleWriteError(context: CallContext, text: string): number {
   requireConsole(context);
-  return context.process.write("stderr", text);
+  return takenOrWouldBlock(context.process.write("stderr", text), text);
+}
+
+/**
+ * A refused write answers with the code directly rather than a thrown OutputWouldBlockError: a
+ * flooding process makes millions of them and the exception would cost more than the call.
+ */
+function takenOrWouldBlock(taken: number, text: string): number {
+  return taken === 0 && text.length > 0 ? -ErrorCode.wouldBlock : taken;
 }

@@ -14,7 +14,8 @@ import {
   OutputClosedError, OutputQueue, OutputWouldBlockError, type OutputFailure, type OutputStream, type OutputTarget,
 } from "../../kernel/process/index.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
-import { appBytes, projectRoot, runCaptured, spawnCaptured, testKernel } from "../helpers/kernel.js";
+import { MAX_BOOT_EXIT_CODE } from "../../kernel/cli/commands/boot.js";
+import { appBytes, projectRoot, readProjectFile, spawnCaptured, testKernel } from "../helpers/kernel.js";
 
 /**
  * A reader of stdout that takes `perTurn` units and then nothing until the event loop turns, as
@@ -271,8 +272,12 @@ describe("hostile/output through the real CLI", () => {
    * for the reader (then it measures the kernel's memory and closes).
    */
   function bootWithReader(init: string, reader: "slow" | "close-after-first-line" | "never"): Promise<BootRun> {
+    return singletWithReader(["boot", "--init", init], reader);
+  }
+
+  function singletWithReader(args: readonly string[], reader: "slow" | "close-after-first-line" | "never"): Promise<BootRun> {
     return new Promise((resolveRun) => {
-      const child = spawn(process.execPath, [cli, "boot", "--init", init], { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [cli, ...args], { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       let peak: number | undefined;
@@ -324,6 +329,20 @@ describe("hostile/output through the real CLI", () => {
     expect(run.stderr).to.not.match(/Unhandled|\n\s+at /);
   });
 
+  for (const domain of ["kernel", "user"] as const) {
+    it(`run of a flood in the ${domain} domain into a closed pipe exits with the app's code and no kernel error`, async () => {
+      const run = await singletWithReader(["run", ...(domain === "user" ? ["--user"] : []), "apps/flood", "--", "1000000", "100"], "close-after-first-line");
+      expect(run.signal, run.stderr).to.equal(null);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.match(/^flood flood/);
+      const report = floodReport(run.stderr);
+      // An in-kernel main runs to its end before the closed pipe is noticed; a user domain sees it.
+      if (domain === "user") expect(report.stoppedBy).to.equal(ErrorCode.peerClosed);
+      else expect(report.wouldBlock).to.be.greaterThan(0);
+      expect(run.stderr.trim().split("\n"), run.stderr).to.have.length(1);
+    });
+  }
+
   it("a slow reader gets every line of the healthy app and of a user-domain flood, with the queue bounded", async () => {
     const userLines = 3000;
     const run = await bootWithReader(initFile("slow", [
@@ -354,5 +373,25 @@ describe("hostile/output through the real CLI", () => {
     expect(run.stderr).to.contain("4 of 4 processes ended as expected; kernel still up with 0 live processes");
     const peak = /peak queued (\d+) units in one stream/.exec(run.stderr);
     expect(Number(peak![1])).to.be.at.most(MAX_QUEUED_OUTPUT_UNITS);
+  });
+});
+
+describe("hostile/output documentation", () => {
+  it("lists every error code with its number, and console.* among those raising wouldBlock and peerClosed", () => {
+    const table = readProjectFile("docs/abi/errors.md");
+    for (const [name, code] of Object.entries(ErrorCode)) expect(table, name).to.match(new RegExp(`^\\| ${code} \\| ${name} \\|`, "m"));
+    expect(table).to.match(/^\| 11 \| wouldBlock \| console\.\* \|/m);
+    expect(table).to.match(/^\| 32 \| peerClosed \| console\.\* \|/m);
+  });
+
+  it("quotes the output limits as kernel/params.ts sets them", () => {
+    /** `NAME` (value), however the paragraph wraps. */
+    const quoted = (name: string, value: number) => new RegExp(`\`${name}\`\\s+\\(${value}\\)`);
+    const architecture = readProjectFile("docs/architecture.md");
+    expect(architecture).to.match(quoted("MAX_QUEUED_OUTPUT_UNITS", MAX_QUEUED_OUTPUT_UNITS));
+    expect(architecture).to.match(quoted("MAX_OUTPUT_CHUNK_UNITS", MAX_OUTPUT_CHUNK_UNITS));
+    expect(architecture).to.match(quoted("MAX_PREFIXED_LINE_UNITS", MAX_PREFIXED_LINE_UNITS));
+    expect(readProjectFile("docs/abi/errors.md")).to.match(quoted("MAX_QUEUED_OUTPUT_UNITS", MAX_QUEUED_OUTPUT_UNITS));
+    expect(readProjectFile("docs/app-guide.md")).to.match(new RegExp(`capped at\\s+${MAX_BOOT_EXIT_CODE}\\b`));
   });
 });
