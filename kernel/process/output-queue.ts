@@ -148,7 +148,8 @@ export class OutputQueue {
     this.throwIfFailed(stream);
     if (text.length === 0) return 0;
     const queue = this.queues[stream];
-    if (!queue.empty) this.pump(stream);
+    // A target that says it is full is not offered the queued text again on every refused write.
+    if (!queue.empty && this.target.writable?.(stream) !== false) this.pump(stream);
     let taken = queue.empty ? this.send(stream, text) : 0;
     // The stream failed part-way: what was sent counts, as a short write; the next write fails.
     if (taken === 0) this.throwIfFailed(stream);
@@ -182,7 +183,8 @@ export class OutputQueue {
 
   /**
    * Resolves once nothing is queued: everything went to the target, or was dropped because the
-   * stream failed. A process's output outlives the process until then.
+   * stream failed. A process's output outlives the process until then. A target that once takes
+   * less than offered must say when it has room (`whenWritable`), or this waits until the next write.
    */
   drained(): Promise<void> {
     for (const stream of ["stdout", "stderr"] as const) if (!this.queues[stream].empty) this.pump(stream);

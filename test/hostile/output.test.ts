@@ -119,7 +119,8 @@ describe("hostile/output", () => {
     });
 
     it("keeps stdout and stderr apart: a full stdout does not silence stderr", () => {
-      const queue = new OutputQueue(new FakeReader(0), 100);
+      // A stdout that takes nothing and never says it has room: nothing is left waiting afterwards.
+      const queue = new OutputQueue({ write: (stream, text) => (stream === "stderr" ? text.length : 0) }, 100);
       expect(queue.write("stdout", "x".repeat(500))).to.equal(100);
       expect(queue.write("stderr", "still heard\n")).to.equal(12);
     });
