@@ -276,9 +276,10 @@ describe("hostile/output through the real CLI", () => {
     return singletWithReader(["boot", "--init", init], reader);
   }
 
-  function singletWithReader(args: readonly string[], reader: "slow" | "close-after-first-line" | "never"): Promise<BootRun> {
+  function singletWithReader(args: readonly string[], reader: "slow" | "close-after-first-line" | "never", closeStderr = false): Promise<BootRun> {
     return new Promise((resolveRun) => {
       const child = spawn(process.execPath, [cli, ...args], { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
+      if (closeStderr) child.stderr.destroy();
       let stdout = "";
       let stderr = "";
       let peak: number | undefined;
@@ -343,6 +344,19 @@ describe("hostile/output through the real CLI", () => {
       expect(run.stderr.trim().split("\n"), run.stderr).to.have.length(1);
     });
   }
+
+  it("a closed stderr loses only what was written there: boot's summary and exit status, run's exit code", async () => {
+    const booted = await singletWithReader(["boot", "--init", initFile("stderr-closed", [
+      { app: "flood", args: ["3000", "100", "user"], domain: "user" }, hello, { app: "fault" },
+    ])], "slow", true);
+    expect(booted.signal).to.equal(null);
+    expect(booted.code, "one entry (the fault) ended unexpectedly").to.equal(1);
+    expect(booted.stdout).to.contain("[hello] Hello from Singlet!\n[hello] args: beside a flood\n");
+    expect(booted.stdout).to.contain("2 of 3 processes ended as expected; kernel still up with 0 live processes");
+    const ran = await singletWithReader(["run", "apps/fault"], "slow", true);
+    expect(ran.code, "a fault still exits 70 with nobody reading the report").to.equal(70);
+    expect((await singletWithReader(["boot", "--bogus"], "slow", true)).code, "a usage error still exits 2").to.equal(2);
+  });
 
   it("a slow reader gets every line of the healthy app and of a user-domain flood, with the queue bounded", async () => {
     const userLines = 3000;
