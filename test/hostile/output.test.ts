@@ -3,6 +3,8 @@
 // a healthy process beside it finishes with its normal output, and the kernel carries on.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
+import { Writable } from "node:stream";
+import { NodeConsole } from "../../hal/node/index.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -160,6 +162,64 @@ describe("hostile/output", () => {
         expect(last >= 0xd800 && last <= 0xdbff, "a piece ends in half a pair").to.equal(false);
       }
       expect(reader.text("stdout")).to.equal(text);
+    });
+  });
+
+  describe("the Node console device", () => {
+    /** A host stream whose reader takes nothing until the test lets it, and can break the pipe. */
+    function heldStream(highWaterMark: number) {
+      const held: ((error?: Error | null) => void)[] = [];
+      let received = "";
+      let reading = false;
+      const stream = new Writable({
+        highWaterMark, decodeStrings: false,
+        write(chunk: string, _encoding, done) {
+          received += chunk;
+          if (reading) done();
+          else held.push(done);
+        },
+      });
+      return {
+        stream,
+        received: () => received,
+        /** The reader takes everything written so far. */
+        release: () => { for (const done of held.splice(0)) done(); },
+        /** From now on the reader keeps up. */
+        keepUp: () => { reading = true; for (const done of held.splice(0)) done(); },
+        /** The reader closes the pipe: the pending write fails as EPIPE does. */
+        breakPipe: () => held.splice(0)[0]?.(Object.assign(new Error("write EPIPE"), { code: "EPIPE" })),
+      };
+    }
+
+    it("refuses text once its stream is past the high-water mark and says when it has room again", async () => {
+      const stdout = heldStream(64);
+      const device = new NodeConsole({ stdout: stdout.stream, stderr: heldStream(64).stream });
+      expect(device.write("stdout", "x".repeat(100)), "under the mark: taken whole").to.equal(100);
+      expect(device.writable("stdout")).to.equal(false);
+      expect(device.write("stdout", "y"), "over the mark: nothing taken").to.equal(0);
+      expect(device.backlog("stdout")).to.equal(100);
+      const room = new Promise<void>((resolveRoom) => device.whenWritable("stdout", resolveRoom));
+      stdout.release();
+      await room;
+      expect(device.writable("stdout")).to.equal(true);
+      expect(device.write("stdout", "z")).to.equal(1);
+      const flushed = device.flushed("stdout");
+      stdout.keepUp();
+      await flushed;
+      expect(stdout.received()).to.equal(`${"x".repeat(100)}z`);
+    });
+
+    it("turns a broken pipe into a stream failure, not an uncaught error, and wakes whoever waits", async () => {
+      const stdout = heldStream(64);
+      const device = new NodeConsole({ stdout: stdout.stream, stderr: heldStream(64).stream });
+      device.write("stdout", "x".repeat(100));
+      const woken = new Promise<void>((resolveWoken) => device.whenWritable("stdout", resolveWoken));
+      stdout.breakPipe();
+      await woken;
+      expect(device.failure("stdout")).to.include({ code: "EPIPE" });
+      expect(device.write("stdout", "more")).to.equal(0);
+      expect(device.failure("stderr")).to.equal(undefined);
+      await device.flushed("stdout");
     });
   });
 
