@@ -5,6 +5,7 @@
 import { bootKernel } from "../../boot.js";
 import { InvalidArgumentError, KernelError } from "../../errors.js";
 import { loadApp, runApp } from "../../linker/index.js";
+import { MAX_QUEUED_OUTPUT_UNITS } from "../../params.js";
 import { resolveAppSource, resolveModuleSource } from "../../loader/index.js";
 import { principalFromPolicy, readSystemPolicy, type Principal } from "../../policy/index.js";
 import {
@@ -120,7 +121,7 @@ export async function bootCommand(argv: readonly string[]): Promise<CommandResul
 function outputSummary(stats: readonly OutputQueueStats[]): string {
   const total = (pick: (stats: OutputQueueStats) => number): number => stats.reduce((sum, one) => sum + pick(one), 0);
   const peak = stats.reduce((most, one) => Math.max(most, one.peakQueuedUnits), 0);
-  const limit = stats[0]?.limitUnits ?? 0;
+  const limit = stats[0]?.limitUnits ?? MAX_QUEUED_OUTPUT_UNITS;
   return `singlet: output: ${total((one) => one.acceptedUnits)} units accepted, ${total((one) => one.refusedUnits)} refused, ` +
     `${total((one) => one.droppedUnits)} dropped; peak queued ${peak} units in one stream (limit ${limit})`;
 }
