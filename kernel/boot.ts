@@ -17,7 +17,8 @@ export interface BootOptions {
 export function bootKernel(options: BootOptions = {}): Kernel {
   const hal = options.hal ?? createNodeHal();
   const devices: KernelDevices = {
-    console: { write: (stream, text) => { hal.console.write(stream, text); } },
+    // The device itself, not a wrapper: queues need its backpressure and failure reports.
+    console: hal.console,
     clock: { monotonicNanoseconds: nanosecondsSinceBoot(hal.timer), wallMilliseconds: () => Date.now() },
     cpu: hal.cpu,
     shutdown: () => hal.shutdown(),

@@ -21,6 +21,23 @@ export const MAX_ARGUMENT_TEXT_UNITS = 64 * 1024;
 export const MAX_STRING_UNITS = 1 << 20;
 /** Verified images kept compiled; older ones are dropped first. */
 export const IMAGE_CACHE_ENTRIES = 64;
+/**
+ * Console output a process may have queued for a slow reader, in UTF-16 units, per stream (a
+ * full stdout must not silence stderr). Past it writes are short or refused: the kernel holds no
+ * more than this per stream of a process, so a flood costs memory in proportion to processes,
+ * not to what they write.
+ */
+export const MAX_QUEUED_OUTPUT_UNITS = 64 * 1024;
+/**
+ * Largest piece the output queue hands the console at once: the console takes a piece whole
+ * while it is under its high-water mark, so this bounds how far past that mark it can go.
+ */
+export const MAX_OUTPUT_CHUNK_UNITS = 16 * 1024;
+/**
+ * Longest line boot's prefixing keeps while waiting for its newline: a process that never ends a
+ * line gets it broken here, so the pending text stays bounded.
+ */
+export const MAX_PREFIXED_LINE_UNITS = 16 * 1024;
 /** Console output kept per process when captured (tests, boot summaries), in UTF-16 units. */
 export const MAX_CAPTURED_OUTPUT_UNITS = 1 << 20;
 /** User-domain memory bound when the manifest names none: 16 MiB, ample for the demo apps. */

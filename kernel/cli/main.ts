@@ -45,6 +45,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that has gone away (`singlet … 2>&- | head -1`) must not end the kernel with an uncaught
+// EPIPE. The console device notices such a failure where output matters (hal/node/console.ts); the
+// CLI's own reports to a closed stream are simply lost, and the exit code still says how it went.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -56,7 +56,8 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
   // Limits are the kernel's: a manifest may ask for less than its principal's ceilings, never more.
   for (const image of app.modules.values()) checkManifestLimits(image.name, image.manifest, principal.limits, principal.name);
   const plan = planLink(app, principal, { mainDomain: options.mainDomain });
-  const output = options.output ?? ((stream, text) => kernel.devices.console.write(stream, text));
+  // The device itself, so the process's queue sees its backpressure and a closed reader.
+  const output = options.output ?? kernel.devices.console;
   const process = kernel.processes.create({
     name: options.name ?? app.name, args: options.args ?? [], domain: plan.main.domain, output,
     principal: principal.name, handleLimit: principal.limits.handles,

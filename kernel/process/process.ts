@@ -2,11 +2,10 @@
 import type { UserDomainStats } from "../../hal/hil/index.js";
 import { CapabilityTable } from "../capabilities/index.js";
 import type { ExitStatus } from "./fault.js";
+import { OutputQueue, type OutputSink, type OutputStream } from "./output-queue.js";
 
 export type Domain = "kernel" | "user";
 export type ProcessState = "starting" | "running" | "exited";
-export type OutputStream = "stdout" | "stderr";
-export type OutputSink = (stream: OutputStream, text: string) => void;
 
 /** What the kernel needs of a process's user domain: its counters, and a way to stop it. */
 export interface ProcessUserDomain {
@@ -19,6 +18,7 @@ export interface ProcessOptions {
   readonly name: string;
   readonly args: readonly string[];
   readonly domain: Domain;
+  /** Where the process's output goes; its own bounded queue sits in front of it. */
   readonly output: OutputSink;
   /** Who runs the process: the principal whose ceilings it counts against. */
   readonly principal?: string;
@@ -41,7 +41,8 @@ export class Process {
   status: ExitStatus | undefined;
   readonly completion: Promise<ExitStatus>;
   private resolveCompletion!: (status: ExitStatus) => void;
-  private readonly output: OutputSink;
+  /** Output not yet taken by the reader; it outlives the process until drained. */
+  readonly output: OutputQueue;
 
   constructor(options: ProcessOptions) {
     this.processId = options.processId;
@@ -50,12 +51,16 @@ export class Process {
     this.domain = options.domain;
     this.principal = options.principal;
     this.capabilities = new CapabilityTable(options.handleLimit);
-    this.output = options.output;
+    this.output = new OutputQueue(options.output);
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
   }
 
-  write(stream: OutputStream, text: string): void {
-    this.output(stream, text);
+  /**
+   * Returns the units taken, 0 when the queue is full (would-block); throws OutputClosedError once
+   * the reader has gone (output-queue.ts).
+   */
+  write(stream: OutputStream, text: string): number {
+    return this.output.offer(stream, text);
   }
 
   /** Records how the process ended; only the first call counts. */

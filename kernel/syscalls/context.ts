@@ -1,11 +1,16 @@
 // What a kernel call sees: the calling process and the kernel services it may use.
 import { KERNEL_BYTES_PER_FUEL, KERNEL_CALL_FUEL } from "../params.js";
-import type { Process } from "../process/index.js";
+import type { OutputStream, OutputTarget, Process } from "../process/index.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
 import type { FuelCharge } from "../sip/fuel-meter.js";
 
-export interface ConsoleDevice {
-  write(stream: "stdout" | "stderr", text: string): void;
+/**
+ * The console as the kernel sees it: an output target (write returns the units taken) that may
+ * also report its backlog and when it has flushed (hal/hil/console.ts).
+ */
+export interface ConsoleDevice extends OutputTarget {
+  backlog?(stream: OutputStream): number;
+  flushed?(stream: OutputStream): Promise<void>;
 }
 
 export interface ClockDevice {

@@ -8,6 +8,8 @@ export const ErrorCode = {
   notFound: 2,
   /** A handle is stale, forged, revoked or of the wrong kind. */
   badHandle: 9,
+  /** Nothing could be done now without waiting (a full output queue); try again later. */
+  wouldBlock: 11,
   /** Out of a per-process resource (handles, memory). */
   noMemory: 12,
   /** A pointer or length points outside the caller's accessible memory. */

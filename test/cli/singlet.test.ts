@@ -38,6 +38,7 @@ describe("cli/singlet", () => {
     expect(inUser.stderr).to.match(/ring switches: 14 \(traps: .*console\.write=2/);
     expect(inUser.stderr).to.match(/page table: \d+ pages mapped, 0 page faults/);
     expect(inUser.stderr).to.match(/TLB: \d+ hits, \d+ misses, \d+ flushes/);
+    expect(inUser.stderr).to.match(/output: 28 units accepted, 0 refused, 0 dropped; peak queued \d+ units \(limit 65536\)/);
   });
 
   it("stops spin in a user domain at its CPU budget with a one-line report", () => {

@@ -74,13 +74,19 @@ export async function runCommand(argv: readonly string[]): Promise<CommandResult
     let run: AppRun;
     try {
       const app = loadTarget(kernel.loader, target);
-      run = await spawnApp(kernel, app, { principal, args: parsed.passThrough, mainDomain: parsed.flags.has("user") ? "user" : undefined }).run;
+      run = await spawnApp(kernel, app, {
+        principal, args: parsed.passThrough, mainDomain: parsed.flags.has("user") ? "user" : undefined,
+        // The device itself, so the process's queue sees its backpressure and a closed reader.
+        output: kernel.devices.console,
+      }).run;
     } catch (error) {
       if (!(error instanceof KernelError) || error instanceof PolicyError) throw error;
       const reasons = (error as { reasons?: readonly string[] }).reasons ?? [];
       globalThis.process.stderr.write(`singlet: ${describeRefusal(error)}\n${reasons.map((reason) => `  ${reason}\n`).join("")}`);
       return { exitCode: REFUSED_EXIT_CODE };
     }
+    // Output outlives the process until the reader has it (or has gone away).
+    await run.process.output.drained();
     if (parsed.flags.has("stats")) globalThis.process.stderr.write(formatStats(run, principal));
     return { exitCode: exitCodeOf(run.status, run.process.processId, run.process.name) };
   } finally {
@@ -105,6 +111,8 @@ function formatStats(run: AppRun, principal: Principal): string {
   } else {
     lines.push("  ring switches: 0 (in-kernel: kernel calls are function calls)");
   }
+  const output = process.output.stats;
+  lines.push(`  output: ${output.acceptedUnits} units accepted, ${output.refusedUnits} refused, ${output.droppedUnits} dropped; peak queued ${output.peakQueuedUnits} units (limit ${output.limitUnits})`);
   for (const counter of linked.counters) {
     lines.push(`  edge ${counter.callerModule}@${counter.callerDomain} -> ${counter.callee}@${counter.calleeDomain} ${counter.kind} calls=${counter.calls ?? "uncounted"} mode-switches=${counter.modeSwitches}`);
   }
