@@ -2,11 +2,12 @@
 // starting with `tag` when a third argument gives one, then one line on stderr saying how its
 // writes went, and exits 0.
 //
-// A refused write (would-block: the process's output queue is full) is handled as the ABI
-// suggests for each domain. In a user domain the app yields and tries the rest again, so it
-// goes at the reader's pace. In the kernel domain nothing drains until `main` returns, so
-// trying again would only burn fuel: the app counts the rest of the line as refused and moves
-// on. A closed stream (peer-closed) ends the writing.
+// A refused write (would-block: the process's output queue is full) reaches only an in-kernel
+// process: in a user domain the kernel parks the write until there is room, so the app simply
+// goes at the reader's pace (the retry below is kept for a kernel that answers otherwise). In
+// the kernel domain nothing drains until `main` returns, so trying again would only burn fuel:
+// the app counts the rest of the line as refused and moves on. A closed stream (peer-closed)
+// ends the writing.
 import { Console, Mode, Process } from "../../runtime/assembly";
 export { cabi_realloc } from "../../runtime/assembly";
 

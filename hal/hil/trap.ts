@@ -16,7 +16,13 @@ export type TrapOutcome =
   /** The process ends with `code` (process.exit): the user domain unwinds and completes as `exited`. */
   | { readonly kind: "exit"; readonly code: number }
   /** The process is killed with a fault of kind "kernel" carrying `reason` (process.abort, a policy kill). */
-  | { readonly kind: "fault"; readonly reason: string; readonly errorCode?: number };
+  | { readonly kind: "fault"; readonly reason: string; readonly errorCode?: number }
+  /**
+   * The call cannot be answered yet (a write to a full output queue): the caller is left waiting,
+   * holding no CPU and charged nothing, and the handler is called again with the same arguments
+   * once `until` settles. Only when `handleTrap` was told the caller can wait.
+   */
+  | { readonly kind: "wait"; readonly until: Promise<void> };
 
 /**
  * Supplied by the kernel. Called on the kernel thread for every kernel call a user domain
@@ -24,5 +30,10 @@ export type TrapOutcome =
  * its memory. Must not block: the user domain stays stopped until it returns.
  */
 export interface KernelTrapHandler {
-  handleTrap(domain: DomainIdentity, syscallNumber: number, args: readonly AbiValue[]): TrapOutcome;
+  /**
+   * `canWait`: whether the call may be answered later (`wait`): true while the domain's entry runs
+   * and the kernel thread is free, false while the kernel thread is blocked on the domain (an
+   * upcall, an instantiation), which nothing could wake.
+   */
+  handleTrap(domain: DomainIdentity, syscallNumber: number, args: readonly AbiValue[], canWait?: boolean): TrapOutcome;
 }

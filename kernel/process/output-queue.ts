@@ -116,6 +116,7 @@ export class OutputQueue {
   private readonly waitingForRoom: Record<OutputStream, boolean> = { stdout: false, stderr: false };
   private readonly failures: Partial<Record<OutputStream, OutputFailure>> = {};
   private drainListeners: (() => void)[] = [];
+  private readonly roomListeners: Record<OutputStream, (() => void)[]> = { stdout: [], stderr: [] };
   private readonly queuedByStream: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
   private peakQueued = 0;
   private accepted = 0;
@@ -192,6 +193,17 @@ export class OutputQueue {
     return new Promise((resolve) => { this.drainListeners.push(resolve); });
   }
 
+  /**
+   * Resolves once `stream` has room again (less queued than the limit) or has failed, so a writer
+   * that was refused can wait instead of retrying: what a user domain's blocked write waits on.
+   * Undefined when the target cannot say when it has room, and so nothing would ever resolve it.
+   */
+  roomFor(stream: OutputStream): Promise<void> | undefined {
+    if (!this.target.whenWritable) return undefined;
+    if (this.queuedByStream[stream] < this.limit || this.checkFailure(stream)) return Promise.resolve();
+    return new Promise((resolve) => { this.roomListeners[stream].push(resolve); });
+  }
+
   /** Sends `text` to the target in pieces while it takes them; returns the units it took. */
   private send(stream: OutputStream, text: string): number {
     let sent = 0;
@@ -223,7 +235,15 @@ export class OutputQueue {
     }
     if (this.checkFailure(stream)) return;
     if (!queue.empty) this.waitForRoom(stream);
+    if (this.queuedByStream[stream] < this.limit) this.notifyRoom(stream);
     this.notifyIfDrained();
+  }
+
+  private notifyRoom(stream: OutputStream): void {
+    const listeners = this.roomListeners[stream];
+    if (listeners.length === 0) return;
+    this.roomListeners[stream] = [];
+    for (const listener of listeners) listener();
   }
 
   private waitForRoom(stream: OutputStream): void {
@@ -248,6 +268,7 @@ export class OutputQueue {
       queue.shift();
     }
     queue.clear();
+    this.notifyRoom(stream);
     this.notifyIfDrained();
     return true;
   }

@@ -82,6 +82,8 @@ export function serviceBatch(entries: Uint8Array, count: number, dispatch: Batch
     const args: AbiValue[] = parameters.length === 0 ? NO_ARGUMENTS : new Array<AbiValue>(parameters.length);
     for (let slot = 0; slot < parameters.length; slot++) args[slot] = liftSlot(view, base + ARGUMENT_OFFSET + slot * 8, parameters[slot]!.type);
     const outcome = dispatch(syscallNumber, args, descriptor);
+    // Batched calls are scalar and never wait; a dispatcher that says otherwise ends the batch.
+    if (outcome.kind === "wait") return { completed: index, stoppedBy: { kind: "fault", reason: `call ${syscallNumber} in a batch asked to wait` } };
     if (outcome.kind !== "return") return { completed: index, stoppedBy: outcome };
     view.setInt32(base + STATUS_OFFSET, 0, true);
     storeResult(view, base + RESULT_OFFSET, outcome.value);

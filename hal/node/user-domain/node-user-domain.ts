@@ -46,6 +46,9 @@ const THREAD_START_TIMEOUT_MILLISECONDS = 10_000;
  */
 const BUDGET_RECHECK_MILLISECONDS = 10;
 
+/** What serveOne returns for a kernel call left waiting: the domain holds no baton and nothing is answered. */
+const PARKED = -1;
+
 /** Polls of the turn word between two reads of the clock while the kernel side polls. */
 const POLLS_PER_CLOCK_READ = 64;
 
@@ -89,6 +92,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private waitersPending = 0;
   private kernelWaits = 0;
   private kernelYields = 0;
+  /** A kernel call left waiting (a write to a full output queue) and what it waits for. */
+  private parked: { readonly instance: KernelInstance; readonly until: Promise<void> } | undefined;
   /** The last pass had to wake the user side: its next message comes no sooner than a wake-up. */
   private wokeSleeper = false;
   private readonly wakePoll = new WakePollBackoff();
@@ -392,7 +397,11 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         return;
       }
       if (pollingLong) this.wakePoll.succeeded();
-      const message = this.serveOne();
+      const message = this.serveOne(true);
+      if (message === PARKED) {
+        void this.parked!.until.then(this.resumeParked, this.resumeParked);
+        return;
+      }
       if (message !== undefined) return this.settleStart(this.resultOf(message));
       if (++served >= this.tuning.kernelBurstTraps) {
         // Let timers (the CPU budget) and other processes run before serving more.
@@ -413,19 +422,14 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
    * Serves the message that came with the baton. A trap or jump is answered and undefined is
    * returned (keep waiting); a final message is returned as is.
    */
-  private serveOne(): number | undefined {
+  private serveOne(canWait = false): number | undefined {
     this.tookBaton();
     const header = this.channel.header;
     const message = header[ChannelWord.message]!;
     if (message === Message.trap) {
       const instance = this.instances[header[ChannelWord.instance]!];
       if (!instance) return this.protocolError(`trap from unknown instance ${header[ChannelWord.instance]}`);
-      // The trap service counts its own two switches per call; ours are counted by the baton.
-      const outcome = instance.service.serve(() => this.closed);
-      if (outcome) this.noteDecision(outcome);
-      if (this.closed) return Message.ended;
-      this.passToDomain(Message.answer, true);
-      return undefined;
+      return this.answerTrap(instance, canWait, false);
     }
     if (message === Message.kernelJump) {
       this.kernelJumps++;
@@ -459,6 +463,42 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     if (message === Message.returned || message === Message.instantiateFailed) return message;
     return this.protocolError(`unexpected message ${message}`);
   }
+
+  /**
+   * Serves the trap in `instance`'s page and answers it; a call the kernel says must wait is left
+   * unanswered (PARKED) and served again, as a retry, once its `until` settles.
+   */
+  private answerTrap(instance: KernelInstance, canWait: boolean, retry: boolean): number | undefined {
+    // The trap service counts its own two switches per call; ours are counted by the baton.
+    const outcome = instance.service.serve(() => this.closed, canWait, retry);
+    if (outcome?.kind === "wait") {
+      // Waiting is neither the domain's time nor kernel work: nothing is charged meanwhile.
+      this.kernelWorkMilliseconds += performance.now() - this.batonTakenAt;
+      this.parked = { instance, until: outcome.until };
+      return PARKED;
+    }
+    if (outcome) this.noteDecision(outcome);
+    if (this.closed) return Message.ended;
+    this.passToDomain(Message.answer, true);
+    return undefined;
+  }
+
+  /** A parked call's wait is over: serve it again, then go on serving the entry. */
+  private resumeParked = (): void => {
+    const parked = this.parked;
+    this.parked = undefined;
+    if (!parked || this.closed) return this.serveAsync();
+    this.batonTakenAt = performance.now();
+    const message = this.answerTrap(parked.instance, true, true);
+    if (message === PARKED) {
+      void this.parked!.until.then(this.resumeParked, this.resumeParked);
+      return;
+    }
+    if (message !== undefined) return this.settleStart(this.resultOf(message));
+    // The budget alarm may have fired while the domain waited, when there was nothing to charge.
+    this.armBudget();
+    this.serveAsync();
+  };
 
   private protocolError(detail: string): number {
     this.stop({ kind: "faulted", fault: { kind: "kernel", message: `crossing protocol: ${detail}` } });

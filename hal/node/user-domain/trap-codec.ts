@@ -95,7 +95,7 @@ export function writeOutcome(page: TrapPage, descriptor: SyscallDescriptor | und
     page.header[TrapWord.outcomeCode] = outcome.code | 0;
     return;
   }
-  if (outcome.kind === "fault") {
+  if (outcome.kind === "fault" || outcome.kind === "wait") {
     page.header[TrapWord.outcomeKind] = OutcomeCode.fault;
     return;
   }

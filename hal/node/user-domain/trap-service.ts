@@ -53,19 +53,27 @@ export class TrapService {
 
   /**
    * Serves the request in the trap page. Returns the outcome written, or undefined when the
-   * domain was stopped during the call (`isStopped`), in which case nothing is answered.
+   * domain was stopped during the call (`isStopped`), in which case nothing is answered. A `wait`
+   * outcome (only when `canWait`) is returned unanswered: the caller serves the same request
+   * again, as a `retry`, once it settles.
    */
-  serve(isStopped: () => boolean): TrapOutcome | undefined {
+  serve(isStopped: () => boolean, canWait = false, retry = false): TrapOutcome | undefined {
     const syscallNumber = this.page.header[TrapWord.syscallNumber]!;
     const descriptor = this.calls[syscallNumber];
-    this.ringSwitches++;
-    this.traps.add(syscallNumber);
-    this.switches.add(syscallNumber);
+    if (!retry) {
+      this.ringSwitches++;
+      this.traps.add(syscallNumber);
+      this.switches.add(syscallNumber);
+    }
     let outcome: TrapOutcome;
     try {
       if (!descriptor) outcome = { kind: "fault", reason: `unknown call ${syscallNumber} is not in the kernel ABI` };
-      else outcome = this.handler.handleTrap(this.domain, syscallNumber, syscallNumber === this.batchSubmitNumber ? this.batchArguments() : liftArguments(this.page, descriptor));
+      else outcome = this.handler.handleTrap(this.domain, syscallNumber, syscallNumber === this.batchSubmitNumber ? this.batchArguments() : liftArguments(this.page, descriptor), canWait);
       if (isStopped()) return undefined;
+      if (outcome.kind === "wait") {
+        if (canWait) return outcome;
+        outcome = { kind: "fault", reason: `${descriptor?.qualifiedName ?? syscallNumber}: the kernel asked a caller that cannot wait to wait` };
+      }
       writeOutcome(this.page, descriptor, outcome);
     } catch (error) {
       if (isStopped()) return undefined;

@@ -5,7 +5,7 @@ import { liftBytes, liftString, returnArea } from "../abi";
 @external("singlet:kernel/console@0.1.0", "write")
 declare function raw_write(textPointer: usize, textLength: i32): i32;
 
-/** Writes `text` to standard output; returns the code units taken or a negative error. Never waits for the reader: while the process's output queue is full it takes fewer units than offered (a short write; write the rest later) and `wouldBlock` (11) when it can take none; once the reader has closed standard output every write fails with `peerClosed` (32). */
+/** Writes `text` to standard output; returns the code units taken or a negative error. While the process's output queue is full it takes fewer units than offered (a short write; write the rest later); when it can take none, a process in a user domain waits in the call until there is room (holding no CPU), and an in-kernel process, which may not block, gets `wouldBlock` (11). Once the reader has closed standard output every write fails with `peerClosed` (32). */
 export function write(text: string): i32 {
   return raw_write(changetype<usize>(text), text.length);
 }
