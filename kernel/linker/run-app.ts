@@ -10,7 +10,8 @@ import { HalUserDomainHost } from "./hal-domain-host.js";
 import { MAX_MODULES_PER_APP } from "./limits.js";
 import { LinkError } from "./link-error.js";
 import { LinkedApp } from "./linked-app.js";
-import { planLink } from "./plan.js";
+import { planLink, type LinkPlan } from "./plan.js";
+import type { ModuleImage } from "../loader/index.js";
 
 export interface RunAppOptions {
   /** Who runs the app; the system policy's default principal when omitted. */
@@ -55,7 +56,7 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
   const principal = options.principal ?? kernel.defaultPrincipal();
   // Limits are the kernel's: a manifest may ask for less than its principal's ceilings, never more.
   for (const image of app.modules.values()) checkManifestLimits(image.name, image.manifest, principal.limits, principal.name);
-  const plan = planLink(app, principal, { mainDomain: options.mainDomain });
+  const plan = planFor(app, principal, options.mainDomain);
   // The device itself, so the process's queue sees its backpressure and a closed reader.
   const output = options.output ?? kernel.devices.console;
   const process = kernel.processes.create({
@@ -74,6 +75,27 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
     kernel.processes.remove(process);
     throw error;
   }
+}
+
+/**
+ * Plans of single-module apps, by image: a plan depends only on the image, the principal's
+ * kernel-mode trust as it stands and the domain asked for, and spawning the same module again is
+ * the common case. Trust is part of the key, so a revoked capability is seen at the next spawn.
+ */
+const singleModulePlans = new WeakMap<ModuleImage, Map<string, LinkPlan>>();
+
+function planFor(app: AppImage, principal: Principal, mainDomain: Domain | undefined): LinkPlan {
+  if (app.modules.size !== 1) return planLink(app, principal, { mainDomain });
+  const image = app.modules.get(app.main);
+  if (!image) return planLink(app, principal, { mainDomain });
+  const key = `${principal.name}:${principal.holdsKernelMode}:${principal.holdsKernelModeByPage}:${mainDomain ?? ""}:${app.name}`;
+  let plans = singleModulePlans.get(image);
+  const found = plans?.get(key);
+  if (found) return found;
+  const plan = planLink(app, principal, { mainDomain });
+  if (!plans) singleModulePlans.set(image, plans = new Map());
+  plans.set(key, plan);
+  return plan;
 }
 
 /** The HAL's user domains, when the kernel's CPU can host them. */
