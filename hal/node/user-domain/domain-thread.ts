@@ -79,7 +79,7 @@ class DomainThread {
     }
   }
 
-  /** Spins while an answer is likely to come soon, then sleeps; the budget adapts as crossIntoKernel's does. */
+  /** Spins while an answer is likely to come soon, then sleeps; the budget adapts (spin-budget.ts). */
   private awaitTurn(): void {
     const header = this.channel.header;
     const budget = this.spin.budget;

@@ -7,7 +7,7 @@ import type { BadPointerPolicy, PageFault } from "../../hil/index.js";
 import type { AddressSpace } from "../mmu/index.js";
 import { TRAP_ARGUMENT_SLOTS, TRAP_DATA_BYTES, WASM_PAGE_BYTES } from "../params.js";
 import type { WorkerFault } from "./messages.js";
-import { nextSpinState, type SpinState } from "./spin-budget.js";
+import type { SpinState } from "./spin-budget.js";
 import { OutcomeCode, TrapWord, type TrapPage } from "./trap-page.js";
 
 /** Thrown through the Wasm frames to end the process; never caught by the module's code. */
@@ -85,30 +85,6 @@ function pageFaultText(context: StubContext, call: string, fault: PageFault, wha
     return `${call}: ${badAddressText(pointer, byteLength, context.process.memory?.buffer.byteLength ?? 0)}`;
   }
   return `${call}: ${what} 0x${fault.address.toString(16)} faulted (${fault.cause})`;
-}
-
-/** Crosses into the kernel and waits for its answer: spin first, then sleep. */
-export function crossIntoKernel(context: StubContext): void {
-  const header = context.trapPage.header;
-  const answered = Atomics.load(header, TrapWord.responseSequence);
-  Atomics.add(header, TrapWord.requestSequence, 1);
-  // The kernel may be polling; waking it costs a notify only when it really sleeps.
-  if (Atomics.load(header, TrapWord.kernelWaiting) !== 0) Atomics.notify(header, TrapWord.requestSequence, 1);
-  const budget = context.spin.budget;
-  for (let spin = 0; spin < budget; spin++) {
-    if (Atomics.load(header, TrapWord.responseSequence) !== answered) {
-      context.spin = nextSpinState(context.spin, true, context.userSpinIterations);
-      return;
-    }
-  }
-  context.spin = nextSpinState(context.spin, false, context.userSpinIterations);
-  Atomics.add(header, TrapWord.userSleeps, 1);
-  // Announce the sleep before sleeping: if the answer lands in between, wait sees the new value.
-  Atomics.store(header, TrapWord.userSleeping, 1);
-  while (Atomics.load(header, TrapWord.responseSequence) === answered) {
-    Atomics.wait(header, TrapWord.responseSequence, answered);
-  }
-  Atomics.store(header, TrapWord.userSleeping, 0);
 }
 
 /** Applies an exit or fault answer: unwinds the process. */
