@@ -11,8 +11,8 @@
 //     µs resolution) to an extra pipe. It misses only the teardown after 'exit'. As a cross-check
 //     the table also gives the mean of the kernel's own child accounting (cutime + cstime in
 //     /proc/self/stat, which includes that teardown but counts in 10 ms clock ticks).
-//   - "cold": the on-disk verification cache is an empty folder before each run (the run
-//     verifies, compiles and writes an entry); "warm": the entry from earlier runs is there.
+//   - "cold": the on-disk caches (verdicts, V8 code) are an empty folder before each run (the
+//     run compiles the bundle, verifies the app and writes both); "warm": both entries are there.
 //     The operating system's file cache is warm for every row: each has run before it is timed.
 //   - The node:wasi module is assembled here from WAT: `_start` writes one line with
 //     `wasi_snapshot_preview1.fd_write`, as hello writes one with the kernel's console.
@@ -28,7 +28,7 @@ import { assemble } from "./wat.js";
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Project-local scratch, ignored by git; never a shared temporary folder. */
 const scratch = join(projectRoot, "node_modules", ".cache", "singlet", "bench-startup");
-const bundledCli = join(projectRoot, "dist", "singlet.js");
+const bundledCli = join(projectRoot, "dist", "singlet.cjs");
 const unbundledCli = join(projectRoot, "dist", "kernel", "cli", "main.js");
 
 /** Timed rounds; the issue asks for a median of at least 10. */
@@ -112,13 +112,14 @@ export async function runStartupBenchmarks(): Promise<BenchTable[]> {
   const rows: Row[] = [
     row("node -e 0", ["-e", "0"], ""),
     row("node: hello through node:wasi", [join(scratch, "hello-wasi.mjs")], "Hello from node:wasi!\n"),
-    row("singlet run apps/hello, cold cache", [bundledCli, "run", "apps/hello"], hello, {
+    row("singlet run apps/hello, cold caches", [bundledCli, "run", "apps/hello"], hello, {
       environment: { SINGLET_CACHE_DIR: coldCache },
       prepare: () => rmSync(coldCache, { recursive: true, force: true }),
     }),
-    row("singlet run apps/hello, warm cache", [bundledCli, "run", "apps/hello"], hello, { environment: { SINGLET_CACHE_DIR: warmCache } }),
-    row("  unbundled (dist/kernel/cli/main.js), warm cache", [unbundledCli, "run", "apps/hello"], hello, { environment: { SINGLET_CACHE_DIR: warmCache } }),
-    row("  unbundled, no on-disk cache (as before)", [unbundledCli, "run", "apps/hello"], hello, { environment: { SINGLET_CACHE: "off" } }),
+    row("singlet run apps/hello, warm caches", [bundledCli, "run", "apps/hello"], hello, { environment: { SINGLET_CACHE_DIR: warmCache } }),
+    row("  bundled, caches off (SINGLET_CACHE=off)", [bundledCli, "run", "apps/hello"], hello, { environment: { SINGLET_CACHE: "off" } }),
+    row("  unbundled (dist/kernel/cli/main.js), warm verdicts", [unbundledCli, "run", "apps/hello"], hello, { environment: { SINGLET_CACHE_DIR: warmCache } }),
+    row("  unbundled, caches off (as before issue 13)", [unbundledCli, "run", "apps/hello"], hello, { environment: { SINGLET_CACHE: "off" } }),
   ];
   for (let round = 0; round < WARMUP_ROUNDS; round++) for (const each of rows) runOnce(each, cpuReport);
   for (const each of rows) {
@@ -147,7 +148,7 @@ export async function runStartupBenchmarks(): Promise<BenchTable[]> {
     notes: [
       "goal (issue 13): singlet run apps/hello at most 1.5× the node:wasi row, wall and CPU",
       "CPU: the child's own getrusage at 'exit' (all threads, µs); the last column is /proc cutime+cstime, 10 ms ticks, teardown included",
-      "cold: empty on-disk verification cache before each run; warm: its entry present; the file cache is warm for every row",
+      "cold: empty on-disk caches (verdicts, V8 code) before each run; warm: both entries present; the file cache is warm for every row",
       `load average before ${loadBefore.map((value) => value.toFixed(2)).join(" ")}, after ${loadAfter.map((value) => value.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs`,
     ],
   }];

@@ -1,14 +1,18 @@
 // Conformance: what start-up changed about the `singlet` command, spawned as a person runs it.
-// The bin is one bundled file that behaves as the unbundled command does, and verdicts are kept
-// on disk between runs, in a project-local folder, unless turned off.
+// The bin runs one bundled file that behaves as the unbundled command does, with V8's code cache;
+// verdicts and compiled code are kept on disk between runs, in a project-local folder, unless
+// turned off, and an entry that does not check out is never used.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Script } from "node:vm";
+import { codeCacheEntryPath, readTrustedEntry, wrapBundle } from "../../kernel/cli/launcher.js";
 import { projectRoot } from "../helpers/kernel.js";
 
-const bundled = resolve(projectRoot, "dist", "singlet.js");
+const bundled = resolve(projectRoot, "dist", "singlet.cjs");
+const bundle = resolve(projectRoot, "dist", "singlet-bundle.cjs");
 const unbundled = resolve(projectRoot, "dist", "kernel", "cli", "main.js");
 
 function run(cli: string, args: string[], environment: NodeJS.ProcessEnv = {}) {
@@ -21,7 +25,7 @@ function scratchCache(): string {
 }
 
 describe("cli/startup", () => {
-  it("the package's bin is the bundled command, an executable script", () => {
+  it("the package's bin is the launcher of the bundled command, a script with a shebang line", () => {
     const manifest = JSON.parse(readFileSync(resolve(projectRoot, "package.json"), "utf8")) as { bin: Record<string, string> };
     expect(resolve(projectRoot, manifest.bin.singlet!)).to.equal(bundled);
     expect(readFileSync(bundled, "utf8").startsWith("#!/usr/bin/env node\n")).to.equal(true);
@@ -51,7 +55,7 @@ describe("cli/startup", () => {
   it("a corrupt entry is not trusted: the run verifies from scratch, prints the same and rewrites it", () => {
     const directory = scratchCache();
     const first = run(bundled, ["run", "apps/hello"], { SINGLET_CACHE_DIR: directory });
-    const folder = join(directory, readdirSync(directory)[0]!);
+    const folder = join(directory, "verification", readdirSync(join(directory, "verification"))[0]!);
     const entry = join(folder, readdirSync(folder)[0]!);
     const bytes = readFileSync(entry);
     bytes[bytes.length - 1]! ^= 0xff;
@@ -62,7 +66,7 @@ describe("cli/startup", () => {
     expect(second.stderr).to.match(/verification cache: 0 hits, 1 misses, 1 untrusted entries, 1 writes/);
   });
 
-  it("SINGLET_CACHE=off and --no-cache turn the on-disk cache off", () => {
+  it("SINGLET_CACHE=off and --no-cache turn both on-disk caches off: nothing is written, neither code nor verdicts", () => {
     const directory = scratchCache();
     expect(run(bundled, ["run", "--stats", "apps/hello"], { SINGLET_CACHE: "off", SINGLET_CACHE_DIR: directory }).stderr).to.match(/verification cache: off/);
     expect(run(bundled, ["run", "--stats", "--no-cache", "apps/hello"], { SINGLET_CACHE_DIR: directory }).stderr).to.match(/verification cache: off/);
@@ -76,6 +80,46 @@ describe("cli/startup", () => {
     const result = spawnSync(process.execPath, [bundled, "run", "--stats", "hello"], { cwd: tmpdir(), encoding: "utf8", env: environment });
     expect(result.status, result.stderr).to.equal(0);
     expect(result.stderr).to.contain(`(${join(projectRoot, "node_modules", ".cache", "singlet", "verification")}`);
+    expect(existsSync(codeCacheEntryPath(readFileSync(bundle, "utf8"), environment))).to.equal(true);
     expect(readFileSync(resolve(projectRoot, ".gitignore"), "utf8").split("\n")).to.include("node_modules/");
+  });
+
+  it("the code cache a run leaves is one V8 accepts for the bundle as the launcher compiles it", () => {
+    const directory = scratchCache();
+    expect(run(bundled, ["run", "apps/hello"], { SINGLET_CACHE_DIR: directory }).code).to.equal(0);
+    const text = readFileSync(bundle, "utf8");
+    const cachedData = readTrustedEntry(codeCacheEntryPath(text, { SINGLET_CACHE_DIR: directory }));
+    expect(cachedData).to.not.equal(undefined);
+    const script = new Script(wrapBundle(text), { filename: bundle, cachedData });
+    expect(script.cachedDataRejected).to.equal(false);
+  });
+
+  it("a corrupt or truncated code cache entry is never handed to V8: the run compiles from scratch, prints the same and rewrites it", () => {
+    const directory = scratchCache();
+    const environment = { SINGLET_CACHE_DIR: directory };
+    const first = run(bundled, ["run", "apps/hello", "--", "a"], environment);
+    const entry = codeCacheEntryPath(readFileSync(bundle, "utf8"), environment);
+    const damages = [
+      (bytes: Buffer) => { const copy = Buffer.from(bytes); copy[copy.length >> 1]! ^= 0x10; return copy; },
+      (bytes: Buffer) => bytes.subarray(0, bytes.length >> 1),
+      () => Buffer.alloc(0),
+    ];
+    for (const damage of damages) {
+      writeFileSync(entry, damage(readFileSync(entry)));
+      expect(readTrustedEntry(entry)).to.equal(undefined);
+      const again = run(bundled, ["run", "apps/hello", "--", "a"], environment);
+      expect(again.code).to.equal(0);
+      expect(again.stdout).to.equal(first.stdout);
+      expect(readTrustedEntry(entry)).to.not.equal(undefined);
+    }
+  });
+
+  it("the bundled command still imports npm packages lazily when its code comes from the cache (verify --component uses jco)", () => {
+    const directory = scratchCache();
+    for (let runIndex = 0; runIndex < 2; runIndex++) {
+      const result = run(bundled, ["verify", "--component", "apps/hello/build/hello.wasm"], { SINGLET_CACHE_DIR: directory });
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout).to.match(/component check \(jco\): ok/);
+    }
   });
 });
