@@ -17,7 +17,7 @@
 // removes the folders of other versions, so a policy change invalidates everything before it.
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { POLICY_VERSION, limits, type Finding, type VerdictClass, type VerificationResult, type VerificationStats } from "../../verifier/index.js";
 
 /** Bumped whenever the entry layout changes; older entries then read as misses. */
@@ -182,7 +182,7 @@ export class VerificationStore {
 
   /** Drops other policy versions' folders and, past capacity, the oldest entries. */
   private prune(): void {
-    const own = this.directory.slice(this.root.length + 1);
+    const own = basename(this.directory);
     for (const name of readdirSync(this.root)) {
       if (name !== own && name.startsWith("policy-")) rmSync(join(this.root, name), { recursive: true, force: true });
     }
