@@ -8,6 +8,7 @@ import { runKernelCallBenchmarks } from "./kernel-calls.js";
 import { runVerifierBenchmarks } from "./verifier.js";
 import { runHalBenchmarks } from "./hal.js";
 import { runModeBenchmarks } from "./modes.js";
+import { runStartupBenchmarks } from "./startup.js";
 import type { BenchTable } from "./table.js";
 
 const resultsPath = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "latest.json");
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     ["verifier", runVerifierBenchmarks],
     ["hal", runHalBenchmarks],
     ["modes", runModeBenchmarks],
+    ["startup", runStartupBenchmarks],
   ];
   const only = process.argv[2];
   const tables: BenchTable[] = [];

@@ -2,24 +2,25 @@
 // `singlet`: a thin command-line wrapper over the kernel library. Only this file exits.
 import { KernelError } from "../errors.js";
 import { UsageError } from "./arguments.js";
-import { bootCommand } from "./commands/boot.js";
-import { runCommand, type CommandResult } from "./commands/run.js";
-import { verifyCommand } from "./commands/verify.js";
+import type { CommandResult } from "./commands/run.js";
 
 /** Exit code for usage and I/O errors, as `singlet verify` documents. */
 const USAGE_EXIT_CODE = 2;
 
 const USAGE = `usage: singlet <command> …
   run <app|file.wasm> [--user] [--stats] [-- args…]   run one app; exits with its exit code (70 on a fault)
+      [--no-cache]                                    verify from scratch (SINGLET_CACHE=off: always)
       [--principal name] [--policy file]              multi-module apps: who runs it (system policy decides kernel-mode trust)
   verify <file.wasm> [--json]                         0 accepted for kernel mode, 1 rejected, 2 usage or I/O error
   boot [--init file.json]                             boot the kernel and run the init manifest's apps
 `;
 
+// Each command's modules load only when that command runs: `singlet run` never reads the
+// verifier's log formatter or the init manifest's parser, and start-up is a benchmark row.
 const commands: Record<string, (argv: readonly string[]) => Promise<CommandResult>> = {
-  run: runCommand,
-  verify: verifyCommand,
-  boot: bootCommand,
+  run: async (argv) => (await import("./commands/run.js")).runCommand(argv),
+  verify: async (argv) => (await import("./commands/verify.js")).verifyCommand(argv),
+  boot: async (argv) => (await import("./commands/boot.js")).bootCommand(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

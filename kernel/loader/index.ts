@@ -2,3 +2,4 @@
 export * from "./image.js";
 export * from "./loader.js";
 export * from "./resolve.js";
+export * from "./verification-store.js";

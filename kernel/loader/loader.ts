@@ -1,10 +1,12 @@
 // The loader: bytes → manifest → verify → compile, with compiled images cached by the
-// verifier's cache key so loading the same module again costs a lookup.
+// verifier's cache key so loading the same module again costs a lookup, and, when a store is
+// attached, verdicts kept on disk so the next process skips the verifier too.
 import { readEmbeddedManifest, ManifestError, type Manifest } from "../../runtime/abi/index.js";
 import { createVerificationCache, verifyModule, readFunctionNames, REFUSED_IN_EVERY_DOMAIN, type VerificationCache } from "../../verifier/index.js";
 import { LoadError } from "../errors.js";
 import { IMAGE_CACHE_ENTRIES } from "../params.js";
 import type { ModuleImage } from "./image.js";
+import type { VerificationStore } from "./verification-store.js";
 
 export interface LoadOptions {
   readonly name?: string;
@@ -20,6 +22,18 @@ export class Loader {
   readonly verificationCache: VerificationCache = createVerificationCache();
   hits = 0;
   misses = 0;
+  private store?: VerificationStore;
+  private verificationLookup: VerificationCache = this.verificationCache;
+
+  /** Keeps verdicts in `store` too, behind the in-memory cache; a stored verdict fills the memory one. */
+  useVerificationStore(store: VerificationStore): void {
+    this.store = store;
+    this.verificationLookup = layered(this.verificationCache, store);
+  }
+
+  get verificationStore(): VerificationStore | undefined {
+    return this.store;
+  }
 
   load(bytes: Uint8Array<ArrayBuffer>, options: LoadOptions = {}): ModuleImage {
     let manifest: Manifest;
@@ -29,7 +43,7 @@ export class Loader {
       if (error instanceof ManifestError) throw new LoadError(error.message, [error.message]);
       throw error;
     }
-    const verification = verifyModule(bytes, { manifest, linkedModules: options.linkedModules, cache: this.verificationCache });
+    const verification = verifyModule(bytes, { manifest, linkedModules: options.linkedModules, cache: this.verificationLookup });
     // Refused before the image cache is consulted: nothing unrunnable is ever cached or run.
     const unrunnable = verification.findings.filter((item) => REFUSED_IN_EVERY_DOMAIN.has(item.code));
     if (unrunnable.length > 0) {
@@ -77,4 +91,25 @@ export class Loader {
     if (this.images.size > IMAGE_CACHE_ENTRIES) this.images.delete(this.images.keys().next().value!);
     return image;
   }
+}
+
+/** The memory cache first, then the store; what the store has is copied into memory. */
+function layered(memory: VerificationCache, store: VerificationStore): VerificationCache {
+  return {
+    get(key) {
+      const remembered = memory.get(key);
+      if (remembered !== undefined) return remembered;
+      const stored = store.get(key);
+      if (stored !== undefined) memory.set(key, stored);
+      return stored;
+    },
+    set(key, result) {
+      memory.set(key, result);
+      store.set(key, result);
+    },
+    get size() { return memory.size; },
+    get hits() { return memory.hits; },
+    get misses() { return memory.misses; },
+    clear() { memory.clear(); },
+  };
 }

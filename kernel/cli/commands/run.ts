@@ -7,10 +7,11 @@ import { errorCodeName } from "../../../runtime/abi/index.js";
 import { KernelError } from "../../errors.js";
 import { formatFault, type ExitStatus } from "../../process/index.js";
 import { loadApp, spawnApp, type AppImage, type AppRun } from "../../linker/index.js";
-import { resolveAppSource, resolveModuleSource, type AppSource, type Loader, type ModuleSource } from "../../loader/index.js";
+import { resolveAppSource, resolveModuleSource, type AppSource, type Loader, type ModuleSource, type VerificationStore } from "../../loader/index.js";
 import { PolicyError, principalFromPolicy, readSystemPolicy, type Principal, type SystemPolicy } from "../../policy/index.js";
 import { parseArguments, UsageError, type ParsedArguments } from "../arguments.js";
 import { appsDirectory, defaultSystemPolicyPath } from "../paths.js";
+import { NO_CACHE_FLAG, verificationStoreFor } from "../verification-cache.js";
 
 /** Exit code of `singlet run` when the app faulted (EX_SOFTWARE). */
 export const FAULT_EXIT_CODE = 70;
@@ -22,7 +23,7 @@ export interface CommandResult {
   readonly exitCode: number;
 }
 
-const USAGE = "usage: singlet run <app|file.wasm> [--user] [--stats] [--principal name] [--policy file] [-- args…]";
+const USAGE = "usage: singlet run <app|file.wasm> [--user] [--stats] [--no-cache] [--principal name] [--policy file] [-- args…]";
 
 /** The policy and principal named on the command line; a bad name or file is a usage error. */
 export function principalFromArguments(parsed: ParsedArguments): { policy: SystemPolicy; principal: Principal } {
@@ -59,7 +60,7 @@ export function describeRefusal(error: KernelError): string {
 }
 
 export async function runCommand(argv: readonly string[]): Promise<CommandResult> {
-  const parsed = parseArguments(argv, ["user", "stats"], ["principal", "policy"]);
+  const parsed = parseArguments(argv, ["user", "stats", NO_CACHE_FLAG], ["principal", "policy"]);
   if (parsed.positional.length !== 1) throw new UsageError(USAGE);
   const { policy, principal } = principalFromArguments(parsed);
   let target: Target;
@@ -70,6 +71,8 @@ export async function runCommand(argv: readonly string[]): Promise<CommandResult
     throw error;
   }
   const kernel = bootKernel({ policy });
+  const store = verificationStoreFor(parsed.flags);
+  if (store) kernel.loader.useVerificationStore(store);
   try {
     let run: AppRun;
     try {
@@ -87,14 +90,14 @@ export async function runCommand(argv: readonly string[]): Promise<CommandResult
     }
     // Output outlives the process until the reader has it (or has gone away).
     await run.process.output.drained();
-    if (parsed.flags.has("stats")) globalThis.process.stderr.write(formatStats(run, principal));
+    if (parsed.flags.has("stats")) globalThis.process.stderr.write(formatStats(run, principal, store));
     return { exitCode: exitCodeOf(run.status, run.process.processId, run.process.name) };
   } finally {
     await kernel.shutdown();
   }
 }
 
-function formatStats(run: AppRun, principal: Principal): string {
+function formatStats(run: AppRun, principal: Principal, store: VerificationStore | undefined): string {
   const { process, linked } = run;
   const lines = [`singlet: stats: process ${process.processId} domain=${process.domain} ${principal.describe()}`];
   for (const instance of linked.plan.instances) {
@@ -115,6 +118,12 @@ function formatStats(run: AppRun, principal: Principal): string {
   lines.push(`  output: ${output.acceptedUnits} units accepted, ${output.refusedUnits} refused, ${output.droppedUnits} dropped; peak queued ${output.peakQueuedUnits} units (limit ${output.limitUnits})`);
   for (const counter of linked.counters) {
     lines.push(`  edge ${counter.callerModule}@${counter.callerDomain} -> ${counter.callee}@${counter.calleeDomain} ${counter.kind} calls=${counter.calls ?? "uncounted"} mode-switches=${counter.modeSwitches}`);
+  }
+  if (store) {
+    const { hits, misses, rejected, writes } = store.counters;
+    lines.push(`  verification cache: ${hits} hits, ${misses} misses, ${rejected} untrusted entries, ${writes} writes (${store.directory})`);
+  } else {
+    lines.push("  verification cache: off");
   }
   return lines.join("\n") + "\n";
 }

@@ -1,0 +1,92 @@
+// The `singlet` bin's work (bin.ts, built to dist/singlet.cjs): runs the bundled command with V8's code cache,
+// so every run after the first skips parsing and compiling the kernel's JavaScript. Measured on
+// `singlet run apps/hello` (bench/startup.ts): about 10 ms of 90. Node 20 takes cached code only
+// for a vm.Script, not for an ES module, hence a CommonJS bundle run as a script here.
+//
+// The cache entry is trusted only as far as it checks out: it is named by a hash of the bundle's
+// text and the Node version, so an edited bundle never meets old code (V8's own check compares
+// the source's length, not its text); it carries a SHA-256 of its bytes, so a corrupt or
+// truncated entry is dropped before V8 sees it; V8 then rejects data from another V8 or other
+// flags. As with verdicts, the folder is as trusted as dist/: whoever can write it could write
+// the bundle too. Written at exit (to include the functions the run compiled), temporary file
+// then rename. SINGLET_CACHE=off or --no-cache: compiled from scratch, nothing written.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
+import { cacheDirectory, cachingDisabled } from "./cache-settings.js";
+
+/** The bundle beside this launcher in dist/. */
+export const BUNDLE_FILE_NAME = "singlet-bundle.cjs";
+const DIGEST_BYTES = 32;
+const ENTRY_SUFFIX = ".v8cache";
+
+function sha256(data: string | Uint8Array): Buffer {
+  return createHash("sha256").update(data).digest();
+}
+
+/** The cached code in `path`, or undefined when there is none or its digest does not match. */
+export function readTrustedEntry(path: string): Buffer | undefined {
+  let entry: Buffer;
+  try {
+    entry = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  if (entry.byteLength <= DIGEST_BYTES) return undefined;
+  const payload = entry.subarray(DIGEST_BYTES);
+  return sha256(payload).equals(entry.subarray(0, DIGEST_BYTES)) ? payload : undefined;
+}
+
+/** Writes the entry whole or not at all, and drops the entries of other bundles. */
+function writeEntry(path: string, payload: Buffer): void {
+  const directory = dirname(path);
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(temporary, Buffer.concat([sha256(payload), payload]));
+    renameSync(temporary, path);
+    for (const name of readdirSync(directory)) {
+      if (name.endsWith(ENTRY_SUFFIX) && join(directory, name) !== path) rmSync(join(directory, name), { force: true });
+    }
+  } catch {
+    // A read-only or full disk costs the next run its compile, nothing more.
+    rmSync(temporary, { force: true });
+  }
+}
+
+/** The bundle's text as the launcher compiles it: a CommonJS function, without its shebang line. */
+export function wrapBundle(bundleText: string): string {
+  // The bundle's lazy imports of npm packages (jco, wabt) come back here as calls to
+  // __singletImport: import() in code restored from a cache has lost what it needs to resolve.
+  return `(function (exports, require, module, __filename, __dirname, __singletImport) {${bundleText.replace(/^#!.*/, "")}\n})`;
+}
+
+/** Where the code cache of this bundle text, on this Node, lives. */
+export function codeCacheEntryPath(bundleText: string, environment: NodeJS.ProcessEnv): string {
+  const name = sha256(`${bundleText}\u0000${process.version}\u0000${process.arch}`).toString("hex");
+  return join(cacheDirectory("code", environment), `${name}${ENTRY_SUFFIX}`);
+}
+
+export function launch(bundlePath: string, argv: readonly string[], environment: NodeJS.ProcessEnv): void {
+  const bundleText = readFileSync(bundlePath, "utf8");
+  let entryPath: string | undefined;
+  let cachedData: Buffer | undefined;
+  if (!cachingDisabled(argv, environment)) {
+    entryPath = codeCacheEntryPath(bundleText, environment);
+    cachedData = readTrustedEntry(entryPath);
+  }
+  const script = new Script(wrapBundle(bundleText), { filename: bundlePath, cachedData });
+  if (entryPath !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
+    const path = entryPath;
+    process.once("exit", () => writeEntry(path, script.createCachedData()));
+  }
+  const module = { exports: {} };
+  const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, directory: string, load: (specifier: string) => Promise<unknown>) => void;
+  run(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath), (specifier) => import(specifier));
+}
+
+/** dist/kernel/cli → dist/singlet-bundle.cjs, beside the bin. */
+export const bundlePath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", BUNDLE_FILE_NAME);
