@@ -88,6 +88,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private waitingStart: ((result: LinkedCallResult) => void) | undefined;
   private threadStartedWaiting: number | undefined;
   private threadSeenReady = false;
+  /** Bound once: the trap service asks after every call whether the domain was stopped meanwhile. */
+  private readonly isClosed = (): boolean => this.closed;
   /** Non-blocking waits for the baton still outstanding (one at most). */
   private waitersPending = 0;
   private kernelWaits = 0;
@@ -470,7 +472,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
    */
   private answerTrap(instance: KernelInstance, canWait: boolean, retry: boolean): number | undefined {
     // The trap service counts its own two switches per call; ours are counted by the baton.
-    const outcome = instance.service.serve(() => this.closed, canWait, retry);
+    const outcome = instance.service.serve(this.isClosed, canWait, retry);
     if (outcome?.kind === "wait") {
       // Waiting is neither the domain's time nor kernel work: nothing is charged meanwhile.
       this.kernelWorkMilliseconds += performance.now() - this.batonTakenAt;
