@@ -96,6 +96,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private kernelYields = 0;
   /** A kernel call left waiting (a write to a full output queue) and what it waits for. */
   private parked: { readonly instance: KernelInstance; readonly until: Promise<void> } | undefined;
+  /** Whether the current poll window is the long one after a wake-up (pollDeadline sets it). */
+  private pollingLong = false;
   /** The last pass had to wake the user side: its next message comes no sooner than a wake-up. */
   private wokeSleeper = false;
   private readonly wakePoll = new WakePollBackoff();
@@ -318,9 +320,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     let blockedSince = performance.now();
     for (;;) {
       let polls = 0;
-      const window = this.pollWindow();
-      const pollUntil = window.pollUntil;
-      let pollingLong = window.pollingLong;
+      const pollUntil = this.pollDeadline();
+      let pollingLong = this.pollingLong;
       while (!this.channel.holds(Turn.kernel) && !this.closed) {
         if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
         if (pollingLong) this.wakePoll.failed();
@@ -352,16 +353,17 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   }
 
   /**
-   * How long to poll for the domain's next message before waiting. After a pass that woke a
+   * Until when to poll for the domain's next message before waiting. After a pass that woke a
    * sleeping user side, its next message comes a wake-up later: poll long enough to catch it
    * (kernelPollAfterWakeMicroseconds), or both sides end up waking each other on every call.
    * No polling at all (kernelPollMicroseconds 0) stays no polling: pure sleep/wake.
    */
-  private pollWindow(): { pollUntil: number; pollingLong: boolean } {
+  private pollDeadline(): number {
     const pollMilliseconds = this.tuning.kernelPollMicroseconds / 1000;
-    const pollingLong = pollMilliseconds > 0 && this.wokeSleeper && this.wakePoll.shouldPollLong();
-    const window = pollingLong ? Math.max(this.tuning.kernelPollAfterWakeMicroseconds / 1000, pollMilliseconds) : pollMilliseconds;
-    return { pollUntil: performance.now() + window, pollingLong };
+    this.pollingLong = pollMilliseconds > 0 && this.wokeSleeper && this.wakePoll.shouldPollLong();
+    const window = this.pollingLong ? Math.max(this.tuning.kernelPollAfterWakeMicroseconds / 1000, pollMilliseconds) : pollMilliseconds;
+    // Counted from the last pass (its clock reading), which is where the domain's next message starts from.
+    return (this.userSince ?? performance.now()) + window;
   }
 
   /** Waits for the baton without blocking: polls briefly, then Atomics.waitAsync. */
@@ -371,9 +373,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     for (;;) {
       if (this.closed) return this.settleStart(this.endingOutcome!);
       let polls = 0;
-      const window = this.pollWindow();
-      const pollUntil = window.pollUntil;
-      let pollingLong = window.pollingLong;
+      const pollUntil = this.pollDeadline();
+      let pollingLong = this.pollingLong;
       while (!this.channel.holds(Turn.kernel)) {
         if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
         if (pollingLong) this.wakePoll.failed();
