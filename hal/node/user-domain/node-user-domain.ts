@@ -14,7 +14,7 @@ import { MmuCounter } from "../mmu/index.js";
 import { setUpDomainMemory } from "./domain-memory.js";
 import { TrapService } from "./trap-service.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
-import { ThreadCpuClock } from "./thread-cpu-clock.js";
+import { DomainCharge } from "./domain-charge.js";
 import { MAX_BLOCKING_CALL_MILLISECONDS } from "../params.js";
 import { waitAsync } from "./wait-async.js";
 import { WakePollBackoff } from "./wake-poll.js";
@@ -74,17 +74,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private ringSwitches = 0;
   private kernelJumps = 0;
   private upcalls = 0;
-  /** Wall time the domain held the baton: the budget's measure where no thread CPU clock can be read. */
-  private wallMilliseconds = 0;
-  /** The domain thread's CPU clock (Linux), and its reading when the thread became ready. */
-  private cpuClock: ThreadCpuClock | undefined;
-  private cpuAtReady = 0;
-  /** Time the kernel spent serving this domain's kernel calls: charged to it like its own. */
-  private kernelWorkMilliseconds = 0;
-  /** When the kernel last took the baton. */
-  private batonTakenAt = 0;
-  /** Set while the domain holds the baton: when it got it. */
-  private userSince: number | undefined;
+  /** What the domain has used of its CPU budget (domain-charge.ts). */
+  private readonly charge = new DomainCharge();
   private waitingStart: ((result: LinkedCallResult) => void) | undefined;
   private threadStartedWaiting: number | undefined;
   private threadSeenReady = false;
@@ -244,14 +235,14 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     }
     return {
       ringSwitches: this.ringSwitches, trapsByCall, ringSwitchesByCall, kernelJumps: this.kernelJumps, upcalls: this.upcalls,
-      instances: this.instances.length, pageFaults, tlb, pagesMapped, memoryPages, userMilliseconds: this.charged(),
+      instances: this.instances.length, pageFaults, tlb, pagesMapped, memoryPages, userMilliseconds: this.charge.charged(),
       kernelWaitersPending: this.waitersPending,
       waits: { userSleeps: userSleeps + Atomics.load(this.channel.header, ChannelWord.userSleeps), kernelWaits: this.kernelWaits, kernelYields: this.kernelYields },
     };
   }
 
   alarmFired(): void {
-    if (this.closed || this.userSince === undefined) return;
+    if (this.closed || this.charge.userSince === undefined) return;
     this.checkBudget();
     if (!this.closed) this.armBudget();
   }
@@ -297,18 +288,14 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     this.ringSwitches++;
     this.wokeSleeper = Atomics.load(this.channel.header, ChannelWord.userSleeping) !== 0;
     const now = performance.now();
-    if (answersKernelCall) this.kernelWorkMilliseconds += now - this.batonTakenAt;
-    this.userSince = now;
+    this.charge.passedToDomain(now, answersKernelCall);
     this.channel.pass(Turn.user, message);
   }
 
   /** The baton is back: stop charging the domain. */
   private tookBaton(): void {
     this.ringSwitches++;
-    const now = performance.now();
-    if (this.userSince !== undefined) this.wallMilliseconds += now - this.userSince;
-    this.userSince = undefined;
-    this.batonTakenAt = now;
+    this.charge.tookBaton(performance.now());
   }
 
   /**
@@ -329,7 +316,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         const seen = Atomics.load(header, ChannelWord.sequence);
         if (this.channel.holds(Turn.kernel)) break;
         // The event loop cannot run while the kernel thread blocks: the budget is checked here.
-        const left = this.spec.cpuBudgetMilliseconds - this.charged();
+        const left = this.spec.cpuBudgetMilliseconds - this.charge.charged();
         Atomics.store(header, ChannelWord.kernelWaiting, 1);
         Atomics.wait(header, ChannelWord.sequence, seen, Math.max(0, Math.min(left, BLOCKED_WAIT_SLICE_MILLISECONDS)));
         Atomics.store(header, ChannelWord.kernelWaiting, 0);
@@ -340,7 +327,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
           this.checkBudget();
           this.checkBlockingTime(blockedSince);
           // The worker's exit event cannot be delivered while this thread blocks: look for the thread itself.
-          if (this.cpuClock && !this.closed && !this.cpuClock.alive()) {
+          if (!this.closed && !this.charge.threadAlive()) {
             this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: "the domain's thread stopped during a blocking call" } });
           }
         }
@@ -363,7 +350,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     this.pollingLong = pollMilliseconds > 0 && this.wokeSleeper && this.wakePoll.shouldPollLong();
     const window = this.pollingLong ? Math.max(this.tuning.kernelPollAfterWakeMicroseconds / 1000, pollMilliseconds) : pollMilliseconds;
     // Counted from the last pass (its clock reading), which is where the domain's next message starts from.
-    return (this.userSince ?? performance.now()) + window;
+    return (this.charge.userSince ?? performance.now()) + window;
   }
 
   /** Waits for the baton without blocking: polls briefly, then Atomics.waitAsync. */
@@ -476,7 +463,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     const outcome = instance.service.serve(this.isClosed, canWait, retry);
     if (outcome?.kind === "wait") {
       // Waiting is neither the domain's time nor kernel work: nothing is charged meanwhile.
-      this.kernelWorkMilliseconds += performance.now() - this.batonTakenAt;
+      this.charge.parked();
       this.parked = { instance, until: outcome.until };
       return PARKED;
     }
@@ -491,7 +478,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     const parked = this.parked;
     this.parked = undefined;
     if (!parked || this.closed) return this.serveAsync();
-    this.batonTakenAt = performance.now();
+    this.charge.resumed();
     const message = this.answerTrap(parked.instance, true, true);
     if (message === PARKED) {
       void this.parked!.until.then(this.resumeParked, this.resumeParked);
@@ -531,40 +518,28 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
 
   // --- CPU budget and ending ------------------------------------------------------------------
 
-  /**
-   * What the domain has used of its CPU budget: its thread's CPU time since it became ready
-   * (where the platform has a thread CPU clock; else the wall time it held the baton), plus the
-   * kernel's time serving its kernel calls.
-   */
-  private charged(): number {
-    const own = this.cpuClock
-      ? this.cpuClock.milliseconds() - this.cpuAtReady
-      : this.wallMilliseconds + (this.userSince !== undefined ? performance.now() - this.userSince : 0);
-    return own + this.kernelWorkMilliseconds;
-  }
-
   /** The thread is up: from now on its CPU time is the process's. */
   private noteThreadReady(): void {
     if (this.threadSeenReady) return;
     this.threadSeenReady = true;
-    this.cpuClock = ThreadCpuClock.forThread(Atomics.load(this.channel.header, ChannelWord.threadId));
-    this.cpuAtReady = this.cpuClock?.milliseconds() ?? 0;
+    this.charge.threadReady(Atomics.load(this.channel.header, ChannelWord.threadId));
   }
 
   private armBudget(): void {
     if (!Number.isFinite(this.spec.cpuBudgetMilliseconds)) return;
-    this.alarm.arm(Math.max(BUDGET_RECHECK_MILLISECONDS, this.spec.cpuBudgetMilliseconds - this.charged()), this);
+    this.alarm.arm(Math.max(BUDGET_RECHECK_MILLISECONDS, this.spec.cpuBudgetMilliseconds - this.charge.charged()), this);
   }
 
   /** The thread is not up yet: charge nothing, but do not wait for it forever. */
   private awaitingThread(): void {
-    this.userSince = performance.now();
+    const now = performance.now();
+    this.charge.restartWithoutCharge(now);
     if (Atomics.load(this.channel.header, ChannelWord.threadReady) !== 0) {
       this.noteThreadReady();
       return;
     }
-    this.threadStartedWaiting ??= this.userSince;
-    if (this.userSince - this.threadStartedWaiting > THREAD_START_TIMEOUT_MILLISECONDS) {
+    this.threadStartedWaiting ??= now;
+    if (now - this.threadStartedWaiting > THREAD_START_TIMEOUT_MILLISECONDS) {
       this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread did not start within ${THREAD_START_TIMEOUT_MILLISECONDS} ms` } });
     }
   }
@@ -577,7 +552,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   }
 
   private checkBudget(): void {
-    const charged = this.charged();
+    const charged = this.charge.charged();
     const budget = this.spec.cpuBudgetMilliseconds;
     if (charged >= budget) this.stop({ kind: "faulted", fault: { kind: "cpu-budget", message: `ran ${charged.toFixed(1)} ms in user mode (budget ${budget} ms)` } });
   }
@@ -590,11 +565,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
 
   private stop(outcome: LinkedEnding): void {
     if (this.closed) return;
-    if (this.userSince !== undefined) this.wallMilliseconds += performance.now() - this.userSince;
-    this.userSince = undefined;
     // The last reading before the thread goes: stats keep reporting it.
-    this.cpuClock?.milliseconds();
-    this.cpuClock?.close();
+    this.charge.stop();
     this.endWith(outcome);
     this.closed = true;
     this.alarm.disarm();
