@@ -61,7 +61,7 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
   const output = options.output ?? kernel.devices.console;
   const process = kernel.processes.create({
     name: options.name ?? app.name, args: options.args ?? [], domain: plan.main.domain, output,
-    principal: principal.name, handleLimit: principal.limits.handles,
+    principal: principal.name, handleLimit: principal.limits.handles, outputLimit: principal.limits.outputUnits,
   }, principal.limits.processes);
   try {
     // One process, one capability list: main's requests first, then the other modules', once each.

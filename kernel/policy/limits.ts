@@ -6,7 +6,7 @@ import { ErrorCode, type Manifest } from "../../runtime/abi/index.js";
 import { fuelBudgetFor } from "../../verifier/index.js";
 import {
   CEILING_CPU_MILLISECONDS, CEILING_FUEL_PER_ENTRY, CEILING_MEMORY_PAGES, CEILING_TABLE_ELEMENTS,
-  DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_TIMER_MILLISECONDS, MAX_WASM_MEMORY_PAGES,
+  DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_QUEUED_OUTPUT_UNITS, MAX_TIMER_MILLISECONDS, MAX_WASM_MEMORY_PAGES,
 } from "../params.js";
 
 export interface ResourceLimits {
@@ -22,6 +22,8 @@ export interface ResourceLimits {
   readonly handles: number;
   /** Processes the principal may have alive at once. */
   readonly processes: number;
+  /** UTF-16 units of output one process's queue holds per stream before writes are short. */
+  readonly outputUnits: number;
 }
 
 export type LimitName = keyof ResourceLimits;
@@ -34,6 +36,7 @@ export const KERNEL_CEILINGS: ResourceLimits = {
   fuelPerEntry: CEILING_FUEL_PER_ENTRY,
   handles: MAX_HANDLES_PER_PROCESS,
   processes: MAX_PROCESSES,
+  outputUnits: MAX_QUEUED_OUTPUT_UNITS,
 };
 
 /** The largest value each limit can have at all, whatever a policy says. */
@@ -44,6 +47,7 @@ const ABSOLUTE_MAXIMA: ResourceLimits = {
   fuelPerEntry: Number.MAX_SAFE_INTEGER,
   handles: MAX_HANDLES_PER_PROCESS,
   processes: MAX_PROCESSES,
+  outputUnits: MAX_QUEUED_OUTPUT_UNITS,
 };
 
 /** A manifest that asks for more than its principal's ceiling: a refusal, not a usage error. */
@@ -99,6 +103,7 @@ export function moduleLimits(manifest: Manifest, ceilings: ResourceLimits): Reso
     fuelPerEntry: Math.min(manifest.limits?.fuelPerEntry ?? fuelBudgetFor(manifest, "main"), ceilings.fuelPerEntry),
     handles: ceilings.handles,
     processes: ceilings.processes,
+    outputUnits: ceilings.outputUnits,
   };
 }
 

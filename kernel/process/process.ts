@@ -24,6 +24,8 @@ export interface ProcessOptions {
   readonly principal?: string;
   /** Capability slots the process may have (its principal's ceiling). */
   readonly handleLimit?: number;
+  /** UTF-16 units its output queue holds per stream (its principal's ceiling). */
+  readonly outputLimit?: number;
 }
 
 export class Process {
@@ -51,7 +53,7 @@ export class Process {
     this.domain = options.domain;
     this.principal = options.principal;
     this.capabilities = new CapabilityTable(options.handleLimit);
-    this.output = new OutputQueue(options.output);
+    this.output = new OutputQueue(options.output, options.outputLimit);
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
   }
 

@@ -109,6 +109,19 @@ describe("kernel/limits", function () {
     await kernel.shutdown();
   });
 
+  it("gives each process of a principal an output queue of the principal's outputUnits ceiling", async () => {
+    const kernel = testKernel();
+    const principal = principalHolding("quiet", ["kernelModeByPage"], { outputUnits: 100 });
+    const limited = kernel.spawn(kernel.load(appBytes("hello")), { principal, output: () => 0 });
+    expect(limited.output.limit).to.equal(100);
+    expect(limited.output.offer("stdout", "x".repeat(250))).to.equal(100);
+    const unlimited = kernel.spawn(kernel.load(appBytes("hello")), { output: () => undefined });
+    expect(unlimited.output.limit).to.equal(KERNEL_CEILINGS.outputUnits);
+    await Promise.all([limited.completion, unlimited.completion]);
+    expect(kernel.processes.count).to.equal(0);
+    await kernel.shutdown();
+  });
+
   it("states in docs/limits.md the ceilings and defaults the kernel uses", () => {
     const page = readProjectFile("docs/limits.md");
     expect(page).to.contain(`| \`memoryPages\` | ${KERNEL_CEILINGS.memoryPages} (256 MiB) | ${DEFAULT_USER_MEMORY_PAGES} (16 MiB) |`);
@@ -118,5 +131,6 @@ describe("kernel/limits", function () {
     expect(page).to.contain("| `fuelPerEntry` | 10¹⁰ |");
     expect(page).to.contain(`| \`handles\` | ${KERNEL_CEILINGS.handles} |`);
     expect(page).to.contain(`| \`processes\` | ${KERNEL_CEILINGS.processes} |`);
+    expect(page).to.contain(`| \`outputUnits\` | ${KERNEL_CEILINGS.outputUnits} |`);
   });
 });
