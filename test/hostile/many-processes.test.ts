@@ -11,6 +11,11 @@ import { helloOutput, hostileKernel, liveDomainsOf } from "./support/beside-hell
 /** User domains cost a thread each (tens of milliseconds to start): 50 keeps the case bounded on two cores. */
 const USER_HELLOS = 50;
 const KERNEL_HELLOS = 150;
+/**
+ * The load the issue saw kill healthy apps with wall-clock budgets: 200 user domains at once, each
+ * a thread of its own on two cores. Their start-up takes tens of seconds; no budget counts it.
+ */
+const MANY_USER_DOMAINS = 200;
 /** Trapping processes mixed in, half in each domain: their faults must not touch their neighbours. */
 const TRAPPERS = 10;
 
@@ -29,6 +34,20 @@ async function withKernel(body: (kernel: Kernel) => Promise<void>): Promise<void
 
 describe("hostile/many processes", function () {
   this.timeout(120000);
+
+  it(`runs ${MANY_USER_DOMAINS} user-domain hellos at once to their normal end: CPU budgets count CPU time, so the load does not kill them`, async () => {
+    await withKernel(async (kernel) => {
+      const hello = kernel.load(appBytes("hello"), {});
+      const spawned = Array.from({ length: MANY_USER_DOMAINS }, (_, index) => spawnCaptured(kernel, hello, { domain: "user", args: helloArgs(index, "user") }));
+      const runs = await Promise.all(spawned.map((one) => one.done));
+      runs.forEach((run, index) => {
+        expect(run.status, `hello ${index}`).to.deep.equal({ kind: "exited", code: 0 });
+        expect(run.stdout, `hello ${index}`).to.equal(helloOutput(helloArgs(index, "user")));
+      });
+      expect(kernel.processes.count).to.equal(0);
+      expect(liveDomainsOf(kernel)).to.equal(0);
+    });
+  });
 
   it(`runs ${USER_HELLOS + KERNEL_HELLOS} hellos at once (${USER_HELLOS} in user domains, ${KERNEL_HELLOS} in the kernel domain) among ${TRAPPERS} trapping processes, each with its own output`, async () => {
     await withKernel(async (kernel) => {
