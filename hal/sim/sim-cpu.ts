@@ -7,9 +7,9 @@ import type {
   AbiValue, AddressSpaceView, Cpu, LinkedCallResult, LinkedEnding, LinkedInstantiation, UserDomain, UserDomainHandler,
   UserDomainSpec, UserDomainStats, UserFault, UserInstanceSpec,
 } from "../hil/index.js";
-import { MmuCounter, AddressSpace, TranslationLookasideBuffer } from "../node/mmu/index.js";
+import { AddressSpace, TranslationLookasideBuffer } from "../node/mmu/index.js";
 import {
-  DomainUnwind, OutcomeCode, TrapService, TrapWord, buildTrapImports, initialSpinState, observeMemory, setUpDomainMemory,
+  DomainUnwind, OutcomeCode, TrapService, TrapWord, buildTrapImports, summarizeInstances, initialSpinState, observeMemory, setUpDomainMemory,
   type DomainMemory, type StubContext, type WorkerFault,
 } from "../node/user-domain/index.js";
 import { classifyWasmError } from "../../runtime/abi/index.js";
@@ -137,30 +137,11 @@ export class SimUserDomain implements UserDomain {
   }
 
   stats(): UserDomainStats {
-    const add = (into: Record<string, number>, from: Record<string, number>): void => {
-      for (const [name, count] of Object.entries(from)) into[name] = (into[name] ?? 0) + count;
-    };
-    const trapsByCall: Record<string, number> = {};
-    const ringSwitchesByCall: Record<string, number> = {};
-    const tlb = { hits: 0, misses: 0, flushes: 0 };
-    let ringSwitches = this.calls * SWITCHES_PER_CALL;
-    let pageFaults = 0;
-    let pagesMapped = 0;
-    let memoryPages = 0;
-    for (const { service, memory } of this.instances) {
-      add(trapsByCall, service.trapsByCall);
-      add(ringSwitchesByCall, service.ringSwitchesByCall);
-      ringSwitches += service.ringSwitches;
-      const counters = memory.trapPage.pageTable.counters;
-      pageFaults += counters[MmuCounter.pageFaults]!;
-      tlb.hits += counters[MmuCounter.tlbHits]!;
-      tlb.misses += counters[MmuCounter.tlbMisses]!;
-      tlb.flushes += counters[MmuCounter.tlbFlushes]!;
-      pagesMapped += memory.trapPage.pageTable.pagesMapped;
-      memoryPages += memory.trapPage.header[TrapWord.memoryPages]!;
-    }
+    const summary = summarizeInstances(this.instances.map(({ service, memory }) => ({ service, page: memory.trapPage })));
+    const { trapsByCall, ringSwitchesByCall, pageFaults, tlb, pagesMapped, memoryPages } = summary;
     return {
-      ringSwitches, trapsByCall, ringSwitchesByCall, kernelJumps: 0, upcalls: this.upcalls, instances: this.instances.length,
+      ringSwitches: this.calls * SWITCHES_PER_CALL + summary.kernelCallSwitches, trapsByCall, ringSwitchesByCall,
+      kernelJumps: 0, upcalls: this.upcalls, instances: this.instances.length,
       pageFaults, tlb, pagesMapped, memoryPages, userMilliseconds: 0, kernelWaitersPending: 0,
       waits: { userSleeps: 0, kernelWaits: 0, kernelYields: 0 },
     };

@@ -10,10 +10,10 @@ import type {
   AbiValue, Alarm, AlarmClient, AddressSpaceView, TimerDevice, LinkedCallResult, UserDomainHandler, UserDomainSpec, UserDomainStats, LinkedEnding,
   UserInstanceSpec, LinkedInstantiation, UserDomain, TrapOutcome, UserFault,
 } from "../../hil/index.js";
-import { MmuCounter } from "../mmu/index.js";
 import { setUpDomainMemory } from "./domain-memory.js";
+import { summarizeInstances } from "./instance-stats.js";
 import { TrapService } from "./trap-service.js";
-import { TrapWord, type TrapPage } from "./trap-page.js";
+import type { TrapPage } from "./trap-page.js";
 import { DomainCharge } from "./domain-charge.js";
 import { MAX_BLOCKING_CALL_MILLISECONDS } from "../params.js";
 import { waitAsync } from "./wait-async.js";
@@ -211,33 +211,12 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   }
 
   stats(): UserDomainStats {
-    const trapsByCall: Record<string, number> = {};
-    const ringSwitchesByCall: Record<string, number> = {};
-    const add = (into: Record<string, number>, from: Record<string, number>): void => {
-      for (const [name, count] of Object.entries(from)) into[name] = (into[name] ?? 0) + count;
-    };
-    let pageFaults = 0;
-    let pagesMapped = 0;
-    let memoryPages = 0;
-    let userSleeps = 0;
-    const tlb = { hits: 0, misses: 0, flushes: 0 };
-    for (const { service, page } of this.instances) {
-      add(trapsByCall, service.trapsByCall);
-      add(ringSwitchesByCall, service.ringSwitchesByCall);
-      pagesMapped += page.pageTable.pagesMapped;
-      memoryPages += Atomics.load(page.header, TrapWord.memoryPages);
-      userSleeps += Atomics.load(page.header, TrapWord.userSleeps);
-      const counters = page.pageTable.counters;
-      pageFaults += Atomics.load(counters, MmuCounter.pageFaults);
-      tlb.hits += Atomics.load(counters, MmuCounter.tlbHits);
-      tlb.misses += Atomics.load(counters, MmuCounter.tlbMisses);
-      tlb.flushes += Atomics.load(counters, MmuCounter.tlbFlushes);
-    }
+    const { trapsByCall, ringSwitchesByCall, pageFaults, tlb, pagesMapped, memoryPages } = summarizeInstances(this.instances);
     return {
       ringSwitches: this.ringSwitches, trapsByCall, ringSwitchesByCall, kernelJumps: this.kernelJumps, upcalls: this.upcalls,
       instances: this.instances.length, pageFaults, tlb, pagesMapped, memoryPages, userMilliseconds: this.charge.charged(),
       kernelWaitersPending: this.waitersPending,
-      waits: { userSleeps: userSleeps + Atomics.load(this.channel.header, ChannelWord.userSleeps), kernelWaits: this.kernelWaits, kernelYields: this.kernelYields },
+      waits: { userSleeps: Atomics.load(this.channel.header, ChannelWord.userSleeps), kernelWaits: this.kernelWaits, kernelYields: this.kernelYields },
     };
   }
 

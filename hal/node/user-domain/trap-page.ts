@@ -1,6 +1,7 @@
-// The trap page: the SharedArrayBuffer through which one user domain and the kernel talk.
+// The trap page: the SharedArrayBuffer that carries one instance's kernel calls (the crossing
+// itself, its baton and waiter bits, is the domain's channel: channel.ts).
 // Layout (byte offsets; docs/hal/README.md draws it):
-//   0    header words (Int32): sequences, call number, outcome, lengths, memory size, waiter bits, sleeps
+//   0    header words (Int32): call number, outcome, exit code, result length, memory size, batch count
 //   64   MMU counters (Int32 × 8): page-table generation, faults, TLB hits/misses/flushes, pages mapped
 //   128  argument slots (8 bytes each): scalars, or (data offset, length) for strings and byte lists
 //   192  scalar result (8 bytes)
@@ -13,27 +14,17 @@ import { MMU_COUNTER_WORDS, PageTable } from "../mmu/index.js";
 
 /** Word indices in the header. */
 export const TrapWord = {
-  /** Bumped by the user side when a request is ready; the kernel waits on it. */
-  requestSequence: 0,
-  /** Bumped by the kernel when the answer is ready; the user side waits on it. */
-  responseSequence: 1,
-  syscallNumber: 2,
+  syscallNumber: 0,
   /** An `OutcomeCode`. */
-  outcomeKind: 3,
+  outcomeKind: 1,
   /** Exit code for `exit`. */
-  outcomeCode: 4,
+  outcomeCode: 2,
   /** Result length: UTF-16 code units for strings, bytes for byte lists. */
-  resultLength: 5,
+  resultLength: 3,
   /** Linear memory size in Wasm pages, written by the user side at every trap. */
-  memoryPages: 6,
+  memoryPages: 4,
   /** Entries in the batch ring for a `batch.submit` trap. */
-  batchCount: 7,
-  /** 1 while the user side sleeps in Atomics.wait: the kernel notifies only then (a futex's waiter bit). */
-  userSleeping: 8,
-  /** 1 while the kernel side waits in Atomics.waitAsync: the user side notifies only then. */
-  kernelWaiting: 9,
-  /** Times the user side gave up polling and slept in Atomics.wait (spin-then-wait accounting). */
-  userSleeps: 10,
+  batchCount: 5,
 } as const;
 
 export const OutcomeCode = { return: 0, exit: 1, fault: 2 } as const;
