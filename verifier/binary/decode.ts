@@ -27,7 +27,8 @@ export function readValueType(reader: Reader): ValueType {
   return type;
 }
 
-function readLimits(reader: Reader): Limits & { shared: boolean } {
+/** Table or memory limits; 64-bit memories and custom page sizes are refused (UnsupportedFeature). */
+export function readLimits(reader: Reader): Limits & { shared: boolean } {
   const offset = reader.offset;
   const flags = reader.byte();
   if (flags > 3) throw new UnsupportedFeature(`limits flags 0x${flags.toString(16)} (64-bit memory or custom page sizes)`, offset);

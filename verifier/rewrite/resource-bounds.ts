@@ -14,6 +14,7 @@
 import { DecodeError, Reader } from "../binary/reader.js";
 import { Writer } from "../binary/writer.js";
 import { SECTION } from "../binary/module.js";
+import { readLimits } from "../binary/decode.js";
 
 export interface ResourceBounds {
   /** Largest linear memory of the module, in 64 KiB pages. */
@@ -32,28 +33,15 @@ export type BoundingResult =
   /** The module needs more at start than the bounds allow: it cannot run under them. */
   | { readonly ok: false; readonly resource: "memory" | "table"; readonly message: string };
 
-/** Limit flags: bit 0 has-maximum, bit 1 shared (memories only). Others (64-bit, page sizes) are refused. */
+/** Limit flags written back: bit 0 has-maximum (always, after bounding), bit 1 shared. */
 const HAS_MAXIMUM = 1;
-const EXPORT_KIND_FUNCTION = 0;
 const SHARED = 2;
+const EXPORT_KIND_FUNCTION = 0;
 
-interface LimitsEntry {
-  readonly flags: number;
-  readonly minimum: number;
-  readonly maximum: number | undefined;
-}
-
-function readLimits(reader: Reader, what: string): LimitsEntry {
-  const offset = reader.offset;
-  const flags = reader.byte();
-  if (flags > (HAS_MAXIMUM | SHARED)) throw new DecodeError(`${what} limits flags 0x${flags.toString(16)} are not supported`, offset);
-  const minimum = reader.u32();
-  const maximum = flags & HAS_MAXIMUM ? reader.u32() : undefined;
-  return { flags, minimum, maximum };
-}
+type LimitsEntry = ReturnType<typeof readLimits>;
 
 function writeLimits(writer: Writer, limits: LimitsEntry, maximum: number): void {
-  writer.byte(limits.flags | HAS_MAXIMUM);
+  writer.byte(HAS_MAXIMUM | (limits.shared ? SHARED : 0));
   writer.u32(limits.minimum);
   writer.u32(maximum);
 }
@@ -95,7 +83,7 @@ export function boundResources(bytes: Uint8Array<ArrayBuffer>, bounds: ResourceB
     section.u32(count);
     if (id === SECTION.memory) {
       for (let index = 0; index < count; index++) {
-        const limits = readLimits(body, "memory");
+        const limits = readLimits(body);
         if (limits.minimum > bounds.memoryPages) {
           return { ok: false, resource: "memory", message: `memory ${index} needs ${limits.minimum} pages at start (limit ${bounds.memoryPages})` };
         }
@@ -112,7 +100,7 @@ export function boundResources(bytes: Uint8Array<ArrayBuffer>, bounds: ResourceB
         // 0x40 0x00 introduces a table with an initialiser expression (function references):
         // not part of the features this kernel accepts.
         if (elementType === 0x40) throw new DecodeError("tables with initialiser expressions are not supported", typeStart);
-        const limits = readLimits(body, "table");
+        const limits = readLimits(body);
         minimums += limits.minimum;
         tables.push({ elementType: bytes.subarray(typeStart, typeStart + 1), limits });
       }

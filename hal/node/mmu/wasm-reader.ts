@@ -2,7 +2,7 @@
 // segments, globals (the stack pointer, heap base), exports and the `name` section. It reads with
 // the project's one Wasm binary reader (the verifier's `Reader` and name decoder).
 import { Reader, decodeNames } from "../../../verifier/index.js";
-import { skipConstantExpression } from "../../../verifier/binary/decode.js";
+import { readLimits, skipConstantExpression } from "../../../verifier/binary/decode.js";
 
 export interface DataSegmentFact { readonly offset: number; readonly length: number }
 
@@ -34,13 +34,6 @@ function constantExpression(reader: Reader): number | undefined {
   return undefined;
 }
 
-function limits(reader: Reader): { minimum: number; maximum: number | undefined } {
-  const flags = reader.u32();
-  const minimum = reader.u32();
-  const maximum = flags & 1 ? reader.u32() : undefined;
-  return { minimum, maximum };
-}
-
 export function readModuleFacts(binary: Uint8Array): ModuleFacts {
   const reader = new Reader(binary, 8);
   let memoryMinimumPages = 0;
@@ -64,13 +57,13 @@ export function readModuleFacts(binary: Uint8Array): ModuleFacts {
         reader.name();
         const kind = reader.byte();
         if (kind === 0) reader.u32();
-        else if (kind === 1) { reader.byte(); limits(reader); }
-        else if (kind === 2) ({ minimum: memoryMinimumPages, maximum: memoryMaximumPages } = limits(reader));
+        else if (kind === 1) { reader.byte(); readLimits(reader); }
+        else if (kind === 2) ({ minimum: memoryMinimumPages, maximum: memoryMaximumPages } = readLimits(reader));
         else if (kind === 3) { reader.byte(); reader.byte(); globalInitialValues.push(undefined); }
         else reader.u32();
       }
     } else if (id === 5) {
-      if (reader.u32() > 0) ({ minimum: memoryMinimumPages, maximum: memoryMaximumPages } = limits(reader));
+      if (reader.u32() > 0) ({ minimum: memoryMinimumPages, maximum: memoryMaximumPages } = readLimits(reader));
     } else if (id === 6) {
       const count = reader.u32();
       for (let index = 0; index < count; index++) {
