@@ -6,7 +6,7 @@ import type { Domain } from "../process/index.js";
 import { KERNEL_MODE, USER_MODE } from "../services/index.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
 import { bindKernelAbiInKernel } from "../syscalls/bind-in-kernel.js";
-import { FuelExhausted } from "../sip/run-in-kernel.js";
+import { FuelExhausted } from "../syscalls/signals.js";
 import { FuelMeter } from "../sip/fuel-meter.js";
 import { fuelImports } from "../../verifier/index.js";
 import type { CallContext } from "../syscalls/context.js";

@@ -1,15 +1,14 @@
 // An in-kernel process (SIP) instance: instantiated in the kernel domain with the process's own
 // imports; and how whatever ended one of its entries reads as an exit status.
-import { fuelBudgetFor, fuelImports, setFuel } from "../../verifier/index.js";
+import { fuelBudgetFor } from "../../verifier/index.js";
 import type { ModuleImage } from "../loader/index.js";
 import { faultFromException, type ExitStatus } from "../process/index.js";
-import { bindKernelAbiInKernel } from "../syscalls/bind-in-kernel.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
 import { FuelExhausted, ProcessAbort, ProcessExit } from "../syscalls/signals.js";
-import { FuelMeter } from "./fuel-meter.js";
 import { InstanceMemory } from "./instance-memory.js";
 import { boundedModule } from "../linker/bounded-module.js";
+import { kernelAbiImportsFor } from "../linker/bind-kernel-abi.js";
 import { KERNEL_CEILINGS, moduleLimits } from "../policy/index.js";
 
 export interface InKernelInstance {
@@ -21,15 +20,11 @@ export interface InKernelInstance {
 // here as before.
 export { FuelExhausted };
 
+/** One module instantiated in the kernel domain with the process's imports, as the linker makes a kernel-domain instance. */
 export function instantiateInKernel(image: ModuleImage, context: CallContext, entry = "main"): InKernelInstance {
   const memory = new InstanceMemory();
   const budget = fuelBudgetFor(image.manifest, entry);
-  const exhausted = (): never => { throw new FuelExhausted(budget); };
-  const fuel = new FuelMeter(exhausted, () => memory.instance);
-  const imports = {
-    ...bindKernelAbiInKernel({ ...context, memory, fuel }, memory),
-    ...fuelImports(exhausted),
-  };
+  const imports = kernelAbiImportsFor(context, memory, "kernel", () => budget);
   const bounded = boundedModule(image, "kernel", moduleLimits(image.manifest, KERNEL_CEILINGS));
   const instance = new WebAssembly.Instance(bounded.module, imports as WebAssembly.Imports);
   memory.attach(instance);
