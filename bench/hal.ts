@@ -5,7 +5,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { Worker } from "node:worker_threads";
 import type { KernelTrapHandler } from "../hal/hil/index.js";
 import { NodeCpu, NodeTimer, createNodeHal, params, runModule, type ModuleRunSpec, type NodeCpuOptions } from "../hal/node/index.js";
 import { bootKernel, type Kernel, type ModuleImage } from "../kernel/index.js";

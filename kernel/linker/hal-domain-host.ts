@@ -6,7 +6,6 @@ import type { AbiValue, Cpu, UserDomainStats, LinkedEnding, UserDomain, TrapOutc
 import { ErrorCode, syscallDescriptors } from "../../runtime/abi/index.js";
 import type { OutputStream } from "../process/index.js";
 import type { ResourceLimits } from "../policy/index.js";
-import type { ModuleImage } from "../loader/index.js";
 import { CONSOLE_STREAM_OF_CALL, USER_MODE } from "../services/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { describeEnding, dispatchLifted } from "../syscalls/dispatch-lifted.js";

@@ -50,9 +50,11 @@ interface KernelInstance {
   readonly memory: InstanceMemory;
 }
 
-/** What a start function's ending says, read the way the kernel reads any entry's ending. */
-function describeEnding(status: ExitStatus): string {
-  return status.kind === "exited" ? `exit(${status.code})` : `${status.fault.kind}: ${status.fault.message}`;
+/** A start function ended the link (a trap, an exit, a kill): the refusal carries that ending for the process. */
+function startFunctionEnded(placement: InstancePlacement, error: unknown, image: ModuleImage): LinkError {
+  const ending = statusFromException(error, image);
+  const how = ending.kind === "exited" ? `exit(${ending.code})` : `${ending.fault.kind}: ${ending.fault.message}`;
+  return new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed: its start function ended: ${how}`, ending);
 }
 
 export class LinkedApp {
@@ -133,8 +135,7 @@ export class LinkedApp {
     try {
       start();
     } catch (error) {
-      const ending = statusFromException(error, this.image(placement.module));
-      throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed: its start function ended: ${describeEnding(ending)}`, ending);
+      throw startFunctionEnded(placement, error, this.image(placement.module));
     }
   }
 
@@ -174,8 +175,7 @@ export class LinkedApp {
         throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed (an import's signature differs from the export's?): ${error.message}`);
       }
       // A start function that traps, exits or is killed ends the link, not the kernel.
-      const ending = statusFromException(error, image);
-      throw new LinkError(placement.module, "(module)", "instantiation-failed", `instantiation in the ${placement.domain} domain failed: its start function ended: ${describeEnding(ending)}`, ending);
+      throw startFunctionEnded(placement, error, image);
     }
   }
 

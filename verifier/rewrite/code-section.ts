@@ -28,7 +28,7 @@
 // writer on every module.
 import { SECTION, type DecodedModule } from "../binary/module.js";
 import { Reader } from "../binary/reader.js";
-import { Writer, pushUnsigned } from "../binary/writer.js";
+import { Writer } from "../binary/writer.js";
 import {
   EDIT_BULK, EDIT_CALL, EDIT_CALL_INDIRECT, EDIT_FUEL_ENTRY, EDIT_FUEL_EXIT, EDIT_FUEL_LOOP, EDIT_REF_FUNC,
   EDIT_RETURN, EDIT_RETURN_CALL, EDIT_STRIDE, type CodePlan,

@@ -2,7 +2,7 @@
 // at once on one kernel, and afterwards the kernel must hold nothing of the case — no process,
 // no capability, no user-domain thread — while hello printed exactly what it always prints.
 import { expect } from "chai";
-import { bootKernel, principalFromPolicy, type ExitStatus, type FaultKind, type Kernel, type ModuleImage, type Process, type SystemPolicy } from "../../../kernel/index.js";
+import { bootKernel, principalFromPolicy, type ExitStatus, type FaultKind, type Kernel, type Process, type SystemPolicy } from "../../../kernel/index.js";
 import type { Domain } from "../../../kernel/index.js";
 import type { Manifest } from "../../../runtime/abi/index.js";
 import type { NodeCpu } from "../../../hal/node/index.js";
