@@ -20,6 +20,7 @@ export function bootKernel(options: BootOptions = {}): Kernel {
     // The device itself, not a wrapper: queues need its backpressure and failure reports.
     console: hal.console,
     clock: { monotonicNanoseconds: nanosecondsSinceBoot(hal.timer), wallMilliseconds: () => Date.now() },
+    timer: hal.timer,
     cpu: hal.cpu,
     shutdown: () => hal.shutdown(),
   };

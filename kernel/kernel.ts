@@ -1,17 +1,20 @@
 // The kernel: owns the process table, the loader and the services, and runs processes in the
 // domain their verification allows.
-import { CapabilityKind, PRINCIPAL_ONLY_KINDS, Rights, capabilityKindByName } from "./capabilities/index.js";
+import { CREATED_ONLY_KINDS, CapabilityKind, PRINCIPAL_ONLY_KINDS, Rights, capabilityKindByName } from "./capabilities/index.js";
+import { Scheduler, TimerService } from "./events/index.js";
 import { LoadError } from "./errors.js";
 import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
 import { ProcessTable, type Domain, type ExitStatus, type OutputSink, type Process } from "./process/index.js";
 import type { ClockDevice, ConsoleDevice, KernelServices } from "./syscalls/context.js";
-import type { Cpu } from "../hal/hil/index.js";
+import type { Cpu, TimerDevice } from "../hal/hil/index.js";
 import { spawnApp, type AppImage } from "./linker/index.js";
 import { DEFAULT_SYSTEM_POLICY, principalFromPolicy, type Principal, type SystemPolicy } from "./policy/index.js";
 
 export interface KernelDevices {
   readonly console: ConsoleDevice;
   readonly clock: ClockDevice;
+  /** Alarms for the process's timers; without it `timers.start` is not implemented. */
+  readonly timer?: TimerDevice;
   /** Runs user domains; without it only verified modules can run. */
   readonly cpu?: Cpu;
   /** Releases the devices (timers, idle threads); running user domains are terminated. */
@@ -38,11 +41,16 @@ export class Kernel {
   readonly processes = new ProcessTable();
   readonly loader = new Loader();
   readonly services: KernelServices;
+  /** Delivers events to in-kernel processes, round robin (kernel/events/scheduler.ts). */
+  readonly scheduler: Scheduler;
   private readonly exitListeners: ProcessExitListener[] = [];
 
   /** `policy`: the system policy every app runs under; the safe built-in default when omitted. */
   constructor(readonly devices: KernelDevices, readonly policy: SystemPolicy = DEFAULT_SYSTEM_POLICY) {
-    this.services = { clock: devices.clock };
+    const timers = devices.timer ? new TimerService(devices.timer) : undefined;
+    this.services = { clock: devices.clock, timers };
+    const timer = devices.timer;
+    this.scheduler = new Scheduler(timers, timer ? () => timer.now() : () => performance.now());
   }
 
   private defaultPrincipalOfPolicy: Principal | undefined;
@@ -83,6 +91,7 @@ export class Kernel {
       const kind = capabilityKindByName(name);
       if (kind === undefined) throw new LoadError(`${image.name}: manifest asks for unknown capability '${name}'`);
       if (PRINCIPAL_ONLY_KINDS.has(kind)) throw new LoadError(`${image.name}: manifest asks for '${name}', which only the system policy grants, to principals`);
+      if (CREATED_ONLY_KINDS.has(kind)) throw new LoadError(`${image.name}: manifest asks for '${name}', which only a kernel call creates`);
       const rights = kind === CapabilityKind.console ? Rights.write | Rights.grant : Rights.read | Rights.grant;
       process.initialHandles.push(process.capabilities.insert({ object: { kind, target: undefined, revoked: false }, rights }));
     }
@@ -104,6 +113,8 @@ export class Kernel {
   /** Releases everything the process held and tells whoever waits. */
   endProcess(process: Process, status: ExitStatus): void {
     if (process.status) return;
+    // Events first: with the queue closed, the timers the handles release withdraw nothing.
+    process.events.close();
     process.capabilities.clear();
     this.processes.remove(process);
     process.finish(status);

@@ -80,3 +80,24 @@ export const KERNEL_BYTES_PER_FUEL = 8;
  * gathered. An entry can end up to this much fuel past its budget, the documented margin.
  */
 export const FUEL_CHARGE_BATCH = 1024;
+/**
+ * Event sources one process may hold at once (timers, a queued yield; later channels and
+ * sockets). Each source has at most one event queued, so this also bounds the process's event
+ * queue: it can never overflow, and the source past the limit is refused when it is asked for.
+ */
+export const MAX_EVENT_SOURCES_PER_PROCESS = 256;
+/** Shortest timer period: Node's timers resolve whole milliseconds, so a shorter one only coalesces. */
+export const MIN_TIMER_PERIOD_NANOSECONDS = 1_000_000n;
+/** Longest timer delay or period, 100 days: kept below 2^53 ns so deadlines stay exact as numbers. */
+export const MAX_TIMER_DELAY_NANOSECONDS = 100n * 86_400n * 1_000_000_000n;
+/**
+ * How long the scheduler runs in-kernel deliveries before it lets Node's own event loop turn
+ * (sockets, files, the HAL's alarms): long enough that switching costs little, short enough
+ * that I/O waits at most a few milliseconds behind a busy set of processes.
+ */
+export const SCHEDULER_SLICE_MILLISECONDS = 4;
+/**
+ * Deliveries one scheduler slice makes at most: a virtual clock does not move inside a slice, so
+ * the slice's time alone would never end it on the sim HAL.
+ */
+export const MAX_DELIVERIES_PER_SLICE = 4096;

@@ -9,7 +9,7 @@
 // the app counts the rest of the line as refused and moves on. A closed stream (peer-closed)
 // ends the writing.
 import { Console, Mode, Process } from "../../runtime/assembly";
-export { cabi_realloc } from "../../runtime/assembly";
+export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
 
 /** docs/abi/errors.md: the output queue is full. */
 const WOULD_BLOCK: i32 = -11;
@@ -41,7 +41,6 @@ export function main(): i32 {
       if (result == WOULD_BLOCK) {
         wouldBlock++;
         if (retry) {
-          Process.yieldNow();
           continue;
         }
       } else {

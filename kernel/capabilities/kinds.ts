@@ -2,6 +2,8 @@
 export const CapabilityKind = {
   console: 1,
   clock: 2,
+  /** A timer the process started (timers.start); made by the kernel, never asked for in a manifest. */
+  timer: 3,
   /** CAP_KERNELMODE: the principal's code may run in kernel mode even unverified. Principals only. */
   kernelMode: 16,
   /** CAP_KRNLMODEBYPAGE: only the principal's verified (KERNELTRUST) code may run in kernel mode. Principals only. */
@@ -22,6 +24,9 @@ export const Rights = {
  * module naming them in `capabilities` would otherwise grant itself kernel mode.
  */
 export const PRINCIPAL_ONLY_KINDS: ReadonlySet<number> = new Set([CapabilityKind.kernelMode, CapabilityKind.kernelModeByPage]);
+
+/** Kinds the kernel creates as a call's result (a timer): a manifest asking for one is refused. */
+export const CREATED_ONLY_KINDS: ReadonlySet<number> = new Set([CapabilityKind.timer]);
 
 /**
  * Kinds by name in a Map, never by indexing the object: names come from manifests and policy

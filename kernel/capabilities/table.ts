@@ -9,6 +9,11 @@ export interface CapabilityObject {
   /** Service-specific state (a file, a socket, a channel endpoint). */
   readonly target: unknown;
   revoked: boolean;
+  /**
+   * Releases what the object holds in the kernel (a timer's place in the timer heap) when a handle
+   * to it is removed: dropped, cancelled, or cleared with its process.
+   */
+  close?(): void;
 }
 
 export interface Capability {
@@ -93,6 +98,7 @@ export class CapabilityTable {
   remove(handle: number): Capability {
     const capability = this.lookup(handle);
     this.release(handle & INDEX_MASK);
+    capability.object.close?.();
     return capability;
   }
 
@@ -123,7 +129,10 @@ export class CapabilityTable {
   clear(): number {
     const released = this.size;
     for (let index = 0; index < this.slots.length; index++) {
-      if (this.slots[index]!.capability) this.release(index);
+      const capability = this.slots[index]!.capability;
+      if (!capability) continue;
+      this.release(index);
+      capability.object.close?.();
     }
     return released;
   }

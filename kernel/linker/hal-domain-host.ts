@@ -3,10 +3,9 @@
 // and kernel call between it and the kernel is a counted crossing through the HAL. The kernel
 // side of a crossing runs the same syscall table and the same linker code as the kernel domain.
 import type { AbiValue, Cpu, UserDomainStats, LinkedEnding, UserDomain, TrapOutcome } from "../../hal/hil/index.js";
-import { ErrorCode, syscallDescriptors } from "../../runtime/abi/index.js";
-import type { OutputStream } from "../process/index.js";
+import { syscallDescriptors } from "../../runtime/abi/index.js";
 import type { ResourceLimits } from "../policy/index.js";
-import { CONSOLE_STREAM_OF_CALL, USER_MODE } from "../services/index.js";
+import { USER_MODE, WAIT_CONDITION_OF_CALL, answersWouldBlock, type WaitCondition } from "../services/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { describeEnding, dispatchLifted } from "../syscalls/dispatch-lifted.js";
 import { SyscallFault } from "../syscalls/failure.js";
@@ -16,9 +15,8 @@ import type { CrossingValue } from "./crossing.js";
 import type { CrossingParameters, KernelJumpHandler, HostedUserDomain, UserDomainHost, UserInstanceId, UserInstanceRequest } from "./domain-host.js";
 
 const modeCurrentNumber = syscallDescriptors.find((descriptor) => descriptor.qualifiedName === "mode.current")!.number;
-const consoleStreamByNumber: ReadonlyMap<number, OutputStream> = new Map(syscallDescriptors
-  .filter((descriptor) => CONSOLE_STREAM_OF_CALL.has(descriptor.qualifiedName))
-  .map((descriptor) => [descriptor.number, CONSOLE_STREAM_OF_CALL.get(descriptor.qualifiedName)!]));
+/** The calls a user domain may wait in, by number (kernel/services/blocking-calls.ts). */
+const waitConditionByNumber: readonly (WaitCondition | undefined)[] = syscallDescriptors.map((descriptor) => WAIT_CONDITION_OF_CALL.get(descriptor.qualifiedName));
 
 class HalUserDomain implements HostedUserDomain {
   private readonly domain: UserDomain;
@@ -41,10 +39,9 @@ class HalUserDomain implements HostedUserDomain {
         // The process may have instances in both domains: `mode.current` answers for this one.
         if (syscallNumber === modeCurrentNumber) return { kind: "return", value: USER_MODE };
         const outcome = dispatchLifted(context, syscallNumber, args, this.noteEnding);
-        // A write refused by a full output queue: a user domain waits for room, as a blocking write would.
-        if (canWait && outcome.kind === "return" && outcome.value === -ErrorCode.wouldBlock) {
-          const stream = consoleStreamByNumber.get(syscallNumber);
-          const until = stream && context.process.output.roomFor(stream);
+        // A call that would block: a user domain waits in it (blocking-calls.ts), holding no CPU.
+        if (canWait && outcome.kind === "return" && answersWouldBlock(outcome.value)) {
+          const until = waitConditionByNumber[syscallNumber]?.(context);
           if (until) return { kind: "wait", until };
         }
         return outcome;

@@ -7,8 +7,8 @@ import { entryFuel, moduleLimits, type Principal, type ResourceLimits } from "..
 import type { ExitStatus } from "../process/index.js";
 import { InstanceMemory } from "../sip/instance-memory.js";
 import { statusFromException } from "../sip/run-in-kernel.js";
-import { setFuel } from "../../verifier/index.js";
-import type { Manifest } from "../../runtime/abi/index.js";
+import { fuelGlobalOf, setFuel } from "../../verifier/index.js";
+import { DISPATCH_EXPORT, type Manifest } from "../../runtime/abi/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
 import type { AppImage } from "./app-image.js";
@@ -292,6 +292,57 @@ export class LinkedApp {
     } catch (error) {
       return statusFromException(error, mainImage);
     }
+  }
+
+  /**
+   * Whether main's module exports function `name`: the kernel checks for `dispatch` and `serve`
+   * before it relies on them, so a missing one is a clear fault rather than a trap.
+   */
+  mainExportsFunction(name: string): boolean {
+    const module = this.image(this.plan.main.module).module;
+    return WebAssembly.Module.exports(module).some((entry) => entry.name === name && entry.kind === "function");
+  }
+
+  /**
+   * Delivers one event to main in the kernel domain: `dispatch(kind, tag)`, run to completion under
+   * the fuel budget of the `dispatch` entry. Returns how the process ended, when the delivery ended
+   * it (an exit, a fault, fuel used up); undefined when the handler returned.
+   */
+  deliverInKernel(kind: number, tag: number): ExitStatus | undefined {
+    const delivery = this.delivery ??= this.prepareDelivery();
+    if ("ending" in delivery) return delivery.ending;
+    this.fuelBudget = delivery.budget;
+    for (const global of delivery.fuelGlobals) global.value = delivery.fuel;
+    try {
+      this.guarded(() => delivery.dispatch(kind, tag));
+    } catch (error) {
+      return statusFromException(error, this.image(this.plan.main.module));
+    }
+    const statistics = this.context.process.events.statistics;
+    const main = delivery.fuelGlobals[0];
+    if (main) {
+      statistics.deliveryFuel += delivery.budget - Number(main.value as bigint);
+      statistics.meteredDeliveries++;
+    }
+    return undefined;
+  }
+
+  private delivery: { dispatch: WasmFunction; budget: number; fuel: bigint; fuelGlobals: WebAssembly.Global[] } | { ending: ExitStatus } | undefined;
+
+  /** What each delivery needs, looked up once: the export, its budget and every kernel instance's fuel global (main's first). */
+  private prepareDelivery(): NonNullable<LinkedApp["delivery"]> {
+    const main = this.kernelInstances.get(instanceKey(this.plan.main));
+    const dispatch = main?.instance.exports[DISPATCH_EXPORT];
+    if (!main || typeof dispatch !== "function") {
+      return { ending: { kind: "faulted", fault: { kind: "killed", message: `the app holds event sources but its main module exports no '${DISPATCH_EXPORT}' function to deliver them (docs/process-model.md)` } } };
+    }
+    const budget = entryFuel(this.image(this.plan.main.module).manifest, DISPATCH_EXPORT, this.principal.limits);
+    const fuelGlobals: WebAssembly.Global[] = [];
+    for (const loaded of [main, ...[...this.kernelInstances.values()].filter((loaded) => loaded !== main)]) {
+      const global = fuelGlobalOf(loaded.instance);
+      if (global) fuelGlobals.push(global);
+    }
+    return { dispatch: dispatch as WasmFunction, budget, fuel: BigInt(budget), fuelGlobals };
   }
 
   /** The exports of a kernel-domain instance, for tests and benchmarks that inspect the links. */

@@ -12,6 +12,7 @@ import { LinkError } from "./link-error.js";
 import { LinkedApp } from "./linked-app.js";
 import { planLink, type LinkPlan } from "./plan.js";
 import type { ModuleImage } from "../loader/index.js";
+import { SERVE_EXPORT } from "../../runtime/abi/index.js";
 
 export interface RunAppOptions {
   /** Who runs the app; the system policy's default principal when omitted. */
@@ -62,6 +63,7 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
   const process = kernel.processes.create({
     name: options.name ?? app.name, args: options.args ?? [], domain: plan.main.domain, output,
     principal: principal.name, handleLimit: principal.limits.handles, outputLimit: principal.limits.outputUnits,
+    eventSourceLimit: principal.limits.eventSources,
   }, principal.limits.processes);
   try {
     // One process, one capability list: main's requests first, then the other modules', once each.
@@ -108,6 +110,8 @@ export function defaultUserDomainHost(kernel: Kernel): UserDomainHost | undefine
  * Creates the process for `app` now (refusals throw here) and runs it from the next turn on:
  * the user domain's thread starts without blocking the kernel, then every instance is created
  * and main runs. A start function or instantiation that fails ends the process with a fault.
+ * When main returns while the process holds event sources (timers, a yield), the process lives
+ * on: the kernel delivers its events until nothing can wake it (docs/process-model.md).
  */
 export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions = {}): { process: Process; linked: LinkedApp; run: Promise<AppRun> } {
   const { process, linked } = planAppForProcess(kernel, app, options);
@@ -117,8 +121,11 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
     kernel.endProcess(process, status);
     return { process, status: process.status!, linked };
   };
-  // An app wholly in the kernel domain runs to completion in one turn, with nothing to wait for.
-  const runInKernel = (): AppRun => {
+  /** Main returned (not exited) and something it holds can still wake the process. */
+  const livesOn = (status: ExitStatus): status is { kind: "exited"; code: number } =>
+    status.kind === "exited" && process.exitRequested === undefined && !process.status && process.events.canWake;
+  // An app wholly in the kernel domain runs main in one turn, then each event in a turn of its own.
+  const runInKernel = (): AppRun | Promise<AppRun> => {
     if (process.status) return finish(process.status);
     try {
       process.state = "running";
@@ -126,7 +133,28 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
     } catch (error) {
       return finish(statusFromLinkFailure(error));
     }
-    return finish(linked.runInKernel());
+    const status = linked.runInKernel();
+    return livesOn(status) ? deliverInKernel(status.code) : finish(status);
+  };
+  /** Main in the kernel domain: the scheduler calls `dispatch` once per event. */
+  const deliverInKernel = (mainCode: number): Promise<AppRun> => new Promise<AppRun>((resolve) => {
+    kernel.scheduler.attach(process.events, (event) => {
+      if (process.status) return;
+      const ending = linked.deliverInKernel(event.kind, event.tag);
+      if (ending) resolve(finish(ending));
+      else if (!process.events.canWake) resolve(finish({ kind: "exited", code: mainCode }));
+    });
+    // Killed while it waits: the kill ended it already; this releases its instances.
+    void process.completion.then(() => resolve(finish(process.status!)));
+  });
+  /** Main in a user domain: the same binary's event loop runs there, waiting in `events.wait` between events. */
+  const serveInUserDomain = async (mainCode: number): Promise<AppRun> => {
+    if (!linked.mainExportsFunction(SERVE_EXPORT)) {
+      return finish({ kind: "faulted", fault: { kind: "killed", message: `the app holds event sources but its main module exports no '${SERVE_EXPORT}' function to wait for them (docs/process-model.md)` } });
+    }
+    const served = await linked.run(SERVE_EXPORT);
+    if (served.kind === "faulted" || process.exitRequested !== undefined) return finish(served);
+    return finish({ kind: "exited", code: mainCode });
   };
   const runWithUserDomain = async (): Promise<AppRun> => {
     try {
@@ -135,7 +163,9 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
       if (process.status) throw new Error("killed before it ran");
       process.state = "running";
       await linked.linkWithoutBlocking();
-      return finish(await linked.run());
+      const status = await linked.run();
+      if (!livesOn(status)) return finish(status);
+      return await (linked.plan.main.domain === "kernel" ? deliverInKernel(status.code) : serveInUserDomain(status.code));
     } catch (error) {
       return finish(statusFromLinkFailure(error));
     }

@@ -6,7 +6,7 @@ import { ErrorCode, type Manifest } from "../../runtime/abi/index.js";
 import { fuelBudgetFor } from "../../verifier/index.js";
 import {
   CEILING_CPU_MILLISECONDS, CEILING_FUEL_PER_ENTRY, CEILING_MEMORY_PAGES, CEILING_TABLE_ELEMENTS,
-  DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_QUEUED_OUTPUT_UNITS, MAX_TIMER_MILLISECONDS, MAX_WASM_MEMORY_PAGES,
+  DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES, MAX_EVENT_SOURCES_PER_PROCESS, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_QUEUED_OUTPUT_UNITS, MAX_TIMER_MILLISECONDS, MAX_WASM_MEMORY_PAGES,
 } from "../params.js";
 
 export interface ResourceLimits {
@@ -24,6 +24,8 @@ export interface ResourceLimits {
   readonly processes: number;
   /** UTF-16 units of output one process's queue holds per stream before writes are short. */
   readonly outputUnits: number;
+  /** Event sources (timers, a queued yield) one process may hold at once; also its event queue's bound. */
+  readonly eventSources: number;
 }
 
 export type LimitName = keyof ResourceLimits;
@@ -37,6 +39,7 @@ export const KERNEL_CEILINGS: ResourceLimits = {
   handles: MAX_HANDLES_PER_PROCESS,
   processes: MAX_PROCESSES,
   outputUnits: MAX_QUEUED_OUTPUT_UNITS,
+  eventSources: MAX_EVENT_SOURCES_PER_PROCESS,
 };
 
 /** The largest value each limit can have at all, whatever a policy says. */
@@ -48,6 +51,7 @@ const ABSOLUTE_MAXIMA: ResourceLimits = {
   handles: MAX_HANDLES_PER_PROCESS,
   processes: MAX_PROCESSES,
   outputUnits: MAX_QUEUED_OUTPUT_UNITS,
+  eventSources: MAX_EVENT_SOURCES_PER_PROCESS,
 };
 
 /** A manifest that asks for more than its principal's ceiling: a refusal, not a usage error. */
@@ -104,6 +108,7 @@ export function moduleLimits(manifest: Manifest, ceilings: ResourceLimits): Reso
     handles: ceilings.handles,
     processes: ceilings.processes,
     outputUnits: ceilings.outputUnits,
+    eventSources: ceilings.eventSources,
   };
 }
 

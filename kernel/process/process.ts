@@ -1,6 +1,8 @@
 // A process: identity, arguments, capabilities, output, and how it ended.
 import type { UserDomainStats } from "../../hal/hil/index.js";
 import { CapabilityTable } from "../capabilities/index.js";
+import { ProcessEvents } from "../events/index.js";
+import { MAX_EVENT_SOURCES_PER_PROCESS } from "../params.js";
 import type { ExitStatus } from "./fault.js";
 import { OutputQueue, type OutputSink, type OutputStream } from "./output-queue.js";
 
@@ -26,6 +28,8 @@ export interface ProcessOptions {
   readonly handleLimit?: number;
   /** UTF-16 units its output queue holds per stream (its principal's ceiling). */
   readonly outputLimit?: number;
+  /** Event sources it may hold at once (its principal's ceiling); also its event queue's bound. */
+  readonly eventSourceLimit?: number;
 }
 
 export class Process {
@@ -45,6 +49,13 @@ export class Process {
   private resolveCompletion!: (status: ExitStatus) => void;
   /** Output not yet taken by the reader; it outlives the process until drained. */
   readonly output: OutputQueue;
+  /** Its timers' and yields' events, queued until delivered (docs/process-model.md). */
+  readonly events: ProcessEvents;
+  /**
+   * The code `process.exit` was called with: an exit ends the process even when it holds event
+   * sources, whereas `main` returning leaves it running until nothing can wake it.
+   */
+  exitRequested: number | undefined;
 
   constructor(options: ProcessOptions) {
     this.processId = options.processId;
@@ -54,6 +65,7 @@ export class Process {
     this.principal = options.principal;
     this.capabilities = new CapabilityTable(options.handleLimit);
     this.output = new OutputQueue(options.output, options.outputLimit);
+    this.events = new ProcessEvents(options.eventSourceLimit ?? MAX_EVENT_SOURCES_PER_PROCESS);
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
   }
 

@@ -3,10 +3,6 @@ import { ErrorCode } from "../../runtime/abi/index.js";
 import { CapabilityKind, Rights } from "../capabilities/index.js";
 import { NotPermittedError } from "../errors.js";
 import type { CallContext } from "../syscalls/context.js";
-import type { OutputStream } from "../process/index.js";
-
-/** The console calls and the stream each writes: a refused write from a user domain waits for room in it. */
-export const CONSOLE_STREAM_OF_CALL: ReadonlyMap<string, OutputStream> = new Map([["console.write", "stdout"], ["console.write-error", "stderr"]]);
 
 function requireConsole(context: CallContext): void {
   if (!context.process.capabilities.holds(CapabilityKind.console, Rights.write)) {

@@ -5,3 +5,6 @@ export * from "./console.js";
 export * from "./mode.js";
 export * from "./process-calls.js";
 export * from "./batch.js";
+export * from "./event-calls.js";
+export * from "./timer-calls.js";
+export * from "./blocking-calls.js";

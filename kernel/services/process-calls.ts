@@ -1,14 +1,12 @@
-// The bootstrap calls: exit, yield, id, arguments, abort.
+// The bootstrap calls: exit, id, arguments, abort (yield is with the event calls).
 import { boundedFaultText } from "../process/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { ProcessAbort, ProcessExit } from "../syscalls/signals.js";
 
-export function exitProcess(_context: CallContext, code: number): never {
+export function exitProcess(context: CallContext, code: number): never {
+  // An exit ends the process even while it holds event sources (process.ts, exitRequested).
+  context.process.exitRequested ??= code;
   throw new ProcessExit(code);
-}
-
-export function yieldProcess(_context: CallContext): void {
-  // In-kernel entries run to completion, so there is nothing to switch to mid-entry.
 }
 
 export function processId(context: CallContext): number {

@@ -3,6 +3,7 @@ import { KERNEL_BYTES_PER_FUEL, KERNEL_CALL_FUEL } from "../params.js";
 import type { OutputStream, OutputTarget, Process } from "../process/index.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
 import type { FuelCharge } from "../sip/fuel-meter.js";
+import type { TimerService } from "../events/index.js";
 
 /**
  * The console as the kernel sees it: an output target (write returns the units taken) that may
@@ -22,6 +23,8 @@ export interface ClockDevice {
 
 export interface KernelServices {
   readonly clock: ClockDevice;
+  /** Every process's timers; absent when the kernel was booted without a timer device. */
+  readonly timers?: TimerService;
 }
 
 export interface CallContext {

@@ -27,6 +27,10 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "capabilities.drop": services.capabilityDrop,
   "mode.current": services.currentMode,
   "batch.submit": services.batchSubmit,
+  "events.wait": services.eventsWait,
+  "events.poll": services.eventsPoll,
+  "timers.start": services.timerStart,
+  "timers.cancel": services.timerCancel,
 };
 
 /** Handlers indexed by syscall number, the order of the generated descriptor table. */

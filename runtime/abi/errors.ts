@@ -20,6 +20,8 @@ export const ErrorCode = {
   notImplemented: 38,
   /** The peer has gone away. */
   peerClosed: 32,
+  /** The caller waits for an event, but holds nothing that could ever send one (ENOMSG's number). */
+  noEventSources: 42,
 } as const;
 export type ErrorCodeName = keyof typeof ErrorCode;
 

@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "28ee5601613cdd50";
+export const ABI_SOURCE_HASH = "c7a0f50da9900d3d";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "mode.current", "batch.submit"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -30,6 +30,10 @@ export const Syscall = {
   capabilitiesDrop: 15,
   modeCurrent: 16,
   batchSubmit: 17,
+  eventsWait: 18,
+  eventsPoll: 19,
+  timersStart: 20,
+  timersCancel: 21,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -50,10 +54,10 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     functionName: "yield",
     qualifiedName: "process.yield",
     importModule: "singlet:kernel/process@0.1.0",
-    parameters: [],
-    result: null,
-    coreParameters: [],
-    coreResults: [],
+    parameters: [{"name":"tag","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32"],
+    coreResults: ["i32"],
   },
   {
     number: 2,
@@ -231,8 +235,54 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreParameters: ["i32","i32"],
     coreResults: ["i32"],
   },
+  {
+    number: 18,
+    interfaceName: "events",
+    functionName: "wait",
+    qualifiedName: "events.wait",
+    importModule: "singlet:kernel/events@0.1.0",
+    parameters: [],
+    result: "s64",
+    coreParameters: [],
+    coreResults: ["i64"],
+  },
+  {
+    number: 19,
+    interfaceName: "events",
+    functionName: "poll",
+    qualifiedName: "events.poll",
+    importModule: "singlet:kernel/events@0.1.0",
+    parameters: [],
+    result: "s64",
+    coreParameters: [],
+    coreResults: ["i64"],
+  },
+  {
+    number: 20,
+    interfaceName: "timers",
+    functionName: "start",
+    qualifiedName: "timers.start",
+    importModule: "singlet:kernel/timers@0.1.0",
+    parameters: [{"name":"delay-nanoseconds","type":"u64"},{"name":"period-nanoseconds","type":"u64"},{"name":"tag","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i64","i64","i32"],
+    coreResults: ["i32"],
+  },
+  {
+    number: 21,
+    interfaceName: "timers",
+    functionName: "cancel",
+    qualifiedName: "timers.cancel",
+    importModule: "singlet:kernel/timers@0.1.0",
+    parameters: [{"name":"timer","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32"],
+    coreResults: ["i32"],
+  },
 ];
 
 export const worldExports: readonly ExportDescriptor[] = [
   { name: "main", parameters: [], result: "s32", coreParameters: [], coreResults: ["i32"] },
+  { name: "dispatch", parameters: [{"name":"kind","type":"u32"},{"name":"tag","type":"u32"}], result: null, coreParameters: ["i32","i32"], coreResults: [] },
+  { name: "serve", parameters: [], result: null, coreParameters: [], coreResults: [] },
 ];

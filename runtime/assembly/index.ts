@@ -7,13 +7,13 @@ import * as capabilityCalls from "./bindings/capabilities.generated";
 import * as modeCalls from "./bindings/mode.generated";
 
 export { cabi_realloc } from "./abi";
+export { Timer, Scheduler, Registration, dispatch, serve, EVENT_TIMER, EVENT_YIELDED } from "./events";
 
 /** The calling process. */
 export class Process {
   static id(): u32 { return processCalls.id(); }
   /** Ends the process now with `code`. */
   static exit(code: i32): void { processCalls.exit(code); }
-  static yieldNow(): void { processCalls.yieldNow(); }
   /** The command-line arguments, in order. */
   static args(): string[] {
     const count = processCalls.argCount();

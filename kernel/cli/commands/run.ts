@@ -97,6 +97,16 @@ export async function runCommand(argv: readonly string[]): Promise<CommandResult
   }
 }
 
+/** The process's events: what was delivered and what waiting for it cost (docs/process-model.md). */
+function formatEventStats(run: AppRun): string {
+  const events = run.process.events.statistics;
+  const parts = [`${events.delivered} delivered`, `${events.wakeUps} wake-ups`, `queue high-water ${events.queueHighWater}`, `${events.coalesced} coalesced`];
+  if (events.meteredDeliveries > 0) parts.push(`fuel per delivery ${Math.round(events.deliveryFuel / events.meteredDeliveries)}`);
+  const waits = run.linked.userDomain?.stats().ringSwitchesByCall["events.wait"];
+  if (waits !== undefined) parts.push(`wait crossings ${waits}`);
+  return `  events: ${parts.join(", ")}`;
+}
+
 function formatStats(run: AppRun, principal: Principal, store: VerificationStore | undefined): string {
   const { process, linked } = run;
   const lines = [`singlet: stats: process ${process.processId} domain=${process.domain} ${principal.describe()}`];
@@ -114,6 +124,7 @@ function formatStats(run: AppRun, principal: Principal, store: VerificationStore
   } else {
     lines.push("  ring switches: 0 (in-kernel: kernel calls are function calls)");
   }
+  lines.push(formatEventStats(run));
   const output = process.output.stats;
   lines.push(`  output: ${output.acceptedUnits} units accepted, ${output.refusedUnits} refused, ${output.droppedUnits} dropped; peak queued ${output.peakQueuedUnits} units (limit ${output.limitUnits})`);
   for (const counter of linked.counters) {

@@ -11,11 +11,11 @@ export function exit(code: i32): void {
 }
 
 @external("singlet:kernel/process@0.1.0", "yield")
-declare function raw_yield(): void;
+declare function raw_yield(tag: u32): i32;
 
-/** Gives the scheduler a chance to run others; returns at once in run-to-completion entries. */
-export function yieldNow(): void {
-  raw_yield();
+/** Lets every other ready process run before the caller continues: queues a `yielded` event carrying `tag` behind the events already queued and returns at once. A long computation does a slice of work, yields and returns; the event brings it back (docs/process-model.md). 0, or `noMemory` (12) when a yield is already queued, since one is all a process needs. */
+export function yieldNow(tag: u32): i32 {
+  return raw_yield(tag);
 }
 
 @external("singlet:kernel/process@0.1.0", "id")

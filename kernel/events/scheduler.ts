@@ -1,0 +1,98 @@
+// The scheduler: one run queue of in-kernel processes that have events to deliver, served round
+// robin, one delivery per turn. A delivery runs to completion under its own fuel budget, and due
+// timers are fired between deliveries, so a busy process delays another's timer by at most one
+// delivery. User-domain processes are not queued here: their own threads take events with
+// `events.wait`, and an arriving event wakes the parked call.
+import { MAX_DELIVERIES_PER_SLICE, SCHEDULER_SLICE_MILLISECONDS } from "../params.js";
+import type { PendingEvent, ProcessEvents } from "./process-events.js";
+import type { TimerService } from "./timers.js";
+
+/** Runs one event of an in-kernel process: calls its `dispatch` and ends the process if need be. */
+export type Deliver = (event: PendingEvent) => void;
+
+interface Runnable {
+  readonly events: ProcessEvents;
+  readonly deliver: Deliver;
+  inRunQueue: boolean;
+}
+
+export class Scheduler {
+  private readonly runQueue: (Runnable | undefined)[] = [];
+  private head = 0;
+  private scheduled = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  /** Deliveries made, over all processes (for benchmarks and statistics). */
+  deliveries = 0;
+
+  /** `timers`: fired between deliveries when due; `now`: the clock slices are measured by. */
+  constructor(private readonly timers: TimerService | undefined, private readonly now: () => number) {}
+
+  /** Delivers `events` through `deliver` from now on, starting with whatever is already queued. */
+  attach(events: ProcessEvents, deliver: Deliver): void {
+    const runnable: Runnable = { events, deliver, inRunQueue: false };
+    events.onReady = () => this.enqueue(runnable);
+    if (events.queued > 0) this.enqueue(runnable);
+  }
+
+  /** Processes waiting for their turn. */
+  get runnable(): number {
+    return this.runQueue.length - this.head;
+  }
+
+  /** Settles once the run queue is empty (tests use it after moving a virtual clock). */
+  idle(): Promise<void> {
+    if (this.runnable === 0 && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private enqueue(runnable: Runnable): void {
+    if (runnable.inRunQueue) return;
+    runnable.inRunQueue = true;
+    this.runQueue.push(runnable);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.runSlice);
+    }
+  }
+
+  /**
+   * Delivers round robin until the queue empties, the slice's time is up or its delivery count is
+   * (a virtual clock never moves inside a slice), then lets Node's event loop turn.
+   */
+  private readonly runSlice = (): void => {
+    const sliceEnd = this.now() + SCHEDULER_SLICE_MILLISECONDS;
+    const timers = this.timers;
+    let delivered = 0;
+    while (this.head < this.runQueue.length) {
+      const now = this.now();
+      if (timers && timers.nextDeadline <= now) timers.fireDue(now);
+      const runnable = this.runQueue[this.head]!;
+      this.runQueue[this.head++] = undefined;
+      runnable.inRunQueue = false;
+      const event = runnable.events.take();
+      if (event) {
+        runnable.deliver(event);
+        this.deliveries++;
+        delivered++;
+      }
+      // Back of the queue: every other runnable process has its turn first.
+      if (runnable.events.queued > 0 && !runnable.events.closed) {
+        runnable.inRunQueue = true;
+        this.runQueue.push(runnable);
+      }
+      if (this.head > 1024 && this.head * 2 > this.runQueue.length) {
+        this.runQueue.splice(0, this.head);
+        this.head = 0;
+      }
+      if (delivered >= MAX_DELIVERIES_PER_SLICE || now >= sliceEnd) break;
+    }
+    if (this.head >= this.runQueue.length) {
+      this.runQueue.length = 0;
+      this.head = 0;
+      this.scheduled = false;
+      for (const wake of this.idleWaiters.splice(0)) wake();
+      return;
+    }
+    setImmediate(this.runSlice);
+  };
+}

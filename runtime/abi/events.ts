@@ -1,0 +1,24 @@
+// Events at the ABI (runtime/wit/singlet.wit, interface events): what kind of thing happened, and
+// how `events.wait` packs an event into its s64 result. The AssemblyScript runtime reads the same
+// numbers (runtime/assembly/events.ts).
+
+export const EventKind = {
+  /** A timer expired (timers.start). */
+  timer: 1,
+  /** The process's own `process.yield` came round: every other ready process has had a turn. */
+  yielded: 2,
+} as const;
+export type EventKindName = keyof typeof EventKind;
+
+/** Names of the world's exports the kernel calls to deliver events. */
+export const DISPATCH_EXPORT = "dispatch";
+export const SERVE_EXPORT = "serve";
+
+/** `(kind << 32) | tag`: never negative, since kinds are small, so errors (negative) stay apart. */
+export function packEvent(kind: number, tag: number): bigint {
+  return (BigInt(kind) << 32n) | BigInt(tag >>> 0);
+}
+
+export function unpackEvent(packed: bigint): { kind: number; tag: number } {
+  return { kind: Number(packed >> 32n), tag: Number(packed & 0xffff_ffffn) };
+}

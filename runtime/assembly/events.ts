@@ -1,0 +1,160 @@
+// Event-driven apps (docs/process-model.md): an app asks for events (a timer, a yield) with a
+// callback, `main` returns, and the kernel delivers each event through the exported `dispatch`:
+// directly in the kernel domain, from `serve`'s loop in a user domain. The same binary runs in
+// both. Callbacks are plain function references (no closures); the tag the kernel hands back
+// indexes the registration that holds the callback.
+import * as eventCalls from "./bindings/events.generated";
+import * as processCalls from "./bindings/process.generated";
+import * as timerCalls from "./bindings/timers.generated";
+
+/** Event kinds as numbered at the ABI (runtime/abi/events.ts). */
+export const EVENT_TIMER: u32 = 1;
+export const EVENT_YIELDED: u32 = 2;
+
+const NANOSECONDS_PER_MILLISECOND: u64 = 1_000_000;
+
+/** Something the app asked events for; `dispatch` calls `fire` with each of its events. */
+export class Registration {
+  tag: u32 = 0;
+  fire(kind: u32): void {}
+}
+
+const registrations = new Array<Registration | null>();
+const freeTags = new Array<u32>();
+
+function register(registration: Registration): u32 {
+  let tag: u32;
+  if (freeTags.length > 0) {
+    tag = freeTags.pop();
+    registrations[<i32>tag] = registration;
+  } else {
+    tag = <u32>registrations.length;
+    registrations.push(registration);
+  }
+  registration.tag = tag;
+  return tag;
+}
+
+function unregister(tag: u32): void {
+  if (<i32>tag < registrations.length && registrations[<i32>tag] !== null) {
+    registrations[<i32>tag] = null;
+    freeTags.push(tag);
+  }
+}
+
+export type TimerCallback = (timer: Timer) => void;
+
+/**
+ * Timers' callbacks by tag, beside the registrations rather than in the Timer: a class may not
+ * hold a function that takes the class itself (AssemblyScript has no recursive types).
+ */
+const timerCallbacks = new Map<u32, TimerCallback>();
+
+/** A one-shot or periodic timer (needs the clock capability). */
+export class Timer extends Registration {
+  /** The timer's handle, or the negated error code when the kernel refused it. */
+  handle: i32 = 0;
+  /** Expiries delivered so far. */
+  fired: u32 = 0;
+  active: bool = false;
+  periodic: bool = false;
+
+  /** Calls `callback` once, `milliseconds` from now. */
+  static after(milliseconds: u64, callback: TimerCallback): Timer {
+    return Timer.start(milliseconds, 0, callback);
+  }
+
+  /** Calls `callback` every `milliseconds` (at least 1), the first time one period from now. */
+  static every(milliseconds: u64, callback: TimerCallback): Timer {
+    return Timer.start(milliseconds, milliseconds, callback);
+  }
+
+  /** The general form: first expiry after `delay`, then every `period` (0: once). */
+  static start(delayMilliseconds: u64, periodMilliseconds: u64, callback: TimerCallback): Timer {
+    const timer = new Timer();
+    timer.periodic = periodMilliseconds > 0;
+    const tag = register(timer);
+    timer.handle = timerCalls.start(delayMilliseconds * NANOSECONDS_PER_MILLISECOND, periodMilliseconds * NANOSECONDS_PER_MILLISECOND, tag);
+    if (timer.handle < 0) {
+      unregister(tag);
+    } else {
+      timer.active = true;
+      timerCallbacks.set(tag, callback);
+    }
+    return timer;
+  }
+
+  /** Whether the kernel accepted the timer. */
+  get ok(): bool { return this.handle >= 0; }
+
+  /** Stops the timer; no callback comes after this returns. */
+  cancel(): void {
+    if (!this.active) return;
+    this.active = false;
+    timerCalls.cancel(<u32>this.handle);
+    timerCallbacks.delete(this.tag);
+    unregister(this.tag);
+  }
+
+  fire(kind: u32): void {
+    if (!timerCallbacks.has(this.tag)) return;
+    const callback = timerCallbacks.get(this.tag);
+    this.fired++;
+    if (!this.periodic) {
+      // The kernel released a one-shot timer's handle when it handed over the event.
+      this.active = false;
+      timerCallbacks.delete(this.tag);
+      unregister(this.tag);
+    }
+    callback(this);
+  }
+}
+
+export type DeferredCallback = () => void;
+
+class Deferred extends Registration {
+  callback: DeferredCallback | null = null;
+
+  fire(kind: u32): void {
+    unregister(this.tag);
+    const callback = this.callback;
+    if (callback !== null) callback();
+  }
+}
+
+/** Running later, after others. */
+export class Scheduler {
+  /**
+   * Calls `callback` once every other ready process has had a turn (process.yield): a long
+   * computation does a slice, defers the rest and returns. Returns 0 or a negative error (12 when
+   * a deferral is already pending: one at a time).
+   */
+  static defer(callback: DeferredCallback): i32 {
+    const deferred = new Deferred();
+    deferred.callback = callback;
+    const tag = register(deferred);
+    const result = processCalls.yieldNow(tag);
+    if (result < 0) unregister(tag);
+    return result;
+  }
+}
+
+/** The world's `dispatch` export: delivers one event to its registration. Apps re-export it. */
+export function dispatch(kind: u32, tag: u32): void {
+  if (<i32>tag >= registrations.length) return;
+  const registration = registrations[<i32>tag];
+  if (registration !== null) registration.fire(kind);
+}
+
+/**
+ * The world's `serve` export: a user domain's event loop, run by the kernel after `main`. Waits
+ * in `events.wait` (a kernel call that holds no CPU while nothing is queued) and delivers each
+ * event until none can come. Apps re-export it.
+ */
+export function serve(): void {
+  for (;;) {
+    const event = eventCalls.wait();
+    if (event < 0) return;
+    dispatch(<u32>(event >>> 32), <u32>event);
+  }
+}
