@@ -19,26 +19,43 @@ export class Registration {
   fire(kind: u32): void {}
 }
 
-const registrations = new Array<Registration | null>();
-const freeTags = new Array<u32>();
+// Made on first use, not at start-up: a module-level `new` would give every module that imports
+// the runtime a start function (one more crossing to start a user-domain instance).
+let registrationTable: Array<Registration | null> | null = null;
+let freeTagList: Array<u32> | null = null;
+
+function registrations(): Array<Registration | null> {
+  let table = registrationTable;
+  if (table === null) registrationTable = table = new Array<Registration | null>();
+  return table;
+}
+
+function freeTags(): Array<u32> {
+  let list = freeTagList;
+  if (list === null) freeTagList = list = new Array<u32>();
+  return list;
+}
 
 function register(registration: Registration): u32 {
   let tag: u32;
-  if (freeTags.length > 0) {
-    tag = freeTags.pop();
-    registrations[<i32>tag] = registration;
+  const table = registrations();
+  const free = freeTags();
+  if (free.length > 0) {
+    tag = free.pop();
+    table[<i32>tag] = registration;
   } else {
-    tag = <u32>registrations.length;
-    registrations.push(registration);
+    tag = <u32>table.length;
+    table.push(registration);
   }
   registration.tag = tag;
   return tag;
 }
 
 function unregister(tag: u32): void {
-  if (<i32>tag < registrations.length && registrations[<i32>tag] !== null) {
-    registrations[<i32>tag] = null;
-    freeTags.push(tag);
+  const table = registrations();
+  if (<i32>tag < table.length && table[<i32>tag] !== null) {
+    table[<i32>tag] = null;
+    freeTags().push(tag);
   }
 }
 
@@ -48,7 +65,13 @@ export type TimerCallback = (timer: Timer) => void;
  * Timers' callbacks by tag, beside the registrations rather than in the Timer: a class may not
  * hold a function that takes the class itself (AssemblyScript has no recursive types).
  */
-const timerCallbacks = new Map<u32, TimerCallback>();
+let timerCallbackMap: Map<u32, TimerCallback> | null = null;
+
+function timerCallbacks(): Map<u32, TimerCallback> {
+  let map = timerCallbackMap;
+  if (map === null) timerCallbackMap = map = new Map<u32, TimerCallback>();
+  return map;
+}
 
 /** A one-shot or periodic timer (needs the clock capability). */
 export class Timer extends Registration {
@@ -79,7 +102,7 @@ export class Timer extends Registration {
       unregister(tag);
     } else {
       timer.active = true;
-      timerCallbacks.set(tag, callback);
+      timerCallbacks().set(tag, callback);
     }
     return timer;
   }
@@ -92,18 +115,18 @@ export class Timer extends Registration {
     if (!this.active) return;
     this.active = false;
     timerCalls.cancel(<u32>this.handle);
-    timerCallbacks.delete(this.tag);
+    timerCallbacks().delete(this.tag);
     unregister(this.tag);
   }
 
   fire(kind: u32): void {
-    if (!timerCallbacks.has(this.tag)) return;
-    const callback = timerCallbacks.get(this.tag);
+    if (!timerCallbacks().has(this.tag)) return;
+    const callback = timerCallbacks().get(this.tag);
     this.fired++;
     if (!this.periodic) {
       // The kernel released a one-shot timer's handle when it handed over the event.
       this.active = false;
-      timerCallbacks.delete(this.tag);
+      timerCallbacks().delete(this.tag);
       unregister(this.tag);
     }
     callback(this);
@@ -141,8 +164,9 @@ export class Scheduler {
 
 /** The world's `dispatch` export: delivers one event to its registration. Apps re-export it. */
 export function dispatch(kind: u32, tag: u32): void {
-  if (<i32>tag >= registrations.length) return;
-  const registration = registrations[<i32>tag];
+  const table = registrations();
+  if (<i32>tag >= table.length) return;
+  const registration = table[<i32>tag];
   if (registration !== null) registration.fire(kind);
 }
 
