@@ -152,9 +152,15 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
     if (!linked.mainExportsFunction(SERVE_EXPORT)) {
       return finish({ kind: "faulted", fault: { kind: "killed", message: `the app holds event sources but its main module exports no '${SERVE_EXPORT}' function to wait for them (docs/process-model.md)` } });
     }
-    const served = await linked.run(SERVE_EXPORT);
-    if (served.kind === "faulted" || process.exitRequested !== undefined) return finish(served);
-    return finish({ kind: "exited", code: mainCode });
+    for (;;) {
+      const served = await linked.run(SERVE_EXPORT);
+      if (served.kind === "faulted" || process.exitRequested !== undefined || process.status) return finish(process.status ?? served);
+      if (!process.events.canWake) return finish({ kind: "exited", code: mainCode });
+      // `serve` returned while something can still wake the process: its host could not park the
+      // wait (the simulated CPU runs in the kernel's thread) and answered wouldBlock. Serve again
+      // once an event arrives.
+      await process.events.arrival();
+    }
   };
   const runWithUserDomain = async (): Promise<AppRun> => {
     try {
