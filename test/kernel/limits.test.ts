@@ -132,5 +132,6 @@ describe("kernel/limits", function () {
     expect(page).to.contain(`| \`handles\` | ${KERNEL_CEILINGS.handles} |`);
     expect(page).to.contain(`| \`processes\` | ${KERNEL_CEILINGS.processes} |`);
     expect(page).to.contain(`| \`outputUnits\` | ${KERNEL_CEILINGS.outputUnits} |`);
+    expect(page).to.contain(`| \`eventSources\` | ${KERNEL_CEILINGS.eventSources} |`);
   });
 });
