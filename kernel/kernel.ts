@@ -101,7 +101,9 @@ export class Kernel {
   kill(process: Process, reason: string): void {
     if (process.userDomain && process.state === "running") {
       process.userDomain.terminate(reason);
-      return;
+      // A main in the user domain unwinds with the kill's report; one in the kernel domain may be
+      // waiting for events, with nothing running that would notice the domain's end.
+      if (process.domain === "user") return;
     }
     this.endProcess(process, { kind: "faulted", fault: { kind: "killed", message: reason } });
   }
