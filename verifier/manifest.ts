@@ -1,6 +1,6 @@
 // Which manifest a module is checked against: the caller's, else the one embedded in the
 // `singlet.manifest` custom section, else the default (one entry point, `main`).
-import { MANIFEST_SECTION_NAME, type Manifest } from "../runtime/abi/index.js";
+import { MANIFEST_SECTION_NAME, manifestProblems, type Manifest } from "../runtime/abi/index.js";
 import type { DecodedModule } from "./binary/module.js";
 import { finding } from "./codes.js";
 import type { Finding } from "./verdict.js";
@@ -25,30 +25,23 @@ export function readEmbeddedManifest(module: DecodedModule, findings: Finding[])
       { item: MANIFEST_SECTION_NAME, byteOffset: section.start }));
     return undefined;
   }
-  const shapeProblem = manifestShapeProblem(parsed);
-  if (shapeProblem !== undefined) {
-    findings.push(finding("manifest-invalid", `'${MANIFEST_SECTION_NAME}' ${shapeProblem}`, { item: MANIFEST_SECTION_NAME, byteOffset: section.start }));
-    return undefined;
-  }
-  return parsed as Manifest;
+  return checkManifest(parsed, findings, section.start);
 }
 
-/** What is wrong with the manifest's outline, or undefined. Entry details are policy checks. */
-export function manifestShapeProblem(value: unknown): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "is not a json object";
-  const record = value as Record<string, unknown>;
-  if (typeof record.name !== "string") return "has no string 'name'";
-  const entryPoints = record.entryPoints;
-  if (entryPoints !== undefined && (typeof entryPoints !== "object" || entryPoints === null || Array.isArray(entryPoints))) {
-    return "has 'entryPoints' that is not an object";
+/**
+ * Checks a manifest with the ABI's one validator (`manifestProblems`) and turns its problems into
+ * findings; returns the manifest to check the module against, or undefined when its outline is
+ * broken. An entry point's bad mode or fuel is a finding of its own, not the manifest's end.
+ */
+export function checkManifest(value: unknown, findings: Finding[], byteOffset?: number): Manifest | undefined {
+  let usable = true;
+  for (const problem of manifestProblems(value)) {
+    if (problem.kind === "outline") {
+      usable = false;
+      findings.push(finding("manifest-invalid", `manifest ${problem.item}: ${problem.message}`, { item: byteOffset === undefined ? "manifest" : MANIFEST_SECTION_NAME, byteOffset }));
+    } else {
+      findings.push(finding(problem.kind === "entry-mode" ? "entry-point-mode-invalid" : "entry-point-fuel-invalid", problem.message, { item: problem.item }));
+    }
   }
-  for (const [name, declaration] of Object.entries((entryPoints ?? {}) as Record<string, unknown>)) {
-    if (typeof declaration !== "object" || declaration === null) return `has entry point '${name}' that is not an object`;
-  }
-  const limits = record.limits;
-  if (limits !== undefined && (typeof limits !== "object" || limits === null)) return "has 'limits' that is not an object";
-  for (const [name, limit] of Object.entries((limits ?? {}) as Record<string, unknown>)) {
-    if (!(typeof limit === "number" && Number.isSafeInteger(limit) && limit > 0)) return `has limit '${name}' that is not a positive integer`;
-  }
-  return undefined;
+  return usable ? value as Manifest : undefined;
 }

@@ -23,7 +23,7 @@ import { checkPolicy } from "./checks/policy.js";
 import { validateWithEngine } from "./checks/validate.js";
 import { finding } from "./codes.js";
 import { MAX_FINDINGS } from "./limits.js";
-import { DEFAULT_MANIFEST, manifestShapeProblem, readEmbeddedManifest } from "./manifest.js";
+import { DEFAULT_MANIFEST, checkManifest, readEmbeddedManifest } from "./manifest.js";
 import { decodeFunctionNames } from "./names.js";
 import { instrumentFuel } from "./rewrite/fuel.js";
 import type { Finding, VerdictClass, VerificationResult } from "./verdict.js";
@@ -150,11 +150,10 @@ function checkStages(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, sta
   stage("decode");
 
   if (options.manifest !== undefined) {
-    const problem = manifestShapeProblem(options.manifest);
-    if (problem !== undefined) findings.push(finding("manifest-invalid", `manifest ${problem}`, { item: "manifest" }));
-    else state.manifest = options.manifest;
+    state.manifest = checkManifest(options.manifest, findings);
   } else {
-    state.manifest = readEmbeddedManifest(module, findings) ?? (findings.length === 0 ? DEFAULT_MANIFEST : undefined);
+    const before = findings.length;
+    state.manifest = readEmbeddedManifest(module, findings) ?? (findings.length === before ? DEFAULT_MANIFEST : undefined);
   }
   if (state.manifest === undefined) return;
   const manifest = state.manifest;

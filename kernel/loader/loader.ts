@@ -1,7 +1,7 @@
 // The loader: bytes → manifest → verify → compile, with compiled images cached by the
 // verifier's cache key so loading the same module again costs a lookup, and, when a store is
 // attached, verdicts kept on disk so the next process skips the verifier too.
-import { readEmbeddedManifest, ManifestError, type Manifest } from "../../runtime/abi/index.js";
+import { parseManifest, readEmbeddedManifest, ManifestError, type Manifest } from "../../runtime/abi/index.js";
 import { createVerificationCache, verifyModule, readFunctionNames, REFUSED_IN_EVERY_DOMAIN, type VerificationCache } from "../../verifier/index.js";
 import { LoadError } from "../errors.js";
 import { IMAGE_CACHE_ENTRIES } from "../params.js";
@@ -38,7 +38,8 @@ export class Loader {
   load(bytes: Uint8Array<ArrayBuffer>, options: LoadOptions = {}): ModuleImage {
     let manifest: Manifest;
     try {
-      manifest = options.manifest ?? readEmbeddedManifest(bytes) ?? { name: options.name ?? "module" };
+      // Given or embedded, a manifest passes the one validator (runtime/abi/manifest.ts) or the module does not load.
+      manifest = options.manifest !== undefined ? parseManifest(options.manifest) : readEmbeddedManifest(bytes) ?? { name: options.name ?? "module" };
     } catch (error) {
       if (error instanceof ManifestError) throw new LoadError(error.message, [error.message]);
       throw error;

@@ -53,45 +53,86 @@ const ENTRY_PARAMETER_TYPES: ReadonlySet<string> = new Set([
   "bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "string", "list<u8>",
 ]);
 
-/** Checks the shape of a parsed manifest; throws ManifestError naming the first problem. */
-export function parseManifest(value: unknown): Manifest {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ManifestError("not a JSON object");
+/**
+ * What a manifest problem concerns: its outline, which makes the whole manifest unusable, or
+ * one entry point's mode or fuel, which the verifier reports under codes of their own
+ * (`entry-point-mode-invalid`, `entry-point-fuel-invalid`) and the loader refuses like any other.
+ */
+export type ManifestProblemKind = "outline" | "entry-mode" | "entry-fuel";
+
+export interface ManifestProblem {
+  readonly kind: ManifestProblemKind;
+  /** Where in the manifest: `name`, `entryPoints.main`, `limits.memoryPages`, ... */
+  readonly item: string;
+  readonly message: string;
+}
+
+/** Limits a manifest may ask for (kernel/policy/limits.ts checks them against the principal's ceilings). */
+export const MANIFEST_LIMIT_NAMES: readonly (keyof ManifestLimits)[] = ["fuelPerEntry", "memoryPages", "cpuMilliseconds"];
+
+function isPositiveInteger(value: unknown): boolean {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+}
+
+function isStringList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+/**
+ * The one manifest validator, used by the toolchain, the loader and the verifier: every problem
+ * of a parsed manifest, in document order; empty when it is a valid Manifest.
+ */
+export function manifestProblems(value: unknown): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  const outline = (item: string, message: string) => problems.push({ kind: "outline", item, message });
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    outline("manifest", "is not a JSON object");
+    return problems;
+  }
   const record = value as Record<string, unknown>;
-  if (typeof record.name !== "string" || record.name === "") throw new ManifestError("'name' must be a non-empty string");
-  if (record.capabilities !== undefined) {
-    if (!Array.isArray(record.capabilities) || !record.capabilities.every((item) => typeof item === "string")) {
-      throw new ManifestError("'capabilities' must be an array of strings");
-    }
-  }
-  if (record.entryPoints !== undefined) {
-    if (typeof record.entryPoints !== "object" || record.entryPoints === null) throw new ManifestError("'entryPoints' must be an object");
-    for (const [name, declaration] of Object.entries(record.entryPoints as Record<string, unknown>)) {
-      if (typeof declaration !== "object" || declaration === null) throw new ManifestError(`entry point '${name}' must be an object`);
-      const mode = (declaration as Record<string, unknown>).mode;
+  if (typeof record.name !== "string" || record.name === "") outline("name", "'name' must be a non-empty string");
+  if (record.description !== undefined && typeof record.description !== "string") outline("description", "'description' must be a string");
+  if (record.capabilities !== undefined && !isStringList(record.capabilities)) outline("capabilities", "'capabilities' must be an array of strings");
+  const entryPoints = record.entryPoints;
+  if (entryPoints !== undefined && (typeof entryPoints !== "object" || entryPoints === null || Array.isArray(entryPoints))) {
+    outline("entryPoints", "'entryPoints' must be an object");
+  } else {
+    for (const [name, declaration] of Object.entries((entryPoints ?? {}) as Record<string, unknown>)) {
+      const item = `entryPoints.${name}`;
+      if (typeof declaration !== "object" || declaration === null || Array.isArray(declaration)) {
+        outline(item, `entry point '${name}' must be an object`);
+        continue;
+      }
+      const { mode, parameters, fuel } = declaration as Record<string, unknown>;
       if (mode !== undefined && (typeof mode !== "string" || !MODE_ATTRIBUTES.has(mode))) {
-        throw new ManifestError(`entry point '${name}' has mode ${JSON.stringify(mode)}; expected kernel, user or callers`);
+        problems.push({ kind: "entry-mode", item, message: `entry point '${name}' has mode ${JSON.stringify(mode)}; expected kernel, user or callers` });
       }
-      const parameters = (declaration as Record<string, unknown>).parameters;
       if (parameters !== undefined && (!Array.isArray(parameters) || !parameters.every((type) => typeof type === "string" && ENTRY_PARAMETER_TYPES.has(type)))) {
-        throw new ManifestError(`entry point '${name}' parameters must be a list of ABI value types (${[...ENTRY_PARAMETER_TYPES].join(", ")})`);
+        outline(item, `entry point '${name}' parameters must be a list of ABI value types (${[...ENTRY_PARAMETER_TYPES].join(", ")})`);
       }
-      const fuel = (declaration as Record<string, unknown>).fuel;
-      if (fuel !== undefined && !(typeof fuel === "number" && Number.isSafeInteger(fuel) && fuel > 0)) {
-        throw new ManifestError(`entry point '${name}' fuel must be a positive integer`);
+      if (fuel !== undefined && !isPositiveInteger(fuel)) {
+        problems.push({ kind: "entry-fuel", item, message: `entry point '${name}' has fuel ${JSON.stringify(fuel)}; expected a positive integer` });
       }
     }
   }
-  if (record.limits !== undefined) {
-    if (typeof record.limits !== "object" || record.limits === null) throw new ManifestError("'limits' must be an object");
-    for (const [name, limit] of Object.entries(record.limits as Record<string, unknown>)) {
-      if (!["fuelPerEntry", "memoryPages", "cpuMilliseconds"].includes(name)) throw new ManifestError(`unknown limit '${name}'`);
-      if (!(typeof limit === "number" && Number.isSafeInteger(limit) && limit > 0)) throw new ManifestError(`limit '${name}' must be a positive integer`);
+  const limits = record.limits;
+  if (limits !== undefined && (typeof limits !== "object" || limits === null || Array.isArray(limits))) {
+    outline("limits", "'limits' must be an object");
+  } else {
+    for (const [name, limit] of Object.entries((limits ?? {}) as Record<string, unknown>)) {
+      if (!(MANIFEST_LIMIT_NAMES as readonly string[]).includes(name)) outline(`limits.${name}`, `unknown limit '${name}' (known: ${MANIFEST_LIMIT_NAMES.join(", ")})`);
+      else if (!isPositiveInteger(limit)) outline(`limits.${name}`, `limit '${name}' must be a positive integer`);
     }
   }
-  if (record.links !== undefined && (!Array.isArray(record.links) || !record.links.every((item) => typeof item === "string"))) {
-    throw new ManifestError("'links' must be an array of module names");
-  }
-  return record as unknown as Manifest;
+  if (record.links !== undefined && !isStringList(record.links)) outline("links", "'links' must be an array of module names");
+  return problems;
+}
+
+/** Checks a parsed manifest with `manifestProblems`; throws ManifestError naming the first problem. */
+export function parseManifest(value: unknown): Manifest {
+  const problems = manifestProblems(value);
+  if (problems.length > 0) throw new ManifestError(problems[0]!.message);
+  return value as Manifest;
 }
 
 /** Reads the embedded manifest of a module binary, or undefined when it has none. */

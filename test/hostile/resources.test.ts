@@ -252,7 +252,7 @@ describe("hostile/resources", function () {
           refusal = error;
         }
         expect(refusal).to.be.instanceOf(LoadError);
-        expect((refusal as LoadError).reasons.join("\n")).to.contain("limit 'cpuMilliseconds' that is not a positive integer");
+        expect((refusal as LoadError).reasons.join("\n")).to.contain("limit 'cpuMilliseconds' must be a positive integer");
         expect(kernel.processes.count).to.equal(0);
         await expectHelloRuns(kernel, "user");
       } finally {

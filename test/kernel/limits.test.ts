@@ -45,7 +45,7 @@ describe("kernel/limits", function () {
 
   it("refuses at load a manifest whose limit is not a safe whole number (2^53 ms)", () => {
     const kernel = testKernel();
-    expect(() => kernel.load(appBytes("hello"), { manifest: helloManifest({ cpuMilliseconds: 2 ** 53 }) })).to.throw(LoadError, /malformed module/);
+    expect(() => kernel.load(appBytes("hello"), { manifest: helloManifest({ cpuMilliseconds: 2 ** 53 }) })).to.throw(LoadError, /invalid manifest: limit 'cpuMilliseconds' must be a positive integer/);
   });
 
   it("lets a policy lower a principal's ceilings, and refuses a manifest over them that the default allows", () => {

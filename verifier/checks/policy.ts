@@ -22,7 +22,6 @@ const RESERVED_EXPORTS: ReadonlyMap<string, string> = new Map([
   [KERNEL_START_EXPORT, "the start function the kernel runs after instantiation"],
 ]);
 
-const MODE_ATTRIBUTES: ReadonlySet<unknown> = new Set(["kernel", "user", "callers"]);
 const REALLOC_PARAMETERS = ["i32", "i32", "i32", "i32"] as const;
 const REALLOC_RESULTS = ["i32"] as const;
 
@@ -88,19 +87,12 @@ function checkEntryPoints(
   if (fuelPerEntry !== undefined && fuelPerEntry > MAX_FUEL_PER_ENTRY) {
     findings.push(finding("fuel-budget-too-large", `limits.fuelPerEntry is ${fuelPerEntry} (limit ${MAX_FUEL_PER_ENTRY})`, { item: "limits.fuelPerEntry" }));
   }
+  // Modes and fuel that are not valid at all are the manifest validator's findings (verifier/manifest.ts).
   for (const [name, declaration] of entries) {
     const item = `entryPoints.${name}`;
-    if (declaration.mode !== undefined && !MODE_ATTRIBUTES.has(declaration.mode)) {
-      findings.push(finding("entry-point-mode-invalid",
-        `entry point '${name}' has mode ${JSON.stringify(declaration.mode)}; expected kernel, user or callers`, { item }));
-    }
-    const fuel: unknown = declaration.fuel;
-    if (fuel !== undefined) {
-      if (!(typeof fuel === "number" && Number.isSafeInteger(fuel) && fuel > 0)) {
-        findings.push(finding("entry-point-fuel-invalid", `entry point '${name}' has fuel ${JSON.stringify(fuel)}; expected a positive integer`, { item }));
-      } else if (fuel > MAX_FUEL_PER_ENTRY) {
-        findings.push(finding("fuel-budget-too-large", `entry point '${name}' asks for ${fuel} fuel (limit ${MAX_FUEL_PER_ENTRY})`, { item }));
-      }
+    const fuel = declaration.fuel;
+    if (typeof fuel === "number" && Number.isSafeInteger(fuel) && fuel > MAX_FUEL_PER_ENTRY) {
+      findings.push(finding("fuel-budget-too-large", `entry point '${name}' asks for ${fuel} fuel (limit ${MAX_FUEL_PER_ENTRY})`, { item }));
     }
     const exported = exportsByName.get(name);
     if (exported === undefined) {
