@@ -15,3 +15,4 @@ export type { Finding, FindingLocation, VerdictClass, VerificationResult, Verifi
 export { checkComponent, KERNEL_WIT_PATH, type ComponentCheck, type ComponentCheckOptions } from "./component.js";
 export { boundResources, type ResourceBounds, type BoundingResult } from "./rewrite/resource-bounds.js";
 export { KERNEL_START_EXPORT } from "./checks/policy.js";
+export { readManifestSection, readModesSection } from "./manifest.js";

@@ -1,14 +1,25 @@
 // Which manifest a module is checked against: the caller's, else the one embedded in the
 // `singlet.manifest` custom section, else the default (one entry point, `main`).
-import { MANIFEST_SECTION_NAME, manifestProblems, type Manifest } from "../runtime/abi/index.js";
+import { MANIFEST_SECTION_NAME, MODES_SECTION_NAME, manifestFromSections, manifestProblems, modesFromSections, type Manifest, type ModeAttribute } from "../runtime/abi/index.js";
+import { customSectionPayloads } from "./binary/sections.js";
 import type { DecodedModule } from "./binary/module.js";
 import { finding } from "./codes.js";
 import type { Finding } from "./verdict.js";
 
 export const DEFAULT_MANIFEST: Manifest = { name: "(no manifest)", entryPoints: { main: {} } };
 
-/** The manifest embedded in the module, or undefined; problems become findings. */
-export function readEmbeddedManifest(module: DecodedModule, findings: Finding[]): Manifest | undefined {
+/** The manifest embedded in module bytes, or undefined; throws ManifestError when it is invalid (the loader's and toolchain's reading). */
+export function readManifestSection(bytes: Uint8Array): Manifest | undefined {
+  return manifestFromSections(customSectionPayloads(bytes, MANIFEST_SECTION_NAME));
+}
+
+/** The mode attributes the mode transform embedded in module bytes, or undefined. */
+export function readModesSection(bytes: Uint8Array): Readonly<Record<string, ModeAttribute>> | undefined {
+  return modesFromSections(customSectionPayloads(bytes, MODES_SECTION_NAME));
+}
+
+/** The manifest embedded in a decoded module, or undefined; problems become findings (the verifier's reading). */
+export function embeddedManifestOf(module: DecodedModule, findings: Finding[]): Manifest | undefined {
   const sections = module.customSections.filter((section) => section.name === MANIFEST_SECTION_NAME);
   if (sections.length === 0) return undefined;
   if (sections.length > 1) {

@@ -23,7 +23,7 @@ import { checkPolicy } from "./checks/policy.js";
 import { validateWithEngine } from "./checks/validate.js";
 import { finding } from "./codes.js";
 import { MAX_FINDINGS } from "./limits.js";
-import { DEFAULT_MANIFEST, checkManifest, readEmbeddedManifest } from "./manifest.js";
+import { DEFAULT_MANIFEST, checkManifest, embeddedManifestOf } from "./manifest.js";
 import { decodeFunctionNames } from "./names.js";
 import { instrumentFuel } from "./rewrite/fuel.js";
 import type { Finding, VerdictClass, VerificationResult } from "./verdict.js";
@@ -153,7 +153,7 @@ function checkStages(bytes: Uint8Array<ArrayBuffer>, options: VerifyOptions, sta
     state.manifest = checkManifest(options.manifest, findings);
   } else {
     const before = findings.length;
-    state.manifest = readEmbeddedManifest(module, findings) ?? (findings.length === before ? DEFAULT_MANIFEST : undefined);
+    state.manifest = embeddedManifestOf(module, findings) ?? (findings.length === before ? DEFAULT_MANIFEST : undefined);
   }
   if (state.manifest === undefined) return;
   const manifest = state.manifest;

@@ -1,5 +1,6 @@
 // An app as the linker sees it: several loaded module images, one of which holds `main`.
-import { readEmbeddedManifest, syscallDescriptors, type Manifest } from "../../runtime/abi/index.js";
+import { syscallDescriptors, type Manifest } from "../../runtime/abi/index.js";
+import { readManifestSection } from "../../verifier/index.js";
 import type { Loader, ModuleImage } from "../loader/index.js";
 
 export interface AppImage {
@@ -35,7 +36,7 @@ export function linkedModulesOf(manifest: Manifest | undefined): string[] {
 export function loadApp(loader: Loader, name: string, main: string, sources: readonly AppModuleSource[]): AppImage {
   const modules = new Map<string, ModuleImage>();
   for (const source of sources) {
-    const manifest = source.manifest ?? readEmbeddedManifest(source.bytes) ?? { name: source.name };
+    const manifest = source.manifest ?? readManifestSection(source.bytes) ?? { name: source.name };
     modules.set(source.name, loader.load(source.bytes, { name: source.name, manifest, linkedModules: linkedModulesOf(manifest) }));
   }
   return { name, main, modules };

@@ -1,7 +1,8 @@
 // A module's entry points and their mode attributes, as the linker reads them: the manifest
 // names entry points, the `singlet.modes` section (written by the mode transform) states the
 // source's attributes, and the two must agree.
-import { readEmbeddedModes, type AbiValueType, type ModeAttribute } from "../../runtime/abi/index.js";
+import type { AbiValueType, ModeAttribute } from "../../runtime/abi/index.js";
+import { readModesSection } from "../../verifier/index.js";
 import type { ModuleImage } from "../loader/index.js";
 import { LinkError } from "./link-error.js";
 
@@ -15,7 +16,7 @@ export interface EntryPoint {
 const modesByImage = new WeakMap<ModuleImage, Readonly<Record<string, ModeAttribute>> | undefined>();
 
 function sourceModes(image: ModuleImage): Readonly<Record<string, ModeAttribute>> | undefined {
-  if (!modesByImage.has(image)) modesByImage.set(image, readEmbeddedModes(image.bytes));
+  if (!modesByImage.has(image)) modesByImage.set(image, readModesSection(image.bytes));
   return modesByImage.get(image);
 }
 

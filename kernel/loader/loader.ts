@@ -1,8 +1,8 @@
 // The loader: bytes → manifest → verify → compile, with compiled images cached by the
 // verifier's cache key so loading the same module again costs a lookup, and, when a store is
 // attached, verdicts kept on disk so the next process skips the verifier too.
-import { parseManifest, readEmbeddedManifest, ManifestError, type Manifest } from "../../runtime/abi/index.js";
-import { createVerificationCache, verifyModule, readFunctionNames, REFUSED_IN_EVERY_DOMAIN, type VerificationCache } from "../../verifier/index.js";
+import { parseManifest, ManifestError, type Manifest } from "../../runtime/abi/index.js";
+import { createVerificationCache, verifyModule, readFunctionNames, readManifestSection, REFUSED_IN_EVERY_DOMAIN, type VerificationCache } from "../../verifier/index.js";
 import { LoadError } from "../errors.js";
 import { IMAGE_CACHE_ENTRIES } from "../params.js";
 import type { ModuleImage } from "./image.js";
@@ -39,7 +39,7 @@ export class Loader {
     let manifest: Manifest;
     try {
       // Given or embedded, a manifest passes the one validator (runtime/abi/manifest.ts) or the module does not load.
-      manifest = options.manifest !== undefined ? parseManifest(options.manifest) : readEmbeddedManifest(bytes) ?? { name: options.name ?? "module" };
+      manifest = options.manifest !== undefined ? parseManifest(options.manifest) : readManifestSection(bytes) ?? { name: options.name ?? "module" };
     } catch (error) {
       if (error instanceof ManifestError) throw new LoadError(error.message, [error.message]);
       throw error;

@@ -4,7 +4,6 @@ export * from "./lower.js";
 export * from "./kernel-abi.generated.js";
 export * from "./errors.js";
 export * from "./manifest.js";
-export * from "./sections.js";
 export * from "./faults.js";
 export * from "./batch.js";
 export * from "./events.js";

@@ -1,7 +1,6 @@
 // The module manifest: what a module declares about itself. The build embeds it as the custom
 // section `singlet.manifest` (JSON, UTF-8); a `manifest.json` beside the app is its source.
 import type { AbiValueType } from "./descriptor.js";
-import { findCustomSections } from "./sections.js";
 export const MANIFEST_SECTION_NAME = "singlet.manifest";
 
 /** Where a function runs when called across a module boundary (DESIGN.md, Mode attributes). */
@@ -135,14 +134,16 @@ export function parseManifest(value: unknown): Manifest {
   return value as Manifest;
 }
 
-/** Reads the embedded manifest of a module binary, or undefined when it has none. */
-export function readEmbeddedManifest(bytes: Uint8Array): Manifest | undefined {
-  const sections = findCustomSections(bytes, MANIFEST_SECTION_NAME);
-  if (sections.length === 0) return undefined;
-  if (sections.length > 1) throw new ManifestError(`more than one '${MANIFEST_SECTION_NAME}' section`);
+/**
+ * The manifest in a module's `singlet.manifest` sections (their payloads, found with the
+ * verifier's reader: verifier/binary/sections.ts), or undefined when it has none.
+ */
+export function manifestFromSections(payloads: readonly Uint8Array[]): Manifest | undefined {
+  if (payloads.length === 0) return undefined;
+  if (payloads.length > 1) throw new ManifestError(`more than one '${MANIFEST_SECTION_NAME}' section`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(sections[0]));
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payloads[0]));
   } catch (error) {
     throw new ManifestError(`'${MANIFEST_SECTION_NAME}' section is not UTF-8 JSON (${(error as Error).message})`);
   }
@@ -152,14 +153,13 @@ export function readEmbeddedManifest(bytes: Uint8Array): Manifest | undefined {
 /** Custom section written by the mode transform: JSON `{ exportName: ModeAttribute }`. */
 export const MODES_SECTION_NAME = "singlet.modes";
 
-/** Reads the `singlet.modes` section of a module binary, or undefined when it has none. */
-export function readEmbeddedModes(bytes: Uint8Array): Readonly<Record<string, ModeAttribute>> | undefined {
-  const sections = findCustomSections(bytes, MODES_SECTION_NAME);
-  if (sections.length === 0) return undefined;
-  if (sections.length > 1) throw new ManifestError(`more than one '${MODES_SECTION_NAME}' section`);
+/** The modes in a module's `singlet.modes` sections (their payloads), or undefined when it has none. */
+export function modesFromSections(payloads: readonly Uint8Array[]): Readonly<Record<string, ModeAttribute>> | undefined {
+  if (payloads.length === 0) return undefined;
+  if (payloads.length > 1) throw new ManifestError(`more than one '${MODES_SECTION_NAME}' section`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(sections[0]));
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payloads[0]));
   } catch (error) {
     throw new ManifestError(`'${MODES_SECTION_NAME}' section is not UTF-8 JSON (${(error as Error).message})`);
   }

@@ -6,12 +6,12 @@
 import asc from "assemblyscript/asc";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { MANIFEST_SECTION_NAME, parseManifest, readEmbeddedModes } from "../abi/manifest.js";
+import { MANIFEST_SECTION_NAME, parseManifest } from "../abi/manifest.js";
 import { readAppDescription } from "./app-description.js";
 import { appendCustomSection } from "./custom-section.js";
 import { reconcileModes } from "./reconcile-modes.js";
 import { appsDirectory, projectRoot } from "./paths.js";
-import { checkComponent } from "../../verifier/index.js";
+import { checkComponent, readModesSection } from "../../verifier/index.js";
 
 export interface AppBuildTarget {
   readonly name: string;
@@ -103,7 +103,7 @@ export async function buildApp(target: AppBuildTarget): Promise<void> {
   if (result.error) throw new Error(`asc failed for apps/${target.name}:\n${output.join("")}`);
   const binary = readFileSync(target.outputPath);
   const declared = parseManifest(JSON.parse(readFileSync(target.manifestPath, "utf8")));
-  const modes = readEmbeddedModes(binary);
+  const modes = readModesSection(binary);
   const manifest = modes ? reconcileModes(declared, modes) : declared;
   const payload = new TextEncoder().encode(JSON.stringify(manifest));
   const module = appendCustomSection(binary, MANIFEST_SECTION_NAME, payload);

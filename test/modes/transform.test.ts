@@ -5,7 +5,7 @@ import { expect } from "chai";
 import asc from "assemblyscript/asc";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { readEmbeddedModes } from "../../runtime/abi/index.js";
+import { readModesSection } from "../../verifier/index.js";
 import ModeTransform from "../../runtime/toolchain/mode-transform.js";
 import { ModeMismatchError, reconcileModes } from "../../runtime/toolchain/reconcile-modes.js";
 import { projectRoot } from "../helpers/kernel.js";
@@ -49,7 +49,7 @@ describe("modes/transform", () => {
       export function usesHelper(): i32 { return helper(); }
     `, true);
     expect(compiled.error, compiled.stderr).to.equal(null);
-    expect(readEmbeddedModes(compiled.binary!)).to.deep.equal({
+    expect(readModesSection(compiled.binary!)).to.deep.equal({
       fast: "kernel", parse: "user", shared: "callers", plain: "callers", usesHelper: "callers",
     });
   });

@@ -2,8 +2,8 @@
 // (manifest findings) accept exactly the same manifests, through one validator.
 import { expect } from "chai";
 import { bootKernel, LoadError } from "../../kernel/index.js";
-import { MANIFEST_SECTION_NAME, ManifestError, manifestProblems, parseManifest, readEmbeddedManifest } from "../../runtime/abi/index.js";
-import { verifyModule } from "../../verifier/index.js";
+import { MANIFEST_SECTION_NAME, ManifestError, manifestProblems, parseManifest } from "../../runtime/abi/index.js";
+import { readManifestSection, verifyModule } from "../../verifier/index.js";
 import { appendCustomSection } from "../../runtime/toolchain/custom-section.js";
 import { assembleWat } from "../helpers/wat.js";
 
@@ -53,8 +53,8 @@ describe("one manifest schema", () => {
   for (const row of rows.filter((candidate) => typeof candidate.manifest === "object" && !Array.isArray(candidate.manifest))) {
     it(`judges ${row.name} the same when it is embedded in the module`, () => {
       const embedded = appendCustomSection(bytes, MANIFEST_SECTION_NAME, new TextEncoder().encode(JSON.stringify(row.manifest)));
-      if (row.valid) expect(readEmbeddedManifest(embedded)).to.deep.equal(row.manifest);
-      else expect(() => readEmbeddedManifest(embedded)).to.throw(ManifestError, manifestProblems(row.manifest)[0]!.message);
+      if (row.valid) expect(readManifestSection(embedded)).to.deep.equal(row.manifest);
+      else expect(() => readManifestSection(embedded)).to.throw(ManifestError, manifestProblems(row.manifest)[0]!.message);
       const findings = verifyModule(embedded).findings.filter((item) => MANIFEST_CODES.has(item.code));
       expect(findings.length > 0, JSON.stringify(findings)).to.equal(!row.valid);
     });

@@ -1,8 +1,8 @@
 // `singlet verify <file.wasm> [--json] [--component]`: 0 accepted for kernel mode, 1 rejected,
 // 2 usage or I/O. `--component` adds the independent jco conformance check.
 import { readFileSync } from "node:fs";
-import { readEmbeddedManifest, type Manifest } from "../../../runtime/abi/index.js";
-import { checkComponent, formatVerificationLog, verificationToJson, verifyModule } from "../../../verifier/index.js";
+import type { Manifest } from "../../../runtime/abi/index.js";
+import { checkComponent, formatVerificationLog, readManifestSection, verificationToJson, verifyModule } from "../../../verifier/index.js";
 import { linkedModulesOf } from "../../linker/index.js";
 import { parseArguments, UsageError } from "../arguments.js";
 import type { CommandResult } from "./run.js";
@@ -21,7 +21,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<CommandRes
   bytes.set(data);
   let manifest: Manifest | undefined;
   // A broken manifest section is the verifier's to report, with its code; read what we can.
-  try { manifest = readEmbeddedManifest(bytes); } catch { manifest = undefined; }
+  try { manifest = readManifestSection(bytes); } catch { manifest = undefined; }
   // Imports from the sibling modules the manifest links are the linker's to check (docs/modes.md).
   const linkedModules = linkedModulesOf(manifest);
   const result = verifyModule(bytes, { manifest, linkedModules });
