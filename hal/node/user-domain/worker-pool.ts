@@ -17,22 +17,26 @@ export interface WorkerPoolOptions {
   readonly kept: number;
   /** The thread's entry module; tests give one that wraps the real one to make threads die on purpose. */
   readonly script?: URL;
+  /** How long a released thread is kept unused before it is terminated; IDLE_DOMAIN_THREAD_MILLISECONDS by default. */
+  readonly idleMilliseconds?: number;
 }
 
 export class WorkerPool {
   /** Idle threads, the most recently used last: its caches are the warmest. */
   private readonly idle: PooledThread[] = [];
-  /** Released threads' timers: one unused for IDLE_DOMAIN_THREAD_MILLISECONDS is terminated. */
+  /** Released threads' timers: one unused for `idleMilliseconds` is terminated. */
   private readonly expiries = new Map<PooledThread, NodeJS.Timeout>();
   private closed = false;
   private readonly prewarmed: number;
   private readonly kept: number;
   private readonly script: URL;
+  private readonly idleMilliseconds: number;
 
   constructor(options: WorkerPoolOptions) {
     this.prewarmed = options.prewarmed;
     this.kept = options.kept;
     this.script = options.script ?? DOMAIN_THREAD_SCRIPT;
+    this.idleMilliseconds = options.idleMilliseconds ?? IDLE_DOMAIN_THREAD_MILLISECONDS;
     this.refill();
   }
 
@@ -48,8 +52,7 @@ export class WorkerPool {
 
   /**
    * A thread whose domain ended cleanly and released it. Kept while there is room, otherwise
-   * (and after `close`) terminated; a kept thread unused for IDLE_DOMAIN_THREAD_MILLISECONDS is
-   * terminated too.
+   * (and after `close`) terminated; a kept thread unused for `idleMilliseconds` is terminated too.
    */
   giveBack(thread: PooledThread): void {
     thread.worker.removeAllListeners();
@@ -60,7 +63,7 @@ export class WorkerPool {
     this.keepIdle(thread);
     const expiry = setTimeout(() => {
       if (this.forget(thread)) void thread.terminate();
-    }, IDLE_DOMAIN_THREAD_MILLISECONDS);
+    }, this.idleMilliseconds);
     expiry.unref();
     this.expiries.set(thread, expiry);
   }
