@@ -3,7 +3,7 @@
 // several domains one after another (thread-succession.ts); the pool (worker-pool.ts) decides.
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import type { DomainBootData } from "./domain-thread.js";
-import { DOORBELL_WORD, type ThreadBootData } from "./thread-succession.js";
+import { DOORBELL_WORD, type DomainBootMessage, type ThreadBootData } from "./thread-succession.js";
 
 export class PooledThread {
   /** The kernel's end of the thread's port; the kernel only ever posts on it. */
@@ -11,6 +11,8 @@ export class PooledThread {
   private readonly doorbell = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   /** Domains the thread served before the current one. */
   private served = 0;
+  /** The call table the thread holds: a boot with the same one leaves it out. */
+  private callsSent: DomainBootData["calls"] | undefined;
 
   constructor(readonly worker: Worker) {
     const { port1, port2 } = new MessageChannel();
@@ -33,7 +35,10 @@ export class PooledThread {
 
   /** Hands the thread its next domain: the boot goes on the port, then the doorbell wakes the thread. */
   boot(domain: DomainBootData): void {
-    this.port.postMessage(domain);
+    const { calls, ...rest } = domain;
+    const message: DomainBootMessage = calls === this.callsSent ? rest : domain;
+    this.callsSent = calls;
+    this.port.postMessage(message);
     Atomics.add(this.doorbell, DOORBELL_WORD, 1);
     Atomics.notify(this.doorbell, DOORBELL_WORD);
   }

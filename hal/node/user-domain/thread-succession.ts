@@ -6,6 +6,7 @@
 // channel and new trap pages, and a message a domain left on the port is thrown away unread.
 // That is the clean-isolate guarantee stated in docs/hal/README.md.
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import type { SyscallDescriptor } from "../../../runtime/abi/index.js";
 import { runUserDomainThread, type DomainBootData } from "./domain-thread.js";
 
 /** The thread's one message through its parent port: how the kernel reaches it from then on. */
@@ -16,25 +17,37 @@ export interface ThreadBootData {
   readonly doorbell: SharedArrayBuffer;
 }
 
+/**
+ * A domain's boot as it travels. Without `calls` when the kernel's call table is the one the
+ * thread's previous domain had: the table is the kernel's, not a process's, and copying it costs
+ * a structured clone on each side.
+ */
+export type DomainBootMessage = Omit<DomainBootData, "calls"> & { readonly calls?: readonly SyscallDescriptor[] };
+
 /** The doorbell's only word. */
 export const DOORBELL_WORD = 0;
 
 export function serveDomains(thread: ThreadBootData): never {
   const doorbell = new Int32Array(thread.doorbell);
-  for (;;) runUserDomainThread(nextDomainBoot(thread.port, doorbell), thread.port);
+  let calls: readonly SyscallDescriptor[] = [];
+  for (;;) {
+    const boot = nextDomainBoot(thread.port, doorbell);
+    calls = boot.calls ?? calls;
+    runUserDomainThread({ ...boot, calls }, thread.port);
+  }
 }
 
 /**
  * Sleeps until a domain boot is on the port. Anything else there is what an earlier domain left
  * unread (an instantiation request it never reached) and is dropped: it must not reach the next.
  */
-function nextDomainBoot(port: MessagePort, doorbell: Int32Array): DomainBootData {
+function nextDomainBoot(port: MessagePort, doorbell: Int32Array): DomainBootMessage {
   for (;;) {
     // Read before looking at the port: a boot posted after the look bumps the word, so the wait returns.
     const rung = Atomics.load(doorbell, DOORBELL_WORD);
     for (let received = receiveMessageOnPort(port); received; received = receiveMessageOnPort(port)) {
       const message = received.message as { readonly kind?: unknown } | null;
-      if (message?.kind === "domain-boot") return message as DomainBootData;
+      if (message?.kind === "domain-boot") return message as DomainBootMessage;
     }
     Atomics.wait(doorbell, DOORBELL_WORD, rung);
   }
