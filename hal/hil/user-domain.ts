@@ -89,6 +89,12 @@ export interface DomainIdentity {
 }
 
 export interface UserDomainStats {
+  /**
+   * The thread the domain ran on. Domains with the same `id` shared one thread, one after the
+   * other; `domainsBefore` counts the domains it served before this one. The simulator runs every
+   * domain on the calling thread: id 0, none before.
+   */
+  readonly thread: { readonly id: number; readonly domainsBefore: number };
   /** Crossings between the domain and the kernel, both directions: every call in or out and its return. */
   readonly ringSwitches: number;
   /** Kernel calls by call name. */
@@ -132,4 +138,11 @@ export interface UserDomain extends DomainIdentity {
   stats(): UserDomainStats;
   /** Stops the domain now; ends it as a `kernel` fault with `reason` unless it already ended. */
   terminate(reason: string): void;
+  /**
+   * The kernel is done with the domain: ends it as `terminate(reason)` does. An implementation
+   * may give the domain's thread to a later domain when the domain ended normally and the thread
+   * sits idle; nothing of this domain is then visible to the next (the clean-isolate guarantee,
+   * docs/hal/README.md). A kill is `terminate`: its thread is never reused.
+   */
+  release(reason: string): void;
 }

@@ -1,6 +1,6 @@
 // The Node CPU: creates user domains on worker_threads and keeps track of the live ones.
 import type { Cpu, TimerDevice, UserDomain, UserDomainHandler, UserDomainSpec } from "../hil/index.js";
-import { DEFAULT_KERNEL_BURST_TRAPS, DEFAULT_KERNEL_POLL_AFTER_WAKE_MICROSECONDS, DEFAULT_KERNEL_POLL_MICROSECONDS, DEFAULT_USER_SPIN_ITERATIONS } from "./params.js";
+import { DEFAULT_KEPT_DOMAIN_THREADS, DEFAULT_KERNEL_BURST_TRAPS, DEFAULT_KERNEL_POLL_AFTER_WAKE_MICROSECONDS, DEFAULT_KERNEL_POLL_MICROSECONDS, DEFAULT_USER_SPIN_ITERATIONS } from "./params.js";
 import { NodeUserDomain, WorkerPool, type UserDomainTuning } from "./user-domain/index.js";
 
 export interface NodeCpuOptions {
@@ -14,6 +14,11 @@ export interface NodeCpuOptions {
   readonly kernelBurstTraps?: number;
   /** Threads kept started and idle for new domains (0, the default, starts each on demand). */
   readonly prewarmedDomains?: number;
+  /**
+   * Idle threads kept, at most, for later domains when domains end normally (default
+   * DEFAULT_KEPT_DOMAIN_THREADS); 0 terminates every thread when its domain ends.
+   */
+  readonly keptDomainThreads?: number;
   /**
    * The domain thread's entry module, `hal/node/user-domain/worker-main.js` by default. Fault
    * injection: a test substitutes a module that loads the real one and makes the thread die.
@@ -32,7 +37,11 @@ export class NodeCpu implements Cpu {
       kernelPollMicroseconds: options.kernelPollMicroseconds ?? DEFAULT_KERNEL_POLL_MICROSECONDS,
       kernelPollAfterWakeMicroseconds: options.kernelPollAfterWakeMicroseconds ?? DEFAULT_KERNEL_POLL_AFTER_WAKE_MICROSECONDS,
       kernelBurstTraps: options.kernelBurstTraps ?? DEFAULT_KERNEL_BURST_TRAPS,
-      workers: new WorkerPool(options.prewarmedDomains ?? 0, options.domainThreadScript),
+      workers: new WorkerPool({
+        prewarmed: options.prewarmedDomains ?? 0,
+        kept: options.keptDomainThreads ?? DEFAULT_KEPT_DOMAIN_THREADS,
+        script: options.domainThreadScript,
+      }),
     };
   }
 
@@ -47,7 +56,12 @@ export class NodeCpu implements Cpu {
     return this.live.size;
   }
 
-  /** Terminates every live domain; stops idle prewarmed threads. */
+  /** Idle threads: prewarmed ones and ones kept for reuse. */
+  get idleThreads(): number {
+    return this.tuning.workers.idleThreads;
+  }
+
+  /** Terminates every live domain; stops idle threads (prewarmed and kept). */
   async terminateAll(reason: string): Promise<void> {
     for (const domain of [...this.live]) domain.terminate(reason);
     await this.tuning.workers.close();

@@ -77,6 +77,21 @@ export const KERNEL_WAKE_POLL_MAXIMUM_SKIPS = 64;
 /** Kernel side: traps served in one synchronous burst before yielding to the event loop. */
 export const DEFAULT_KERNEL_BURST_TRAPS = 256;
 
+/**
+ * Idle domain threads a CPU keeps for reuse when domains release them, at most. Each holds an
+ * isolate (measured: about 12 MB resident after apps/hello) and, until its next collection,
+ * what its last process left unreachable; on two CPUs more than a few processes starting at the
+ * same moment queue for the CPUs anyway, so a burst's extra threads are terminated, not kept.
+ */
+export const DEFAULT_KEPT_DOMAIN_THREADS = 4;
+
+/**
+ * A kept domain thread unused this long is terminated: a kernel that started a burst of
+ * processes does not hold their isolates for good, while one starting processes one after
+ * another (a shell, a test run, a benchmark) finds its thread still there.
+ */
+export const IDLE_DOMAIN_THREAD_MILLISECONDS = 5000;
+
 /** JS heap given to a user domain's isolate; Wasm memory is outside it and limited separately. */
 export const USER_DOMAIN_OLD_GENERATION_MEGABYTES = 64;
 

@@ -136,10 +136,16 @@ export class SimUserDomain implements UserDomain {
     this.stopped = true;
   }
 
+  /** The calling thread is every domain's: there is no thread to keep. */
+  release(reason: string): void {
+    this.terminate(reason);
+  }
+
   stats(): UserDomainStats {
     const summary = summarizeInstances(this.instances.map(({ service, memory }) => ({ service, page: memory.trapPage })));
     const { trapsByCall, ringSwitchesByCall, pageFaults, tlb, pagesMapped, memoryPages } = summary;
     return {
+      thread: { id: 0, domainsBefore: 0 },
       ringSwitches: this.calls * SWITCHES_PER_CALL + summary.kernelCallSwitches, trapsByCall, ringSwitchesByCall,
       kernelJumps: 0, upcalls: this.upcalls, instances: this.instances.length,
       pageFaults, tlb, pagesMapped, memoryPages, userMilliseconds: 0, kernelWaitersPending: 0,

@@ -111,7 +111,8 @@ class HalUserDomain implements HostedUserDomain {
   }
 
   dispose(): void {
-    this.domain.terminate("the process is done with its user domain");
+    // A thread left idle by a normal end may serve the next process (the HAL decides).
+    this.domain.release("the process is done with its user domain");
   }
 
   /** What ends the process, as the kernel domain would have thrown it. */

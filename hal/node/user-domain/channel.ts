@@ -74,6 +74,11 @@ export const Message = {
   call: 11,
   /** Create an instance from the request waiting on the domain's message port. */
   instantiate: 12,
+  /**
+   * The domain is over and its thread sat idle: leave the channel, drop everything of the domain
+   * and wait for the next one (thread-succession.ts). Never answered.
+   */
+  release: 13,
 } as const;
 
 export const Answer = { return: 0, exit: 1, fault: 2 } as const;

@@ -14,18 +14,20 @@ import { initialSpinState, nextSpinState, type SpinState } from "./spin-budget.j
 import type { WorkerFault } from "./messages.js";
 import { Answer, Channel, CHANNEL_VALUE_SLOTS, ChannelOverflow, ChannelWord, Message, Turn, ValueKind } from "./channel.js";
 
+/** What starts one domain on a thread: posted on the thread's port, one per domain it serves. */
 export interface DomainBootData {
+  readonly kind: "domain-boot";
   /** The kernel's call table: the trap stubs are built from it. */
   readonly calls: readonly SyscallDescriptor[];
+  /** A new channel for every domain: no word of the previous domain's crossings is left in it. */
   readonly channelBuffer: SharedArrayBuffer;
-  /** Carries what a SharedArrayBuffer cannot: compiled modules, read synchronously. */
-  readonly port: MessagePort;
   readonly badPointerPolicy: BadPointerPolicy;
   readonly userSpinIterations: number;
 }
 
 /** Posted on the port before each `instantiate` message. */
 export interface InstantiateRequest {
+  readonly kind: "instantiate";
   readonly name: string;
   readonly module: WebAssembly.Module;
   readonly trapBuffer: SharedArrayBuffer;
@@ -59,12 +61,16 @@ class DomainThread {
   /** Exports the kernel has called, by the number it gave each: looked up by name once. */
   private readonly exportsByNumber: WasmFunction[] = [];
 
-  constructor(private readonly boot: DomainBootData) {
+  /** `port` is the thread's: it carries what a SharedArrayBuffer cannot (compiled modules), read synchronously. */
+  constructor(private readonly boot: DomainBootData, private readonly port: MessagePort) {
     this.channel = new Channel(boot.channelBuffer);
     this.spin = initialSpinState(boot.userSpinIterations);
   }
 
-  /** The idle loop: the thread does nothing but wait for the kernel's next request. */
+  /**
+   * The idle loop: the thread does nothing but wait for the kernel's next request. Returns when
+   * the kernel releases the domain; the thread then forgets it whole (thread-succession.ts).
+   */
   park(): void {
     Atomics.store(this.channel.header, ChannelWord.threadId, currentThreadId());
     Atomics.store(this.channel.header, ChannelWord.threadReady, 1);
@@ -75,6 +81,7 @@ class DomainThread {
       const message = this.channel.header[ChannelWord.message];
       if (message === Message.instantiate) this.instantiate();
       else if (message === Message.call) this.serveCall();
+      else if (message === Message.release) return;
       else this.end({ kind: "faulted", fault: { kind: "worker-crash", message: `crossing protocol: message ${message} while idle` } });
     }
   }
@@ -222,8 +229,8 @@ class DomainThread {
   // --- instances ---------------------------------------------------------------------------
 
   private instantiate(): void {
-    const request = receiveMessageOnPort(this.boot.port)?.message as InstantiateRequest | undefined;
-    if (!request) {
+    const request = receiveMessageOnPort(this.port)?.message as InstantiateRequest | undefined;
+    if (request?.kind !== "instantiate") {
       this.refuse("link", "no instantiation request arrived with the message");
       return;
     }
@@ -349,6 +356,7 @@ class DomainThread {
   }
 }
 
-export function runUserDomainThread(boot: DomainBootData): void {
-  new DomainThread(boot).park();
+/** Serves one domain until the kernel releases it; nothing of it is reachable afterwards. */
+export function runUserDomainThread(boot: DomainBootData, port: MessagePort): void {
+  new DomainThread(boot, port).park();
 }

@@ -4,7 +4,7 @@
 // blocking (the process's entry). Either way it services every kernel call and kernel jump the
 // domain makes before the baton comes back with a result, and charges the time the domain held
 // the baton against its CPU budget.
-import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import type {
   AbiValue, Alarm, AlarmClient, AddressSpaceView, TimerDevice, LinkedCallResult, UserDomainHandler, UserDomainSpec, UserDomainStats, LinkedEnding,
@@ -19,8 +19,9 @@ import { MAX_BLOCKING_CALL_MILLISECONDS } from "../params.js";
 import { waitAsync } from "./wait-async.js";
 import { WakePollBackoff } from "./wake-poll.js";
 import type { WorkerPool } from "./worker-pool.js";
+import type { PooledThread } from "./pooled-thread.js";
 import { Answer, Channel, ChannelOverflow, ChannelWord, Message, Turn } from "./channel.js";
-import type { EndingReport, InstantiateRequest, DomainBootData } from "./domain-thread.js";
+import type { EndingReport, InstantiateRequest } from "./domain-thread.js";
 
 export interface UserDomainTuning {
   readonly timer: TimerDevice;
@@ -63,6 +64,9 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   readonly processId: number;
   readonly name: string;
   private readonly channel = Channel.create();
+  private readonly thread: PooledThread;
+  /** Domains the thread served before this one (stats). */
+  private readonly threadDomainsBefore: number;
   private readonly port: MessagePort;
   private readonly worker: Worker;
   private readonly instances: KernelInstance[] = [];
@@ -94,6 +98,12 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private readonly wakePoll = new WakePollBackoff();
   /** Exports called so far, by `instance:name`: later calls send only the number. */
   private readonly exportNumbers = new Map<string, number>();
+  /**
+   * Calls and instantiations the kernel handed the domain that have not come back (returned,
+   * refused or ended). At 0, with the baton, the thread sits in its idle loop: no frame of the
+   * process is on its stack.
+   */
+  private requestsOutstanding = 0;
 
   constructor(
     private readonly spec: UserDomainSpec, private readonly handler: UserDomainHandler,
@@ -102,25 +112,28 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     this.processId = spec.processId;
     this.name = spec.name;
     this.alarm = tuning.timer.createAlarm();
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    const boot: DomainBootData = {
-      calls: spec.calls, channelBuffer: this.channel.buffer, port: port2,
+    this.thread = tuning.workers.take();
+    this.threadDomainsBefore = this.thread.domainsBefore;
+    this.port = this.thread.port;
+    this.worker = this.thread.worker;
+    this.worker.on("error", this.threadFailed);
+    this.worker.on("exit", this.threadExited);
+    this.thread.boot({
+      kind: "domain-boot", calls: spec.calls, channelBuffer: this.channel.buffer,
       badPointerPolicy: spec.badPointerPolicy, userSpinIterations: tuning.userSpinIterations,
-    };
-    this.worker = tuning.workers.take();
-    this.worker.on("error", (error: Error & { code?: string }) => {
-      this.stop({ kind: "faulted", fault: { kind: error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "out-of-memory" : "worker-crash", message: error.message } });
     });
-    this.worker.on("exit", (code) => {
-      this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread stopped without reporting (exit code ${code})` } });
-    });
-    this.worker.postMessage(boot, [port2]);
     // A parked domain waits for the kernel and must not keep the host process alive on its own;
     // it is referenced only while its entry runs (start), when the kernel waits for it.
     this.worker.unref();
-    this.port.unref();
   }
+
+  private readonly threadFailed = (error: Error & { code?: string }): void => {
+    this.stop({ kind: "faulted", fault: { kind: error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "out-of-memory" : "worker-crash", message: error.message } });
+  };
+
+  private readonly threadExited = (code: number): void => {
+    this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread stopped without reporting (exit code ${code})` } });
+  };
 
   get ending(): LinkedEnding | undefined {
     return this.endingOutcome;
@@ -159,7 +172,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     const page = memory.trapPage;
     this.instances.push({ page, addressSpace: memory.addressSpace, service: new TrapService(page, this, this.handler, this.spec.calls), functionNames: memory.functionNames });
     const request: InstantiateRequest = {
-      name: spec.name, module: spec.module, trapBuffer: page.buffer, pageCount: page.geometry.pageCount,
+      kind: "instantiate", name: spec.name, module: spec.module, trapBuffer: page.buffer, pageCount: page.geometry.pageCount,
       layoutMemoryPages: memory.layoutMemoryPages, memoryLimitPages: memory.memoryLimitPages,
       siblings: spec.siblings, kernelEntries: spec.kernelEntries,
     };
@@ -210,9 +223,19 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     this.stop({ kind: "faulted", fault: { kind: "kernel", message: reason } });
   }
 
+  /**
+   * Ends the domain as `terminate` does; its thread serves a later domain if it is fit to
+   * (threadReusable), and is terminated otherwise.
+   */
+  release(reason: string): void {
+    const outcome: LinkedEnding = { kind: "faulted", fault: { kind: "kernel", message: reason } };
+    this.stop(outcome, this.threadReusable());
+  }
+
   stats(): UserDomainStats {
     const { trapsByCall, ringSwitchesByCall, pageFaults, tlb, pagesMapped, memoryPages } = summarizeInstances(this.instances);
     return {
+      thread: { id: this.thread.id, domainsBefore: this.threadDomainsBefore },
       ringSwitches: this.ringSwitches, trapsByCall, ringSwitchesByCall, kernelJumps: this.kernelJumps, upcalls: this.upcalls,
       instances: this.instances.length, pageFaults, tlb, pagesMapped, memoryPages, userMilliseconds: this.charge.charged(),
       kernelWaitersPending: this.waitersPending,
@@ -265,6 +288,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   /** `answersKernelCall`: the time since the kernel took the baton was spent on the domain's call. */
   private passToDomain(message: number, answersKernelCall = false): void {
     this.ringSwitches++;
+    if (message === Message.call || message === Message.instantiate) this.requestsOutstanding++;
     this.wokeSleeper = Atomics.load(this.channel.header, ChannelWord.userSleeping) !== 0;
     const now = performance.now();
     this.charge.passedToDomain(now, answersKernelCall);
@@ -425,11 +449,15 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       return undefined;
     }
     if (message === Message.ended) {
+      this.requestsOutstanding--;
       const report = this.channel.readReport<EndingReport>();
       this.endWith(report.kind === "exited" ? report : { kind: "faulted", fault: this.named(report.fault) });
       return Message.ended;
     }
-    if (message === Message.returned || message === Message.instantiateFailed) return message;
+    if (message === Message.returned || message === Message.instantiateFailed) {
+      this.requestsOutstanding--;
+      return message;
+    }
     return this.protocolError(`unexpected message ${message}`);
   }
 
@@ -542,15 +570,38 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     return this.endingOutcome;
   }
 
-  private stop(outcome: LinkedEnding): void {
+  /**
+   * Whether the thread may serve another domain: it is up and alive, idle (the kernel holds the
+   * baton and nothing it handed the domain is outstanding, so no frame of the process is on the
+   * thread's stack), and the domain ended, if it did, by exiting: any fault leaves the isolate
+   * suspect (out of heap, a stack overflow, a trap in the middle of the runtime's own code).
+   */
+  private threadReusable(): boolean {
+    if (this.closed || !this.threadSeenReady || this.requestsOutstanding !== 0 || this.waitersPending !== 0 || this.parked) return false;
+    if (!this.channel.holds(Turn.kernel)) return false;
+    const ending = this.endingOutcome ?? this.kernelDecision;
+    if (ending && ending.kind !== "exited") return false;
+    return this.charge.threadAlive();
+  }
+
+  /** `reuseThread`: the thread is idle and fit (threadReusable); it goes back to the pool instead of being terminated. */
+  private stop(outcome: LinkedEnding, reuseThread = false): void {
     if (this.closed) return;
     // The last reading before the thread goes: stats keep reporting it.
     this.charge.stop();
     this.endWith(outcome);
     this.closed = true;
     this.alarm.disarm();
-    this.port.close();
-    void this.worker.terminate();
+    this.worker.off("error", this.threadFailed);
+    this.worker.off("exit", this.threadExited);
+    if (reuseThread) {
+      // Not a crossing of the process: the thread leaves the channel and waits for its next domain.
+      this.channel.pass(Turn.user, Message.release);
+      this.thread.domainReleased();
+      this.tuning.workers.giveBack(this.thread);
+    } else {
+      void this.thread.terminate();
+    }
     this.onStopped();
     // Wake a pending non-blocking wait so the entry's promise settles.
     Atomics.notify(this.channel.header, ChannelWord.sequence);

@@ -71,7 +71,7 @@ export function runModule(cpu: Cpu, spec: ModuleRunSpec, handler: KernelTrapHand
     return result.kind === "returned" ? { kind: "returned", value: typeof result.value === "number" ? result.value | 0 : 0 } : result;
   };
   const completion = run().then((outcome) => {
-    domain.terminate("the entry has ended");
+    domain.release("the entry has ended");
     return outcome;
   });
   return {

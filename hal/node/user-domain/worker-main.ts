@@ -1,7 +1,8 @@
-// The thread of one user domain: holds the process's user-mode instances and runs what the
-// kernel hands it (domain-thread.ts). Runs in its own isolate, so the kernel's memory is out of
-// its reach. The boot arrives as the first message: the thread may have been started ahead of need.
+// The thread of user domains: holds one process's user-mode instances at a time and runs what the
+// kernel hands it (domain-thread.ts), one domain after another (thread-succession.ts). Runs in its
+// own isolate, so the kernel's memory is out of its reach. The thread's boot (its port and
+// doorbell) arrives as the first message: the thread may have been started ahead of need.
 import { parentPort } from "node:worker_threads";
-import { runUserDomainThread, type DomainBootData } from "./domain-thread.js";
+import { serveDomains, type ThreadBootData } from "./thread-succession.js";
 
-parentPort!.once("message", (boot: DomainBootData) => runUserDomainThread(boot));
+parentPort!.once("message", (thread: ThreadBootData) => serveDomains(thread));
