@@ -136,8 +136,12 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
     const status = linked.runInKernel();
     return livesOn(status) ? deliverInKernel(status.code) : finish(status);
   };
-  /** Main in the kernel domain: the scheduler calls `dispatch` once per event. */
-  const deliverInKernel = (mainCode: number): Promise<AppRun> => new Promise<AppRun>((resolve) => {
+  /** Main in the kernel domain: the scheduler calls `dispatch` once per event, if main's module has one. */
+  const deliverInKernel = (mainCode: number): AppRun | Promise<AppRun> => {
+    const refusal = linked.kernelDeliveryRefusal();
+    return refusal ? finish(refusal) : deliverEachEvent(mainCode);
+  };
+  const deliverEachEvent = (mainCode: number): Promise<AppRun> => new Promise<AppRun>((resolve) => {
     kernel.scheduler.attach(process.events, (event) => {
       if (process.status) return;
       const ending = linked.deliverInKernel(event.kind, event.tag);
