@@ -25,11 +25,12 @@ export interface EventKernel {
   readonly sim: SimHal | undefined;
   /**
    * Lets `milliseconds` pass and the deliveries they cause run: the virtual clock jumps; on the
-   * Node HAL real time passes.
+   * Node HAL real time passes. `untilIdle` false: a few turns only, for a run queue that never
+   * empties (a process that yields forever).
    */
-  advance(milliseconds: number): Promise<void>;
+  advance(milliseconds: number, untilIdle?: boolean): Promise<void>;
   /** Lets every delivery and serve the kernel has scheduled run (no time passes on the sim HAL). */
-  settle(): Promise<void>;
+  settle(untilIdle?: boolean): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -43,18 +44,18 @@ export function nextTurn(): Promise<void> {
 export function eventKernel(setting: EventSetting): EventKernel {
   const sim = setting.hal === "sim" ? createSimHal() : undefined;
   const kernel = bootKernel({ hal: sim, devices: { console: { write: () => { throw new Error("test processes must capture their output"); } } } });
-  const settle = async (): Promise<void> => {
+  const settle = async (untilIdle = true): Promise<void> => {
     for (let turn = 0; turn < SETTLE_TURNS; turn++) {
-      await kernel.scheduler.idle();
+      if (untilIdle) await kernel.scheduler.idle();
       await nextTurn();
     }
   };
   return {
     kernel, sim, settle,
-    advance: async (milliseconds) => {
+    advance: async (milliseconds, untilIdle = true) => {
       if (sim) sim.timer.advance(milliseconds);
       else await new Promise((resolve) => setTimeout(resolve, milliseconds));
-      await settle();
+      await settle(untilIdle);
     },
     shutdown: () => kernel.shutdown(),
   };
@@ -64,10 +65,11 @@ export function eventKernel(setting: EventSetting): EventKernel {
  * Moves time in `stepMilliseconds` steps until `done` settles; fails after `maxSteps` (a process
  * that never ends would otherwise hang the suite).
  */
-export async function advanceUntil<T>(bench: EventKernel, done: Promise<T>, stepMilliseconds: number, maxSteps = 10_000): Promise<T> {
+export async function advanceUntil<T>(bench: EventKernel, done: Promise<T>, stepMilliseconds: number, options: { maxSteps?: number; untilIdle?: boolean } = {}): Promise<T> {
+  const maxSteps = options.maxSteps ?? 10_000;
   let settled = false;
   const result = done.then((value) => { settled = true; return value; });
-  for (let step = 0; step < maxSteps && !settled; step++) await bench.advance(stepMilliseconds);
+  for (let step = 0; step < maxSteps && !settled; step++) await bench.advance(stepMilliseconds, options.untilIdle);
   expect(settled, `still running after ${maxSteps} steps of ${stepMilliseconds} ms`).to.equal(true);
   return result;
 }
@@ -123,4 +125,12 @@ export function expectKilled(status: ExitStatus, reason: string | RegExp): void 
   expect(status.fault.kind, JSON.stringify(status.fault)).to.equal("killed");
   if (typeof reason === "string") expect(status.fault.message).to.equal(reason);
   else expect(status.fault.message).to.match(reason);
+}
+
+/** What apps/ticker prints for `ticker ticks milliseconds`: its whole output. */
+export function tickerOutput(ticks: number, milliseconds: number): string {
+  const lines = [`ticker: ${ticks} ticks ${milliseconds} ms apart`];
+  for (let tick = 1; tick <= ticks; tick++) lines.push(`tick ${tick} of ${ticks}`);
+  lines.push("ticker: done");
+  return `${lines.join("\n")}\n`;
 }
