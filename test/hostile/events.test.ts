@@ -288,6 +288,26 @@ describe("hostile/events", function () {
     });
   });
 
+  for (const setting of [NODE_USER, SIM_USER]) {
+    it(`ends a user-domain app whose serve returns without taking its queued events, instead of serving it again forever (${setting.name})`, async () => {
+      await withBench(setting, async (bench) => {
+        const idle = eventApp(() => ({
+          main: `${startTimer(1, 1, 1)} (i32.const 0)`,
+          dispatchFunction: "(func $dispatch (param $kind i32) (param $tag i32))",
+          exportServe: false,
+          extra: `(func (export "serve"))`,
+        }));
+        const ticker = spawnTicker(bench, setting.domain);
+        const watched = spawnWatched(bench.kernel, await load(bench, idle, "idle"), { domain: setting.domain });
+        await advanceUntil(bench, watched.done, 1);
+        expectKilled(await watched.done, /^'serve' returned without taking the events queued for it/);
+        await advanceUntil(bench, ticker.done, TICK_MILLISECONDS);
+        await expectTickerFinished(ticker);
+        await expectEventsReleased(bench, watched.process);
+      });
+    });
+  }
+
   const wrongTypes: readonly { name: string; field: string; type: string }[] = [
     { name: "dispatch taking one parameter", field: "dispatch", type: "(param i32)" },
     { name: "dispatch returning a value", field: "dispatch", type: "(param i32 i32) (result i32)" },
