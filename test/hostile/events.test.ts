@@ -3,33 +3,20 @@
 // events.wait where it cannot wait, and a dispatch of the wrong type. Each offender ends alone,
 // with a clear status, while apps/ticker runs beside it and prints exactly what it always prints.
 import { expect } from "chai";
-import { LoadError, loadApp, principalHolding, runApp, type Domain, type ModuleImage } from "../../kernel/index.js";
+import { LoadError, loadApp, principalHolding, runApp, type Domain } from "../../kernel/index.js";
 import { MAX_EVENT_SOURCES_PER_PROCESS, MAX_TIMER_DELAY_NANOSECONDS } from "../../kernel/params.js";
 import { appBytes } from "../helpers/kernel.js";
 import { assembleWat } from "../helpers/wat.js";
 import { eventApp, eventManifest, milliseconds, startTimer } from "./support/event-apps.js";
 import {
-  NODE_KERNEL, NODE_USER, SIM_KERNEL, SIM_USER, advanceUntil, eventKernel, expectEventsReleased, expectKilled, liveThreads, eventually, spawnWatched,
-  tickerOutput, type EventKernel, type EventSetting, type WatchedProcess,
+  NODE_KERNEL, NODE_USER, SIM_KERNEL, SIM_USER, advanceUntil, eventually, expectEventsReleased, expectKilled, liveThreads, loadEventApp, spawnWatched, withEventKernel,
+  tickerOutput, type EventKernel, type WatchedProcess,
 } from "./support/event-kernels.js";
 
 const HOUR = 3_600_000;
 /** The bystander: apps/ticker, three ticks ten milliseconds apart. */
 const TICKS = 3;
 const TICK_MILLISECONDS = 10;
-
-async function withBench(setting: EventSetting, body: (bench: EventKernel) => Promise<void>): Promise<void> {
-  const bench = eventKernel(setting);
-  try {
-    await body(bench);
-  } finally {
-    await bench.shutdown();
-  }
-}
-
-async function load(bench: EventKernel, wat: string, name: string, limits = {}): Promise<ModuleImage> {
-  return bench.kernel.load(await assembleWat(wat), { manifest: eventManifest(name, limits) });
-}
 
 function spawnTicker(bench: EventKernel, domain: Domain): WatchedProcess {
   return spawnWatched(bench.kernel, bench.kernel.load(appBytes("ticker")), { domain, args: [`${TICKS}`, `${TICK_MILLISECONDS}`] });
@@ -68,9 +55,9 @@ describe("hostile/events", function () {
 
   for (const setting of [SIM_KERNEL, SIM_USER, NODE_USER]) {
     it(`refuses a timer flood at the event-source limit with -12 (noMemory), and the flood's exit leaks no timer (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
+      await withEventKernel(setting, async (bench) => {
         const ticker = spawnTicker(bench, setting.domain);
-        const flood = spawnWatched(bench.kernel, await load(bench, TIMER_FLOOD, "flood"), { domain: setting.domain });
+        const flood = spawnWatched(bench.kernel, await loadEventApp(bench, TIMER_FLOOD, "flood"), { domain: setting.domain });
         expect(await flood.done).to.deep.equal({ kind: "exited", code: 12 });
         expect(flood.output.stdout).to.equal(`timers started: ${MAX_EVENT_SOURCES_PER_PROCESS}\nthen refused with: -12\n`);
         await advanceUntil(bench, ticker.done, TICK_MILLISECONDS);
@@ -83,9 +70,9 @@ describe("hostile/events", function () {
 
   for (const setting of [SIM_KERNEL, SIM_USER]) {
     it(`coalesces a 1 ms timer whose handler never keeps up: one event queued at most, the rest counted (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
+      await withEventKernel(setting, async (bench) => {
         const ticker = spawnTicker(bench, setting.domain);
-        const hasty = spawnWatched(bench.kernel, await load(bench, everyMillisecondApp(), "hasty"), { domain: setting.domain });
+        const hasty = spawnWatched(bench.kernel, await loadEventApp(bench, everyMillisecondApp(), "hasty"), { domain: setting.domain });
         // Both mains run (and arm their timers) before time moves.
         await bench.settle();
         // Fifty periods pass between two deliveries: the handler is always fifty behind.
@@ -104,9 +91,9 @@ describe("hostile/events", function () {
   }
 
   it(`coalesces a 1 ms timer whose handler spins 3 ms on the real clock: one event queued at most (${NODE_USER.name})`, async () => {
-    await withBench(NODE_USER, async (bench) => {
+    await withEventKernel(NODE_USER, async (bench) => {
       const ticker = spawnTicker(bench, "user");
-      const slow = spawnWatched(bench.kernel, await load(bench, everyMillisecondApp(3), "slow"), { domain: "user" });
+      const slow = spawnWatched(bench.kernel, await loadEventApp(bench, everyMillisecondApp(3), "slow"), { domain: "user" });
       await expectTickerFinished(ticker);
       await eventually(() => slow.process.events.statistics.delivered >= 3, "a few slow deliveries");
       const statistics = slow.process.events.statistics;
@@ -132,7 +119,7 @@ describe("hostile/events", function () {
   ];
   for (const setting of [SIM_KERNEL, SIM_USER]) {
     it(`answers timers.start with -22 (invalidArgument) for absurd delays and periods, arming nothing (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
+      await withEventKernel(setting, async (bench) => {
         const ticker = spawnTicker(bench, setting.domain);
         const tries = await Promise.all(badArguments.map(async (row) => {
           // Exits with what timers.start answered; a timer it was given is cancelled first.
@@ -142,7 +129,7 @@ describe("hostile/events", function () {
               (if (i32.ge_s (local.get $result) (i32.const 0)) (then (drop (call $timerCancel (local.get $result)))))
               (local.get $result)`,
           }));
-          return { row, watched: spawnWatched(bench.kernel, await load(bench, app, "absurd"), { domain: setting.domain }) };
+          return { row, watched: spawnWatched(bench.kernel, await loadEventApp(bench, app, "absurd"), { domain: setting.domain }) };
         }));
         await advanceUntil(bench, ticker.done, TICK_MILLISECONDS);
         await expectTickerFinished(ticker);
@@ -158,7 +145,7 @@ describe("hostile/events", function () {
 
   for (const setting of [SIM_KERNEL, SIM_USER]) {
     it(`answers -9 (badHandle) to timers.cancel of a forged, stale, spent or console handle and to a second cancel, and the console still works (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
+      await withEventKernel(setting, async (bench) => {
         const abuser = eventApp((text) => ({
           main: `(local $first i32) (local $second i32)
             ${text.printValue("forged: ", "(call $timerCancel (i32.const 0x7fff1234))")}
@@ -177,7 +164,7 @@ describe("hostile/events", function () {
           extra: "(global $oneShot (mut i32) (i32.const 0))",
         }));
         const ticker = spawnTicker(bench, setting.domain);
-        const watched = spawnWatched(bench.kernel, await load(bench, abuser, "abuser"), { domain: setting.domain });
+        const watched = spawnWatched(bench.kernel, await loadEventApp(bench, abuser, "abuser"), { domain: setting.domain });
         await advanceUntil(bench, ticker.done, TICK_MILLISECONDS);
         await expectTickerFinished(ticker);
         expect(await watched.done).to.deep.equal({ kind: "exited", code: 0 });
@@ -194,10 +181,10 @@ describe("hostile/events", function () {
   // thread, so a serve loop that always has an event never gives the thread back (sim-cpu.ts).
   for (const setting of [SIM_KERNEL, NODE_USER]) {
     it(`keeps other processes' timers running beside a handler that yields in a tight loop forever, until it is killed (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
+      await withEventKernel(setting, async (bench) => {
         const yielder = eventApp(() => ({ main: "(drop (call $yield (i32.const 1))) (i32.const 0)", dispatch: "(drop (call $yield (i32.const 1)))" }));
         const ticker = spawnTicker(bench, setting.domain);
-        const watched = spawnWatched(bench.kernel, await load(bench, yielder, "yielder"), { domain: setting.domain });
+        const watched = spawnWatched(bench.kernel, await loadEventApp(bench, yielder, "yielder"), { domain: setting.domain });
         // The run queue never empties while the yielder lives: time moves without waiting for idle.
         await advanceUntil(bench, ticker.done, TICK_MILLISECONDS, { untilIdle: false });
         await expectTickerFinished(ticker);
@@ -213,7 +200,7 @@ describe("hostile/events", function () {
 
   for (const setting of [SIM_KERNEL, NODE_KERNEL]) {
     it(`answers events.wait in the kernel domain at once, -42 with no sources and -11 with a timer armed, in main and in a handler (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
+      await withEventKernel(setting, async (bench) => {
         const waiter = eventApp((text) => ({
           main: `${text.printValue("no sources: ", "(i32.wrap_i64 (call $wait))")}
             (global.set $hourly (call $timerStart ${milliseconds(HOUR)} (i64.const 0) (i32.const 1)))
@@ -226,7 +213,7 @@ describe("hostile/events", function () {
           extra: "(global $hourly (mut i32) (i32.const 0))",
         }));
         const ticker = spawnTicker(bench, "kernel");
-        const watched = spawnWatched(bench.kernel, await load(bench, waiter, "waiter"), { domain: "kernel" });
+        const watched = spawnWatched(bench.kernel, await loadEventApp(bench, waiter, "waiter"), { domain: "kernel" });
         await advanceUntil(bench, ticker.done, TICK_MILLISECONDS);
         await expectTickerFinished(ticker);
         expect(await watched.done).to.deep.equal({ kind: "exited", code: 0 });
@@ -250,8 +237,8 @@ describe("hostile/events", function () {
   }));
 
   it(`parks events.wait in a user domain's start function until the event comes, without deadlock (${NODE_USER.name})`, async () => {
-    await withBench(NODE_USER, async (bench) => {
-      const watched = spawnWatched(bench.kernel, await load(bench, WAIT_IN_START, "early"), { domain: "user" });
+    await withEventKernel(NODE_USER, async (bench) => {
+      const watched = spawnWatched(bench.kernel, await loadEventApp(bench, WAIT_IN_START, "early"), { domain: "user" });
       expect(await watched.done).to.deep.equal({ kind: "exited", code: 0 });
       // The start function runs as main does, off the kernel thread: the wait parks and takes the timer's event.
       expect(watched.output.stdout).to.equal("kind: 1\ntag or error: 7\n");
@@ -260,8 +247,8 @@ describe("hostile/events", function () {
   });
 
   it(`answers events.wait in a start function at once where the host cannot park (${SIM_USER.name}); the event comes later through serve`, async () => {
-    await withBench(SIM_USER, async (bench) => {
-      const watched = spawnWatched(bench.kernel, await load(bench, WAIT_IN_START, "early"), { domain: "user" });
+    await withEventKernel(SIM_USER, async (bench) => {
+      const watched = spawnWatched(bench.kernel, await loadEventApp(bench, WAIT_IN_START, "early"), { domain: "user" });
       expect(await advanceUntil(bench, watched.done, 1)).to.deep.equal({ kind: "exited", code: 0 });
       expect(watched.output.stdout).to.equal("kind: -1\ntag or error: -11\ndispatched tag: 7\n");
       await expectEventsReleased(bench, watched.process);
@@ -269,7 +256,7 @@ describe("hostile/events", function () {
   });
 
   it("answers events.wait at once inside an upcall into a user domain, where the kernel thread waits for the answer: -11, no deadlock", async () => {
-    await withBench(NODE_USER, async (bench) => {
+    await withEventKernel(NODE_USER, async (bench) => {
       const front = eventApp(() => ({
         main: `${startTimer(HOUR, 0, 1)} (call $exit (call $probe)) (i32.const 0)`,
       })).replace("(memory", `(import "waiter" "probe" (func $probe (result i32)))\n  (memory`);
@@ -290,7 +277,7 @@ describe("hostile/events", function () {
 
   for (const setting of [NODE_USER, SIM_USER]) {
     it(`ends a user-domain app whose serve returns without taking its queued events, instead of serving it again forever (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
+      await withEventKernel(setting, async (bench) => {
         const idle = eventApp(() => ({
           main: `${startTimer(1, 1, 1)} (i32.const 0)`,
           dispatchFunction: "(func $dispatch (param $kind i32) (param $tag i32))",
@@ -298,7 +285,7 @@ describe("hostile/events", function () {
           extra: `(func (export "serve"))`,
         }));
         const ticker = spawnTicker(bench, setting.domain);
-        const watched = spawnWatched(bench.kernel, await load(bench, idle, "idle"), { domain: setting.domain });
+        const watched = spawnWatched(bench.kernel, await loadEventApp(bench, idle, "idle"), { domain: setting.domain });
         await advanceUntil(bench, watched.done, 1);
         expectKilled(await watched.done, /^'serve' returned without taking the events queued for it/);
         await advanceUntil(bench, ticker.done, TICK_MILLISECONDS);
@@ -317,14 +304,15 @@ describe("hostile/events", function () {
   ];
   for (const row of wrongTypes) {
     it(`refuses to load a module with ${row.name} as entry-point-signature-mismatch`, async () => {
-      const bench = eventKernel(SIM_KERNEL);
-      const body = row.type.includes("result") ? "(unreachable)" : "";
-      const wrong = `(func (export "${row.field}") ${row.type} ${body})`;
-      const wat = eventApp(() => ({ main: "(i32.const 0)", exportDispatch: row.field !== "dispatch", exportServe: row.field !== "serve", extra: wrong }));
-      const bytes = await assembleWat(wat);
-      expect(() => bench.kernel.load(bytes, { manifest: eventManifest("mistyped") }))
-        .to.throw(LoadError, new RegExp(`entry-point-signature-mismatch.*'${row.field}' has type`));
-      expect(bench.kernel.processes.count).to.equal(0);
+      await withEventKernel(SIM_KERNEL, async (bench) => {
+        const body = row.type.includes("result") ? "(unreachable)" : "";
+        const wrong = `(func (export "${row.field}") ${row.type} ${body})`;
+        const wat = eventApp(() => ({ main: "(i32.const 0)", exportDispatch: row.field !== "dispatch", exportServe: row.field !== "serve", extra: wrong }));
+        const bytes = await assembleWat(wat);
+        expect(() => bench.kernel.load(bytes, { manifest: eventManifest("mistyped") }))
+          .to.throw(LoadError, new RegExp(`entry-point-signature-mismatch.*'${row.field}' has type`));
+        expect(bench.kernel.processes.count).to.equal(0);
+      });
     });
   }
 });

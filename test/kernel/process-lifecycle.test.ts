@@ -5,28 +5,13 @@
 // queued events, kernel timers, a place in the run queue, a thread).
 import { expect } from "chai";
 import type { ExitStatus } from "../../kernel/index.js";
-import { assembleWat } from "../helpers/wat.js";
-import { ANNOUNCING_APP, eventApp, eventManifest, handlerApp, oneShotApp, periodicApp, startTimer, type Strings } from "../hostile/support/event-apps.js";
+import { ANNOUNCING_APP, eventApp, handlerApp, oneShotApp, periodicApp, startTimer, type Strings } from "../hostile/support/event-apps.js";
 import {
-  NODE_USER, SIM_KERNEL, SIM_USER, advanceUntil, eventKernel, eventually, expectEventsReleased, expectKilled, liveThreads, spawnWatched,
-  type EventKernel, type EventSetting,
+  NODE_USER, SIM_KERNEL, SIM_USER, advanceUntil, eventually, expectEventsReleased, expectKilled, liveThreads, loadEventApp, spawnWatched, withEventKernel,
 } from "../hostile/support/event-kernels.js";
 
 /** An hour: a timer that never fires while a test runs. */
 const HOUR = 3_600_000;
-
-async function withBench(setting: EventSetting, body: (bench: EventKernel) => Promise<void>): Promise<void> {
-  const bench = eventKernel(setting);
-  try {
-    await body(bench);
-  } finally {
-    await bench.shutdown();
-  }
-}
-
-async function load(bench: EventKernel, wat: string, name: string, limits = {}) {
-  return bench.kernel.load(await assembleWat(wat), { manifest: eventManifest(name, limits) });
-}
 
 /** What a status shows that must not depend on the domain (as in the fault matrix). */
 function comparable(status: ExitStatus): Record<string, unknown> {
@@ -40,8 +25,8 @@ describe("kernel/process lifecycle with events", function () {
 
   for (const setting of [SIM_KERNEL, SIM_USER, NODE_USER]) {
     it(`never runs main of a process killed before it starts, and reports the kill (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
-        const watched = spawnWatched(bench.kernel, await load(bench, ANNOUNCING_APP, "announcer"), { domain: setting.domain });
+      await withEventKernel(setting, async (bench) => {
+        const watched = spawnWatched(bench.kernel, await loadEventApp(bench, ANNOUNCING_APP, "announcer"), { domain: setting.domain });
         bench.kernel.kill(watched.process, "killed before it started");
         expectKilled(await watched.done, "killed before it started");
         await bench.settle();
@@ -54,8 +39,8 @@ describe("kernel/process lifecycle with events", function () {
 
   for (const setting of [SIM_KERNEL, SIM_USER]) {
     it(`ends a process killed while a timer event is queued, not yet delivered, and drops the event (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
-        const watched = spawnWatched(bench.kernel, await load(bench, periodicApp(10), "periodic"), { domain: setting.domain });
+      await withEventKernel(setting, async (bench) => {
+        const watched = spawnWatched(bench.kernel, await loadEventApp(bench, periodicApp(10), "periodic"), { domain: setting.domain });
         await bench.settle();
         expect(watched.output.stdout).to.equal("armed\n");
         // The timer fires and its event is queued; the delivery waits for the scheduler's next turn.
@@ -72,8 +57,8 @@ describe("kernel/process lifecycle with events", function () {
   for (const setting of [SIM_KERNEL, SIM_USER, NODE_USER]) {
     const waiting = setting === NODE_USER ? "parked in events.wait (its thread released)" : "waiting with timers armed";
     it(`ends a process killed while ${waiting} (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
-        const watched = spawnWatched(bench.kernel, await load(bench, periodicApp(HOUR), "waiter"), { domain: setting.domain });
+      await withEventKernel(setting, async (bench) => {
+        const watched = spawnWatched(bench.kernel, await loadEventApp(bench, periodicApp(HOUR), "waiter"), { domain: setting.domain });
         await eventually(() => watched.output.stdout === "armed\n", "main to arm its timer");
         await bench.settle();
         if (setting === NODE_USER) {
@@ -89,8 +74,8 @@ describe("kernel/process lifecycle with events", function () {
   }
 
   it(`ends a user-domain process killed while its handler spins, and its thread (${NODE_USER.name})`, async () => {
-    await withBench(NODE_USER, async (bench) => {
-      const spinner = await load(bench, handlerApp(() => "(loop $forever (br $forever))"), "spinner", { cpuMilliseconds: 60_000 });
+    await withEventKernel(NODE_USER, async (bench) => {
+      const spinner = await loadEventApp(bench, handlerApp(() => "(loop $forever (br $forever))"), "spinner", { cpuMilliseconds: 60_000 });
       const watched = spawnWatched(bench.kernel, spinner, { domain: "user" });
       await eventually(() => watched.output.stdout === "handler\n", "the handler to start spinning");
       bench.kernel.kill(watched.process, "killed in its handler");
@@ -101,8 +86,8 @@ describe("kernel/process lifecycle with events", function () {
   });
 
   it(`ends an in-kernel handler that spins by its fuel: nothing else can interrupt it (${SIM_KERNEL.name})`, async () => {
-    await withBench(SIM_KERNEL, async (bench) => {
-      const spinner = await load(bench, handlerApp(() => "(loop $forever (br $forever))"), "spinner", { fuelPerEntry: 100_000 });
+    await withEventKernel(SIM_KERNEL, async (bench) => {
+      const spinner = await loadEventApp(bench, handlerApp(() => "(loop $forever (br $forever))"), "spinner", { fuelPerEntry: 100_000 });
       const watched = spawnWatched(bench.kernel, spinner, { domain: "kernel" });
       const status = await advanceUntil(bench, watched.done, 1);
       expect(status.kind).to.equal("faulted");
@@ -114,8 +99,8 @@ describe("kernel/process lifecycle with events", function () {
 
   for (const setting of [SIM_KERNEL, SIM_USER, NODE_USER]) {
     it(`ends with code 7 when a handler calls process.exit(7) with timers still armed, and releases them (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
-        const exiter = await load(bench, eventApp(() => ({
+      await withEventKernel(setting, async (bench) => {
+        const exiter = await loadEventApp(bench, eventApp(() => ({
           main: `${startTimer(5, 5, 1)} ${startTimer(HOUR, 0, 2)} (i32.const 0)`,
           dispatch: "(call $exit (i32.const 7))",
         })), "exiter");
@@ -129,8 +114,8 @@ describe("kernel/process lifecycle with events", function () {
     });
 
     it(`ends when its last event source ends, and the exit status is main's return value (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
-        const watched = spawnWatched(bench.kernel, await load(bench, oneShotApp(5), "one-shot"), { domain: setting.domain });
+      await withEventKernel(setting, async (bench) => {
+        const watched = spawnWatched(bench.kernel, await loadEventApp(bench, oneShotApp(5), "one-shot"), { domain: setting.domain });
         expect(await advanceUntil(bench, watched.done, 5)).to.deep.equal({ kind: "exited", code: 5 });
         expect(watched.output.stdout).to.equal("armed\nfired\n");
         await expectEventsReleased(bench, watched.process);
@@ -138,8 +123,8 @@ describe("kernel/process lifecycle with events", function () {
     });
 
     it(`exits at once with main's non-zero code when main holds no event source (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
-        const watched = spawnWatched(bench.kernel, await load(bench, eventApp(() => ({ main: "(i32.const 3)" })), "three"), { domain: setting.domain });
+      await withEventKernel(setting, async (bench) => {
+        const watched = spawnWatched(bench.kernel, await loadEventApp(bench, eventApp(() => ({ main: "(i32.const 3)" })), "three"), { domain: setting.domain });
         // No time passes: nothing could wake it, so it does not wait.
         expect(await watched.done).to.deep.equal({ kind: "exited", code: 3 });
         await expectEventsReleased(bench, watched.process);
@@ -148,9 +133,9 @@ describe("kernel/process lifecycle with events", function () {
 
     const missing = setting.domain === "kernel" ? "dispatch" : "serve";
     it(`ends an app holding event sources without a '${missing}' export with a killed fault naming it, without waiting for the event (${setting.name})`, async () => {
-      await withBench(setting, async (bench) => {
+      await withEventKernel(setting, async (bench) => {
         const app = eventApp(() => ({ main: `${startTimer(HOUR, 0, 1)} (i32.const 0)`, exportDispatch: false, exportServe: false }));
-        const watched = spawnWatched(bench.kernel, await load(bench, app, "exportless"), { domain: setting.domain });
+        const watched = spawnWatched(bench.kernel, await loadEventApp(bench, app, "exportless"), { domain: setting.domain });
         // The timer would fire in an hour: the missing export is found when main returns.
         expectKilled(await watched.done, new RegExp(`^the app holds event sources but its main module exports no '${missing}' function`));
         await expectEventsReleased(bench, watched.process);
@@ -175,8 +160,8 @@ describe("kernel/process lifecycle with events", function () {
     it(`reports ${row.name} inside a handler the same way in every domain`, async () => {
       const statuses: Record<string, unknown>[] = [];
       for (const setting of [SIM_KERNEL, SIM_USER, NODE_USER]) {
-        await withBench(setting, async (bench) => {
-          const watched = spawnWatched(bench.kernel, await load(bench, handlerApp(row.handler), "faulty"), { domain: setting.domain });
+        await withEventKernel(setting, async (bench) => {
+          const watched = spawnWatched(bench.kernel, await loadEventApp(bench, handlerApp(row.handler), "faulty"), { domain: setting.domain });
           const status = await advanceUntil(bench, watched.done, 1);
           expect(comparable(status), setting.name).to.deep.include(row.expected);
           expect(watched.output.stdout, setting.name).to.equal("handler\n");

@@ -2,6 +2,7 @@
 // asks of the event surface (timers, yields, waits) and what its `main`, `dispatch` and `serve`
 // do, with a few print helpers so its output can be compared line by line.
 import type { Manifest } from "../../../runtime/abi/index.js";
+import { conformantModule } from "../../helpers/wat.js";
 
 const PROCESS = "singlet:kernel/process@0.1.0";
 
@@ -110,29 +111,18 @@ export interface EventAppParts {
   readonly dispatchFunction?: string;
 }
 
-/** An event app: the imports, memory, allocator, print helpers, strings and the world's exports. */
+/** An event app: a conformant module (memory, allocator, main) with the event imports, print helpers, strings and the world's other exports. */
 export function eventApp(build: (strings: Strings) => EventAppParts): string {
   const strings = new Strings();
   const parts = build(strings);
   const dispatchExport = parts.exportDispatch === false ? "" : `(export "dispatch")`;
   const dispatch = parts.dispatchFunction ?? `(func $dispatch ${dispatchExport} (param $kind i32) (param $tag i32)
     ${parts.dispatch ?? ""})`;
-  return `(module
-  ${EVENT_IMPORTS}
-  (memory (export "memory") 1 4)
-  (global $next (mut i32) (i32.const 32768))
-  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
-    (local $pointer i32)
-    (local.set $pointer (global.get $next))
-    (global.set $next (i32.add (global.get $next) (i32.and (i32.add (local.get 3) (i32.const 15)) (i32.const -16))))
-    (local.get $pointer))
-  ${PRINT_HELPERS}
+  return conformantModule(EVENT_IMPORTS, parts.main, `${PRINT_HELPERS}
   ${parts.extra ?? ""}
-  (func $main (export "main") (result i32)
-    ${parts.main})
   ${dispatch}
   ${parts.exportServe === false ? "" : SERVE_LOOP}
-  ${strings.data})`;
+  ${strings.data}`);
 }
 
 /** Milliseconds as the nanoseconds `timers.start` takes, as a WAT i64 constant. */

@@ -6,6 +6,9 @@ import { expect } from "chai";
 import { createSimHal, type SimHal } from "../../../hal/sim/index.js";
 import type { NodeCpu } from "../../../hal/node/index.js";
 import { bootKernel, type Domain, type ExitStatus, type Kernel, type ModuleImage, type Process, type SpawnOptions } from "../../../kernel/index.js";
+import type { Manifest } from "../../../runtime/abi/index.js";
+import { assembleWat } from "../../helpers/wat.js";
+import { eventManifest } from "./event-apps.js";
 
 export interface EventSetting {
   readonly name: string;
@@ -59,6 +62,21 @@ export function eventKernel(setting: EventSetting): EventKernel {
     },
     shutdown: () => kernel.shutdown(),
   };
+}
+
+/** Runs `body` on a fresh kernel for `setting`, shut down afterwards whatever happens. */
+export async function withEventKernel(setting: EventSetting, body: (bench: EventKernel) => Promise<void>): Promise<void> {
+  const bench = eventKernel(setting);
+  try {
+    await body(bench);
+  } finally {
+    await bench.shutdown();
+  }
+}
+
+/** Assembles and loads an event fixture under its event manifest. */
+export async function loadEventApp(bench: EventKernel, wat: string, name: string, limits: Manifest["limits"] = {}): Promise<ModuleImage> {
+  return bench.kernel.load(await assembleWat(wat), { manifest: eventManifest(name, limits) });
 }
 
 /**
