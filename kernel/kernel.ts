@@ -103,7 +103,13 @@ export class Kernel {
       process.userDomain.terminate(reason);
       // A main in the user domain unwinds with the kill's report; one in the kernel domain may be
       // waiting for events, with nothing running that would notice the domain's end.
-      if (process.domain === "user") return;
+      if (process.domain === "user") {
+        // Between events a user domain may be in no call at all: a host that cannot park a wait
+        // (the simulated CPU) runs `serve` again only when an event arrives. A killed process
+        // takes no more events; closing them wakes that wait, and the next serve finds the end.
+        process.events.close();
+        return;
+      }
     }
     this.endProcess(process, { kind: "faulted", fault: { kind: "killed", message: reason } });
   }

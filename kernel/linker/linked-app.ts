@@ -327,6 +327,16 @@ export class LinkedApp {
     return undefined;
   }
 
+  /**
+   * How the process must end because its events cannot be delivered in the kernel domain (main's
+   * module exports no `dispatch`); undefined when they can. Asked when main returns, so such a
+   * process ends then rather than when its first event arrives, which may be days away.
+   */
+  kernelDeliveryRefusal(): ExitStatus | undefined {
+    const delivery = this.delivery ??= this.prepareDelivery();
+    return "ending" in delivery ? delivery.ending : undefined;
+  }
+
   private delivery: { dispatch: WasmFunction; budget: number; fuel: bigint; fuelGlobals: WebAssembly.Global[] } | { ending: ExitStatus } | undefined;
 
   /** What each delivery needs, looked up once: the export, its budget and every kernel instance's fuel global (main's first). */

@@ -136,8 +136,12 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
     const status = linked.runInKernel();
     return livesOn(status) ? deliverInKernel(status.code) : finish(status);
   };
-  /** Main in the kernel domain: the scheduler calls `dispatch` once per event. */
-  const deliverInKernel = (mainCode: number): Promise<AppRun> => new Promise<AppRun>((resolve) => {
+  /** Main in the kernel domain: the scheduler calls `dispatch` once per event, if main's module has one. */
+  const deliverInKernel = (mainCode: number): AppRun | Promise<AppRun> => {
+    const refusal = linked.kernelDeliveryRefusal();
+    return refusal ? finish(refusal) : deliverEachEvent(mainCode);
+  };
+  const deliverEachEvent = (mainCode: number): Promise<AppRun> => new Promise<AppRun>((resolve) => {
     kernel.scheduler.attach(process.events, (event) => {
       if (process.status) return;
       const ending = linked.deliverInKernel(event.kind, event.tag);
@@ -153,9 +157,16 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
       return finish({ kind: "faulted", fault: { kind: "killed", message: `the app holds event sources but its main module exports no '${SERVE_EXPORT}' function to wait for them (docs/process-model.md)` } });
     }
     for (;;) {
+      const queuedBefore = process.events.queued;
+      const takenBefore = process.events.statistics.delivered;
       const served = await linked.run(SERVE_EXPORT);
       if (served.kind === "faulted" || process.exitRequested !== undefined || process.status) return finish(process.status ?? served);
       if (!process.events.canWake) return finish({ kind: "exited", code: mainCode });
+      // Events waited for it and it took none: served again it would do the same, forever, and
+      // every round is a crossing the kernel pays for.
+      if (queuedBefore > 0 && process.events.queued > 0 && process.events.statistics.delivered === takenBefore) {
+        return finish({ kind: "faulted", fault: { kind: "killed", message: `'${SERVE_EXPORT}' returned without taking the events queued for it: it must take events with events.wait until none can come (docs/process-model.md)` } });
+      }
       // `serve` returned while something can still wake the process: its host could not park the
       // wait (the simulated CPU runs in the kernel's thread) and answered wouldBlock. Serve again
       // once an event arrives.
