@@ -1,6 +1,10 @@
 // A process's capability table: handles are an index plus a generation, so a stale or forged
-// handle fails; rights only shrink; revoking an object revokes every handle derived from it.
+// handle fails; rights only shrink. Every grant is a node of a derivation tree: `restrict` (and,
+// with channels, delegation) derives a child, and the holder of a grant can revoke everything
+// derived from it, in every process that holds a part of it (`revokeDerived`). Revoking an object
+// (the policy revoking a principal's trust) revokes every grant of it at once.
 import { BadHandleError, NotPermittedError, ResourceLimitError } from "../errors.js";
+import { Rights } from "./kinds.js";
 import { HANDLE_INDEX_BITS, MAX_HANDLE_GENERATION, MAX_HANDLES_PER_PROCESS } from "../params.js";
 
 /** The kernel object a capability names. Shared by every handle derived from it. */
@@ -21,9 +25,39 @@ export interface Capability {
   readonly rights: number;
 }
 
+/** One grant: a node of the derivation tree, held in at most one table slot at a time. */
+class Grant implements Capability {
+  children: Set<Grant> | undefined;
+  revoked = false;
+  /** Where the grant is held now; undefined once released. */
+  table: CapabilityTable | undefined;
+  index = -1;
+
+  constructor(readonly object: CapabilityObject, readonly rights: number, readonly parent: Grant | undefined) {
+    if (parent) (parent.children ??= new Set()).add(this);
+    liveGrants.set(object, (liveGrants.get(object) ?? 0) + 1);
+  }
+
+  /** Leaves the tree; the object is closed when its last grant goes (a timer leaves the heap). */
+  detach(): void {
+    this.parent?.children?.delete(this);
+    this.table = undefined;
+    const left = (liveGrants.get(this.object) ?? 1) - 1;
+    if (left > 0) {
+      liveGrants.set(this.object, left);
+    } else {
+      liveGrants.delete(this.object);
+      this.object.close?.();
+    }
+  }
+}
+
+/** Grants alive per object, so an object is closed with its last grant, not its first. */
+const liveGrants = new WeakMap<CapabilityObject, number>();
+
 interface Slot {
   generation: number;
-  capability: Capability | undefined;
+  capability: Grant | undefined;
 }
 
 const INDEX_MASK = (1 << HANDLE_INDEX_BITS) - 1;
@@ -51,7 +85,23 @@ export class CapabilityTable {
     return this.retiredSlots;
   }
 
+  /** A new root grant of `capability`'s object: nothing derives it, so only the policy can revoke it. */
   insert(capability: Capability): number {
+    return this.holdNew(new Grant(capability.object, capability.rights, undefined));
+  }
+
+  /** Holds a grant made for this table; a full table takes it out of the tree again. */
+  private holdNew(grant: Grant): number {
+    try {
+      return this.hold(grant);
+    } catch (error) {
+      grant.detach();
+      throw error;
+    }
+  }
+
+  /** Puts `grant` in a free slot and points it there; throws when the table is full. */
+  private hold(grant: Grant): number {
     let index = this.freeIndices.pop();
     if (index === undefined) {
       if (this.slots.length >= this.handleLimit) {
@@ -63,12 +113,18 @@ export class CapabilityTable {
       this.slots.push({ generation: 1, capability: undefined });
     }
     const slot = this.slots[index]!;
-    slot.capability = capability;
+    slot.capability = grant;
+    grant.table = this;
+    grant.index = index;
     return (slot.generation << HANDLE_INDEX_BITS) | index;
   }
 
   /** The capability behind `handle`, checking generation, revocation and (optionally) kind and rights. */
   lookup(handle: number, kind?: number, requiredRights = 0): Capability {
+    return this.grantOf(handle, kind, requiredRights);
+  }
+
+  private grantOf(handle: number, kind?: number, requiredRights = 0): Grant {
     const index = handle & INDEX_MASK;
     const generation = handle >>> HANDLE_INDEX_BITS;
     const slot = this.slots[index];
@@ -76,7 +132,7 @@ export class CapabilityTable {
       throw new BadHandleError(handle, "no such handle in this process");
     }
     const capability = slot.capability;
-    if (capability.object.revoked) throw new BadHandleError(handle, "revoked");
+    if (capability.object.revoked || capability.revoked) throw new BadHandleError(handle, "revoked");
     if (kind !== undefined && capability.object.kind !== kind) {
       throw new BadHandleError(handle, `kind ${capability.object.kind}, expected ${kind}`);
     }
@@ -86,26 +142,74 @@ export class CapabilityTable {
     return capability;
   }
 
-  /** A new handle to the same object with fewer rights. */
+  /** A new handle to the same object with fewer rights, derived from `handle`'s grant (revocable by its holder). */
   restrict(handle: number, rights: number): number {
-    const capability = this.lookup(handle);
-    if ((rights & ~capability.rights) !== 0) {
-      throw new NotPermittedError(`rights 0x${rights.toString(16)} exceed handle rights 0x${capability.rights.toString(16)}`);
+    const parent = this.grantOf(handle);
+    if ((rights & ~parent.rights) !== 0) {
+      throw new NotPermittedError(`rights 0x${rights.toString(16)} exceed handle rights 0x${parent.rights.toString(16)}`);
     }
-    return this.insert({ object: capability.object, rights });
+    return this.holdNew(new Grant(parent.object, rights, parent));
+  }
+
+  /**
+   * Moves `handle`'s grant out of this table into `destination` (delegation over a channel): the
+   * sender loses it, the receiver gets a new handle to the same grant, still revocable by whoever
+   * it was derived from. Needs the grant right. Nothing moves when the destination is full.
+   */
+  transfer(handle: number, destination: CapabilityTable): number {
+    const grant = this.grantOf(handle, undefined, Rights.grant);
+    const index = handle & INDEX_MASK;
+    // The destination takes it first: when it is full, the sender's handle stays as it was.
+    const moved = destination.hold(grant);
+    this.slots[index]!.capability = undefined;
+    this.freeSlot(index);
+    return moved;
+  }
+
+  /**
+   * Revokes every grant derived from `handle`'s (by restrict or delegation, at any depth, in any
+   * process): their handles stop working at once and their slots are freed. `handle` itself stays.
+   * Returns how many grants were revoked.
+   */
+  revokeDerived(handle: number): number {
+    const root = this.grantOf(handle);
+    let revoked = 0;
+    const pending = [...(root.children ?? [])];
+    while (pending.length > 0) {
+      const grant = pending.pop()!;
+      if (grant.children) pending.push(...grant.children);
+      grant.revoked = true;
+      grant.table?.releaseGrant(grant);
+      revoked++;
+    }
+    root.children = undefined;
+    return revoked;
+  }
+
+  /** Whether `handle` names a live grant in this table (no error for a stale or forged one). */
+  has(handle: number): boolean {
+    const slot = this.slots[handle & INDEX_MASK];
+    return slot !== undefined && slot.generation === handle >>> HANDLE_INDEX_BITS && slot.capability !== undefined;
   }
 
   remove(handle: number): Capability {
-    const capability = this.lookup(handle);
-    this.release(handle & INDEX_MASK);
-    capability.object.close?.();
-    return capability;
+    const grant = this.grantOf(handle);
+    this.releaseGrant(grant);
+    return grant;
   }
 
-  /** Empties a slot and frees it for the next generation, or retires it after the last one. */
-  private release(index: number): void {
+  /** Frees the grant's slot and takes it out of the tree; what was derived from it stays revocable by no one but the policy. */
+  private releaseGrant(grant: Grant): void {
+    const index = grant.index;
+    if (grant.table !== this || this.slots[index]?.capability !== grant) return;
+    this.slots[index]!.capability = undefined;
+    this.freeSlot(index);
+    grant.detach();
+  }
+
+  /** Frees an emptied slot for the next generation, or retires it after the last one. */
+  private freeSlot(index: number): void {
     const slot = this.slots[index]!;
-    slot.capability = undefined;
     if (slot.generation >= MAX_HANDLE_GENERATION) {
       this.retiredSlots++;
       return;
@@ -129,10 +233,8 @@ export class CapabilityTable {
   clear(): number {
     const released = this.size;
     for (let index = 0; index < this.slots.length; index++) {
-      const capability = this.slots[index]!.capability;
-      if (!capability) continue;
-      this.release(index);
-      capability.object.close?.();
+      const grant = this.slots[index]!.capability;
+      if (grant) this.releaseGrant(grant);
     }
     return released;
   }

@@ -28,3 +28,7 @@ export function capabilityDrop(context: CallContext, handle: number): number {
   context.process.capabilities.remove(handle);
   return 0;
 }
+
+export function capabilityRevoke(context: CallContext, handle: number): number {
+  return context.process.capabilities.revokeDerived(handle);
+}

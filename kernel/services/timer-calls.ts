@@ -4,6 +4,7 @@ import { CapabilityKind, Rights } from "../capabilities/index.js";
 import { InvalidArgumentError, NotImplementedError } from "../errors.js";
 import { MAX_TIMER_DELAY_NANOSECONDS, MIN_TIMER_PERIOD_NANOSECONDS } from "../params.js";
 import type { CallContext } from "../syscalls/context.js";
+import type { KernelTimer } from "../events/index.js";
 import { requireClock } from "./clock.js";
 
 const NANOSECONDS_PER_MILLISECOND = 1_000_000;
@@ -30,14 +31,17 @@ export function timerStart(context: CallContext, delayNanoseconds: bigint, perio
   }
   // A one-shot timer's handle goes when its event is taken: the app need not drop it.
   timer.onSpent = () => {
-    if (!timer.released) process.capabilities.remove(handle);
+    timers.cancel(timer);
+    // The app may have dropped it already (and kept a restricted copy): then there is nothing to release.
+    if (process.capabilities.has(handle)) process.capabilities.remove(handle);
   };
   return handle;
 }
 
 export function timerCancel(context: CallContext, handle: number): number {
-  context.process.capabilities.lookup(handle, CapabilityKind.timer, Rights.write);
-  // Removing the handle closes the timer (its capability object's `close`).
+  const capability = context.process.capabilities.lookup(handle, CapabilityKind.timer, Rights.write);
+  // The timer stops even while other handles to it (restricted copies) live on; they name a stopped timer.
+  context.services.timers?.cancel(capability.object.target as KernelTimer);
   context.process.capabilities.remove(handle);
   return 0;
 }

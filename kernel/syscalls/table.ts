@@ -25,6 +25,7 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "capabilities.rights": services.capabilityRights,
   "capabilities.restrict": services.capabilityRestrict,
   "capabilities.drop": services.capabilityDrop,
+  "capabilities.revoke": services.capabilityRevoke,
   "mode.current": services.currentMode,
   "batch.submit": services.batchSubmit,
   "events.wait": services.eventsWait,

@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "c7a0f50da9900d3d";
+export const ABI_SOURCE_HASH = "e00cf7664bed1792";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -28,12 +28,13 @@ export const Syscall = {
   capabilitiesRights: 13,
   capabilitiesRestrict: 14,
   capabilitiesDrop: 15,
-  modeCurrent: 16,
-  batchSubmit: 17,
-  eventsWait: 18,
-  eventsPoll: 19,
-  timersStart: 20,
-  timersCancel: 21,
+  capabilitiesRevoke: 16,
+  modeCurrent: 17,
+  batchSubmit: 18,
+  eventsWait: 19,
+  eventsPoll: 20,
+  timersStart: 21,
+  timersCancel: 22,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -215,6 +216,17 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
   },
   {
     number: 16,
+    interfaceName: "capabilities",
+    functionName: "revoke",
+    qualifiedName: "capabilities.revoke",
+    importModule: "singlet:kernel/capabilities@0.1.0",
+    parameters: [{"name":"handle","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32"],
+    coreResults: ["i32"],
+  },
+  {
+    number: 17,
     interfaceName: "mode",
     functionName: "current",
     qualifiedName: "mode.current",
@@ -225,7 +237,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 17,
+    number: 18,
     interfaceName: "batch",
     functionName: "submit",
     qualifiedName: "batch.submit",
@@ -236,7 +248,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 18,
+    number: 19,
     interfaceName: "events",
     functionName: "wait",
     qualifiedName: "events.wait",
@@ -247,7 +259,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 19,
+    number: 20,
     interfaceName: "events",
     functionName: "poll",
     qualifiedName: "events.poll",
@@ -258,7 +270,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 20,
+    number: 21,
     interfaceName: "timers",
     functionName: "start",
     qualifiedName: "timers.start",
@@ -269,7 +281,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 21,
+    number: 22,
     interfaceName: "timers",
     functionName: "cancel",
     qualifiedName: "timers.cancel",

@@ -49,6 +49,8 @@ export class Capabilities {
   static rights(handle: u32): i32 { return capabilityCalls.rights(handle); }
   static restrict(handle: u32, rights: u32): i32 { return capabilityCalls.restrict(handle, rights); }
   static drop(handle: u32): i32 { return capabilityCalls.drop(handle); }
+  /** Revokes every handle derived from `handle` (restricted or delegated copies, in any process); returns how many. */
+  static revoke(handle: u32): i32 { return capabilityCalls.revoke(handle); }
 }
 
 /** Where the calling code runs. */

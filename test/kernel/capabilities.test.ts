@@ -62,4 +62,77 @@ describe("kernel/capabilities", () => {
     expect(table.clear()).to.equal(3);
     for (const handle of handles) expect(() => table.lookup(handle)).to.throw(BadHandleError);
   });
+
+  describe("the derivation tree", () => {
+    it("revokes every grant derived from a handle, at any depth and in every table, and keeps the handle itself", () => {
+      const sender = new CapabilityTable();
+      const receiver = new CapabilityTable();
+      const root = sender.insert({ object: object(), rights: Rights.all });
+      const child = sender.restrict(root, Rights.read | Rights.grant);
+      const grandchild = sender.restrict(child, Rights.read | Rights.grant);
+      const delegated = sender.transfer(grandchild, receiver);
+      const deeper = receiver.restrict(delegated, Rights.read);
+      expect(sender.revokeDerived(root)).to.equal(3);
+      for (const [table, handle] of [[sender, child], [receiver, delegated], [receiver, deeper]] as const) {
+        expect(() => table.lookup(handle)).to.throw(BadHandleError);
+      }
+      expect(sender.lookup(root).rights).to.equal(Rights.all);
+      // Revoked grants free their slots: nothing is left behind in either table.
+      expect(sender.size).to.equal(1);
+      expect(receiver.size).to.equal(0);
+    });
+
+    it("revokes only the subtree below a grant: its siblings and parent stay", () => {
+      const table = new CapabilityTable();
+      const root = table.insert({ object: object(), rights: Rights.all });
+      const left = table.restrict(root, Rights.read | Rights.write);
+      const right = table.restrict(root, Rights.read);
+      const below = table.restrict(left, Rights.read);
+      expect(table.revokeDerived(left)).to.equal(1);
+      expect(() => table.lookup(below)).to.throw(BadHandleError);
+      expect(table.lookup(left).rights).to.equal(Rights.read | Rights.write);
+      expect(table.lookup(right).rights).to.equal(Rights.read);
+      expect(table.lookup(root).rights).to.equal(Rights.all);
+    });
+
+    it("moves a grant on transfer: the sender's handle goes stale, and a grant without the grant right stays put", () => {
+      const sender = new CapabilityTable();
+      const receiver = new CapabilityTable();
+      const movable = sender.insert({ object: object(), rights: Rights.read | Rights.grant });
+      const moved = receiver.lookup(sender.transfer(movable, receiver));
+      expect(moved.rights).to.equal(Rights.read | Rights.grant);
+      expect(() => sender.lookup(movable)).to.throw(BadHandleError);
+      const fixed = sender.insert({ object: object(), rights: Rights.read });
+      expect(() => sender.transfer(fixed, receiver)).to.throw(NotPermittedError);
+      expect(sender.lookup(fixed).rights).to.equal(Rights.read);
+    });
+
+    it("leaves the sender's handle as it was when the receiver's table is full", () => {
+      const sender = new CapabilityTable();
+      const receiver = new CapabilityTable(1);
+      receiver.insert({ object: object(), rights: 0 });
+      const handle = sender.insert({ object: object(), rights: Rights.all });
+      expect(() => sender.transfer(handle, receiver)).to.throw(/capability table full/);
+      expect(sender.lookup(handle).rights).to.equal(Rights.all);
+      expect(receiver.size).to.equal(1);
+    });
+
+    it("closes an object with its last grant, not its first", () => {
+      let closed = 0;
+      const shared = { ...object(), close: () => { closed++; } };
+      const table = new CapabilityTable();
+      const handle = table.insert({ object: shared, rights: Rights.all });
+      const copy = table.restrict(handle, Rights.read);
+      table.remove(handle);
+      expect(closed).to.equal(0);
+      table.remove(copy);
+      expect(closed).to.equal(1);
+      const again = table.insert({ object: shared, rights: Rights.all });
+      table.restrict(again, Rights.read);
+      table.revokeDerived(again);
+      expect(closed).to.equal(1);
+      table.clear();
+      expect(closed).to.equal(2);
+    });
+  });
 });

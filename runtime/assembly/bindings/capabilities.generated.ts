@@ -45,7 +45,15 @@ export function restrict(handle: u32, rights: u32): i32 {
 @external("singlet:kernel/capabilities@0.1.0", "drop")
 declare function raw_drop(handle: u32): i32;
 
-/** Releases `handle`; 0 or a negative error. */
+/** Releases `handle`; 0 or a negative error. The object goes when its last handle does (a timer stops). */
 export function drop(handle: u32): i32 {
   return raw_drop(handle);
+}
+
+@external("singlet:kernel/capabilities@0.1.0", "revoke")
+declare function raw_revoke(handle: u32): i32;
+
+/** Revokes every handle derived from `handle` (by `restrict` or by delegation, at any depth, in any process): they stop working at once and their slots are freed; `handle` itself stays. Returns how many were revoked, or a negative error. */
+export function revoke(handle: u32): i32 {
+  return raw_revoke(handle);
 }
