@@ -91,4 +91,29 @@ describe("hostile/handles", function () {
       await kernel.shutdown();
     });
   }
+
+  for (const domain of ["kernel", "user"] as const) {
+    it(`revokes a restricted copy and its copies through the ABI in the ${domain} domain: -9 at their next use, the parent still writes`, async () => {
+      const kernel = testKernel();
+      // main = revoked count * 1000 + restrict-of-revoked result (negated code) * 10 + the parent's kind.
+      const bytes = await assembleWat(conformantModule(`
+        (import "${CAPABILITIES}" "initial-get" (func $initial (param i32) (result i32)))
+        (import "${CAPABILITIES}" "restrict" (func $restrict (param i32 i32) (result i32)))
+        (import "${CAPABILITIES}" "revoke" (func $revoke (param i32) (result i32)))
+        (import "${CAPABILITIES}" "kind" (func $kind (param i32) (result i32)))`, `
+        (local $console i32) (local $copy i32) (local $copyOfCopy i32) (local $revoked i32)
+        (local.set $console (call $initial (i32.const 0)))
+        (local.set $copy (call $restrict (local.get $console) (i32.const 2)))
+        (local.set $copyOfCopy (call $restrict (local.get $copy) (i32.const 2)))
+        (local.set $revoked (call $revoke (local.get $console)))
+        (i32.add (i32.add
+          (i32.mul (local.get $revoked) (i32.const 1000))
+          (i32.mul (i32.sub (i32.const 0) (call $kind (local.get $copyOfCopy))) (i32.const 10)))
+          (call $kind (local.get $console)))`));
+      const run = await runCaptured(kernel, kernel.load(bytes, { manifest: fixtureManifest("revoker", ["console"]) }), { domain });
+      expect(run.status).to.deep.equal({ kind: "exited", code: 2 * 1000 + ErrorCode.badHandle * 10 + 1 });
+      expect(run.process.capabilities.size).to.equal(0);
+      await kernel.shutdown();
+    });
+  }
 });
