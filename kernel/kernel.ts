@@ -1,6 +1,7 @@
 // The kernel: owns the process table, the loader and the services, and runs processes in the
 // domain their verification allows.
-import { CREATED_ONLY_KINDS, CapabilityKind, PRINCIPAL_ONLY_KINDS, Rights, capabilityKindByName } from "./capabilities/index.js";
+import { CREATED_ONLY_KINDS, GRANTABLE_RIGHTS, PRINCIPAL_ONLY_KINDS, RIGHTS_BY_NAME, capabilityKindByName } from "./capabilities/index.js";
+import { capabilityRequestName } from "../runtime/abi/index.js";
 import { Scheduler, TimerService } from "./events/index.js";
 import { LoadError } from "./errors.js";
 import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
@@ -87,12 +88,19 @@ export class Kernel {
 
   /** Grants what the manifest asks for at start; also used by the linker for multi-module apps. */
   grantInitialCapabilities(process: Process, image: ModuleImage): void {
-    for (const name of image.manifest.capabilities ?? []) {
+    for (const request of image.manifest.capabilities ?? []) {
+      const name = capabilityRequestName(request);
       const kind = capabilityKindByName(name);
       if (kind === undefined) throw new LoadError(`${image.name}: manifest asks for unknown capability '${name}'`);
       if (PRINCIPAL_ONLY_KINDS.has(kind)) throw new LoadError(`${image.name}: manifest asks for '${name}', which only the system policy grants, to principals`);
       if (CREATED_ONLY_KINDS.has(kind)) throw new LoadError(`${image.name}: manifest asks for '${name}', which only a kernel call creates`);
-      const rights = kind === CapabilityKind.console ? Rights.write | Rights.grant : Rights.read | Rights.grant;
+      const grantable = GRANTABLE_RIGHTS.get(kind) ?? 0;
+      let rights = grantable;
+      if (typeof request !== "string" && request.rights !== undefined) {
+        rights = request.rights.reduce((bits, right) => bits | (RIGHTS_BY_NAME.get(right) ?? 0), 0);
+        const excess = request.rights.filter((right) => ((RIGHTS_BY_NAME.get(right) ?? 0) & ~grantable) !== 0);
+        if (excess.length > 0) throw new LoadError(`${image.name}: manifest asks for right '${excess[0]}' on '${name}', which that kind is never granted with`);
+      }
       process.initialHandles.push(process.capabilities.insert({ object: { kind, target: undefined, revoked: false }, rights }));
     }
   }

@@ -19,6 +19,18 @@ export const Rights = {
   all: 0b111,
 } as const;
 
+/** Rights by the name a manifest writes them with. */
+export const RIGHTS_BY_NAME: ReadonlyMap<string, number> = new Map([["read", Rights.read], ["write", Rights.write], ["grant", Rights.grant]]);
+
+/**
+ * The rights a manifest may ask for with each kind it can ask for, and what it gets when it names
+ * no rights: writing is what a console is for, reading what a clock is for; both may be passed on.
+ */
+export const GRANTABLE_RIGHTS: ReadonlyMap<number, number> = new Map([
+  [CapabilityKind.console, Rights.write | Rights.grant],
+  [CapabilityKind.clock, Rights.read | Rights.grant],
+]);
+
 /**
  * Kinds the system policy grants to principals (kernel/policy) and no manifest may ask for: a
  * module naming them in `capabilities` would otherwise grant itself kernel mode.

@@ -12,7 +12,7 @@ import { LinkError } from "./link-error.js";
 import { LinkedApp } from "./linked-app.js";
 import { planLink, type LinkPlan } from "./plan.js";
 import type { ModuleImage } from "../loader/index.js";
-import { SERVE_EXPORT } from "../../runtime/abi/index.js";
+import { SERVE_EXPORT, capabilityRequestName, type CapabilityRequest } from "../../runtime/abi/index.js";
 
 export interface RunAppOptions {
   /** Who runs the app; the system policy's default principal when omitted. */
@@ -66,10 +66,14 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
     eventSourceLimit: principal.limits.eventSources,
   }, principal.limits.processes);
   try {
-    // One process, one capability list: main's requests first, then the other modules', once each.
+    // One process, one capability list: main's requests first, then the other modules', one per
+    // kind (the first request of a kind says its rights).
     const mainImage = app.modules.get(plan.main.module)!;
-    const names = [...new Set([mainImage, ...app.modules.values()].flatMap((image) => image.manifest.capabilities ?? []))];
-    kernel.grantInitialCapabilities(process, { ...mainImage, manifest: { ...mainImage.manifest, capabilities: names } });
+    const requests = new Map<string, CapabilityRequest>();
+    for (const image of [mainImage, ...app.modules.values()]) {
+      for (const request of image.manifest.capabilities ?? []) if (!requests.has(capabilityRequestName(request))) requests.set(capabilityRequestName(request), request);
+    }
+    kernel.grantInitialCapabilities(process, { ...mainImage, manifest: { ...mainImage.manifest, capabilities: [...requests.values()] } });
     const linked = new LinkedApp(app, plan, principal, { process, services: kernel.services }, options.userDomains ?? defaultUserDomainHost(kernel));
     return { process, linked };
   } catch (error) {

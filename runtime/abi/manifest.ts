@@ -19,6 +19,22 @@ export interface EntryPointDeclaration {
   readonly parameters?: readonly AbiValueType[];
 }
 
+/** Rights by name, as a manifest writes them (numbered at the ABI: read 1, write 2, grant 4). */
+export const RIGHT_NAMES = ["read", "write", "grant"] as const;
+export type RightName = typeof RIGHT_NAMES[number];
+
+export interface CapabilityRequestDeclaration {
+  readonly name: string;
+  /** The rights the grant carries; at most those the kind can be granted with. */
+  readonly rights?: readonly RightName[];
+}
+export type CapabilityRequest = string | CapabilityRequestDeclaration;
+
+/** The kind a capability request names. */
+export function capabilityRequestName(request: CapabilityRequest): string {
+  return typeof request === "string" ? request : request.name;
+}
+
 export interface ManifestLimits {
   /** Fuel budget of one entry (main or a handler) when run in the kernel domain. */
   readonly fuelPerEntry?: number;
@@ -31,8 +47,11 @@ export interface ManifestLimits {
 export interface Manifest {
   readonly name: string;
   readonly description?: string;
-  /** Capability kinds the module asks for at start (console, clock, ...). */
-  readonly capabilities?: readonly string[];
+  /**
+   * Capabilities the module asks for at start, in order: a kind's name (`"console"`: every right
+   * that kind can be granted with) or `{ "name", "rights" }` naming fewer (docs/abi/capabilities.md).
+   */
+  readonly capabilities?: readonly CapabilityRequest[];
   /** Exported functions callable from outside the module, with their mode attributes. */
   readonly entryPoints?: Readonly<Record<string, EntryPointDeclaration>>;
   readonly limits?: ManifestLimits;
@@ -77,6 +96,19 @@ function isStringList(value: unknown): boolean {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
 
+function capabilityRequestProblem(request: unknown): string | undefined {
+  if (typeof request === "string") return request === "" ? "is an empty name" : undefined;
+  if (typeof request !== "object" || request === null || Array.isArray(request)) return "must be a kind's name or { \"name\", \"rights\" }";
+  const { name, rights, ...rest } = request as Record<string, unknown>;
+  if (typeof name !== "string" || name === "") return "must have a non-empty 'name'";
+  const extra = Object.keys(rest);
+  if (extra.length > 0) return `has unknown field '${extra[0]}' (known: name, rights)`;
+  if (rights !== undefined && (!Array.isArray(rights) || !rights.every((right) => typeof right === "string" && (RIGHT_NAMES as readonly string[]).includes(right)))) {
+    return `must list its rights by name (${RIGHT_NAMES.join(", ")})`;
+  }
+  return undefined;
+}
+
 /**
  * The one manifest validator, used by the toolchain, the loader and the verifier: every problem
  * of a parsed manifest, in document order; empty when it is a valid Manifest.
@@ -91,7 +123,13 @@ export function manifestProblems(value: unknown): ManifestProblem[] {
   const record = value as Record<string, unknown>;
   if (typeof record.name !== "string" || record.name === "") outline("name", "'name' must be a non-empty string");
   if (record.description !== undefined && typeof record.description !== "string") outline("description", "'description' must be a string");
-  if (record.capabilities !== undefined && !isStringList(record.capabilities)) outline("capabilities", "'capabilities' must be an array of strings");
+  if (record.capabilities !== undefined) {
+    if (!Array.isArray(record.capabilities)) outline("capabilities", "'capabilities' must be an array");
+    else record.capabilities.forEach((request: unknown, index) => {
+      const problem = capabilityRequestProblem(request);
+      if (problem) outline(`capabilities.${index}`, `capability ${index} ${problem}`);
+    });
+  }
   const entryPoints = record.entryPoints;
   if (entryPoints !== undefined && (typeof entryPoints !== "object" || entryPoints === null || Array.isArray(entryPoints))) {
     outline("entryPoints", "'entryPoints' must be an object");

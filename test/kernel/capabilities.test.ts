@@ -1,6 +1,9 @@
 // Conformance: capability tables — generations, rights, revocation, release.
 import { expect } from "chai";
-import { BadHandleError, CapabilityTable, NotPermittedError, Rights } from "../../kernel/index.js";
+import { BadHandleError, CapabilityTable, LoadError, NotPermittedError, Rights } from "../../kernel/index.js";
+import { manifestProblems } from "../../runtime/abi/index.js";
+import { runCaptured, testKernel } from "../helpers/kernel.js";
+import { assembleWat } from "../helpers/wat.js";
 import { MAX_HANDLES_PER_PROCESS } from "../../kernel/params.js";
 
 function object(kind = 1) {
@@ -133,6 +136,39 @@ describe("kernel/capabilities", () => {
       expect(closed).to.equal(1);
       table.clear();
       expect(closed).to.equal(2);
+    });
+  });
+
+  describe("rights per grant", () => {
+    const app = `(module
+      (import "singlet:kernel/capabilities@0.1.0" "initial-get" (func $initial (param i32) (result i32)))
+      (import "singlet:kernel/capabilities@0.1.0" "rights" (func $rights (param i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+      (func (export "main") (result i32)
+        (i32.add (i32.mul (call $rights (call $initial (i32.const 0))) (i32.const 10)) (call $rights (call $initial (i32.const 1))))))`;
+
+    it("grants the rights a manifest names, and a kind's full set when it names none", async () => {
+      const kernel = testKernel();
+      const bytes = await assembleWat(app);
+      const image = kernel.load(bytes, { manifest: { name: "rights", capabilities: [{ name: "clock", rights: ["read"] }, "console"], entryPoints: { main: {} } } });
+      const run = await runCaptured(kernel, image);
+      expect(run.status).to.deep.equal({ kind: "exited", code: Rights.read * 10 + (Rights.write | Rights.grant) });
+      await kernel.shutdown();
+    });
+
+    it("refuses a manifest asking for a right its kind is never granted with, before any process exists", async () => {
+      const kernel = testKernel();
+      const image = kernel.load(await assembleWat(app), { manifest: { name: "greedy", capabilities: [{ name: "console", rights: ["read", "write"] }], entryPoints: { main: {} } } });
+      expect(() => kernel.spawn(image)).to.throw(LoadError, /right 'read' on 'console'/);
+      expect(kernel.processes.count).to.equal(0);
+      await kernel.shutdown();
+    });
+
+    it("refuses capability requests of the wrong shape in the one manifest validator", () => {
+      for (const request of [{ name: "console", rights: ["all"] }, { name: "console", extra: 1 }, { rights: ["read"] }, 3]) {
+        expect(manifestProblems({ name: "m", capabilities: [request] }), JSON.stringify(request)).to.have.length(1);
+      }
     });
   });
 });
