@@ -101,6 +101,10 @@ export class Kernel {
   kill(process: Process, reason: string): void {
     if (process.userDomain && process.state === "running") {
       process.userDomain.terminate(reason);
+      // A host that cannot park a wait (the simulated CPU) leaves the process waiting for its next
+      // event between runs of `serve`, outside the domain: closing its events wakes that wait to
+      // see the kill, where a far-off timer would otherwise keep the kill from ever finishing.
+      process.events.close();
       return;
     }
     this.endProcess(process, { kind: "faulted", fault: { kind: "killed", message: reason } });
