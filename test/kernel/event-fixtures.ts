@@ -18,7 +18,7 @@ const IMPORTS = `
   (import "singlet:kernel/capabilities@0.1.0" "kind" (func $kindOf (param i32) (result i32)))`;
 
 /** The words an app can print, laid out once at WORDS_BASE in every app's memory. */
-const WORDS = ["timer", "yield", "at", "main", "start", "cancel", "drop", "kind", "handle", "busy", "done", "limit", "tick"] as const;
+const WORDS = ["timer", "yield", "at", "main", "start", "cancel", "drop", "kind", "busy", "done", "limit", "tick", "ok", "wait", "again"] as const;
 export type Word = (typeof WORDS)[number];
 
 const WORDS_BASE = 1024;
@@ -35,7 +35,7 @@ for (const word of WORDS) {
   wordText += [...word].map((character) => `${character}\\00`).join("");
 }
 
-export const NANOSECONDS_PER_MILLISECOND = 1_000_000;
+export const NANOSECONDS_PER_MILLISECOND = 1_000_000n;
 
 /** Appends `word` and a space to the line being built. */
 export function word(text: Word): string {
@@ -52,6 +52,11 @@ export function long(expression: string): string {
   return `(call $number ${expression})`;
 }
 
+/** Appends the result of a call that returns a handle (an i32 expression): "ok" for a handle, else the negative error code. */
+export function outcome(expression: string): string {
+  return `(call $outcome ${expression})`;
+}
+
 /** Builds one line from `parts` and writes it: `line(word("timer"), int("(local.get $tag)"))` prints "timer 3". */
 export function line(...parts: string[]): string {
   return `${parts.join(" ")} (call $line)`;
@@ -59,8 +64,13 @@ export function line(...parts: string[]): string {
 
 /** `timers.start(delay, period, tag)` with milliseconds given, nanoseconds passed; an i32 expression. */
 export function startTimer(delayMilliseconds: number, periodMilliseconds: number, tag: number | string): string {
+  return startTimerNanoseconds(BigInt(delayMilliseconds) * NANOSECONDS_PER_MILLISECOND, BigInt(periodMilliseconds) * NANOSECONDS_PER_MILLISECOND, tag);
+}
+
+/** `timers.start` with the u64 nanoseconds exactly as given (written as the i64 of the same bits). */
+export function startTimerNanoseconds(delay: bigint, period: bigint, tag: number | string): string {
   const tagExpression = typeof tag === "number" ? `(i32.const ${tag})` : tag;
-  return `(call $start (i64.const ${BigInt(delayMilliseconds) * 1_000_000n}) (i64.const ${BigInt(periodMilliseconds) * 1_000_000n}) ${tagExpression})`;
+  return `(call $start (i64.const ${BigInt.asIntN(64, delay)}) (i64.const ${BigInt.asIntN(64, period)}) ${tagExpression})`;
 }
 
 /** "timer 7 at 10000000": the event's kind, its tag and the virtual time the handler ran. */
@@ -134,6 +144,9 @@ export function eventAppText(parts: EventAppParts): string {
     (i32.store16 (i32.sub (global.get $cursor) (i32.const 2)) (i32.const 10))
     (drop (call $write (i32.const ${LINE_BASE}) (i32.shr_u (i32.sub (global.get $cursor) (i32.const ${LINE_BASE})) (i32.const 1))))
     (global.set $cursor (i32.const ${LINE_BASE})))
+  (func $outcome (param $result i32)
+    (if (i32.ge_s (local.get $result) (i32.const 0)) (then ${word("ok")} (return)))
+    ${int("(local.get $result)")})
   (func $kindWord (param $kind i32)
     (if (i32.eq (local.get $kind) (i32.const 1)) (then ${word("timer")} (return)))
     (if (i32.eq (local.get $kind) (i32.const 2)) (then ${word("yield")} (return)))
