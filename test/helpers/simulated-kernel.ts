@@ -1,8 +1,7 @@
 // A kernel on the sim HAL for suites where time matters: the virtual clock moves only when a test
 // moves it, and every line a process prints is recorded with the virtual time it arrived at.
 import { createSimHal, type SimHal } from "../../hal/sim/index.js";
-import { bootKernel, type Domain, type ExitStatus, type Kernel, type ModuleImage, type Process } from "../../kernel/index.js";
-import type { Principal } from "../../kernel/index.js";
+import { bootKernel, type Domain, type ExitStatus, type Kernel, type ModuleImage, type Principal, type Process } from "../../kernel/index.js";
 import type { Manifest } from "../../runtime/abi/index.js";
 
 export interface PrintedLine {

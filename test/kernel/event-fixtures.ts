@@ -35,7 +35,7 @@ for (const word of WORDS) {
   wordText += [...word].map((character) => `${character}\\00`).join("");
 }
 
-export const NANOSECONDS_PER_MILLISECOND = 1_000_000n;
+const NANOSECONDS_PER_MILLISECOND = 1_000_000n;
 
 /** Appends `word` and a space to the line being built. */
 export function word(text: Word): string {
@@ -74,7 +74,7 @@ export function startTimerNanoseconds(delay: bigint, period: bigint, tag: number
 }
 
 /** "timer 7 at 10000000": the event's kind, its tag and the virtual time the handler ran. */
-export const REPORT_EVENT_WITH_TIME = line("(call $kindWord (local.get $kind))", int("(local.get $tag)"), word("at"), long("(call $now)"));
+const REPORT_EVENT_WITH_TIME = line("(call $kindWord (local.get $kind))", int("(local.get $tag)"), word("at"), long("(call $now)"));
 
 /** "timer 7": the event's kind and tag, for apps that run where time is not virtual. */
 export const REPORT_EVENT = line("(call $kindWord (local.get $kind))", int("(local.get $tag)"));
@@ -93,7 +93,7 @@ export interface EventAppParts {
 }
 
 /** The WAT text of an event app. */
-export function eventAppText(parts: EventAppParts): string {
+function eventAppText(parts: EventAppParts): string {
   const globals = (parts.globals ?? []).map((name) => `(global $${name} (mut i32) (i32.const 0))`).join("\n  ");
   const locals = (parts.locals ?? []).map((name) => `(local $${name} i32)`).join(" ");
   return `(module

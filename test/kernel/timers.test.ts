@@ -12,7 +12,8 @@ async function oneTimerApp(delayMilliseconds: number, periodMilliseconds: number
   return eventApp({ main: `(drop ${startTimer(delayMilliseconds, periodMilliseconds, tag)}) (i32.const 0)` });
 }
 
-const at = (milliseconds: number) => String(milliseconds * 1_000_000);
+/** What clock.now reads at `milliseconds` of virtual time: nanoseconds since boot. */
+const nanosecondsAt = (milliseconds: number) => String(milliseconds * 1_000_000);
 
 for (const domain of DOMAINS) {
   describe(`kernel/timers in the ${domain} domain`, () => {
@@ -21,7 +22,7 @@ for (const domain of DOMAINS) {
       const app = system.spawn(system.load(await oneTimerApp(10, 0, 7), eventManifest("once")), { domain });
       await system.settle();
       await system.stepThrough(15);
-      expect(system.timeline("once")).to.deep.equal([`10: timer 7 at ${at(10)}`]);
+      expect(system.timeline("once")).to.deep.equal([`10: timer 7 at ${nanosecondsAt(10)}`]);
       expect(await app.status).to.deep.equal({ kind: "exited", code: 0 });
       expect(app.process.events.statistics.delivered).to.equal(1);
     });
@@ -31,7 +32,7 @@ for (const domain of DOMAINS) {
       const app = system.spawn(system.load(await oneTimerApp(5, 3, 2), eventManifest("periodic")), { domain });
       await system.settle();
       await system.stepThrough(15);
-      expect(system.timeline("periodic")).to.deep.equal([5, 8, 11, 14].map((time) => `${time}: timer 2 at ${at(time)}`));
+      expect(system.timeline("periodic")).to.deep.equal([5, 8, 11, 14].map((time) => `${time}: timer 2 at ${nanosecondsAt(time)}`));
       system.kernel.kill(app.process, "the test is over");
       expect((await app.status).kind).to.equal("faulted");
     });
@@ -44,7 +45,7 @@ for (const domain of DOMAINS) {
       await system.advance(7);
       await system.advance(1);
       await system.advance(3);
-      expect(system.timeline("late")).to.deep.equal([`7: timer 1 at ${at(7)}`, `8: timer 1 at ${at(8)}`, `11: timer 1 at ${at(11)}`]);
+      expect(system.timeline("late")).to.deep.equal([`7: timer 1 at ${nanosecondsAt(7)}`, `8: timer 1 at ${nanosecondsAt(8)}`, `11: timer 1 at ${nanosecondsAt(11)}`]);
       system.kernel.kill(app.process, "the test is over");
       await app.status;
     });
@@ -56,7 +57,7 @@ for (const domain of DOMAINS) {
       // Expiries at 5, 8 and 11 ms happen inside one clock step, before any delivery can run.
       await system.advance(12);
       const statistics = app.process.events.statistics;
-      expect(system.timeline("coalesced")).to.deep.equal([`12: timer 1 at ${at(12)}`]);
+      expect(system.timeline("coalesced")).to.deep.equal([`12: timer 1 at ${nanosecondsAt(12)}`]);
       expect(statistics.coalesced).to.equal(2);
       expect(statistics.queueHighWater).to.equal(1);
       expect(statistics.delivered).to.equal(1);
@@ -72,7 +73,21 @@ for (const domain of DOMAINS) {
       const app = system.spawn(system.load(await eventApp({ main }), eventManifest("ordered")), { domain });
       await system.settle();
       await system.stepThrough(6);
-      expect(system.timeline("ordered")).to.deep.equal([3, 1, 2, 0].map((tag) => `5: timer ${tag} at ${at(5)}`));
+      expect(system.timeline("ordered")).to.deep.equal([3, 1, 2, 0].map((tag) => `5: timer ${tag} at ${nanosecondsAt(5)}`));
+      expect(await app.status).to.deep.equal({ kind: "exited", code: 0 });
+    });
+
+    it("fires a timer set later for the same deadline after the one set first", async () => {
+      const system = new SimulatedKernel();
+      // Timer 1 is set at 0 ms for 10 ms; timer 2's handler at 4 ms sets timer 3, also for 10 ms.
+      const bytes = await eventApp({
+        main: `(drop ${startTimer(10, 0, 1)}) (drop ${startTimer(4, 0, 2)}) (i32.const 0)`,
+        dispatch: `${line(word("timer"), int("(local.get $tag)"))} (if (i32.eq (local.get $tag) (i32.const 2)) (then (drop ${startTimer(6, 0, 3)})))`,
+      });
+      const app = system.spawn(system.load(bytes, eventManifest("later")), { domain });
+      await system.settle();
+      await system.stepThrough(10);
+      expect(system.timeline("later")).to.deep.equal(["4: timer 2", "10: timer 1", "10: timer 3"]);
       expect(await app.status).to.deep.equal({ kind: "exited", code: 0 });
     });
 
@@ -93,7 +108,7 @@ for (const domain of DOMAINS) {
         const app = system.spawn(system.load(bytes, eventManifest("stopped")), { domain });
         await system.settle();
         await system.stepThrough(10);
-        expect(system.timeline("stopped")).to.deep.equal([`2: timer 1 at ${at(2)}`, `4: timer 2 at ${at(4)}`, `4: ${how === "timers.cancel" ? "cancel" : "drop"} 0`]);
+        expect(system.timeline("stopped")).to.deep.equal([`2: timer 1 at ${nanosecondsAt(2)}`, `4: timer 2 at ${nanosecondsAt(4)}`, `4: ${how === "timers.cancel" ? "cancel" : "drop"} 0`]);
         expect(await app.status).to.deep.equal({ kind: "exited", code: 3 });
         expect(system.kernel.services.timers!.pending).to.equal(0);
       });
@@ -123,7 +138,7 @@ for (const domain of DOMAINS) {
       const system = new SimulatedKernel();
       // A periodic timer keeps the process alive after the one-shot; its handler asks about the one-shot's handle.
       const bytes = await eventApp({
-        globals: ["once", "ticks"],
+        globals: ["once"],
         main: `(global.set $once ${startTimer(3, 0, 1)}) (drop ${startTimer(5, 5, 2)}) (i32.const 0)`,
         dispatch: `
           ${line(word("timer"), int("(local.get $tag)"))}
