@@ -75,8 +75,10 @@ export class Scheduler {
         this.deliveries++;
         delivered++;
       }
-      // Back of the queue: every other runnable process has its turn first.
-      if (runnable.events.queued > 0 && !runnable.events.closed) {
+      // Back of the queue: every other runnable process has its turn first. An event the delivery
+      // itself queued (a yield) may have put it there already: once is all, or each yielding turn
+      // would add a place and a busy process would take ever more turns than the others.
+      if (!runnable.inRunQueue && runnable.events.queued > 0 && !runnable.events.closed) {
         runnable.inRunQueue = true;
         this.runQueue.push(runnable);
       }
