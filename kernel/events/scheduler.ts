@@ -75,8 +75,9 @@ export class Scheduler {
         this.deliveries++;
         delivered++;
       }
-      // Back of the queue: every other runnable process has its turn first.
-      if (runnable.events.queued > 0 && !runnable.events.closed) {
+      // Back of the queue: every other runnable process has its turn first. An event that arrived
+      // during the delivery (a yield from the handler) has queued it already: once is its place.
+      if (!runnable.inRunQueue && runnable.events.queued > 0 && !runnable.events.closed) {
         runnable.inRunQueue = true;
         this.runQueue.push(runnable);
       }
