@@ -212,7 +212,7 @@ async function batchTable(cpu: NodeCpu, unbatchedSteady: number): Promise<BenchT
 }
 
 /** Median ms from spawn to completion of `image` in `domain` through the whole kernel path. */
-async function startMilliseconds(kernel: Kernel, image: ModuleImage, domain: "kernel" | "user", pauseMilliseconds = 0): Promise<number> {
+export async function startMilliseconds(kernel: Kernel, image: ModuleImage, domain: "kernel" | "user", pauseMilliseconds = 0): Promise<number> {
   const values: number[] = [];
   for (let run = 0; run < START_RUNS; run++) {
     // Give a prewarming pool time to start its next thread, as a kernel between process starts would.
