@@ -7,7 +7,7 @@ import { entryFuel, moduleLimits, type Principal, type ResourceLimits } from "..
 import type { ExitStatus } from "../process/index.js";
 import { InstanceMemory } from "../sip/instance-memory.js";
 import { statusFromException } from "../sip/run-in-kernel.js";
-import { fuelGlobalOf, setFuel } from "../../verifier/index.js";
+import { fuelGaugeOf, fuelGlobalOf, setFuel, type FuelGauge } from "../../verifier/index.js";
 import { DISPATCH_EXPORT, type Manifest } from "../../runtime/abi/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
@@ -312,24 +312,27 @@ export class LinkedApp {
     const delivery = this.delivery ??= this.prepareDelivery();
     if ("ending" in delivery) return delivery.ending;
     this.fuelBudget = delivery.budget;
-    for (const global of delivery.fuelGlobals) global.value = delivery.fuel;
+    for (const gauge of delivery.fuelGauges) gauge.fill(delivery.budget);
     try {
       this.guarded(() => delivery.dispatch(kind, tag));
     } catch (error) {
       return statusFromException(error, this.image(this.plan.main.module));
     }
-    const statistics = this.context.process.events.statistics;
-    const main = delivery.fuelGlobals[0];
+    const main = delivery.fuelGauges[0];
     if (main) {
-      statistics.deliveryFuel += delivery.budget - Number(main.value as bigint);
+      const statistics = this.context.process.events.statistics;
+      statistics.deliveryFuel += delivery.budget - main.remaining();
       statistics.meteredDeliveries++;
     }
     return undefined;
   }
 
-  private delivery: { dispatch: WasmFunction; budget: number; fuel: bigint; fuelGlobals: WebAssembly.Global[] } | { ending: ExitStatus } | undefined;
+  private delivery: { dispatch: WasmFunction; budget: number; fuelGauges: FuelGauge[] } | { ending: ExitStatus } | undefined;
 
-  /** What each delivery needs, looked up once: the export, its budget and every kernel instance's fuel global (main's first). */
+  /**
+   * What each delivery needs, looked up once: the export, its budget and a gauge on every kernel
+   * instance's fuel global (main's first; gauges, since a delivery fills and reads them every event).
+   */
   private prepareDelivery(): NonNullable<LinkedApp["delivery"]> {
     const main = this.kernelInstances.get(instanceKey(this.plan.main));
     const dispatch = main?.instance.exports[DISPATCH_EXPORT];
@@ -337,12 +340,12 @@ export class LinkedApp {
       return { ending: { kind: "faulted", fault: { kind: "killed", message: `the app holds event sources but its main module exports no '${DISPATCH_EXPORT}' function to deliver them (docs/process-model.md)` } } };
     }
     const budget = entryFuel(this.image(this.plan.main.module).manifest, DISPATCH_EXPORT, this.principal.limits);
-    const fuelGlobals: WebAssembly.Global[] = [];
+    const fuelGauges: FuelGauge[] = [];
     for (const loaded of [main, ...[...this.kernelInstances.values()].filter((loaded) => loaded !== main)]) {
       const global = fuelGlobalOf(loaded.instance);
-      if (global) fuelGlobals.push(global);
+      if (global) fuelGauges.push(fuelGaugeOf(global));
     }
-    return { dispatch: dispatch as WasmFunction, budget, fuel: BigInt(budget), fuelGlobals };
+    return { dispatch: dispatch as WasmFunction, budget, fuelGauges };
   }
 
   /** The exports of a kernel-domain instance, for tests and benchmarks that inspect the links. */
