@@ -309,6 +309,7 @@ export class LinkedApp {
    * it (an exit, a fault, fuel used up); undefined when the handler returned.
    */
   deliverInKernel(kind: number, tag: number): ExitStatus | undefined {
+    this.lastDeliveryFuel = Infinity;
     const delivery = this.delivery ??= this.prepareDelivery();
     if ("ending" in delivery) return delivery.ending;
     this.fuelBudget = delivery.budget;
@@ -328,12 +329,17 @@ export class LinkedApp {
       return statusFromException(error, this.image(this.plan.main.module));
     }
     if (left !== undefined) {
+      const used = delivery.budget - left;
+      this.lastDeliveryFuel = used;
       const statistics = this.context.process.events.statistics;
-      statistics.deliveryFuel += delivery.budget - left;
+      statistics.deliveryFuel += used;
       statistics.meteredDeliveries++;
     }
     return undefined;
   }
+
+  /** Fuel the last in-kernel delivery used (the scheduler's measure of its work); Infinity when not metered or it ended the process. */
+  lastDeliveryFuel = Infinity;
 
   private delivery: {
     dispatch: WasmFunction; budget: number; meteredDispatch: MeteredCall | undefined; mainFuelGauge: FuelGauge | undefined; otherFuelGauges: FuelGauge[];
