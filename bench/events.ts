@@ -27,8 +27,9 @@ const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 /** Events per timed in-kernel run: long enough that spawning and ending (subtracted anyway) are noise. */
 const KERNEL_DOMAIN_EVENTS = 200_000;
 /** A user-domain event is two crossings (wait, yield), microseconds rather than nanoseconds. */
-const USER_DOMAIN_EVENTS = 20_000;
-const DELIVERY_RUNS = 7;
+const USER_DOMAIN_EVENTS = 10_000;
+const KERNEL_DOMAIN_RUNS = 7;
+const USER_DOMAIN_RUNS = 5;
 const FLOOR_CALLS = 5_000_000;
 
 /** One-shot timers per domain, each started by the previous handler; the first few warm the path. */
@@ -43,7 +44,7 @@ const FLOOR_ROUND_TRIPS = 10_000;
 const FLOOR_RUNS = 5;
 
 /** Start rows alternate with a baseline build's, this many rounds of the hal suite's runs each. */
-const START_ROUNDS = 3;
+const START_ROUNDS = 5;
 
 const NANOSECONDS_PER_MICROSECOND = 1_000;
 
@@ -59,18 +60,28 @@ async function runToExit(kernel: Kernel, image: ModuleImage, domain: "kernel" | 
 
 // --- 1. delivery ----------------------------------------------------------------------------
 
-interface DeliveryCost { readonly nanosecondsPerEvent: number; readonly fuelPerDelivery: number }
+interface DeliveryCost { readonly nanosecondsPerEvent: number; readonly cpuNanosecondsPerEvent: number; readonly fuelPerDelivery: number }
+
+/** CPU time of the whole process so far (every thread), in ms: unlike wall time, it leaves out the time other load takes the CPU. */
+function cpuMilliseconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 /** ns per event of the yielding app in `domain`: the difference of a long and a one-event run. */
-async function deliveryCost(kernel: Kernel, domain: "kernel" | "user", events: number): Promise<DeliveryCost> {
+async function deliveryCost(kernel: Kernel, domain: "kernel" | "user"): Promise<DeliveryCost> {
+  const events = domain === "kernel" ? KERNEL_DOMAIN_EVENTS : USER_DOMAIN_EVENTS;
+  const runs = domain === "kernel" ? KERNEL_DOMAIN_RUNS : USER_DOMAIN_RUNS;
   const long = kernel.load(await assemble(yieldingApp(events)), { manifest: manifestFor(`yielding-${events}`) });
   const short = kernel.load(await assemble(yieldingApp(1)), { manifest: manifestFor("yielding-1") });
   let fuelPerDelivery = 0;
-  const timed = async (image: ModuleImage, expected: number): Promise<number> => {
+  const timed = async (image: ModuleImage, expected: number): Promise<{ wall: number; cpu: number }> => {
     const deliveriesBefore = kernel.scheduler.deliveries;
+    const cpuBefore = cpuMilliseconds();
     const started = performance.now();
     const process = await runToExit(kernel, image, domain);
-    const elapsed = performance.now() - started;
+    const wall = performance.now() - started;
+    const cpu = cpuMilliseconds() - cpuBefore;
     const statistics = process.events.statistics;
     if (statistics.delivered !== expected) throw new Error(`events bench: ${statistics.delivered} events delivered, ${expected} expected`);
     if (domain === "kernel") {
@@ -78,38 +89,58 @@ async function deliveryCost(kernel: Kernel, domain: "kernel" | "user", events: n
       if (kernel.scheduler.deliveries - deliveriesBefore !== expected) throw new Error("events bench: the scheduler's delivery count disagrees");
       fuelPerDelivery = statistics.deliveryFuel / statistics.meteredDeliveries;
     }
-    return elapsed;
+    return { wall, cpu };
   };
-  for (let warmUp = 0; warmUp < 2; warmUp++) { await timed(long, events); await timed(short, 1); }
-  const samples: number[] = [];
-  for (let run = 0; run < DELIVERY_RUNS; run++) {
-    const longMilliseconds = await timed(long, events);
-    const shortMilliseconds = await timed(short, 1);
-    samples.push(((longMilliseconds - shortMilliseconds) * 1e6) / (events - 1));
+  // Warm-up: the first runs compile the app and settle the JIT.
+  await timed(long, events);
+  await timed(short, 1);
+  const wallSamples: number[] = [];
+  const cpuSamples: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const longRun = await timed(long, events);
+    const shortRun = await timed(short, 1);
+    wallSamples.push(((longRun.wall - shortRun.wall) * 1e6) / (events - 1));
+    cpuSamples.push(((longRun.cpu - shortRun.cpu) * 1e6) / (events - 1));
   }
-  return { nanosecondsPerEvent: median(samples), fuelPerDelivery };
+  return { nanosecondsPerEvent: median(wallSamples), cpuNanosecondsPerEvent: median(cpuSamples), fuelPerDelivery };
 }
 
 async function deliveryTable(kernel: Kernel): Promise<{ table: BenchTable; userNanosecondsPerEvent: number }> {
   const floorInstance = new WebAssembly.Instance(new WebAssembly.Module(await assemble(EMPTY_EXPORT_MODULE)));
   const empty = floorInstance.exports.empty as () => void;
   const floor = medianNanosecondsPerCall((calls) => { for (let call = 0; call < calls; call++) empty(); }, FLOOR_CALLS);
-  const inKernel = await deliveryCost(kernel, "kernel", KERNEL_DOMAIN_EVENTS);
-  const inUser = await deliveryCost(kernel, "user", USER_DOMAIN_EVENTS);
-  const row = (label: string, nanoseconds: number) => [label, round(nanoseconds, 1), round(nanoseconds / floor, 1)];
+  // What the scheduler pays per delivery while a timer is pending, to fire due timers between deliveries.
+  const timer = new NodeTimer();
+  let sink = 0;
+  const clockRead = medianNanosecondsPerCall((calls) => { for (let call = 0; call < calls; call++) sink += timer.now(); }, FLOOR_CALLS / 5);
+  if (Number.isNaN(sink)) throw new Error("events bench: the clock read NaN");
+  const inKernel = await deliveryCost(kernel, "kernel");
+  // Another process's timer, an hour away: while one is pending the scheduler reads the clock before every delivery.
+  const sleeper = kernel.spawn(kernel.load(await assemble(timerEntryApp(1, 3_600_000)), { manifest: manifestFor("sleeper", ["console", "clock"]) }), { domain: "kernel", output: () => undefined });
+  await new Promise((resolve) => setImmediate(resolve));
+  if (kernel.services.timers?.pending !== 1) throw new Error("events bench: the sleeper's timer is not pending");
+  const inKernelTimerPending = await deliveryCost(kernel, "kernel");
+  kernel.kill(sleeper, "the benchmark is done with it");
+  const inUser = await deliveryCost(kernel, "user");
+  const row = (label: string, nanoseconds: number, cpuNanoseconds: number | string = "") =>
+    [label, round(nanoseconds, 1), typeof cpuNanoseconds === "number" ? round(cpuNanoseconds, 1) : cpuNanoseconds, round(nanoseconds / floor, 1)];
   return {
     userNanosecondsPerEvent: inUser.nanosecondsPerEvent,
     table: {
       title: "Events: an empty event delivered to its handler (ns per event, same run)",
-      columns: ["path", "ns per event (median)", "× floor"],
+      columns: ["path", "ns per event (median)", "CPU ns per event (median)", "× floor"],
       rows: [
         row("bare JS→Wasm call of an empty export (floor)", floor),
-        row("in-kernel: the scheduler calls dispatch, which yields again", inKernel.nanosecondsPerEvent),
-        row("user domain: serve's events.wait finds the handler's yield queued", inUser.nanosecondsPerEvent),
+        row("the HAL clock read (performance.now)", clockRead),
+        row("in-kernel: the scheduler calls dispatch, which yields again", inKernel.nanosecondsPerEvent, inKernel.cpuNanosecondsPerEvent),
+        row("in-kernel, the same while another process's timer is pending", inKernelTimerPending.nanosecondsPerEvent, inKernelTimerPending.cpuNanosecondsPerEvent),
+        row("user domain: serve's events.wait finds the handler's yield queued", inUser.nanosecondsPerEvent, inUser.cpuNanosecondsPerEvent),
       ],
       notes: [
         `goal (issue 10): the in-kernel row at most 100 ns per event.`,
-        `ns per event = (spawn→completion of ${KERNEL_DOMAIN_EVENTS.toLocaleString("en")} events (${USER_DOMAIN_EVENTS.toLocaleString("en")} in a user domain) − the same app with 1) / (events − 1); median of ${DELIVERY_RUNS}.`,
+        "the scheduler reads the clock before every delivery while any timer is pending (due timers fire between deliveries); with none, once per 64 small deliveries (SCHEDULER_CLOCK_READ_DELIVERIES).",
+        `ns per event = (spawn→completion of ${KERNEL_DOMAIN_EVENTS.toLocaleString("en")} events − the same app with 1) / (events − 1), median of ${KERNEL_DOMAIN_RUNS}; in a user domain ${USER_DOMAIN_EVENTS.toLocaleString("en")} events, median of ${USER_DOMAIN_RUNS}.`,
+        "CPU ns: the same difference in the process's CPU time (all threads), which other load on the machine does not inflate as it does wall time; a user domain's row counts both threads.",
         `each in-kernel delivery runs under the dispatch entry's whole fuel budget; the handler used ${round(inKernel.fuelPerDelivery, 1)} fuel per delivery.`,
         "the user-domain row is two crossings per event (events.wait, process.yield) and no park: the wait always finds the event queued.",
       ],
@@ -224,6 +255,11 @@ async function wakeRoundTrip(kernel: Kernel): Promise<WakeRoundTrip> {
   return { microseconds: ((doneAt - warmAt) * 1000) / trips, userSleepsPerTrip: (userSleeps() - sleepsAtWarm) / trips };
 }
 
+/** A kernel whose CPU never polls for a crossing's answer, on either side: every wait sleeps and is woken. */
+function neverPollingKernel(): Kernel {
+  return bootKernel({ devices: { cpu: new NodeCpu(new NodeTimer(), { kernelPollMicroseconds: 0, userSpinIterations: 0 }), console: { write: () => undefined } } });
+}
+
 async function wakeTable(kernel: Kernel, userYieldNanoseconds: number): Promise<BenchTable> {
   const floor = async (sleep: boolean) => {
     const values: number[] = [];
@@ -233,8 +269,9 @@ async function wakeTable(kernel: Kernel, userYieldNanoseconds: number): Promise<
   const pollingFloor = await floor(false);
   const sleepingFloor = await floor(true);
   const spinning = await wakeRoundTrip(kernel);
-  const neverPolling = bootKernel({ devices: { cpu: new NodeCpu(new NodeTimer(), { kernelPollMicroseconds: 0, userSpinIterations: 0 }), console: { write: () => undefined } } });
+  const neverPolling = neverPollingKernel();
   const sleeping = await wakeRoundTrip(neverPolling);
+  const sleepingYield = await deliveryCost(neverPolling, "user");
   await neverPolling.shutdown();
   const row = (label: string, microseconds: number, sleeps: number | string) =>
     [label, round(microseconds, 2), round(microseconds / pollingFloor, 1), round(microseconds / sleepingFloor, 1), typeof sleeps === "number" ? round(sleeps, 2) : sleeps];
@@ -246,7 +283,8 @@ async function wakeTable(kernel: Kernel, userYieldNanoseconds: number): Promise<
       row("Atomics ping-pong, both sleeping in Atomics.wait (wake-up floor)", sleepingFloor, ""),
       row("events.wait parked, woken by an event (spin-then-wait CPU)", spinning.microseconds, spinning.userSleepsPerTrip),
       row("events.wait parked, woken by an event (CPU that never polls)", sleeping.microseconds, sleeping.userSleepsPerTrip),
-      row("events.wait finding the handler's own yield queued (no park)", userYieldNanoseconds / NANOSECONDS_PER_MICROSECOND, ""),
+      row("events.wait finding the handler's own yield queued, no park (spin-then-wait CPU)", userYieldNanoseconds / NANOSECONDS_PER_MICROSECOND, ""),
+      row("events.wait finding the handler's own yield queued, no park (CPU that never polls)", sleepingYield.nanosecondsPerEvent / NANOSECONDS_PER_MICROSECOND, ""),
     ],
     notes: [
       `${WAKE_ROUND_TRIPS - WAKE_WARM_UP_TRIPS} round trips after ${WAKE_WARM_UP_TRIPS}; the bench queues each event one event-loop turn (setImmediate) after the wait parked, as a device's callback would; floors: median of ${FLOOR_RUNS} × ${FLOOR_ROUND_TRIPS.toLocaleString("en")}.`,
