@@ -2,7 +2,14 @@
 // more. Every app exports `dispatch` (the kernel domain calls it per event) and `serve` (a user
 // domain's loop: `events.wait`, then `dispatch`), as the AssemblyScript runtime's apps do.
 
+import type { Manifest } from "../runtime/abi/index.js";
+
 const NANOSECONDS_PER_MILLISECOND = 1_000_000;
+
+/** Each app's manifest: the world's three entries, and what its calls need. */
+export function manifestFor(name: string, capabilities: string[] = []): Manifest {
+  return { name, capabilities, entryPoints: { main: {}, dispatch: {}, serve: {} } };
+}
 
 const IMPORTS = {
   yield: `(import "singlet:kernel/process@0.1.0" "yield" (func $yield (param i32) (result i32)))`,
