@@ -215,7 +215,7 @@ async function batchTable(cpu: NodeCpu, unbatchedSteady: number): Promise<BenchT
  * Median ms from spawn to completion of `image` in `domain` through the whole kernel path, and
  * from spawn to its first output (hello's first console.write, a little after main begins).
  */
-async function startMilliseconds(kernel: Kernel, image: ModuleImage, domain: "kernel" | "user", pauseMilliseconds = 0): Promise<{ completion: number; firstOutput: number }> {
+export async function startMilliseconds(kernel: Kernel, image: ModuleImage, domain: "kernel" | "user", pauseMilliseconds = 0): Promise<{ completion: number; firstOutput: number }> {
   const completions: number[] = [];
   const firstOutputs: number[] = [];
   for (let run = 0; run < START_RUNS; run++) {

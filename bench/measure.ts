@@ -36,22 +36,33 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * scale) / scale;
 }
 
-/** The floor: two threads bouncing one word with Atomics, both sides polling. */
-export async function atomicsPingPongNanoseconds(roundTrips: number): Promise<number> {
+/** The value below which `fraction` of `values` lie (nearest rank): 0.99 for a p99. */
+export function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
+}
+
+/**
+ * The floor: two threads bouncing one word with Atomics, both sides polling, or with `sleep`
+ * both sides waiting in Atomics.wait and woken by Atomics.notify on every pass (the floor of a
+ * wake-up: what a parked thread costs to bring back).
+ */
+export async function atomicsPingPongNanoseconds(roundTrips: number, { sleep = false } = {}): Promise<number> {
   const words = new Int32Array(new SharedArrayBuffer(8));
   const worker = new Worker(`
     const { workerData } = require("node:worker_threads");
     const words = new Int32Array(workerData.buffer);
     for (let trip = 1; trip <= workerData.roundTrips; trip++) {
-      while (Atomics.load(words, 0) !== trip) {}
+      while (Atomics.load(words, 0) !== trip) { if (workerData.sleep) Atomics.wait(words, 0, trip - 1); }
       Atomics.store(words, 1, trip);
       Atomics.notify(words, 1, 1);
-    }`, { eval: true, workerData: { buffer: words.buffer, roundTrips } });
+    }`, { eval: true, workerData: { buffer: words.buffer, roundTrips, sleep } });
   await new Promise((resolve) => worker.once("online", resolve));
   const start = performance.now();
   for (let trip = 1; trip <= roundTrips; trip++) {
     Atomics.store(words, 0, trip);
-    while (Atomics.load(words, 1) !== trip) { /* poll */ }
+    if (sleep) Atomics.notify(words, 0, 1);
+    while (Atomics.load(words, 1) !== trip) { if (sleep) Atomics.wait(words, 1, trip - 1); }
   }
   const elapsed = performance.now() - start;
   await new Promise((resolve) => worker.once("exit", resolve));

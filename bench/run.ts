@@ -9,6 +9,7 @@ import { runVerifierBenchmarks } from "./verifier.js";
 import { runHalBenchmarks } from "./hal.js";
 import { runModeBenchmarks } from "./modes.js";
 import { runStartupBenchmarks } from "./startup.js";
+import { runEventBenchmarks } from "./events.js";
 import type { BenchTable } from "./table.js";
 
 const resultsPath = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "latest.json");
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     ["hal", runHalBenchmarks],
     ["modes", runModeBenchmarks],
     ["startup", runStartupBenchmarks],
+    ["events", runEventBenchmarks],
   ];
   const only = process.argv[2];
   const tables: BenchTable[] = [];

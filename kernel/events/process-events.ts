@@ -87,7 +87,8 @@ export class ProcessEvents {
     if (wasEmpty) {
       this.statistics.wakeUps++;
       this.onReady?.();
-      for (const wake of this.waiters.splice(0)) wake();
+      // Only user-domain waits wait here; an in-kernel process has none, and copies no array per event.
+      if (this.waiters.length > 0) for (const wake of this.waiters.splice(0)) wake();
     }
     return true;
   }

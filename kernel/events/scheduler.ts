@@ -3,12 +3,16 @@
 // timers are fired between deliveries, so a busy process delays another's timer by at most one
 // delivery. User-domain processes are not queued here: their own threads take events with
 // `events.wait`, and an arriving event wakes the parked call.
-import { MAX_DELIVERIES_PER_SLICE, SCHEDULER_SLICE_MILLISECONDS } from "../params.js";
+import { MAX_DELIVERIES_PER_SLICE, SCHEDULER_CLOCK_READ_DELIVERIES, SCHEDULER_CLOCK_READ_FUEL, SCHEDULER_SLICE_MILLISECONDS } from "../params.js";
 import type { PendingEvent, ProcessEvents } from "./process-events.js";
 import type { TimerService } from "./timers.js";
 
-/** Runs one event of an in-kernel process: calls its `dispatch` and ends the process if need be. */
-export type Deliver = (event: PendingEvent) => void;
+/**
+ * Runs one event of an in-kernel process: calls its `dispatch` and ends the process if need be.
+ * Returns the fuel the delivery used, which bounds how long it took; nothing when that is not
+ * known (the scheduler then reads the clock before the next delivery).
+ */
+export type Deliver = (event: PendingEvent) => number | void;
 
 interface Runnable {
   readonly events: ProcessEvents;
@@ -57,21 +61,34 @@ export class Scheduler {
 
   /**
    * Delivers round robin until the queue empties, the slice's time is up or its delivery count is
-   * (a virtual clock never moves inside a slice), then lets Node's event loop turn.
+   * (a virtual clock never moves inside a slice), then lets Node's event loop turn. The clock is
+   * read before every delivery while a timer is pending, so a due timer is fired between
+   * deliveries, at most one delivery late; with none pending, only after enough work for the
+   * slice's end to matter (SCHEDULER_CLOCK_READ_FUEL, SCHEDULER_CLOCK_READ_DELIVERIES).
    */
   private readonly runSlice = (): void => {
-    const sliceEnd = this.now() + SCHEDULER_SLICE_MILLISECONDS;
     const timers = this.timers;
+    let now = this.now();
+    const sliceEnd = now + SCHEDULER_SLICE_MILLISECONDS;
     let delivered = 0;
+    let fuelSinceClockRead = 0;
+    let deliveriesSinceClockRead = 0;
     while (this.head < this.runQueue.length) {
-      const now = this.now();
-      if (timers && timers.nextDeadline <= now) timers.fireDue(now);
+      if ((timers && timers.pending > 0) || fuelSinceClockRead >= SCHEDULER_CLOCK_READ_FUEL || deliveriesSinceClockRead >= SCHEDULER_CLOCK_READ_DELIVERIES) {
+        now = this.now();
+        fuelSinceClockRead = 0;
+        deliveriesSinceClockRead = 0;
+        if (timers && timers.nextDeadline <= now) timers.fireDue(now);
+        if (delivered > 0 && now >= sliceEnd) break;
+      }
       const runnable = this.runQueue[this.head]!;
       this.runQueue[this.head++] = undefined;
       runnable.inRunQueue = false;
       const event = runnable.events.take();
       if (event) {
-        runnable.deliver(event);
+        const fuel = runnable.deliver(event);
+        fuelSinceClockRead += typeof fuel === "number" ? fuel : Infinity;
+        deliveriesSinceClockRead++;
         this.deliveries++;
         delivered++;
       }
@@ -86,7 +103,7 @@ export class Scheduler {
         this.runQueue.splice(0, this.head);
         this.head = 0;
       }
-      if (delivered >= MAX_DELIVERIES_PER_SLICE || now >= sliceEnd) break;
+      if (delivered >= MAX_DELIVERIES_PER_SLICE) break;
     }
     if (this.head >= this.runQueue.length) {
       this.runQueue.length = 0;

@@ -7,7 +7,7 @@ import { entryFuel, moduleLimits, type Principal, type ResourceLimits } from "..
 import type { ExitStatus } from "../process/index.js";
 import { InstanceMemory } from "../sip/instance-memory.js";
 import { statusFromException } from "../sip/run-in-kernel.js";
-import { fuelGlobalOf, setFuel } from "../../verifier/index.js";
+import { fuelGaugeOf, fuelGlobalOf, meteredCallOf, setFuel, type FuelGauge, type MeteredCall } from "../../verifier/index.js";
 import { DISPATCH_EXPORT, type Manifest } from "../../runtime/abi/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
@@ -309,19 +309,30 @@ export class LinkedApp {
    * it (an exit, a fault, fuel used up); undefined when the handler returned.
    */
   deliverInKernel(kind: number, tag: number): ExitStatus | undefined {
+    this.lastDeliveryFuel = Infinity;
     const delivery = this.delivery ??= this.prepareDelivery();
     if ("ending" in delivery) return delivery.ending;
     this.fuelBudget = delivery.budget;
-    for (const global of delivery.fuelGlobals) global.value = delivery.fuel;
+    // Other kernel-domain instances of the app start from the same budget (refuelKernelInstances says why).
+    for (const gauge of delivery.otherFuelGauges) gauge.fill(delivery.budget);
+    let left: number | undefined;
     try {
-      this.guarded(() => delivery.dispatch(kind, tag));
+      if (delivery.meteredDispatch && this.unfueledKernelMilliseconds === undefined) {
+        // Verified code needs no time bound: one call fills main's fuel, runs dispatch and reads what is left.
+        left = delivery.meteredDispatch(kind, tag, delivery.budget);
+      } else {
+        delivery.mainFuelGauge?.fill(delivery.budget);
+        this.guarded(() => delivery.dispatch(kind, tag));
+        left = delivery.mainFuelGauge?.remaining();
+      }
     } catch (error) {
       return statusFromException(error, this.image(this.plan.main.module));
     }
-    const statistics = this.context.process.events.statistics;
-    const main = delivery.fuelGlobals[0];
-    if (main) {
-      statistics.deliveryFuel += delivery.budget - Number(main.value as bigint);
+    if (left !== undefined) {
+      const used = delivery.budget - left;
+      this.lastDeliveryFuel = used;
+      const statistics = this.context.process.events.statistics;
+      statistics.deliveryFuel += used;
       statistics.meteredDeliveries++;
     }
     return undefined;
@@ -337,9 +348,18 @@ export class LinkedApp {
     return "ending" in delivery ? delivery.ending : undefined;
   }
 
-  private delivery: { dispatch: WasmFunction; budget: number; fuel: bigint; fuelGlobals: WebAssembly.Global[] } | { ending: ExitStatus } | undefined;
+  /** Fuel the last in-kernel delivery used (the scheduler's measure of its work); Infinity when not metered or it ended the process. */
+  lastDeliveryFuel = Infinity;
 
-  /** What each delivery needs, looked up once: the export, its budget and every kernel instance's fuel global (main's first). */
+  private delivery: {
+    dispatch: WasmFunction; budget: number; meteredDispatch: MeteredCall | undefined; mainFuelGauge: FuelGauge | undefined; otherFuelGauges: FuelGauge[];
+  } | { ending: ExitStatus } | undefined;
+
+  /**
+   * What each delivery needs, looked up once: the export, its budget, gauges on every kernel
+   * instance's fuel global, and dispatch behind a metered call (one JS→Wasm call instead of three;
+   * undefined for an uninstrumented main or a dispatch of another signature, which take the gauges).
+   */
   private prepareDelivery(): NonNullable<LinkedApp["delivery"]> {
     const main = this.kernelInstances.get(instanceKey(this.plan.main));
     const dispatch = main?.instance.exports[DISPATCH_EXPORT];
@@ -347,12 +367,16 @@ export class LinkedApp {
       return { ending: { kind: "faulted", fault: { kind: "killed", message: `the app holds event sources but its main module exports no '${DISPATCH_EXPORT}' function to deliver them (docs/process-model.md)` } } };
     }
     const budget = entryFuel(this.image(this.plan.main.module).manifest, DISPATCH_EXPORT, this.principal.limits);
-    const fuelGlobals: WebAssembly.Global[] = [];
-    for (const loaded of [main, ...[...this.kernelInstances.values()].filter((loaded) => loaded !== main)]) {
-      const global = fuelGlobalOf(loaded.instance);
-      if (global) fuelGlobals.push(global);
+    const mainFuel = fuelGlobalOf(main.instance);
+    const otherFuelGauges: FuelGauge[] = [];
+    for (const loaded of this.kernelInstances.values()) {
+      const global = loaded === main ? undefined : fuelGlobalOf(loaded.instance);
+      if (global) otherFuelGauges.push(fuelGaugeOf(global));
     }
-    return { dispatch: dispatch as WasmFunction, budget, fuel: BigInt(budget), fuelGlobals };
+    return {
+      dispatch: dispatch as WasmFunction, budget, otherFuelGauges,
+      meteredDispatch: mainFuel && meteredCallOf(mainFuel, dispatch), mainFuelGauge: mainFuel && fuelGaugeOf(mainFuel),
+    };
   }
 
   /** The exports of a kernel-domain instance, for tests and benchmarks that inspect the links. */

@@ -147,10 +147,11 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
   };
   const deliverEachEvent = (mainCode: number): Promise<AppRun> => new Promise<AppRun>((resolve) => {
     kernel.scheduler.attach(process.events, (event) => {
-      if (process.status) return;
+      if (process.status) return 0;
       const ending = linked.deliverInKernel(event.kind, event.tag);
       if (ending) resolve(finish(ending));
       else if (!process.events.canWake) resolve(finish({ kind: "exited", code: mainCode }));
+      return linked.lastDeliveryFuel;
     });
     // Killed while it waits: the kill ended it already; this releases its instances.
     void process.completion.then(() => resolve(finish(process.status!)));

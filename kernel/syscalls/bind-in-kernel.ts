@@ -43,6 +43,10 @@ function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, cont
       default: return (...core) => { try { return handler(context, ...core); } catch (error) { return failedCall(error, name, returnsErrorCode); } };
     }
   }
+  // One u32 argument (process.yield's tag, a handle): lifted inline, without the generic loop.
+  if (descriptor.parameters.length === 1 && descriptor.parameters[0]!.type === "u32" && descriptor.result !== "string" && descriptor.result !== "list<u8>") {
+    return (first) => { try { return handler(context, (first as number) >>> 0); } catch (error) { return failedCall(error, name, returnsErrorCode); } };
+  }
   // One string argument (console writes): lift it without the generic argument loop.
   if (descriptor.parameters.length === 1 && descriptor.parameters[0]!.type === "string" && descriptor.result !== "string" && descriptor.result !== "list<u8>") {
     return (pointer, length) => {
