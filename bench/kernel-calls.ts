@@ -88,7 +88,7 @@ export async function runKernelCallBenchmarks(): Promise<BenchTable[]> {
   const instantiateMicroseconds = (await medianMilliseconds(() => { instantiateInKernel(trivial, context); }, 200, 20)) * 1000;
   const spawnMilliseconds = await medianMilliseconds(async () => { await kernel.run(helloLike, { output: () => undefined }); }, 200, 20);
   const loadCachedMicroseconds = (await medianMilliseconds(() => { kernel.load(trivial.originalBytes, { manifest: trivial.manifest }); }, 200, 20)) * 1000;
-  const hello = await measureSpawnToMain(kernel);
+  const hello = await measureSpawnToMain();
 
   return [
     {
