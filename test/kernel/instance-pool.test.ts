@@ -24,6 +24,16 @@ async function load(kernel: Kernel, text: string, name: string): Promise<ModuleI
   return image;
 }
 
+/** A kernel that has spawned COUNTS_ITS_STARTS once and had the idle turns to pre-make its instances. */
+async function kernelWithFullPool(): Promise<{ kernel: Kernel; image: ModuleImage }> {
+  const kernel = testKernel();
+  const image = await load(kernel, COUNTS_ITS_STARTS, "counts-its-starts");
+  await runCaptured(kernel, image);
+  await kernel.instancePool.settled();
+  expect(kernel.instancePool.size).to.equal(POOLED_INSTANCES_PER_MODULE);
+  return { kernel, image };
+}
+
 describe("kernel/instance-pool", () => {
   it("gives every process a fresh instance: its start function runs once, after the take, and no state carries over", async () => {
     const kernel = testKernel();
@@ -40,11 +50,7 @@ describe("kernel/instance-pool", () => {
   });
 
   it("never gives one pre-made instance to two processes: processes started together hold distinct instances and memories", async () => {
-    const kernel = testKernel();
-    const image = await load(kernel, COUNTS_ITS_STARTS, "counts-its-starts");
-    await runCaptured(kernel, image);
-    await kernel.instancePool.settled();
-    expect(kernel.instancePool.size).to.equal(POOLED_INSTANCES_PER_MODULE);
+    const { kernel, image } = await kernelWithFullPool();
     // Every instance the pool hands out, seen from outside: three spawns, three takes.
     const handedOut: WebAssembly.Instance[] = [];
     const take = kernel.instancePool.take.bind(kernel.instancePool);
@@ -97,11 +103,7 @@ describe("kernel/instance-pool", () => {
   });
 
   it("drops every pre-made instance at shutdown and makes none after it", async () => {
-    const kernel = testKernel();
-    const image = await load(kernel, COUNTS_ITS_STARTS, "counts-its-starts");
-    await runCaptured(kernel, image);
-    await kernel.instancePool.settled();
-    expect(kernel.instancePool.size).to.equal(POOLED_INSTANCES_PER_MODULE);
+    const { kernel, image } = await kernelWithFullPool();
     await kernel.shutdown();
     expect(kernel.instancePool.size).to.equal(0);
     const made = kernel.instancePool.statistics.made;
