@@ -10,6 +10,7 @@ import type { CallContext } from "../kernel/syscalls/context.js";
 import type { ModuleImage } from "../kernel/index.js";
 import type { BenchTable } from "./table.js";
 import { medianMilliseconds, medianNanosecondsPerCall, round } from "./measure.js";
+import { measureSpawnToMain } from "./spawn.js";
 
 const CALLS_PER_SAMPLE = 2_000_000;
 /** Enough fuel that the benchmark loop is never stopped; fuel is still charged per iteration. */
@@ -87,6 +88,7 @@ export async function runKernelCallBenchmarks(): Promise<BenchTable[]> {
   const instantiateMicroseconds = (await medianMilliseconds(() => { instantiateInKernel(trivial, context); }, 200, 20)) * 1000;
   const spawnMilliseconds = await medianMilliseconds(async () => { await kernel.run(helloLike, { output: () => undefined }); }, 200, 20);
   const loadCachedMicroseconds = (await medianMilliseconds(() => { kernel.load(trivial.originalBytes, { manifest: trivial.manifest }); }, 200, 20)) * 1000;
+  const hello = await measureSpawnToMain();
 
   return [
     {
@@ -105,7 +107,9 @@ export async function runKernelCallBenchmarks(): Promise<BenchTable[]> {
         ["load again (verify cache + image cache hit)", round(loadCachedMicroseconds), "µs"],
         ["instantiate in the kernel domain with per-process imports", round(instantiateMicroseconds), "µs"],
         ["spawn → main → exit → completion (includes one event-loop turn)", round(spawnMilliseconds * 1000), "µs"],
+        ...hello.rows,
       ],
+      notes: hello.notes,
     },
   ];
 }

@@ -8,7 +8,7 @@ import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
 import { ProcessTable, type Domain, type ExitStatus, type OutputSink, type Process } from "./process/index.js";
 import type { ClockDevice, ConsoleDevice, KernelServices } from "./syscalls/context.js";
 import type { Cpu, TimerDevice } from "../hal/hil/index.js";
-import { spawnApp, type AppImage } from "./linker/index.js";
+import { KernelInstancePool, singleModuleApp, spawnApp } from "./linker/index.js";
 import { DEFAULT_SYSTEM_POLICY, principalFromPolicy, type Principal, type SystemPolicy } from "./policy/index.js";
 
 export interface KernelDevices {
@@ -44,12 +44,15 @@ export class Kernel {
   readonly services: KernelServices;
   /** Delivers events to in-kernel processes, round robin (kernel/events/scheduler.ts). */
   readonly scheduler: Scheduler;
+  /** Pre-made kernel-domain instances of the modules spawned most (kernel/linker/instance-pool.ts). */
+  readonly instancePool: KernelInstancePool;
   private readonly exitListeners: ProcessExitListener[] = [];
 
   /** `policy`: the system policy every app runs under; the safe built-in default when omitted. */
   constructor(readonly devices: KernelDevices, readonly policy: SystemPolicy = DEFAULT_SYSTEM_POLICY) {
     const timers = devices.timer ? new TimerService(devices.timer) : undefined;
     this.services = { clock: devices.clock, timers };
+    this.instancePool = new KernelInstancePool(this.services);
     const timer = devices.timer;
     this.scheduler = new Scheduler(timers, timer ? () => timer.now() : () => performance.now());
   }
@@ -74,8 +77,7 @@ export class Kernel {
    * A single module is a linked app of one module: the same plan, principal and policy apply.
    */
   spawn(image: ModuleImage, options: SpawnOptions = {}): Process {
-    const app: AppImage = { name: image.name, main: image.name, modules: new Map([[image.name, image]]) };
-    return spawnApp(this, app, {
+    return spawnApp(this, singleModuleApp(image), {
       principal: options.principal, args: options.args, output: options.output, name: options.name, mainDomain: options.domain,
     }).process;
   }
@@ -123,6 +125,8 @@ export class Kernel {
   }
 
   async shutdown(): Promise<void> {
+    // No pre-made instance outlives the kernel, and no refill runs after it.
+    this.instancePool.close();
     await this.devices.shutdown?.();
   }
 

@@ -41,3 +41,12 @@ export function loadApp(loader: Loader, name: string, main: string, sources: rea
   }
   return { name, main, modules };
 }
+
+const singleModuleApps = new WeakMap<ModuleImage, AppImage>();
+
+/** The app of one module, made once per image: every spawn of a module is the same app. */
+export function singleModuleApp(image: ModuleImage): AppImage {
+  let app = singleModuleApps.get(image);
+  if (!app) singleModuleApps.set(image, app = { name: image.name, main: image.name, modules: new Map([[image.name, image]]) });
+  return app;
+}

@@ -6,6 +6,7 @@ export * from "./domain-host.js";
 export * from "./limits.js";
 export * from "./link-error.js";
 export * from "./linked-app.js";
+export * from "./instance-pool.js";
 export * from "./plan.js";
 export * from "./run-app.js";
 export * from "./hal-domain-host.js";

@@ -13,6 +13,7 @@ import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
 import type { AppImage } from "./app-image.js";
 import { kernelAbiImportsFor } from "./bind-kernel-abi.js";
+import type { KernelInstancePool } from "./instance-pool.js";
 import { runMovedStart } from "../sip/run-in-kernel.js";
 import { runWithinTime } from "../sip/entry-guard.js";
 import { copyArguments, liftArguments, lowerArguments, type CoreValue, type CrossingValue } from "./crossing.js";
@@ -70,7 +71,11 @@ export class LinkedApp {
   /** The CPU budget that bounds this app's kernel-domain code when some of it is unverified (carries no fuel). */
   private readonly unfueledKernelMilliseconds: number | undefined;
 
-  constructor(readonly app: AppImage, readonly plan: LinkPlan, readonly principal: Principal, private readonly context: CallContext, readonly host: UserDomainHost | undefined) {
+  /**
+   * `pool`, when given, supplies this app's kernel-domain instances that import nothing from other
+   * modules (every single-module app's): pre-made, given to this process alone (instance-pool.ts).
+   */
+  constructor(readonly app: AppImage, readonly plan: LinkPlan, readonly principal: Principal, private readonly context: CallContext, readonly host: UserDomainHost | undefined, private readonly pool?: KernelInstancePool) {
     this.counters = plan.edges.map((edge) => ({
       callerModule: edge.caller.module, callerDomain: edge.caller.domain,
       callee: `${edge.callee.module}.${edge.functionName}`, calleeDomain: edge.callee.domain,
@@ -180,14 +185,23 @@ export class LinkedApp {
   }
 
   private instantiateInKernel(placement: InstancePlacement, image: ModuleImage, outgoing: { edge: EdgePlan; counter: EdgeCounter }[]): void {
-    const memory = new InstanceMemory();
-    const imports = kernelAbiImportsFor(this.context, memory, "kernel", () => this.fuelBudget);
-    for (const { edge, counter } of outgoing) {
-      (imports[edge.importModule] ??= {})[edge.importName] = this.kernelSideImport(edge, counter, memory);
-    }
     const bounded = boundedModule(image, "kernel", this.limitsOf(image));
-    const instance = new WebAssembly.Instance(bounded.module, imports as WebAssembly.Imports);
-    memory.attach(instance);
+    let instance: WebAssembly.Instance;
+    let memory: InstanceMemory;
+    if (this.pool && outgoing.length === 0) {
+      // Imports only from the kernel: nothing of this process is in them but the process, bound now.
+      const taken = this.pool.take(bounded.module);
+      taken.abi.bind(this.context.process, () => this.fuelBudget);
+      ({ instance, memory } = taken);
+    } else {
+      memory = new InstanceMemory();
+      const imports = kernelAbiImportsFor(this.context, memory, "kernel", () => this.fuelBudget);
+      for (const { edge, counter } of outgoing) {
+        (imports[edge.importModule] ??= {})[edge.importName] = this.kernelSideImport(edge, counter, memory);
+      }
+      instance = new WebAssembly.Instance(bounded.module, imports as WebAssembly.Imports);
+      memory.attach(instance);
+    }
     this.kernelInstances.set(instanceKey(placement), { instance, memory });
     // After attaching: the start function's kernel calls need the memory.
     this.guarded(() => runMovedStart(instance, bounded.startExport));

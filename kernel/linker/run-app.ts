@@ -2,7 +2,7 @@
 // here, before any process exists), create the process in main's domain, grant capabilities,
 // instantiate, run main. `Kernel.spawn` is this pipeline for an app of one module.
 import type { Kernel } from "../kernel.js";
-import { checkManifestLimits, type Principal } from "../policy/index.js";
+import { checkManifestLimits, type Principal, type ResourceLimits } from "../policy/index.js";
 import type { Domain, ExitStatus, OutputSink, Process } from "../process/index.js";
 import type { AppImage } from "./app-image.js";
 import type { UserDomainHost } from "./domain-host.js";
@@ -55,9 +55,8 @@ export function linkAppForProcess(kernel: Kernel, app: AppImage, options: RunApp
 function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions): { process: Process; linked: LinkedApp } {
   if (app.modules.size > MAX_MODULES_PER_APP) throw new LinkError(app.main, "(app)", "too-many-modules", `${app.modules.size} modules (limit ${MAX_MODULES_PER_APP})`);
   const principal = options.principal ?? kernel.defaultPrincipal();
-  // Limits are the kernel's: a manifest may ask for less than its principal's ceilings, never more.
-  for (const image of app.modules.values()) checkManifestLimits(image.name, image.manifest, principal.limits, principal.name);
-  const plan = planFor(app, principal, options.mainDomain);
+  const recipe = recipeFor(app, principal, options.mainDomain);
+  const plan = recipe.plan;
   // The device itself, so the process's queue sees its backpressure and a closed reader.
   const output = options.output ?? kernel.devices.console;
   const process = kernel.processes.create({
@@ -66,15 +65,8 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
     eventSourceLimit: principal.limits.eventSources,
   }, principal.limits.processes);
   try {
-    // One process, one capability list: main's requests first, then the other modules', one per
-    // kind (the first request of a kind says its rights).
-    const mainImage = app.modules.get(plan.main.module)!;
-    const requests = new Map<string, CapabilityRequest>();
-    for (const image of [mainImage, ...app.modules.values()]) {
-      for (const request of image.manifest.capabilities ?? []) if (!requests.has(capabilityRequestName(request))) requests.set(capabilityRequestName(request), request);
-    }
-    kernel.grantInitialCapabilities(process, { ...mainImage, manifest: { ...mainImage.manifest, capabilities: [...requests.values()] } });
-    const linked = new LinkedApp(app, plan, principal, { process, services: kernel.services }, options.userDomains ?? defaultUserDomainHost(kernel));
+    kernel.grantInitialCapabilities(process, recipe.grants);
+    const linked = new LinkedApp(app, plan, principal, { process, services: kernel.services }, options.userDomains ?? defaultUserDomainHost(kernel), kernel.instancePool);
     return { process, linked };
   } catch (error) {
     process.capabilities.clear();
@@ -83,25 +75,60 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
   }
 }
 
-/**
- * Plans of single-module apps, by image: a plan depends only on the image, the principal's
- * kernel-mode trust as it stands and the domain asked for, and spawning the same module again is
- * the common case. Trust is part of the key, so a revoked capability is seen at the next spawn.
- */
-const singleModulePlans = new WeakMap<ModuleImage, Map<string, LinkPlan>>();
+/** What every spawn of an app for a principal repeats, worked out once (recipeFor). */
+interface SpawnRecipe {
+  readonly plan: LinkPlan;
+  /** Main's image with one capability list for the process: main's requests first, then the other modules', once each. */
+  readonly grants: ModuleImage;
+  /** The ceilings the manifests were last checked against. */
+  checkedLimits: ResourceLimits | undefined;
+}
 
-function planFor(app: AppImage, principal: Principal, mainDomain: Domain | undefined): LinkPlan {
-  if (app.modules.size !== 1) return planLink(app, principal, { mainDomain });
-  const image = app.modules.get(app.main);
-  if (!image) return planLink(app, principal, { mainDomain });
-  const key = `${principal.name}:${principal.holdsKernelMode}:${principal.holdsKernelModeByPage}:${mainDomain ?? ""}:${app.name}`;
-  let plans = singleModulePlans.get(image);
-  const found = plans?.get(key);
-  if (found) return found;
-  const plan = planLink(app, principal, { mainDomain });
-  if (!plans) singleModulePlans.set(image, plans = new Map());
-  plans.set(key, plan);
-  return plan;
+/**
+ * Recipes of single-module apps, by image: a plan depends only on the image, the principal's
+ * kernel-mode trust as it stands and the domain asked for, and spawning the same module again is
+ * the common case. Trust is part of the key, so a revoked capability is seen at the next spawn;
+ * the manifests are checked again whenever the principal's ceilings are another object (another
+ * principal of the same name, another policy).
+ */
+const singleModuleRecipes = new WeakMap<ModuleImage, Map<string, SpawnRecipe>>();
+
+function recipeFor(app: AppImage, principal: Principal, mainDomain: Domain | undefined): SpawnRecipe {
+  const image = app.modules.size === 1 ? app.modules.get(app.main) : undefined;
+  const key = image && `${principal.name}:${principal.holdsKernelMode}:${principal.holdsKernelModeByPage}:${mainDomain ?? ""}:${app.name}`;
+  let recipes = image && singleModuleRecipes.get(image);
+  let recipe = key === undefined ? undefined : recipes?.get(key);
+  if (!recipe) {
+    // Limits first: a refusal names the limit, before a plan is attempted.
+    checkLimits(app, principal);
+    recipe = { plan: planLink(app, principal, { mainDomain }), grants: grantsOf(app), checkedLimits: principal.limits };
+    if (image && key !== undefined) {
+      if (!recipes) singleModuleRecipes.set(image, recipes = new Map());
+      recipes.set(key, recipe);
+    }
+  } else if (recipe.checkedLimits !== principal.limits) {
+    checkLimits(app, principal);
+    recipe.checkedLimits = principal.limits;
+  }
+  return recipe;
+}
+
+/** Limits are the kernel's: a manifest may ask for less than its principal's ceilings, never more. */
+function checkLimits(app: AppImage, principal: Principal): void {
+  for (const image of app.modules.values()) checkManifestLimits(image.name, image.manifest, principal.limits, principal.name);
+}
+
+/**
+ * One process, one capability list: main's requests first, then the other modules', one per kind
+ * (the first request of a kind says its rights).
+ */
+function grantsOf(app: AppImage): ModuleImage {
+  const mainImage = app.modules.get(app.main)!;
+  const requests = new Map<string, CapabilityRequest>();
+  for (const image of [mainImage, ...app.modules.values()]) {
+    for (const request of image.manifest.capabilities ?? []) if (!requests.has(capabilityRequestName(request))) requests.set(capabilityRequestName(request), request);
+  }
+  return { ...mainImage, manifest: { ...mainImage.manifest, capabilities: [...requests.values()] } };
 }
 
 /** The HAL's user domains, when the kernel's CPU can host them. */
