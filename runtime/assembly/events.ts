@@ -65,12 +65,24 @@ export type TimerCallback = (timer: Timer) => void;
  * Timers' callbacks by tag, beside the registrations rather than in the Timer: a class may not
  * hold a function that takes the class itself (AssemblyScript has no recursive types).
  */
-let timerCallbackMap: Map<u32, TimerCallback> | null = null;
+let timerCallbackList: Array<TimerCallback | null> | null = null;
 
-function timerCallbacks(): Map<u32, TimerCallback> {
-  let map = timerCallbackMap;
-  if (map === null) timerCallbackMap = map = new Map<u32, TimerCallback>();
-  return map;
+/** By tag; an array, not a Map: tags are small and dense, and a Map's code would be in every app. */
+function timerCallbacks(): Array<TimerCallback | null> {
+  let list = timerCallbackList;
+  if (list === null) timerCallbackList = list = new Array<TimerCallback | null>();
+  return list;
+}
+
+function setTimerCallback(tag: u32, callback: TimerCallback | null): void {
+  const list = timerCallbacks();
+  while (list.length <= <i32>tag) list.push(null);
+  list[<i32>tag] = callback;
+}
+
+function timerCallbackOf(tag: u32): TimerCallback | null {
+  const list = timerCallbacks();
+  return <i32>tag < list.length ? list[<i32>tag] : null;
 }
 
 /** A one-shot or periodic timer (needs the clock capability). */
@@ -102,7 +114,7 @@ export class Timer extends Registration {
       unregister(tag);
     } else {
       timer.active = true;
-      timerCallbacks().set(tag, callback);
+      setTimerCallback(tag, callback);
     }
     return timer;
   }
@@ -115,18 +127,18 @@ export class Timer extends Registration {
     if (!this.active) return;
     this.active = false;
     timerCalls.cancel(<u32>this.handle);
-    timerCallbacks().delete(this.tag);
+    setTimerCallback(this.tag, null);
     unregister(this.tag);
   }
 
   fire(kind: u32): void {
-    if (!timerCallbacks().has(this.tag)) return;
-    const callback = timerCallbacks().get(this.tag);
+    const callback = timerCallbackOf(this.tag);
+    if (callback === null) return;
     this.fired++;
     if (!this.periodic) {
       // The kernel released a one-shot timer's handle when it handed over the event.
       this.active = false;
-      timerCallbacks().delete(this.tag);
+      setTimerCallback(this.tag, null);
       unregister(this.tag);
     }
     callback(this);
