@@ -102,8 +102,9 @@ function formatEventStats(run: AppRun): string {
   const events = run.process.events.statistics;
   const parts = [`${events.delivered} delivered`, `${events.wakeUps} wake-ups`, `queue high-water ${events.queueHighWater}`, `${events.coalesced} coalesced`];
   if (events.meteredDeliveries > 0) parts.push(`fuel per delivery ${Math.round(events.deliveryFuel / events.meteredDeliveries)}`);
-  const waits = run.linked.userDomain?.stats().ringSwitchesByCall["events.wait"];
-  if (waits !== undefined) parts.push(`wait crossings ${waits}`);
+  const domain = run.linked.userDomain?.stats();
+  // Each wait is a kernel call: two ring switches when answered (one while it is still parked).
+  if (domain) parts.push(`waits ${domain.trapsByCall["events.wait"] ?? 0} (ring switches ${domain.ringSwitchesByCall["events.wait"] ?? 0})`);
   return `  events: ${parts.join(", ")}`;
 }
 
