@@ -6,6 +6,7 @@
 //   3. A user domain's events.wait parked and woken by an event, beside two Atomics floors (the same).
 //   4. Process start on the unified path: hello (no event sources) and an app that holds one.
 // Prints tables; asserts nothing.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -134,6 +135,15 @@ async function deliveryTable(kernel: Kernel): Promise<{ table: BenchTable; userN
  * Another build to compare start-up with in the same run: a checkout whose `dist/` and
  * `apps/hello/build/` are built (say, main), named by SINGLET_BENCH_BASELINE.
  */
+/** The baseline's commit, which names it in a table without the machine's paths. */
+function baselineCommit(directory: string): string {
+  try {
+    return execFileSync("git", ["-C", directory, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return "a build outside git";
+  }
+}
+
 async function baselineKernel(): Promise<{ kernel: Kernel; hello: ModuleImage; directory: string } | undefined> {
   const directory = process.env.SINGLET_BENCH_BASELINE;
   if (!directory) return undefined;
@@ -168,7 +178,7 @@ async function startTable(kernel: Kernel): Promise<BenchTable> {
     row("hello in a prewarmed user domain", userWarm),
   ];
   if (baseline) {
-    rows.splice(1, 0, row(`  the same hello in-kernel, baseline build (${baseline.directory})`, median(baselineRounds)));
+    rows.splice(1, 0, row(`  the same hello in-kernel, baseline build (${baselineCommit(baseline.directory)})`, median(baselineRounds)));
     await baseline.kernel.shutdown();
   }
   return {
