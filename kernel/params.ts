@@ -110,3 +110,17 @@ export const MAX_DELIVERIES_PER_SLICE = 4096;
  */
 export const SCHEDULER_CLOCK_READ_FUEL = 20_000;
 export const SCHEDULER_CLOCK_READ_DELIVERIES = 64;
+/**
+ * Exchange-heap bytes one process may own at once (kernel/exchange): blocks are kernel memory
+ * outside every process's linear memory, so without a quota a process could hold any amount.
+ */
+export const CEILING_EXCHANGE_BYTES = 64 * 1024 * 1024;
+/** Largest absolute `exchangeBytes` a policy may set: 1 GiB of kernel memory for one process. */
+export const MAX_EXCHANGE_BYTES = 1024 * 1024 * 1024;
+/** Largest single block: a message is a block, and one message should not need more. */
+export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
+/**
+ * Longest copy of one `blocks.read` or `blocks.write`: a user domain's copy goes through its
+ * trap page, whose data area takes 256 KiB each way, so larger moves are a few calls.
+ */
+export const MAX_BLOCK_COPY_BYTES = 128 * 1024;

@@ -18,6 +18,13 @@ export interface CapabilityObject {
    * to it is removed: dropped, cancelled, or cleared with its process.
    */
   close?(): void;
+  /**
+   * Held through exactly one grant at a time (an exchange-heap block, owned by one process):
+   * `restrict` is refused, so the grant moves whole and a sender keeps no copy.
+   */
+  readonly exclusive?: boolean;
+  /** Called before the object's grant moves to `destination`; throws to refuse the move (a quota). */
+  moving?(source: CapabilityTable, destination: CapabilityTable): void;
 }
 
 export interface Capability {
@@ -145,6 +152,7 @@ export class CapabilityTable {
   /** A new handle to the same object with fewer rights, derived from `handle`'s grant (revocable by its holder). */
   restrict(handle: number, rights: number): number {
     const parent = this.grantOf(handle);
+    if (parent.object.exclusive) throw new NotPermittedError(`handle ${handle} names an object held through one handle only; it cannot be copied`);
     if ((rights & ~parent.rights) !== 0) {
       throw new NotPermittedError(`rights 0x${rights.toString(16)} exceed handle rights 0x${parent.rights.toString(16)}`);
     }
@@ -159,8 +167,15 @@ export class CapabilityTable {
   transfer(handle: number, destination: CapabilityTable): number {
     const grant = this.grantOf(handle, undefined, Rights.grant);
     const index = handle & INDEX_MASK;
-    // The destination takes it first: when it is full, the sender's handle stays as it was.
-    const moved = destination.hold(grant);
+    grant.object.moving?.(this, destination);
+    let moved: number;
+    try {
+      // The destination takes it first: when it is full, the sender's handle stays as it was.
+      moved = destination.hold(grant);
+    } catch (error) {
+      grant.object.moving?.(destination, this);
+      throw error;
+    }
     this.slots[index]!.capability = undefined;
     this.freeSlot(index);
     return moved;

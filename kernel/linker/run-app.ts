@@ -62,7 +62,7 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
   const process = kernel.processes.create({
     name: options.name ?? app.name, args: options.args ?? [], domain: plan.main.domain, output,
     principal: principal.name, handleLimit: principal.limits.handles, outputLimit: principal.limits.outputUnits,
-    eventSourceLimit: principal.limits.eventSources,
+    eventSourceLimit: principal.limits.eventSources, exchangeLimit: principal.limits.exchangeBytes,
   }, principal.limits.processes);
   try {
     kernel.grantInitialCapabilities(process, recipe.grants);

@@ -5,8 +5,8 @@ import { KernelError } from "../errors.js";
 import { ErrorCode, type Manifest } from "../../runtime/abi/index.js";
 import { fuelBudgetFor } from "../../verifier/index.js";
 import {
-  CEILING_CPU_MILLISECONDS, CEILING_FUEL_PER_ENTRY, CEILING_MEMORY_PAGES, CEILING_TABLE_ELEMENTS,
-  DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES, MAX_EVENT_SOURCES_PER_PROCESS, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_QUEUED_OUTPUT_UNITS, MAX_TIMER_MILLISECONDS, MAX_WASM_MEMORY_PAGES,
+  CEILING_CPU_MILLISECONDS, CEILING_EXCHANGE_BYTES, CEILING_FUEL_PER_ENTRY, CEILING_MEMORY_PAGES, CEILING_TABLE_ELEMENTS,
+  DEFAULT_USER_CPU_MILLISECONDS, DEFAULT_USER_MEMORY_PAGES, MAX_EVENT_SOURCES_PER_PROCESS, MAX_EXCHANGE_BYTES, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_QUEUED_OUTPUT_UNITS, MAX_TIMER_MILLISECONDS, MAX_WASM_MEMORY_PAGES,
 } from "../params.js";
 
 export interface ResourceLimits {
@@ -26,6 +26,8 @@ export interface ResourceLimits {
   readonly outputUnits: number;
   /** Event sources (timers, a queued yield) one process may hold at once; also its event queue's bound. */
   readonly eventSources: number;
+  /** Bytes of exchange-heap blocks one process may own at once. */
+  readonly exchangeBytes: number;
 }
 
 export type LimitName = keyof ResourceLimits;
@@ -40,6 +42,7 @@ export const KERNEL_CEILINGS: ResourceLimits = {
   processes: MAX_PROCESSES,
   outputUnits: MAX_QUEUED_OUTPUT_UNITS,
   eventSources: MAX_EVENT_SOURCES_PER_PROCESS,
+  exchangeBytes: CEILING_EXCHANGE_BYTES,
 };
 
 /** The largest value each limit can have at all, whatever a policy says. */
@@ -52,6 +55,7 @@ const ABSOLUTE_MAXIMA: ResourceLimits = {
   processes: MAX_PROCESSES,
   outputUnits: MAX_QUEUED_OUTPUT_UNITS,
   eventSources: MAX_EVENT_SOURCES_PER_PROCESS,
+  exchangeBytes: MAX_EXCHANGE_BYTES,
 };
 
 /** A manifest that asks for more than its principal's ceiling: a refusal, not a usage error. */
@@ -109,6 +113,7 @@ export function moduleLimits(manifest: Manifest, ceilings: ResourceLimits): Reso
     processes: ceilings.processes,
     outputUnits: ceilings.outputUnits,
     eventSources: ceilings.eventSources,
+    exchangeBytes: ceilings.exchangeBytes,
   };
 }
 

@@ -2,7 +2,8 @@
 import type { UserDomainStats } from "../../hal/hil/index.js";
 import { CapabilityTable } from "../capabilities/index.js";
 import { ProcessEvents } from "../events/index.js";
-import { MAX_EVENT_SOURCES_PER_PROCESS } from "../params.js";
+import { CEILING_EXCHANGE_BYTES, MAX_EVENT_SOURCES_PER_PROCESS } from "../params.js";
+import { openExchangeAccount, type ExchangeAccount } from "../exchange/index.js";
 import type { ExitStatus } from "./fault.js";
 import { OutputQueue, type OutputSink, type OutputStream } from "./output-queue.js";
 
@@ -30,6 +31,8 @@ export interface ProcessOptions {
   readonly outputLimit?: number;
   /** Event sources it may hold at once (its principal's ceiling); also its event queue's bound. */
   readonly eventSourceLimit?: number;
+  /** Exchange-heap bytes it may own at once (its principal's ceiling). */
+  readonly exchangeLimit?: number;
 }
 
 export class Process {
@@ -56,6 +59,8 @@ export class Process {
    * sources, whereas `main` returning leaves it running until nothing can wake it.
    */
   exitRequested: number | undefined;
+  /** The exchange-heap blocks it owns, against its limit; its blocks go with its handles. */
+  readonly exchange: ExchangeAccount;
 
   constructor(options: ProcessOptions) {
     this.processId = options.processId;
@@ -66,6 +71,7 @@ export class Process {
     this.capabilities = new CapabilityTable(options.handleLimit);
     this.output = new OutputQueue(options.output, options.outputLimit);
     this.events = new ProcessEvents(options.eventSourceLimit ?? MAX_EVENT_SOURCES_PER_PROCESS);
+    this.exchange = openExchangeAccount(this.capabilities, options.exchangeLimit ?? CEILING_EXCHANGE_BYTES);
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
   }
 

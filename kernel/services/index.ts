@@ -8,3 +8,4 @@ export * from "./batch.js";
 export * from "./event-calls.js";
 export * from "./timer-calls.js";
 export * from "./blocking-calls.js";
+export * from "./block-calls.js";

@@ -32,6 +32,10 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "events.poll": services.eventsPoll,
   "timers.start": services.timerStart,
   "timers.cancel": services.timerCancel,
+  "blocks.create": services.blockCreate,
+  "blocks.size": services.blockSize,
+  "blocks.write": services.blockWrite,
+  "blocks.read": services.blockRead,
 };
 
 /** Handlers indexed by syscall number, the order of the generated descriptor table. */

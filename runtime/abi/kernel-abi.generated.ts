@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "e00cf7664bed1792";
+export const ABI_SOURCE_HASH = "09fcf9d68fe1bf77";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -35,6 +35,10 @@ export const Syscall = {
   eventsPoll: 20,
   timersStart: 21,
   timersCancel: 22,
+  blocksCreate: 23,
+  blocksSize: 24,
+  blocksWrite: 25,
+  blocksRead: 26,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -290,6 +294,50 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     result: "s32",
     coreParameters: ["i32"],
     coreResults: ["i32"],
+  },
+  {
+    number: 23,
+    interfaceName: "blocks",
+    functionName: "create",
+    qualifiedName: "blocks.create",
+    importModule: "singlet:kernel/blocks@0.1.0",
+    parameters: [{"name":"size","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32"],
+    coreResults: ["i32"],
+  },
+  {
+    number: 24,
+    interfaceName: "blocks",
+    functionName: "size",
+    qualifiedName: "blocks.size",
+    importModule: "singlet:kernel/blocks@0.1.0",
+    parameters: [{"name":"block","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32"],
+    coreResults: ["i32"],
+  },
+  {
+    number: 25,
+    interfaceName: "blocks",
+    functionName: "write",
+    qualifiedName: "blocks.write",
+    importModule: "singlet:kernel/blocks@0.1.0",
+    parameters: [{"name":"block","type":"u32"},{"name":"offset","type":"u32"},{"name":"data","type":"list<u8>"}],
+    result: "s32",
+    coreParameters: ["i32","i32","i32","i32"],
+    coreResults: ["i32"],
+  },
+  {
+    number: 26,
+    interfaceName: "blocks",
+    functionName: "read",
+    qualifiedName: "blocks.read",
+    importModule: "singlet:kernel/blocks@0.1.0",
+    parameters: [{"name":"block","type":"u32"},{"name":"offset","type":"u32"},{"name":"length","type":"u32"}],
+    result: "list<u8>",
+    coreParameters: ["i32","i32","i32","i32"],
+    coreResults: [],
   },
 ];
 

@@ -5,6 +5,7 @@ import * as consoleCalls from "./bindings/console.generated";
 import * as clockCalls from "./bindings/clock.generated";
 import * as capabilityCalls from "./bindings/capabilities.generated";
 import * as modeCalls from "./bindings/mode.generated";
+import * as blockCalls from "./bindings/blocks.generated";
 
 export { cabi_realloc } from "./abi";
 export { Timer, Scheduler, Registration, dispatch, serve, EVENT_TIMER, EVENT_YIELDED } from "./events";
@@ -51,6 +52,17 @@ export class Capabilities {
   static drop(handle: u32): i32 { return capabilityCalls.drop(handle); }
   /** Revokes every handle derived from `handle` (restricted or delegated copies, in any process); returns how many. */
   static revoke(handle: u32): i32 { return capabilityCalls.revoke(handle); }
+}
+
+/** Exchange-heap blocks (docs/abi/exchange-heap.md): kernel-held bytes owned through one handle. */
+export class Blocks {
+  /** A new zero-filled block of `size` bytes: its handle, or a negative error. */
+  static create(size: u32): i32 { return blockCalls.create(size); }
+  static size(block: u32): i32 { return blockCalls.size(block); }
+  /** Copies `data` into the block at `offset`: bytes written, or a negative error. */
+  static write(block: u32, offset: u32, data: Uint8Array): i32 { return blockCalls.write(block, offset, data); }
+  /** Copies `length` bytes out from `offset`; a range outside the block ends the process. */
+  static read(block: u32, offset: u32, length: u32): Uint8Array { return blockCalls.read(block, offset, length); }
 }
 
 /** Where the calling code runs. */

@@ -133,5 +133,6 @@ describe("kernel/limits", function () {
     expect(page).to.contain(`| \`processes\` | ${KERNEL_CEILINGS.processes} |`);
     expect(page).to.contain(`| \`outputUnits\` | ${KERNEL_CEILINGS.outputUnits} |`);
     expect(page).to.contain(`| \`eventSources\` | ${KERNEL_CEILINGS.eventSources} |`);
+    expect(page).to.contain(`| \`exchangeBytes\` | ${KERNEL_CEILINGS.exchangeBytes} (64 MiB) |`);
   });
 });
