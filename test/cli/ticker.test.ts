@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { projectRoot } from "../helpers/kernel.js";
+import { projectRoot, tickerOutput } from "../helpers/kernel.js";
 
 const bundled = resolve(projectRoot, "dist", "singlet.cjs");
 
@@ -11,8 +11,6 @@ function singlet(...args: string[]) {
   const result = spawnSync(process.execPath, [bundled, ...args], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, SINGLET_CACHE: "off" } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
-
-const TICKER_OUTPUT = "ticker: 3 ticks 10 ms apart\ntick 1 of 3\ntick 2 of 3\ntick 3 of 3\nticker: done\n";
 
 describe("cli/ticker", function () {
   this.timeout(30000);
@@ -22,7 +20,7 @@ describe("cli/ticker", function () {
     const inUser = singlet("run", "--user", "apps/ticker", "--", "3", "10");
     expect(inKernel.code).to.equal(0);
     expect(inUser.code).to.equal(0);
-    expect(inKernel.stdout).to.equal(TICKER_OUTPUT);
+    expect(inKernel.stdout).to.equal(tickerOutput(3, 10));
     expect(inUser.stdout).to.equal(inKernel.stdout);
     expect(inKernel.stderr).to.equal("");
     expect(inUser.stderr).to.equal("");

@@ -36,3 +36,11 @@ export function spawnCaptured(kernel: Kernel, image: ModuleImage, options: Spawn
 export async function runCaptured(kernel: Kernel, image: ModuleImage, options: SpawnOptions = {}): Promise<CapturedRun> {
   return spawnCaptured(kernel, image, options).done;
 }
+
+/** What apps/ticker prints for `ticker ticks milliseconds`: its whole output. */
+export function tickerOutput(ticks: number, milliseconds: number): string {
+  const lines = [`ticker: ${ticks} ticks ${milliseconds} ms apart`];
+  for (let tick = 1; tick <= ticks; tick++) lines.push(`tick ${tick} of ${ticks}`);
+  lines.push("ticker: done");
+  return `${lines.join("\n")}\n`;
+}

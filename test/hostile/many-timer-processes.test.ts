@@ -4,10 +4,8 @@
 // and afterwards the kernel holds no process, timer, queued delivery or thread.
 import { expect } from "chai";
 import type { Domain } from "../../kernel/index.js";
-import { appBytes } from "../helpers/kernel.js";
-import {
-  NODE_USER, SIM_KERNEL, advanceUntil, eventKernel, eventually, liveThreads, spawnWatched, tickerOutput, type EventKernel, type EventSetting,
-} from "./support/event-kernels.js";
+import { appBytes, tickerOutput } from "../helpers/kernel.js";
+import { EventKernel, NODE_USER, SIM_KERNEL, eventually, liveThreads, type EventSetting } from "../helpers/event-kernel.js";
 
 const KERNEL_TICKERS = 1000;
 /** User domains cost a thread each (tens of milliseconds to start): 50 keeps the case bounded on two cores. */
@@ -19,31 +17,31 @@ function tickerArgs(index: number): { ticks: number; milliseconds: number } {
 }
 
 async function runTickers(setting: EventSetting, count: number, domain: Domain): Promise<void> {
-  const bench: EventKernel = eventKernel(setting);
+  const system = new EventKernel(setting.hal);
   try {
-    const { kernel } = bench;
+    const { kernel } = system;
     const ticker = kernel.load(appBytes("ticker"));
     const tickers = Array.from({ length: count }, (_, index) => {
       const { ticks, milliseconds } = tickerArgs(index);
-      return { index, ticks, milliseconds, ...spawnWatched(kernel, ticker, { domain, args: [`${ticks}`, `${milliseconds}`] }) };
+      return { index, ticks, milliseconds, ...system.spawn(ticker, { domain, args: [`${ticks}`, `${milliseconds}`] }) };
     });
     expect(kernel.processes.count).to.equal(count);
-    const all = Promise.all(tickers.map((one) => one.done));
+    const all = Promise.all(tickers.map((one) => one.status));
     // The virtual clock moves a millisecond at a time; on the Node HAL real time passes anyway.
-    await advanceUntil(bench, all, bench.sim ? 1 : 10);
+    await system.advanceUntil(all, system.sim ? 1 : 10);
     for (const one of tickers) {
-      expect(await one.done, `ticker ${one.index}`).to.deep.equal({ kind: "exited", code: 0 });
+      expect(await one.status, `ticker ${one.index}`).to.deep.equal({ kind: "exited", code: 0 });
       expect(one.output.stdout, `ticker ${one.index}`).to.equal(tickerOutput(one.ticks, one.milliseconds));
       expect(one.process.events.statistics.delivered, `ticker ${one.index} took one event per tick`).to.equal(one.ticks);
       expect(one.process.capabilities.size, `ticker ${one.index}`).to.equal(0);
     }
-    await bench.settle();
+    await system.settle();
     expect(kernel.processes.count, "no process is left").to.equal(0);
     expect(kernel.services.timers!.pending, "no timer is left").to.equal(0);
     expect(kernel.scheduler.runnable, "the run queue drained").to.equal(0);
     await eventually(() => liveThreads(kernel) === 0, "every domain's thread to end");
   } finally {
-    await bench.shutdown();
+    await system.shutdown();
   }
 }
 

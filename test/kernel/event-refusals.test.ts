@@ -3,8 +3,8 @@
 // timer handles, a second yield, a wait with nothing to wait for.
 import { expect } from "chai";
 import { principalHolding, type Domain } from "../../kernel/index.js";
-import { SimulatedKernel } from "../helpers/simulated-kernel.js";
-import { REPORT_EVENT, eventApp, eventManifest, int, line, long, outcome, startTimer, startTimerNanoseconds, word } from "./event-fixtures.js";
+import { EventKernel } from "../helpers/event-kernel.js";
+import { REPORT_EVENT, eventApp, eventManifest, int, line, long, outcome, startTimer, startTimerNanoseconds, text } from "../helpers/event-apps.js";
 
 const DOMAINS: readonly Domain[] = ["kernel", "user"];
 
@@ -27,8 +27,8 @@ const START_ARGUMENT_ROWS: readonly { name: string; delay: bigint; period: bigin
 for (const domain of DOMAINS) {
   describe(`kernel/event-refusals in the ${domain} domain`, () => {
     it("refuses timers.start without the clock capability: notPermitted (-1)", async () => {
-      const system = new SimulatedKernel();
-      const bytes = await eventApp({ main: `${line(word("start"), outcome(startTimer(5, 0, 1)))} (i32.const 0)` });
+      const system = new EventKernel();
+      const bytes = await eventApp({ main: `${line(text("start"), outcome(startTimer(5, 0, 1)))} (i32.const 0)` });
       const app = system.spawn(system.load(bytes, eventManifest("clockless", { capabilities: ["console"] })), { domain });
       expect(await app.status).to.deep.equal({ kind: "exited", code: 0 });
       expect(app.lines()).to.deep.equal(["start -1"]);
@@ -36,11 +36,11 @@ for (const domain of DOMAINS) {
     });
 
     it("refuses out-of-range delays and periods with invalidArgument (-22) and accepts the limits themselves", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const main = START_ARGUMENT_ROWS.map((row) => `
         (local.set $result ${startTimerNanoseconds(row.delay, row.period, 0)})
-        ${line(word("start"), outcome("(local.get $result)"))}
-        (if (i32.ge_s (local.get $result) (i32.const 0)) (then (drop (call $cancel (local.get $result)))))`).join("");
+        ${line(text("start"), outcome("(local.get $result)"))}
+        (if (i32.ge_s (local.get $result) (i32.const 0)) (then (drop (call $timerCancel (local.get $result)))))`).join("");
       const app = system.spawn(system.load(await eventApp({ locals: ["result"], main: `${main} (i32.const 0)` }), eventManifest("ranges")), { domain });
       expect(await app.status).to.deep.equal({ kind: "exited", code: 0 });
       const answers = app.lines();
@@ -49,7 +49,7 @@ for (const domain of DOMAINS) {
     });
 
     it("refuses the event source past the eventSources limit with noMemory (-12), and the queue never holds more than the limit", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const limit = system.kernel.defaultPrincipal().limits.eventSources;
       // `limit` one-shot timers, all due at 5 ms; then one more timer and a yield.
       const bytes = await eventApp({
@@ -59,8 +59,8 @@ for (const domain of DOMAINS) {
             (drop ${startTimer(5, 0, "(local.get $index)")})
             (local.set $index (i32.add (local.get $index) (i32.const 1)))
             (br_if $more (i32.lt_u (local.get $index) (i32.const ${limit}))))
-          ${line(word("limit"), outcome(startTimer(5, 0, limit)))}
-          ${line(word("yield"), int("(call $yield (i32.const 0))"))}
+          ${line(text("limit"), outcome(startTimer(5, 0, limit)))}
+          ${line(text("yield"), int("(call $yield (i32.const 0))"))}
           (i32.const 0)`,
         dispatch: REPORT_EVENT,
       });
@@ -78,10 +78,10 @@ for (const domain of DOMAINS) {
     });
 
     it("holds a principal's lower eventSources limit, and many expiries of its periodic timers coalesce within it", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const limit = 4;
       const principal = principalHolding("small", ["kernelModeByPage"], { eventSources: limit });
-      const starts = Array.from({ length: limit + 1 }, (_, tag) => line(word("start"), outcome(startTimer(1, 1, tag)))).join(" ");
+      const starts = Array.from({ length: limit + 1 }, (_, tag) => line(text("start"), outcome(startTimer(1, 1, tag)))).join(" ");
       const app = system.spawn(system.load(await eventApp({ main: `${starts} (i32.const 0)`, dispatch: REPORT_EVENT }), eventManifest("small")), { domain, principal });
       await system.settle();
       // Every timer expires ten times inside one step of the clock.
@@ -96,23 +96,23 @@ for (const domain of DOMAINS) {
     });
 
     it("refuses timers.cancel of a forged, stale, wrong-kind or spent handle with badHandle (-9)", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       // The console capability is the first handle: generation 1, index 0.
       const consoleHandle = 1 << 16;
       const bytes = await eventApp({
         globals: ["once"],
         locals: ["handle"],
         main: `
-          ${line(word("cancel"), int("(call $cancel (i32.const 0))"))}
-          ${line(word("cancel"), int("(call $cancel (i32.const 12345))"))}
-          ${line(word("cancel"), int(`(call $cancel (i32.const ${consoleHandle}))`))}
+          ${line(text("cancel"), int("(call $timerCancel (i32.const 0))"))}
+          ${line(text("cancel"), int("(call $timerCancel (i32.const 12345))"))}
+          ${line(text("cancel"), int(`(call $timerCancel (i32.const ${consoleHandle}))`))}
           (local.set $handle ${startTimer(5, 5, 1)})
-          ${line(word("cancel"), int("(call $cancel (local.get $handle))"))}
-          ${line(word("cancel"), int("(call $cancel (local.get $handle))"))}
-          ${line(word("drop"), int("(call $drop (local.get $handle))"))}
+          ${line(text("cancel"), int("(call $timerCancel (local.get $handle))"))}
+          ${line(text("cancel"), int("(call $timerCancel (local.get $handle))"))}
+          ${line(text("drop"), int("(call $capabilityDrop (local.get $handle))"))}
           (global.set $once ${startTimer(5, 0, 2)})
           (i32.const 0)`,
-        dispatch: `${line(word("cancel"), int("(call $cancel (global.get $once))"))}`,
+        dispatch: `${line(text("cancel"), int("(call $timerCancel (global.get $once))"))}`,
       });
       const app = system.spawn(system.load(bytes, eventManifest("forger")), { domain });
       await system.settle();
@@ -122,19 +122,19 @@ for (const domain of DOMAINS) {
     });
 
     it("refuses a second process.yield before the first is delivered with noMemory (-12), and takes one again after", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const bytes = await eventApp({
         globals: ["again"],
         main: `
-          ${line(word("yield"), int("(call $yield (i32.const 1))"))}
-          ${line(word("yield"), int("(call $yield (i32.const 2))"))}
+          ${line(text("yield"), int("(call $yield (i32.const 1))"))}
+          ${line(text("yield"), int("(call $yield (i32.const 2))"))}
           (i32.const 0)`,
         dispatch: `
-          ${line("(call $kindWord (local.get $kind))", int("(local.get $tag)"))}
+          ${line("(call $kindText (local.get $kind))", int("(local.get $tag)"))}
           (if (i32.eqz (global.get $again))
             (then
               (global.set $again (i32.const 1))
-              ${line(word("again"), int("(call $yield (i32.const 3))"))}))`,
+              ${line(text("again"), int("(call $yield (i32.const 3))"))}))`,
       });
       const app = system.spawn(system.load(bytes, eventManifest("yielder")), { domain });
       expect(await app.status).to.deep.equal({ kind: "exited", code: 0 });
@@ -142,16 +142,16 @@ for (const domain of DOMAINS) {
     });
 
     it("answers events.wait with noEventSources (-42) when nothing could ever send an event", async () => {
-      const system = new SimulatedKernel();
-      const bytes = await eventApp({ main: `${line(word("wait"), long("(call $wait)"))} (i32.const 0)` });
+      const system = new EventKernel();
+      const bytes = await eventApp({ main: `${line(text("wait"), long("(call $wait)"))} (i32.const 0)` });
       const app = system.spawn(system.load(bytes, eventManifest("waiter")), { domain });
       expect(await app.status).to.deep.equal({ kind: "exited", code: 0 });
       expect(app.lines()).to.deep.equal(["wait -42"]);
     });
 
     it("ends a process that reads clock.now without the clock capability with a fault naming the call", async () => {
-      const system = new SimulatedKernel();
-      const bytes = await eventApp({ main: `${line(word("at"), long("(call $now)"))} (i32.const 0)` });
+      const system = new EventKernel();
+      const bytes = await eventApp({ main: `${line(text("at"), long("(call $now)"))} (i32.const 0)` });
       const app = system.spawn(system.load(bytes, eventManifest("clockless", { capabilities: ["console"] })), { domain });
       const status = await app.status;
       expect(status.kind).to.equal("faulted");
@@ -163,8 +163,8 @@ for (const domain of DOMAINS) {
 
 describe("kernel/event-refusals in the kernel domain only", () => {
   it("answers events.wait in the kernel domain with wouldBlock (-11) while a timer could still send an event", async () => {
-    const system = new SimulatedKernel();
-    const bytes = await eventApp({ main: `(drop ${startTimer(5, 0, 1)}) ${line(word("wait"), long("(call $wait)"))} (i32.const 0)`, dispatch: REPORT_EVENT });
+    const system = new EventKernel();
+    const bytes = await eventApp({ main: `(drop ${startTimer(5, 0, 1)}) ${line(text("wait"), long("(call $wait)"))} (i32.const 0)`, dispatch: REPORT_EVENT });
     const app = system.spawn(system.load(bytes, eventManifest("impatient")), { domain: "kernel" });
     await system.settle();
     await system.advance(5);

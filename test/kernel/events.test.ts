@@ -2,10 +2,9 @@
 // domains and a worker-backed user domain on the Node HAL — with waits counted as crossings; how
 // a process with events ends (main's code, exit in a handler, a fault in a handler, a kill).
 import { expect } from "chai";
-import { bootKernel, type Domain, type ExitStatus } from "../../kernel/index.js";
-import { runCaptured } from "../helpers/kernel.js";
-import { SimulatedKernel, type SimulatedProcess } from "../helpers/simulated-kernel.js";
-import { REPORT_EVENT, eventApp, eventManifest, int, line, startTimer, word } from "./event-fixtures.js";
+import type { Domain, ExitStatus } from "../../kernel/index.js";
+import { EventKernel, NODE_USER, withEventKernel, type EventProcess } from "../helpers/event-kernel.js";
+import { REPORT_EVENT, eventApp, eventManifest, int, line, startTimer, text } from "../helpers/event-apps.js";
 
 const DOMAINS: readonly Domain[] = ["kernel", "user"];
 
@@ -19,7 +18,7 @@ async function tourApp() {
   return eventApp({
     globals: ["ticks", "periodic"],
     main: `
-      ${line(word("main"))}
+      ${line(text("main"))}
       (drop (call $yield (i32.const 1)))
       (drop ${startTimer(2, 0, 10)})
       (i32.const 7)`,
@@ -28,9 +27,9 @@ async function tourApp() {
       (if (i32.eq (local.get $tag) (i32.const 20))
         (then
           (global.set $ticks (i32.add (global.get $ticks) (i32.const 1)))
-          ${line(word("tick"), int("(global.get $ticks)"))}
+          ${line(text("tick"), int("(global.get $ticks)"))}
           (if (i32.eq (global.get $ticks) (i32.const 3))
-            (then ${line(word("cancel"), int("(call $cancel (global.get $periodic))"))}))
+            (then ${line(text("cancel"), int("(call $timerCancel (global.get $periodic))"))}))
           (return)))
       ${REPORT_EVENT}
       (if (i32.lt_u (local.get $tag) (i32.const 12))
@@ -44,21 +43,17 @@ const TOUR_OUTPUT = ["main", "yield 1", "timer 10", "timer 11", "timer 12", "tic
 /** Clock steps a sim run may take before the test calls it stuck. */
 const MAX_STEPS = 100;
 
-/** Moves the virtual clock a millisecond at a time until `app` ends. */
-async function runToEnd(system: SimulatedKernel, app: SimulatedProcess): Promise<ExitStatus> {
-  let ending: ExitStatus | undefined;
-  void app.status.then((status) => { ending = status; });
+/** Lets main run, then moves the virtual clock a millisecond at a time until `app` ends. */
+async function runToEnd(system: EventKernel, app: EventProcess): Promise<ExitStatus> {
   await system.settle();
-  for (let step = 0; ending === undefined && step < MAX_STEPS; step++) await system.advance(1);
-  expect(ending, "the app ended").to.not.equal(undefined);
-  return ending!;
+  return system.advanceUntil(app.status, 1, { maxSteps: MAX_STEPS });
 }
 
 describe("kernel/events", () => {
   it("prints the same for one event app in the sim HAL's kernel and user domains, at the same virtual times", async () => {
     const timelines: string[][] = [];
     for (const domain of DOMAINS) {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const app = system.spawn(system.load(await tourApp(), eventManifest("tour")), { domain });
       expect(await runToEnd(system, app)).to.deep.equal({ kind: "exited", code: 7 });
       expect(app.lines()).to.deep.equal(TOUR_OUTPUT);
@@ -70,7 +65,7 @@ describe("kernel/events", () => {
   });
 
   it("counts each events.wait of a user domain as a crossing: one per event, and one per time it found nothing", async () => {
-    const system = new SimulatedKernel();
+    const system = new EventKernel();
     const app = system.spawn(system.load(await tourApp(), eventManifest("tour")), { domain: "user" });
     await runToEnd(system, app);
     const stats = app.process.userDomain!.stats();
@@ -86,11 +81,10 @@ describe("kernel/events", () => {
 
   it("prints the same in a worker-backed user domain on the Node HAL, where the waits park", async function () {
     this.timeout(20000);
-    const kernel = bootKernel({ devices: { console: { write: () => { throw new Error("test processes must capture their output"); } } } });
-    try {
-      const run = await runCaptured(kernel, kernel.load(await tourApp(), { name: "tour", manifest: eventManifest("tour") }), { domain: "user" });
-      expect(run.status).to.deep.equal({ kind: "exited", code: 7 });
-      expect(run.stdout).to.equal(TOUR_OUTPUT.map((text) => `${text}\n`).join(""));
+    await withEventKernel(NODE_USER, async (system) => {
+      const run = system.spawn(system.load(await tourApp(), eventManifest("tour")), { domain: "user" });
+      expect(await run.status).to.deep.equal({ kind: "exited", code: 7 });
+      expect(run.output.stdout).to.equal(TOUR_OUTPUT.map((text) => `${text}\n`).join(""));
       const statistics = run.process.events.statistics;
       expect(statistics.delivered).to.equal(7);
       // Each event is taken by one wait; a worker's wait parks instead of returning empty, so
@@ -98,14 +92,12 @@ describe("kernel/events", () => {
       const stats = run.process.userDomain!.stats();
       expect(stats.trapsByCall["events.wait"]).to.equal(statistics.delivered + 1);
       expect(stats.ringSwitchesByCall["events.wait"]).to.equal(2 * (statistics.delivered + 1));
-    } finally {
-      await kernel.shutdown();
-    }
+    });
   });
 
   for (const domain of DOMAINS) {
     it(`ends a process in the ${domain} domain with the code process.exit gives in a handler, its timers stopped`, async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const bytes = await eventApp({ main: `(drop ${startTimer(2, 2, 1)}) (i32.const 0)`, dispatch: `${REPORT_EVENT} (call $exit (i32.const 5))` });
       const app = system.spawn(system.load(bytes, eventManifest("exiting")), { domain });
       expect(await runToEnd(system, app)).to.deep.equal({ kind: "exited", code: 5 });
@@ -115,7 +107,7 @@ describe("kernel/events", () => {
     });
 
     it(`ends a process in the ${domain} domain with the fault of a trapping handler, its timers stopped`, async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const bytes = await eventApp({ main: `(drop ${startTimer(2, 2, 1)}) (i32.const 0)`, dispatch: `${REPORT_EVENT} (unreachable)` });
       const app = system.spawn(system.load(bytes, eventManifest("trapping")), { domain });
       const status = await runToEnd(system, app);
@@ -126,7 +118,7 @@ describe("kernel/events", () => {
     });
 
     it(`kills a process in the ${domain} domain that waits for a timer 100 days off, at once`, async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const bytes = await eventApp({ main: `(drop ${startTimer(100 * 86_400_000, 0, 1)}) (i32.const 0)` });
       const app = system.spawn(system.load(bytes, eventManifest("patient")), { domain });
       await system.settle();
@@ -142,18 +134,15 @@ describe("kernel/events", () => {
 
   it("kills a worker-backed user-domain process parked in events.wait on the Node HAL", async function () {
     this.timeout(20000);
-    const kernel = bootKernel({ devices: { console: { write: () => undefined } } });
-    try {
+    await withEventKernel(NODE_USER, async (system) => {
       const bytes = await eventApp({ main: `(drop ${startTimer(100 * 86_400_000, 0, 1)}) (i32.const 0)` });
-      const process = kernel.spawn(kernel.load(bytes, { name: "patient", manifest: eventManifest("patient") }), { domain: "user", output: () => undefined });
+      const { process, status } = system.spawn(system.load(bytes, eventManifest("patient")), { domain: "user" });
       while (!(process.userDomain?.stats().ringSwitchesByCall["events.wait"] ?? 0)) await new Promise((resolve) => setTimeout(resolve, 1));
-      kernel.kill(process, "killed by the test");
-      const status = await process.completion;
-      expect(status).to.deep.include({ kind: "faulted" });
-      if (status.kind === "faulted") expect(status.fault.message).to.equal("killed by the test");
-      expect(kernel.services.timers!.pending).to.equal(0);
-    } finally {
-      await kernel.shutdown();
-    }
+      system.kernel.kill(process, "killed by the test");
+      const ending = await status;
+      expect(ending).to.deep.include({ kind: "faulted" });
+      if (ending.kind === "faulted") expect(ending.fault.message).to.equal("killed by the test");
+      expect(system.kernel.services.timers!.pending).to.equal(0);
+    });
   });
 });

@@ -3,8 +3,8 @@
 // bounded by the `dispatch` entry's own fuel.
 import { expect } from "chai";
 import type { Domain } from "../../kernel/index.js";
-import { SimulatedKernel, type PrintedLine } from "../helpers/simulated-kernel.js";
-import { REPORT_EVENT, eventApp, eventManifest, int, line, startTimer, word } from "./event-fixtures.js";
+import { EventKernel, nextTurn, type PrintedLine } from "../helpers/event-kernel.js";
+import { REPORT_EVENT, eventApp, eventManifest, int, line, startTimer, text } from "../helpers/event-apps.js";
 
 /** Yields `rounds` times, printing "yield n" at each turn, then ends with 0. */
 async function yieldingApp(rounds: number) {
@@ -13,7 +13,7 @@ async function yieldingApp(rounds: number) {
     main: `(drop (call $yield (i32.const 0))) (i32.const 0)`,
     dispatch: `
       (global.set $round (i32.add (global.get $round) (i32.const 1)))
-      ${line(word("yield"), int("(global.get $round)"))}
+      ${line(text("yield"), int("(global.get $round)"))}
       (if (i32.lt_u (global.get $round) (i32.const ${rounds})) (then (drop (call $yield (i32.const 0)))))`,
   });
 }
@@ -35,11 +35,9 @@ async function busyApp() {
   });
 }
 
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
 describe("kernel/scheduler", () => {
   it("runs in-kernel processes round robin: each yield goes behind every other ready process", async () => {
-    const system = new SimulatedKernel();
+    const system = new EventKernel();
     const image = system.load(await yieldingApp(3), eventManifest("yielding"));
     const processes = ["A", "B", "C"].map((name) => system.spawn(image, { name, domain: "kernel" }));
     for (const process of processes) expect(await process.status).to.deep.equal({ kind: "exited", code: 0 });
@@ -49,7 +47,7 @@ describe("kernel/scheduler", () => {
   });
 
   it("delays another process's timer by at most one delivery of a busy process that yields forever", async () => {
-    const system = new SimulatedKernel();
+    const system = new EventKernel();
     const busy = system.spawn(system.load(await busyApp(), eventManifest("busy", { dispatchFuel: BUSY_DISPATCH_FUEL })), { domain: "kernel" });
     const timed = system.spawn(system.load(await eventApp({ main: `(drop ${startTimer(5, 0, 1)}) (i32.const 0)`, dispatch: REPORT_EVENT }), eventManifest("timed")), { domain: "kernel" });
     const busyEvents = busy.process.events.statistics;
@@ -62,7 +60,7 @@ describe("kernel/scheduler", () => {
       };
     });
     // The timer expires inside this step: from here on, the busy process may have one turn before it.
-    system.hal.timer.advance(5);
+    system.sim!.timer.advance(5);
     const deliveredAtExpiry = busyEvents.delivered;
     expect(await handled).to.deep.equal({ process: "timed", text: "timer 1", atMilliseconds: 5 });
     expect(deliveredAtHandler! - deliveredAtExpiry).to.be.at.most(1);
@@ -77,7 +75,7 @@ describe("kernel/scheduler", () => {
   });
 
   it("ends a handler that loops forever with fuel-exhausted after the dispatch entry's own budget, while other processes run on", async () => {
-    const system = new SimulatedKernel();
+    const system = new EventKernel();
     const looping = await eventApp({ main: `(drop (call $yield (i32.const 0))) (i32.const 0)`, dispatch: `(loop $forever (br $forever))` });
     const looper = system.spawn(system.load(looping, eventManifest("looper", { dispatchFuel: 50_000 })), { domain: "kernel" });
     const neighbour = system.spawn(system.load(await yieldingApp(5), eventManifest("neighbour")), { domain: "kernel" });
@@ -91,7 +89,7 @@ describe("kernel/scheduler", () => {
 for (const domain of ["kernel", "user"] as const satisfies readonly Domain[]) {
   describe(`kernel/scheduler: one process's events in the ${domain} domain`, () => {
     it("queues a yield behind the events the process already has queued", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const bytes = await eventApp({
         main: `(drop ${startTimer(5, 0, 1)}) (drop ${startTimer(5, 0, 2)}) (i32.const 0)`,
         dispatch: `

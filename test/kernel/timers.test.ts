@@ -2,8 +2,8 @@
 // cancelling and dropping, handles released, ordering and coalescing — in both domains.
 import { expect } from "chai";
 import type { Domain } from "../../kernel/index.js";
-import { SimulatedKernel } from "../helpers/simulated-kernel.js";
-import { eventApp, eventManifest, int, line, long, startTimer, word } from "./event-fixtures.js";
+import { EventKernel } from "../helpers/event-kernel.js";
+import { eventApp, eventManifest, int, line, long, startTimer, text } from "../helpers/event-apps.js";
 
 const DOMAINS: readonly Domain[] = ["kernel", "user"];
 
@@ -18,7 +18,7 @@ const nanosecondsAt = (milliseconds: number) => String(milliseconds * 1_000_000)
 for (const domain of DOMAINS) {
   describe(`kernel/timers in the ${domain} domain`, () => {
     it("fires a one-shot timer exactly at its deadline, then the process ends with main's code", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const app = system.spawn(system.load(await oneTimerApp(10, 0, 7), eventManifest("once")), { domain });
       await system.settle();
       await system.stepThrough(15);
@@ -28,7 +28,7 @@ for (const domain of DOMAINS) {
     });
 
     it("fires a periodic timer at delay, delay + period, delay + 2·period…, to the nanosecond", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const app = system.spawn(system.load(await oneTimerApp(5, 3, 2), eventManifest("periodic")), { domain });
       await system.settle();
       await system.stepThrough(15);
@@ -38,7 +38,7 @@ for (const domain of DOMAINS) {
     });
 
     it("keeps a periodic timer's deadlines on its grid when a delivery comes late: no drift", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const app = system.spawn(system.load(await oneTimerApp(5, 3, 1), eventManifest("late")), { domain });
       await system.settle();
       // The first expiry is delivered at 7 ms, 2 ms late; the next deadline is still 8, not 10.
@@ -51,7 +51,7 @@ for (const domain of DOMAINS) {
     });
 
     it("counts a periodic expiry whose previous event is still queued as coalesced, and queues it once", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const app = system.spawn(system.load(await oneTimerApp(5, 3, 1), eventManifest("coalesced")), { domain });
       await system.settle();
       // Expiries at 5, 8 and 11 ms happen inside one clock step, before any delivery can run.
@@ -68,7 +68,7 @@ for (const domain of DOMAINS) {
     });
 
     it("fires timers with equal deadlines in the order they were started", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       const main = [3, 1, 2, 0].map((tag) => `(drop ${startTimer(5, 0, tag)})`).join(" ") + " (i32.const 0)";
       const app = system.spawn(system.load(await eventApp({ main }), eventManifest("ordered")), { domain });
       await system.settle();
@@ -78,11 +78,11 @@ for (const domain of DOMAINS) {
     });
 
     it("fires a timer set later for the same deadline after the one set first", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       // Timer 1 is set at 0 ms for 10 ms; timer 2's handler at 4 ms sets timer 3, also for 10 ms.
       const bytes = await eventApp({
         main: `(drop ${startTimer(10, 0, 1)}) (drop ${startTimer(4, 0, 2)}) (i32.const 0)`,
-        dispatch: `${line(word("timer"), int("(local.get $tag)"))} (if (i32.eq (local.get $tag) (i32.const 2)) (then (drop ${startTimer(6, 0, 3)})))`,
+        dispatch: `${line(text("timer"), int("(local.get $tag)"))} (if (i32.eq (local.get $tag) (i32.const 2)) (then (drop ${startTimer(6, 0, 3)})))`,
       });
       const app = system.spawn(system.load(bytes, eventManifest("later")), { domain });
       await system.settle();
@@ -92,18 +92,18 @@ for (const domain of DOMAINS) {
     });
 
     for (const how of ["timers.cancel", "capabilities.drop"] as const) {
-      const call = how === "timers.cancel" ? "$cancel" : "$drop";
+      const call = how === "timers.cancel" ? "$timerCancel" : "$capabilityDrop";
 
       it(`stops a periodic timer with ${how}: no event after it, and the process ends`, async () => {
-        const system = new SimulatedKernel();
+        const system = new EventKernel();
         const bytes = await eventApp({
           globals: ["handle", "fired"],
           main: `(global.set $handle ${startTimer(2, 2, 4)}) (i32.const 3)`,
           dispatch: `
             (global.set $fired (i32.add (global.get $fired) (i32.const 1)))
-            ${line(word("timer"), int("(global.get $fired)"), word("at"), long("(call $now)"))}
+            ${line(text("timer"), int("(global.get $fired)"), text("at"), long("(call $now)"))}
             (if (i32.eq (global.get $fired) (i32.const 2))
-              (then ${line(word(how === "timers.cancel" ? "cancel" : "drop"), int(`(call ${call} (global.get $handle))`))}))`,
+              (then ${line(text(how === "timers.cancel" ? "cancel" : "drop"), int(`(call ${call} (global.get $handle))`))}))`,
         });
         const app = system.spawn(system.load(bytes, eventManifest("stopped")), { domain });
         await system.settle();
@@ -114,15 +114,15 @@ for (const domain of DOMAINS) {
       });
 
       it(`withdraws an expiry already queued when the timer is stopped with ${how}`, async () => {
-        const system = new SimulatedKernel();
+        const system = new EventKernel();
         // Both expire at 5 ms; the first one's handler stops the second, whose event is queued.
         const bytes = await eventApp({
           globals: ["second"],
           main: `(drop ${startTimer(5, 0, 1)}) (global.set $second ${startTimer(5, 0, 2)}) (i32.const 0)`,
           dispatch: `
-            ${line(word("timer"), int("(local.get $tag)"))}
+            ${line(text("timer"), int("(local.get $tag)"))}
             (if (i32.eq (local.get $tag) (i32.const 1))
-              (then ${line(word(how === "timers.cancel" ? "cancel" : "drop"), int(`(call ${call} (global.get $second))`))}))`,
+              (then ${line(text(how === "timers.cancel" ? "cancel" : "drop"), int(`(call ${call} (global.get $second))`))}))`,
         });
         const app = system.spawn(system.load(bytes, eventManifest("withdrawn")), { domain });
         await system.settle();
@@ -135,15 +135,15 @@ for (const domain of DOMAINS) {
     }
 
     it("releases a one-shot timer's handle when its event is taken", async () => {
-      const system = new SimulatedKernel();
+      const system = new EventKernel();
       // A periodic timer keeps the process alive after the one-shot; its handler asks about the one-shot's handle.
       const bytes = await eventApp({
         globals: ["once"],
         main: `(global.set $once ${startTimer(3, 0, 1)}) (drop ${startTimer(5, 5, 2)}) (i32.const 0)`,
         dispatch: `
-          ${line(word("timer"), int("(local.get $tag)"))}
+          ${line(text("timer"), int("(local.get $tag)"))}
           (if (i32.eq (local.get $tag) (i32.const 2))
-            (then ${line(word("kind"), int("(call $kindOf (global.get $once))"))}))`,
+            (then ${line(text("kind"), int("(call $capabilityKind (global.get $once))"))}))`,
       });
       const app = system.spawn(system.load(bytes, eventManifest("released")), { domain });
       await system.settle();
