@@ -56,3 +56,17 @@ export class NotImplementedError extends KernelError {
     super(detail, ErrorCode.notImplemented);
   }
 }
+
+/** The other end of a channel is closed: its last handle was dropped or its process ended. */
+export class PeerClosedError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.peerClosed);
+  }
+}
+
+/** A message the channel's contract does not allow from this side in the channel's state. */
+export class ProtocolViolationError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.protocolViolation);
+  }
+}

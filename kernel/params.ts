@@ -124,3 +124,9 @@ export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
  * trap page, whose data area takes 256 KiB each way, so larger moves are a few calls.
  */
 export const MAX_BLOCK_COPY_BYTES = 128 * 1024;
+/**
+ * Messages one channel endpoint holds unreceived: sends past it wait (a user domain) or answer
+ * wouldBlock (the kernel domain), so a fast sender cannot make the kernel hold an unbounded
+ * backlog for a slow receiver.
+ */
+export const MAX_QUEUED_MESSAGES = 64;

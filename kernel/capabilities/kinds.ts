@@ -6,6 +6,8 @@ export const CapabilityKind = {
   timer: 3,
   /** An exchange-heap block (blocks.create); made by the kernel, never asked for in a manifest. */
   block: 4,
+  /** One end of a channel (channels.create); made by the kernel, never asked for in a manifest. */
+  channel: 5,
   /** CAP_KERNELMODE: the principal's code may run in kernel mode even unverified. Principals only. */
   kernelMode: 16,
   /** CAP_KRNLMODEBYPAGE: only the principal's verified (KERNELTRUST) code may run in kernel mode. Principals only. */
@@ -40,7 +42,7 @@ export const GRANTABLE_RIGHTS: ReadonlyMap<number, number> = new Map([
 export const PRINCIPAL_ONLY_KINDS: ReadonlySet<number> = new Set([CapabilityKind.kernelMode, CapabilityKind.kernelModeByPage]);
 
 /** Kinds the kernel creates as a call's result (a timer): a manifest asking for one is refused. */
-export const CREATED_ONLY_KINDS: ReadonlySet<number> = new Set([CapabilityKind.timer, CapabilityKind.block]);
+export const CREATED_ONLY_KINDS: ReadonlySet<number> = new Set([CapabilityKind.timer, CapabilityKind.block, CapabilityKind.channel]);
 
 /**
  * Kinds by name in a Map, never by indexing the object: names come from manifests and policy

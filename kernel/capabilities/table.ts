@@ -23,11 +23,17 @@ export interface CapabilityObject {
    * `restrict` is refused, so the grant moves whole and a sender keeps no copy.
    */
   readonly exclusive?: boolean;
-  /** Called before the object's grant moves to `destination`; throws to refuse the move (a quota). */
-  moving?(source: CapabilityTable, destination: CapabilityTable): void;
+  /** Called before the object's grant enters `destination` from another table or from flight; throws to refuse (a quota). */
+  moving?(destination: CapabilityTable): void;
 }
 
 export interface Capability {
+  readonly object: CapabilityObject;
+  readonly rights: number;
+}
+
+/** A grant in flight between tables (a message's attachment): only a table can open it. */
+export interface HeldCapability {
   readonly object: CapabilityObject;
   readonly rights: number;
 }
@@ -36,6 +42,7 @@ export interface Capability {
 class Grant implements Capability {
   children: Set<Grant> | undefined;
   revoked = false;
+  discarded = false;
   /** Where the grant is held now; undefined once released. */
   table: CapabilityTable | undefined;
   index = -1;
@@ -167,18 +174,62 @@ export class CapabilityTable {
   transfer(handle: number, destination: CapabilityTable): number {
     const grant = this.grantOf(handle, undefined, Rights.grant);
     const index = handle & INDEX_MASK;
-    grant.object.moving?.(this, destination);
+    grant.object.moving?.(destination);
     let moved: number;
     try {
       // The destination takes it first: when it is full, the sender's handle stays as it was.
       moved = destination.hold(grant);
     } catch (error) {
-      grant.object.moving?.(destination, this);
+      grant.object.moving?.(this);
       throw error;
     }
     this.slots[index]!.capability = undefined;
     this.freeSlot(index);
     return moved;
+  }
+
+  /**
+   * Takes `handle`'s grant out of this table without ending it: it is in flight (a message's
+   * attachment) until `attach` puts it in a table or `discard` ends it. Needs the grant right.
+   */
+  detach(handle: number): HeldCapability {
+    const grant = this.grantOf(handle, undefined, Rights.grant);
+    const index = handle & INDEX_MASK;
+    this.slots[index]!.capability = undefined;
+    this.freeSlot(index);
+    grant.table = undefined;
+    return grant;
+  }
+
+  /**
+   * Puts an in-flight grant in this table and returns its new handle. A grant revoked in flight
+   * fails with badHandle; a full table or a refused move (a quota) throws and leaves it in flight.
+   */
+  attach(held: HeldCapability): number {
+    const grant = held as Grant;
+    if (grant.table !== undefined) throw new BadHandleError(0, "the capability is not in flight");
+    if (grant.revoked || grant.object.revoked) throw new BadHandleError(0, "the capability was revoked in flight");
+    // A slot first (a full table changes nothing), then the move's own check (a quota).
+    const handle = this.hold(grant);
+    try {
+      grant.object.moving?.(this);
+    } catch (error) {
+      const index = handle & INDEX_MASK;
+      this.slots[index]!.capability = undefined;
+      this.freeSlot(index);
+      grant.table = undefined;
+      throw error;
+    }
+    return handle;
+  }
+
+  /** Ends an in-flight grant that will never arrive (its message was dropped). */
+  static discard(held: HeldCapability): void {
+    const grant = held as Grant;
+    if (grant.table === undefined && !grant.discarded) {
+      grant.discarded = true;
+      grant.detach();
+    }
   }
 
   /**

@@ -66,7 +66,7 @@ export function createBlock(table: CapabilityTable, size: number): number {
       block.freed = true;
       block.owner.release(size);
     },
-    moving: (_source, destination) => {
+    moving: (destination) => {
       const receiver = accounts.get(destination);
       if (!receiver) throw new InvalidArgumentError("the receiver has no exchange-heap account");
       receiver.charge(size, "sending a block");

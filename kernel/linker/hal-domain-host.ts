@@ -41,7 +41,7 @@ class HalUserDomain implements HostedUserDomain {
         const outcome = dispatchLifted(context, syscallNumber, args, this.noteEnding);
         // A call that would block: a user domain waits in it (blocking-calls.ts), holding no CPU.
         if (canWait && outcome.kind === "return" && answersWouldBlock(outcome.value)) {
-          const until = waitConditionByNumber[syscallNumber]?.(context);
+          const until = waitConditionByNumber[syscallNumber]?.(context, args);
           if (until) return { kind: "wait", until };
         }
         return outcome;

@@ -12,6 +12,8 @@ import { LinkError } from "./link-error.js";
 import { LinkedApp } from "./linked-app.js";
 import { planLink, type LinkPlan } from "./plan.js";
 import type { ModuleImage } from "../loader/index.js";
+import { compileContracts, type Contract } from "../channels/index.js";
+import { LoadError } from "../errors.js";
 import { SERVE_EXPORT, capabilityRequestName, type CapabilityRequest } from "../../runtime/abi/index.js";
 
 export interface RunAppOptions {
@@ -63,6 +65,7 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
     name: options.name ?? app.name, args: options.args ?? [], domain: plan.main.domain, output,
     principal: principal.name, handleLimit: principal.limits.handles, outputLimit: principal.limits.outputUnits,
     eventSourceLimit: principal.limits.eventSources, exchangeLimit: principal.limits.exchangeBytes,
+    contracts: recipe.contracts,
   }, principal.limits.processes);
   try {
     kernel.grantInitialCapabilities(process, recipe.grants);
@@ -80,6 +83,8 @@ interface SpawnRecipe {
   readonly plan: LinkPlan;
   /** Main's image with one capability list for the process: main's requests first, then the other modules', once each. */
   readonly grants: ModuleImage;
+  /** The channel contracts the app's modules declare, compiled. */
+  readonly contracts: ReadonlyMap<string, Contract>;
   /** The ceilings the manifests were last checked against. */
   checkedLimits: ResourceLimits | undefined;
 }
@@ -101,7 +106,7 @@ function recipeFor(app: AppImage, principal: Principal, mainDomain: Domain | und
   if (!recipe) {
     // Limits first: a refusal names the limit, before a plan is attempted.
     checkLimits(app, principal);
-    recipe = { plan: planLink(app, principal, { mainDomain }), grants: grantsOf(app), checkedLimits: principal.limits };
+    recipe = { plan: planLink(app, principal, { mainDomain }), grants: grantsOf(app), contracts: contractsOf(app), checkedLimits: principal.limits };
     if (image && key !== undefined) {
       if (!recipes) singleModuleRecipes.set(image, recipes = new Map());
       recipes.set(key, recipe);
@@ -116,6 +121,15 @@ function recipeFor(app: AppImage, principal: Principal, mainDomain: Domain | und
 /** Limits are the kernel's: a manifest may ask for less than its principal's ceilings, never more. */
 function checkLimits(app: AppImage, principal: Principal): void {
   for (const image of app.modules.values()) checkManifestLimits(image.name, image.manifest, principal.limits, principal.name);
+}
+
+/** The contracts of every module of the app; one name declared twice differently refuses the app. */
+function contractsOf(app: AppImage): ReadonlyMap<string, Contract> {
+  try {
+    return compileContracts([...app.modules.values()].map((image) => image.manifest.contracts));
+  } catch (error) {
+    throw new LoadError(`${app.name}: ${(error as Error).message}`);
+  }
 }
 
 /**

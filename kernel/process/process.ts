@@ -4,6 +4,7 @@ import { CapabilityTable } from "../capabilities/index.js";
 import { ProcessEvents } from "../events/index.js";
 import { CEILING_EXCHANGE_BYTES, MAX_EVENT_SOURCES_PER_PROCESS } from "../params.js";
 import { openExchangeAccount, type ExchangeAccount } from "../exchange/index.js";
+import type { Contract } from "../channels/index.js";
 import type { ExitStatus } from "./fault.js";
 import { OutputQueue, type OutputSink, type OutputStream } from "./output-queue.js";
 
@@ -33,6 +34,8 @@ export interface ProcessOptions {
   readonly eventSourceLimit?: number;
   /** Exchange-heap bytes it may own at once (its principal's ceiling). */
   readonly exchangeLimit?: number;
+  /** The channel contracts its modules declare, by name. */
+  readonly contracts?: ReadonlyMap<string, Contract>;
 }
 
 export class Process {
@@ -61,6 +64,8 @@ export class Process {
   exitRequested: number | undefined;
   /** The exchange-heap blocks it owns, against its limit; its blocks go with its handles. */
   readonly exchange: ExchangeAccount;
+  /** The channel contracts its modules declare: `channels.create` names one of them. */
+  readonly contracts: ReadonlyMap<string, Contract>;
 
   constructor(options: ProcessOptions) {
     this.processId = options.processId;
@@ -72,6 +77,7 @@ export class Process {
     this.output = new OutputQueue(options.output, options.outputLimit);
     this.events = new ProcessEvents(options.eventSourceLimit ?? MAX_EVENT_SOURCES_PER_PROCESS);
     this.exchange = openExchangeAccount(this.capabilities, options.exchangeLimit ?? CEILING_EXCHANGE_BYTES);
+    this.contracts = options.contracts ?? new Map();
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
   }
 

@@ -5,9 +5,21 @@
 // calls park and on what; later file, socket and channel receives join it.
 import { ErrorCode } from "../../runtime/abi/index.js";
 import type { CallContext } from "../syscalls/context.js";
+import type { AbiValue } from "../../hal/hil/index.js";
+import { Rights } from "../capabilities/index.js";
+import { endpointOf, type Endpoint } from "../channels/index.js";
 
 /** Settles when the call is worth trying again; undefined when it never will be (answer as it is). */
-export type WaitCondition = (context: CallContext) => Promise<void> | undefined;
+export type WaitCondition = (context: CallContext, args: readonly AbiValue[]) => Promise<void> | undefined;
+
+/** The endpoint a channel call names, if the caller still holds it. */
+function endpointArgument(context: CallContext, args: readonly AbiValue[], rights: number): Endpoint | undefined {
+  try {
+    return endpointOf(context.process.capabilities, args[0] as number, rights);
+  } catch {
+    return undefined;
+  }
+}
 
 export const WAIT_CONDITION_OF_CALL: ReadonlyMap<string, WaitCondition> = new Map<string, WaitCondition>([
   // A write refused by a full output queue waits for room in that stream, as a blocking write would.
@@ -15,6 +27,9 @@ export const WAIT_CONDITION_OF_CALL: ReadonlyMap<string, WaitCondition> = new Ma
   ["console.write-error", (context) => context.process.output.roomFor("stderr")],
   // A wait with nothing queued parks until an event arrives or the process ends.
   ["events.wait", (context) => context.process.events.arrival()],
+  // A receive with nothing queued waits for a message or the peer's end; a send to a full queue for room.
+  ["channels.receive", (context, args) => endpointArgument(context, args, Rights.read)?.arrival()],
+  ["channels.send", (context, args) => endpointArgument(context, args, Rights.write)?.peer.room()],
 ]);
 
 /** Whether a call's answer is `wouldBlock`, as a 32- or 64-bit result. */

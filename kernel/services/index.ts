@@ -9,3 +9,4 @@ export * from "./event-calls.js";
 export * from "./timer-calls.js";
 export * from "./blocking-calls.js";
 export * from "./block-calls.js";
+export * from "./channel-calls.js";

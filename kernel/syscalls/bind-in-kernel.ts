@@ -34,18 +34,18 @@ function isPassThrough(type: AbiValueType): boolean {
 
 function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, context: CallContext, memory: InstanceMemory): (...core: CoreValue[]) => unknown {
   const name = descriptor.qualifiedName;
-  const returnsErrorCode = descriptor.result === "s32";
+  const resultType = descriptor.result;
   // Calls with no or pass-through arguments and a plain result: the hot path, no lifting.
   if (descriptor.result !== "string" && descriptor.result !== "list<u8>" && descriptor.parameters.every((parameter) => isPassThrough(parameter.type))) {
     switch (descriptor.parameters.length) {
-      case 0: return () => { try { return handler(context); } catch (error) { return failedCall(error, name, returnsErrorCode); } };
-      case 1: return (first) => { try { return handler(context, first); } catch (error) { return failedCall(error, name, returnsErrorCode); } };
-      default: return (...core) => { try { return handler(context, ...core); } catch (error) { return failedCall(error, name, returnsErrorCode); } };
+      case 0: return () => { try { return handler(context); } catch (error) { return failedCall(error, name, resultType); } };
+      case 1: return (first) => { try { return handler(context, first); } catch (error) { return failedCall(error, name, resultType); } };
+      default: return (...core) => { try { return handler(context, ...core); } catch (error) { return failedCall(error, name, resultType); } };
     }
   }
   // One u32 argument (process.yield's tag, a handle): lifted inline, without the generic loop.
   if (descriptor.parameters.length === 1 && descriptor.parameters[0]!.type === "u32" && descriptor.result !== "string" && descriptor.result !== "list<u8>") {
-    return (first) => { try { return handler(context, (first as number) >>> 0); } catch (error) { return failedCall(error, name, returnsErrorCode); } };
+    return (first) => { try { return handler(context, (first as number) >>> 0); } catch (error) { return failedCall(error, name, resultType); } };
   }
   // One string argument (console writes): lift it without the generic argument loop.
   if (descriptor.parameters.length === 1 && descriptor.parameters[0]!.type === "string" && descriptor.result !== "string" && descriptor.result !== "list<u8>") {
@@ -55,7 +55,7 @@ function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, cont
         chargeForWork(context, text.length * 2);
         return handler(context, text);
       } catch (error) {
-        return failedCall(error, name, returnsErrorCode);
+        return failedCall(error, name, resultType);
       }
     };
   }
@@ -87,7 +87,7 @@ function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, cont
       }
       return value;
     } catch (error) {
-      return failedCall(error, name, returnsErrorCode);
+      return failedCall(error, name, resultType);
     }
   };
 }

@@ -35,7 +35,7 @@ export function dispatchLifted(context: CallContext, syscallNumber: number, args
   } catch (error) {
     let ending: unknown;
     try {
-      return { kind: "return", value: failedCall(error, descriptor.qualifiedName, descriptor.result === "s32") };
+      return { kind: "return", value: failedCall(error, descriptor.qualifiedName, descriptor.result) };
     } catch (thrown) {
       ending = thrown;
     }

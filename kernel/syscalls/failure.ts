@@ -2,6 +2,7 @@
 // fault of the calling process. Exceptions that are not KernelErrors are kernel bugs: they
 // fault the caller (contained) and are marked kernel-error so they never read as user errors.
 import { BadAddressError, KernelError } from "../errors.js";
+import type { AbiValueType } from "../../runtime/abi/index.js";
 import { faultFromException, type FaultReport } from "../process/index.js";
 import { FuelExhausted, ProcessAbort, ProcessExit } from "./signals.js";
 
@@ -10,10 +11,15 @@ export class SyscallFault {
   constructor(readonly fault: FaultReport) {}
 }
 
-export function failedCall(error: unknown, qualifiedName: string, returnsErrorCode: boolean): number {
+/**
+ * `result`: the call's WIT result type. Calls returning s32 or s64 answer an error with its
+ * negated code (as a bigint for s64); any other call has no error result, so it faults the caller.
+ */
+export function failedCall(error: unknown, qualifiedName: string, result: AbiValueType | null): number | bigint {
   if (error instanceof ProcessExit || error instanceof ProcessAbort || error instanceof SyscallFault || error instanceof FuelExhausted) throw error;
   if (error instanceof KernelError) {
-    if (returnsErrorCode) return -error.errorCode;
+    if (result === "s32") return -error.errorCode;
+    if (result === "s64") return BigInt(-error.errorCode);
     throw new SyscallFault({
       kind: error instanceof BadAddressError ? "bad-address" : "killed",
       message: `${qualifiedName}: ${error.message}`,

@@ -36,6 +36,11 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "blocks.size": services.blockSize,
   "blocks.write": services.blockWrite,
   "blocks.read": services.blockRead,
+  "channels.create": services.channelCreate,
+  "channels.send": services.channelSend,
+  "channels.receive": services.channelReceive,
+  "channels.poll": services.channelPoll,
+  "channels.watch": services.channelWatch,
 };
 
 /** Handlers indexed by syscall number, the order of the generated descriptor table. */

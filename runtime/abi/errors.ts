@@ -22,6 +22,8 @@ export const ErrorCode = {
   peerClosed: 32,
   /** The caller waits for an event, but holds nothing that could ever send one (ENOMSG's number). */
   noEventSources: 42,
+  /** A message the channel's contract does not allow from this side in its state (EPROTO's number). */
+  protocolViolation: 71,
 } as const;
 export type ErrorCodeName = keyof typeof ErrorCode;
 

@@ -7,6 +7,10 @@ export const EventKind = {
   timer: 1,
   /** The process's own `process.yield` came round: every other ready process has had a turn. */
   yielded: 2,
+  /** A watched channel endpoint has a message waiting (channels.watch). */
+  message: 3,
+  /** The peer of a watched endpoint closed it, or its process ended. */
+  closed: 4,
 } as const;
 export type EventKindName = keyof typeof EventKind;
 

@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "09fcf9d68fe1bf77";
+export const ABI_SOURCE_HASH = "90a799a0db918a28";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -39,6 +39,11 @@ export const Syscall = {
   blocksSize: 24,
   blocksWrite: 25,
   blocksRead: 26,
+  channelsCreate: 27,
+  channelsSend: 28,
+  channelsReceive: 29,
+  channelsPoll: 30,
+  channelsWatch: 31,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -338,6 +343,61 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     result: "list<u8>",
     coreParameters: ["i32","i32","i32","i32"],
     coreResults: [],
+  },
+  {
+    number: 27,
+    interfaceName: "channels",
+    functionName: "create",
+    qualifiedName: "channels.create",
+    importModule: "singlet:kernel/channels@0.1.0",
+    parameters: [{"name":"contract","type":"string"}],
+    result: "s64",
+    coreParameters: ["i32","i32"],
+    coreResults: ["i64"],
+  },
+  {
+    number: 28,
+    interfaceName: "channels",
+    functionName: "send",
+    qualifiedName: "channels.send",
+    importModule: "singlet:kernel/channels@0.1.0",
+    parameters: [{"name":"endpoint","type":"u32"},{"name":"message","type":"u32"},{"name":"attachment","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32","i32","i32"],
+    coreResults: ["i32"],
+  },
+  {
+    number: 29,
+    interfaceName: "channels",
+    functionName: "receive",
+    qualifiedName: "channels.receive",
+    importModule: "singlet:kernel/channels@0.1.0",
+    parameters: [{"name":"endpoint","type":"u32"}],
+    result: "s64",
+    coreParameters: ["i32"],
+    coreResults: ["i64"],
+  },
+  {
+    number: 30,
+    interfaceName: "channels",
+    functionName: "poll",
+    qualifiedName: "channels.poll",
+    importModule: "singlet:kernel/channels@0.1.0",
+    parameters: [{"name":"endpoint","type":"u32"}],
+    result: "s64",
+    coreParameters: ["i32"],
+    coreResults: ["i64"],
+  },
+  {
+    number: 31,
+    interfaceName: "channels",
+    functionName: "watch",
+    qualifiedName: "channels.watch",
+    importModule: "singlet:kernel/channels@0.1.0",
+    parameters: [{"name":"endpoint","type":"u32"},{"name":"tag","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32","i32"],
+    coreResults: ["i32"],
   },
 ];
 

@@ -57,6 +57,25 @@ export interface Manifest {
   readonly limits?: ManifestLimits;
   /** Other modules of the same app this module imports from, by module name. */
   readonly links?: readonly string[];
+  /** Channel contracts this module's channels may follow, by name (docs/abi/channels.md). */
+  readonly contracts?: Readonly<Record<string, ContractDeclaration>>;
+}
+
+/** The two ends of a channel: the one that connects (client) and the one that serves. */
+export const CHANNEL_SIDES = ["client", "server"] as const;
+export type ChannelSide = typeof CHANNEL_SIDES[number];
+
+/**
+ * A channel contract: which side sends each message, and a state machine saying which messages
+ * may be sent in which state and where each leads. Messages are numbered at the ABI in the order
+ * `messages` lists them.
+ */
+export interface ContractDeclaration {
+  /** Message name → the side that sends it. */
+  readonly messages: Readonly<Record<string, ChannelSide>>;
+  readonly initial: string;
+  /** State → (message → next state). A message missing from a state's map may not be sent in it. */
+  readonly states: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export class ManifestError extends Error {
@@ -94,6 +113,35 @@ function isPositiveInteger(value: unknown): boolean {
 
 function isStringList(value: unknown): boolean {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Largest contract: messages and states each, so checking a send stays a lookup in small tables. */
+export const MAX_CONTRACT_ENTRIES = 256;
+
+function contractProblem(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return "must be an object with messages, initial and states";
+  const { messages, initial, states, ...rest } = value;
+  if (Object.keys(rest).length > 0) return `has unknown field '${Object.keys(rest)[0]}' (known: messages, initial, states)`;
+  if (!isPlainObject(messages) || Object.keys(messages).length === 0) return "must name its messages: an object of message → client or server";
+  if (Object.keys(messages).length > MAX_CONTRACT_ENTRIES) return `has more than ${MAX_CONTRACT_ENTRIES} messages`;
+  for (const [message, side] of Object.entries(messages)) {
+    if (!(CHANNEL_SIDES as readonly unknown[]).includes(side)) return `says message '${message}' is sent by ${JSON.stringify(side)}; expected client or server`;
+  }
+  if (!isPlainObject(states) || Object.keys(states).length === 0) return "must have states: an object of state → (message → next state)";
+  if (Object.keys(states).length > MAX_CONTRACT_ENTRIES) return `has more than ${MAX_CONTRACT_ENTRIES} states`;
+  if (typeof initial !== "string" || !Object.hasOwn(states, initial)) return "must name one of its states as 'initial'";
+  for (const [state, moves] of Object.entries(states)) {
+    if (!isPlainObject(moves)) return `state '${state}' must be an object of message → next state`;
+    for (const [message, next] of Object.entries(moves)) {
+      if (!Object.hasOwn(messages, message)) return `state '${state}' names message '${message}', which the contract does not list`;
+      if (typeof next !== "string" || !Object.hasOwn(states, next)) return `state '${state}' leads by '${message}' to ${JSON.stringify(next)}, which is not one of its states`;
+    }
+  }
+  return undefined;
 }
 
 function capabilityRequestProblem(request: unknown): string | undefined {
@@ -162,6 +210,13 @@ export function manifestProblems(value: unknown): ManifestProblem[] {
     }
   }
   if (record.links !== undefined && !isStringList(record.links)) outline("links", "'links' must be an array of module names");
+  if (record.contracts !== undefined) {
+    if (!isPlainObject(record.contracts)) outline("contracts", "'contracts' must be an object of contract name → contract");
+    else for (const [name, contract] of Object.entries(record.contracts as Record<string, unknown>)) {
+      const problem = contractProblem(contract);
+      if (problem) outline(`contracts.${name}`, `contract '${name}' ${problem}`);
+    }
+  }
   return problems;
 }
 

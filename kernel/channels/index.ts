@@ -1,0 +1,3 @@
+// Channels and their contracts (docs/abi/channels.md).
+export { Contract, compileContracts } from "./contract.js";
+export { Endpoint, createChannel, endpointOf, sendMessage, receiveMessage, watchEndpoint } from "./channel.js";

@@ -1,0 +1,38 @@
+// Channel calls (kernel/channels): create, send, receive, poll, watch.
+import { ErrorCode } from "../../runtime/abi/index.js";
+import { createChannel, receiveMessage, sendMessage, watchEndpoint } from "../channels/index.js";
+import { KernelError } from "../errors.js";
+import { chargeForWork, type CallContext } from "../syscalls/context.js";
+
+class ContractNotFoundError extends KernelError {
+  constructor(name: string) {
+    super(`the process's manifests declare no contract '${name}'`, ErrorCode.notFound);
+  }
+}
+
+export function channelCreate(context: CallContext, contractName: string): bigint {
+  const contract = contractName === "" ? undefined : context.process.contracts.get(contractName);
+  if (contractName !== "" && !contract) throw new ContractNotFoundError(contractName);
+  const [client, server] = createChannel(context.process.capabilities, contract);
+  return (BigInt(client) << 32n) | BigInt(server);
+}
+
+export function channelSend(context: CallContext, endpoint: number, message: number, attachment: number): number {
+  chargeForWork(context, 0);
+  // A full peer queue is answered with the code, not a thrown error: a flooding sender makes many.
+  return sendMessage(context.process.capabilities, endpoint, message, attachment) ? 0 : -ErrorCode.wouldBlock;
+}
+
+export function channelReceive(context: CallContext, endpoint: number): bigint {
+  chargeForWork(context, 0);
+  return receiveMessage(context.process.capabilities, endpoint) ?? BigInt(-ErrorCode.wouldBlock);
+}
+
+export function channelPoll(context: CallContext, endpoint: number): bigint {
+  return channelReceive(context, endpoint);
+}
+
+export function channelWatch(context: CallContext, endpoint: number, tag: number): number {
+  watchEndpoint(context.process.capabilities, endpoint, tag, context.process.events);
+  return 0;
+}
