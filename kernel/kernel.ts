@@ -3,6 +3,7 @@
 import { CREATED_ONLY_KINDS, GRANTABLE_RIGHTS, PRINCIPAL_ONLY_KINDS, RIGHTS_BY_NAME, capabilityKindByName } from "./capabilities/index.js";
 import { capabilityRequestName } from "../runtime/abi/index.js";
 import { Scheduler, TimerService } from "./events/index.js";
+import { NameService } from "./channels/index.js";
 import { LoadError } from "./errors.js";
 import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
 import { ProcessTable, type Domain, type ExitStatus, type OutputSink, type Process } from "./process/index.js";
@@ -51,7 +52,7 @@ export class Kernel {
   /** `policy`: the system policy every app runs under; the safe built-in default when omitted. */
   constructor(readonly devices: KernelDevices, readonly policy: SystemPolicy = DEFAULT_SYSTEM_POLICY) {
     const timers = devices.timer ? new TimerService(devices.timer) : undefined;
-    this.services = { clock: devices.clock, timers };
+    this.services = { clock: devices.clock, timers, names: new NameService() };
     this.instancePool = new KernelInstancePool(this.services);
     const timer = devices.timer;
     this.scheduler = new Scheduler(timers, timer ? () => timer.now() : () => performance.now());

@@ -66,6 +66,7 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
     principal: principal.name, handleLimit: principal.limits.handles, outputLimit: principal.limits.outputUnits,
     eventSourceLimit: principal.limits.eventSources, exchangeLimit: principal.limits.exchangeBytes,
     contracts: recipe.contracts,
+    services: { ...recipe.services, allowed: (name) => principal.mayUseService(name) },
   }, principal.limits.processes);
   try {
     kernel.grantInitialCapabilities(process, recipe.grants);
@@ -85,6 +86,8 @@ interface SpawnRecipe {
   readonly grants: ModuleImage;
   /** The channel contracts the app's modules declare, compiled. */
   readonly contracts: ReadonlyMap<string, Contract>;
+  /** The names the app's modules publish and connect to. */
+  readonly services: { readonly provides: ReadonlySet<string>; readonly uses: ReadonlySet<string> };
   /** The ceilings the manifests were last checked against. */
   checkedLimits: ResourceLimits | undefined;
 }
@@ -106,7 +109,7 @@ function recipeFor(app: AppImage, principal: Principal, mainDomain: Domain | und
   if (!recipe) {
     // Limits first: a refusal names the limit, before a plan is attempted.
     checkLimits(app, principal);
-    recipe = { plan: planLink(app, principal, { mainDomain }), grants: grantsOf(app), contracts: contractsOf(app), checkedLimits: principal.limits };
+    recipe = { plan: planLink(app, principal, { mainDomain }), grants: grantsOf(app), contracts: contractsOf(app), services: servicesOf(app), checkedLimits: principal.limits };
     if (image && key !== undefined) {
       if (!recipes) singleModuleRecipes.set(image, recipes = new Map());
       recipes.set(key, recipe);
@@ -121,6 +124,11 @@ function recipeFor(app: AppImage, principal: Principal, mainDomain: Domain | und
 /** Limits are the kernel's: a manifest may ask for less than its principal's ceilings, never more. */
 function checkLimits(app: AppImage, principal: Principal): void {
   for (const image of app.modules.values()) checkManifestLimits(image.name, image.manifest, principal.limits, principal.name);
+}
+
+function servicesOf(app: AppImage): SpawnRecipe["services"] {
+  const images = [...app.modules.values()];
+  return { provides: new Set(images.flatMap((image) => image.manifest.provides ?? [])), uses: new Set(images.flatMap((image) => image.manifest.uses ?? [])) };
 }
 
 /** The contracts of every module of the app; one name declared twice differently refuses the app. */

@@ -13,6 +13,18 @@ export class Principal {
   /** `limits`: the ceilings of what this principal's processes may use (the system policy's). */
   constructor(readonly name: string, readonly limits: ResourceLimits = KERNEL_CEILINGS) {}
 
+  /** The names the system policy lets this principal's processes publish or connect to; undefined: any. */
+  private serviceNames: ReadonlySet<string> | undefined;
+
+  allowServices(names: readonly string[]): void {
+    this.serviceNames = new Set(names);
+  }
+
+  /** Whether the system policy lets this principal's processes use the service `name`. */
+  mayUseService(name: string): boolean {
+    return this.serviceNames === undefined || this.serviceNames.has(name);
+  }
+
   /** Grants a capability kind; only the system policy (and tests standing in for it) call this. */
   grant(kind: number): number {
     const object: CapabilityObject = { kind, target: this.name, revoked: false };

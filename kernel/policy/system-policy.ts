@@ -20,6 +20,11 @@ export interface PrincipalPolicy {
   readonly capabilities: readonly string[];
   /** Ceilings of what the principal's processes may use; the kernel's ceilings where absent. */
   readonly limits?: Partial<ResourceLimits>;
+  /**
+   * Names in the name service the principal's processes may publish or connect to. Absent: any
+   * name a process's manifest asks for (the manifest is always required too).
+   */
+  readonly services?: readonly string[];
 }
 
 export interface SystemPolicy {
@@ -49,6 +54,9 @@ export function parseSystemPolicy(value: unknown, where = "system policy"): Syst
       }
     }
     parseLimits(principal.limits, `${where}: principal '${name}'`, (detail) => new PolicyError(detail));
+    if (principal.services !== undefined && (!Array.isArray(principal.services) || !principal.services.every((service) => typeof service === "string"))) {
+      throw new PolicyError(`${where}: principal '${name}' has 'services' that is not a list of names`);
+    }
   }
   if (typeof record.defaultPrincipal !== "string" || !Object.hasOwn(record.principals, record.defaultPrincipal)) {
     throw new PolicyError(`${where}: 'defaultPrincipal' must name one of the principals`);
@@ -72,6 +80,7 @@ export function principalFromPolicy(policy: SystemPolicy, name: string = policy.
   const entry = Object.hasOwn(policy.principals, name) ? policy.principals[name] : undefined;
   if (!entry) throw new PolicyError(`no principal '${name}' (known: ${Object.keys(policy.principals).join(", ")})`);
   const principal = new Principal(name, parseLimits(entry.limits, `principal '${name}'`, (detail) => new PolicyError(detail)));
+  if (entry.services) principal.allowServices(entry.services);
   for (const capability of entry.capabilities) principal.grant(capabilityKindByName(capability)!);
   return principal;
 }

@@ -36,7 +36,17 @@ export interface ProcessOptions {
   readonly exchangeLimit?: number;
   /** The channel contracts its modules declare, by name. */
   readonly contracts?: ReadonlyMap<string, Contract>;
+  /** The names its manifests publish and connect to, and whether its principal may use a name. */
+  readonly services?: ProcessServices;
 }
+
+export interface ProcessServices {
+  readonly provides: ReadonlySet<string>;
+  readonly uses: ReadonlySet<string>;
+  readonly allowed: (name: string) => boolean;
+}
+
+const NO_SERVICES: ProcessServices = { provides: new Set(), uses: new Set(), allowed: () => false };
 
 export class Process {
   readonly processId: number;
@@ -66,6 +76,8 @@ export class Process {
   readonly exchange: ExchangeAccount;
   /** The channel contracts its modules declare: `channels.create` names one of them. */
   readonly contracts: ReadonlyMap<string, Contract>;
+  /** What it may publish and connect to in the name service. */
+  readonly services: ProcessServices;
 
   constructor(options: ProcessOptions) {
     this.processId = options.processId;
@@ -78,6 +90,7 @@ export class Process {
     this.events = new ProcessEvents(options.eventSourceLimit ?? MAX_EVENT_SOURCES_PER_PROCESS);
     this.exchange = openExchangeAccount(this.capabilities, options.exchangeLimit ?? CEILING_EXCHANGE_BYTES);
     this.contracts = options.contracts ?? new Map();
+    this.services = options.services ?? NO_SERVICES;
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
   }
 

@@ -1,6 +1,6 @@
 // Channel calls (kernel/channels): create, send, receive, poll, watch.
 import { ErrorCode } from "../../runtime/abi/index.js";
-import { createChannel, receiveMessage, sendMessage, watchEndpoint } from "../channels/index.js";
+import { createChannel, receiveMessage, sendMessage, watchEndpoint, type Contract } from "../channels/index.js";
 import { KernelError } from "../errors.js";
 import { chargeForWork, type CallContext } from "../syscalls/context.js";
 
@@ -10,10 +10,16 @@ class ContractNotFoundError extends KernelError {
   }
 }
 
+/** The contract `name` of the caller's manifests; undefined for "" (no contract). */
+export function contractNamed(context: CallContext, name: string): Contract | undefined {
+  if (name === "") return undefined;
+  const contract = context.process.contracts.get(name);
+  if (!contract) throw new ContractNotFoundError(name);
+  return contract;
+}
+
 export function channelCreate(context: CallContext, contractName: string): bigint {
-  const contract = contractName === "" ? undefined : context.process.contracts.get(contractName);
-  if (contractName !== "" && !contract) throw new ContractNotFoundError(contractName);
-  const [client, server] = createChannel(context.process.capabilities, contract);
+  const [client, server] = createChannel(context.process.capabilities, contractNamed(context, contractName));
   return (BigInt(client) << 32n) | BigInt(server);
 }
 

@@ -10,3 +10,4 @@ export * from "./timer-calls.js";
 export * from "./blocking-calls.js";
 export * from "./block-calls.js";
 export * from "./channel-calls.js";
+export * from "./name-calls.js";

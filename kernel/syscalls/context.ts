@@ -4,6 +4,7 @@ import type { OutputStream, OutputTarget, Process } from "../process/index.js";
 import type { InstanceMemory } from "../sip/instance-memory.js";
 import type { FuelCharge } from "../sip/fuel-meter.js";
 import type { TimerService } from "../events/index.js";
+import type { NameService } from "../channels/index.js";
 
 /**
  * The console as the kernel sees it: an output target (write returns the units taken) that may
@@ -25,6 +26,8 @@ export interface KernelServices {
   readonly clock: ClockDevice;
   /** Every process's timers; absent when the kernel was booted without a timer device. */
   readonly timers?: TimerService;
+  /** The directory of named services; absent where a kernel offers none. */
+  readonly names?: NameService;
 }
 
 export interface CallContext {

@@ -41,6 +41,8 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "channels.receive": services.channelReceive,
   "channels.poll": services.channelPoll,
   "channels.watch": services.channelWatch,
+  "names.publish": services.namePublish,
+  "names.connect": services.nameConnect,
 };
 
 /** Handlers indexed by syscall number, the order of the generated descriptor table. */

@@ -6,6 +6,8 @@ export const ErrorCode = {
   notPermitted: 1,
   /** The named object does not exist. */
   notFound: 2,
+  /** The name is taken already (a service published twice). */
+  alreadyExists: 17,
   /** A handle is stale, forged, revoked or of the wrong kind. */
   badHandle: 9,
   /** Nothing could be done now without waiting (a full output queue); try again later. */

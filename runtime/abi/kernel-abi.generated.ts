@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "90a799a0db918a28";
+export const ABI_SOURCE_HASH = "163f7de3c642aa37";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "names.publish", "names.connect"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -44,6 +44,8 @@ export const Syscall = {
   channelsReceive: 29,
   channelsPoll: 30,
   channelsWatch: 31,
+  namesPublish: 32,
+  namesConnect: 33,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -395,6 +397,28 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     qualifiedName: "channels.watch",
     importModule: "singlet:kernel/channels@0.1.0",
     parameters: [{"name":"endpoint","type":"u32"},{"name":"tag","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32","i32"],
+    coreResults: ["i32"],
+  },
+  {
+    number: 32,
+    interfaceName: "names",
+    functionName: "publish",
+    qualifiedName: "names.publish",
+    importModule: "singlet:kernel/names@0.1.0",
+    parameters: [{"name":"name","type":"string"},{"name":"contract","type":"string"}],
+    result: "s32",
+    coreParameters: ["i32","i32","i32","i32"],
+    coreResults: ["i32"],
+  },
+  {
+    number: 33,
+    interfaceName: "names",
+    functionName: "connect",
+    qualifiedName: "names.connect",
+    importModule: "singlet:kernel/names@0.1.0",
+    parameters: [{"name":"name","type":"string"}],
     result: "s32",
     coreParameters: ["i32","i32"],
     coreResults: ["i32"],

@@ -57,6 +57,10 @@ export interface Manifest {
   readonly limits?: ManifestLimits;
   /** Other modules of the same app this module imports from, by module name. */
   readonly links?: readonly string[];
+  /** Names in the name service the module publishes (docs/abi/names.md). */
+  readonly provides?: readonly string[];
+  /** Names in the name service the module connects to. */
+  readonly uses?: readonly string[];
   /** Channel contracts this module's channels may follow, by name (docs/abi/channels.md). */
   readonly contracts?: Readonly<Record<string, ContractDeclaration>>;
 }
@@ -210,6 +214,9 @@ export function manifestProblems(value: unknown): ManifestProblem[] {
     }
   }
   if (record.links !== undefined && !isStringList(record.links)) outline("links", "'links' must be an array of module names");
+  for (const field of ["provides", "uses"] as const) {
+    if (record[field] !== undefined && !isStringList(record[field])) outline(field, `'${field}' must be an array of service names`);
+  }
   if (record.contracts !== undefined) {
     if (!isPlainObject(record.contracts)) outline("contracts", "'contracts' must be an object of contract name → contract");
     else for (const [name, contract] of Object.entries(record.contracts as Record<string, unknown>)) {

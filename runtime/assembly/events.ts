@@ -10,6 +10,8 @@ import * as timerCalls from "./bindings/timers.generated";
 /** Event kinds as numbered at the ABI (runtime/abi/events.ts). */
 export const EVENT_TIMER: u32 = 1;
 export const EVENT_YIELDED: u32 = 2;
+export const EVENT_MESSAGE: u32 = 3;
+export const EVENT_CLOSED: u32 = 4;
 
 const NANOSECONDS_PER_MILLISECOND: u64 = 1_000_000;
 
@@ -36,7 +38,7 @@ function freeTags(): Array<u32> {
   return list;
 }
 
-function register(registration: Registration): u32 {
+export function register(registration: Registration): u32 {
   let tag: u32;
   const table = registrations();
   const free = freeTags();
@@ -51,7 +53,7 @@ function register(registration: Registration): u32 {
   return tag;
 }
 
-function unregister(tag: u32): void {
+export function unregister(tag: u32): void {
   const table = registrations();
   if (<i32>tag < table.length && table[<i32>tag] !== null) {
     table[<i32>tag] = null;

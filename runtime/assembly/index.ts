@@ -8,7 +8,8 @@ import * as modeCalls from "./bindings/mode.generated";
 import * as blockCalls from "./bindings/blocks.generated";
 
 export { cabi_realloc } from "./abi";
-export { Timer, Scheduler, Registration, dispatch, serve, EVENT_TIMER, EVENT_YIELDED } from "./events";
+export { Timer, Scheduler, Registration, dispatch, serve, EVENT_TIMER, EVENT_YIELDED, EVENT_MESSAGE, EVENT_CLOSED } from "./events";
+export { Channels, Endpoint, Message, Names } from "./channels";
 
 /** The calling process. */
 export class Process {

@@ -1,0 +1,79 @@
+// kv-client: connects to the 'kv' service through the name service and runs a short KeyValue
+// conversation, one step per message event, so the same binary runs in either domain: put
+// name=VALUE, get name, get a key nobody put, bye. If the service is not published yet it tries
+// again a little later.
+import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Mode, Names, Process, Timer } from "../../runtime/assembly";
+export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+
+const GET: u32 = 0;
+const PUT: u32 = 1;
+const VALUE: u32 = 2;
+const OK: u32 = 4;
+const BYE: u32 = 5;
+const NOT_FOUND: i32 = -2;
+const MAX_ATTEMPTS: u32 = 100;
+
+let value = "";
+let step = 0;
+let attempts: u32 = 0;
+let name = "";
+
+function blockOf(text: string): u32 {
+  const bytes = Uint8Array.wrap(String.UTF8.encode(text));
+  const block = Blocks.create(<u32>max(bytes.length, 1));
+  Blocks.write(<u32>block, 0, bytes);
+  return <u32>block;
+}
+
+function readText(block: u32): string {
+  const bytes = Blocks.read(block, 0, <u32>Blocks.size(block));
+  Capabilities.drop(block);
+  return String.UTF8.decode(bytes.buffer);
+}
+
+function onReply(server: Endpoint): void {
+  if (server.event == EVENT_CLOSED) return;
+  const reply = Channels.receive(server.handle);
+  if (reply === null) return;
+  if (step == 0) {
+    Console.log(name + ": put name=" + value + " -> " + (reply.number == OK ? "ok" : "?"));
+    Channels.send(server.handle, GET, blockOf("name"));
+  } else if (step == 1) {
+    Console.log(name + ": get name -> " + (reply.number == VALUE ? readText(reply.attachment) : "missing"));
+    Channels.send(server.handle, GET, blockOf("nobody-put-this"));
+  } else {
+    Console.log(name + ": get nobody-put-this -> " + (reply.number == VALUE ? readText(reply.attachment) : "missing"));
+    Channels.send(server.handle, BYE);
+    // Dropping the endpoint closes the channel: the server hears of it, and this process, holding
+    // nothing that can wake it, ends.
+    Capabilities.drop(server.handle);
+  }
+  step++;
+}
+
+function retry(timer: Timer): void {
+  connect();
+}
+
+function connect(): void {
+  const server = Names.connect("kv");
+  if (server == NOT_FOUND && attempts++ < MAX_ATTEMPTS) {
+    Timer.after(10, retry);
+    return;
+  }
+  if (server < 0) {
+    Console.error(name + ": cannot connect to kv: error " + (-server).toString());
+    Process.exit(1);
+    return;
+  }
+  Channels.watch(<u32>server, onReply);
+  Channels.send(<u32>server, PUT, blockOf("name=" + value));
+}
+
+export function main(): i32 {
+  const args = Process.args();
+  value = args.length > 0 ? args[0] : "anonymous";
+  name = "kv-client " + value + (Mode.isKernel() ? " (kernel domain)" : " (user domain)");
+  connect();
+  return 0;
+}

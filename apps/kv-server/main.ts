@@ -1,0 +1,75 @@
+// kv-server: publishes the service 'kv' and answers KeyValue requests (apps/kv-server/manifest.json
+// has the contract), one channel per client. Keys and values travel in exchange-heap blocks.
+// After N clients have said goodbye it drops its listener, holds nothing more, and ends.
+import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process } from "../../runtime/assembly";
+export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+
+// KeyValue's messages, numbered in the order the contract lists them.
+const GET: u32 = 0;
+const PUT: u32 = 1;
+const VALUE: u32 = 2;
+const MISSING: u32 = 3;
+const OK: u32 = 4;
+
+const store = new Map<string, string>();
+let listener: u32 = 0;
+let expected: i32 = 2;
+let finished: i32 = 0;
+
+function readText(block: u32): string {
+  const size = Blocks.size(block);
+  const bytes = Blocks.read(block, 0, <u32>size);
+  Capabilities.drop(block);
+  return String.UTF8.decode(bytes.buffer);
+}
+
+function blockOf(text: string): u32 {
+  const bytes = Uint8Array.wrap(String.UTF8.encode(text));
+  const block = Blocks.create(<u32>max(bytes.length, 1));
+  Blocks.write(<u32>block, 0, bytes);
+  return <u32>block;
+}
+
+function onRequest(client: Endpoint): void {
+  if (client.event == EVENT_CLOSED) {
+    Capabilities.drop(client.handle);
+    finished++;
+    if (finished >= expected) {
+      Console.log("kv-server: served " + finished.toString() + " clients, closing");
+      Capabilities.drop(listener);
+    }
+    return;
+  }
+  const request = Channels.receive(client.handle);
+  if (request === null) return;
+  if (request.number == PUT) {
+    const entry = readText(request.attachment);
+    const split = entry.indexOf("=");
+    store.set(entry.substring(0, split), entry.substring(split + 1));
+    Channels.send(client.handle, OK);
+  } else if (request.number == GET) {
+    const key = readText(request.attachment);
+    if (store.has(key)) Channels.send(client.handle, VALUE, blockOf(store.get(key)));
+    else Channels.send(client.handle, MISSING);
+  }
+}
+
+function onConnection(endpoint: Endpoint): void {
+  if (endpoint.event == EVENT_CLOSED) return;
+  const connection = Channels.receive(endpoint.handle);
+  if (connection !== null) Channels.watch(connection.attachment, onRequest);
+}
+
+export function main(): i32 {
+  const args = Process.args();
+  if (args.length > 0) expected = <i32>parseInt(args[0]);
+  const published = Names.publish("kv", "KeyValue");
+  if (published < 0) {
+    Console.error("kv-server: cannot publish 'kv': error " + (-published).toString());
+    return 1;
+  }
+  listener = <u32>published;
+  Channels.watch(listener, onConnection);
+  Console.log("kv-server: serving kv for " + expected.toString() + " clients");
+  return 0;
+}
