@@ -457,7 +457,7 @@ describe("hostile/output documentation", () => {
   it("lists every error code with its number, and console.* among those raising wouldBlock and peerClosed", () => {
     const table = readProjectFile("docs/abi/errors.md");
     for (const [name, code] of Object.entries(ErrorCode)) expect(table, name).to.match(new RegExp(`^\\| ${code} \\| ${name} \\|`, "m"));
-    expect(table).to.match(/^\| 11 \| wouldBlock \| console\.\*, events\.\*, channels\.\* \|/m);
+    expect(table).to.match(/^\| 11 \| wouldBlock \| console\.\*, events\.\*, channels\.\*, names\.connect \|/m);
     expect(table).to.match(/^\| 32 \| peerClosed \| console\.\*, channels\.\* \|/m);
   });
 
