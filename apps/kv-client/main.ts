@@ -4,12 +4,8 @@
 // again a little later.
 import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Mode, Names, Process, Timer } from "../../runtime/assembly";
 export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+import { KeyValue } from "./contracts.generated";
 
-const GET: u32 = 0;
-const PUT: u32 = 1;
-const VALUE: u32 = 2;
-const OK: u32 = 4;
-const BYE: u32 = 5;
 const NOT_FOUND: i32 = -2;
 const MAX_ATTEMPTS: u32 = 100;
 
@@ -36,14 +32,14 @@ function onReply(server: Endpoint): void {
   const reply = Channels.receive(server.handle);
   if (reply === null) return;
   if (step == 0) {
-    Console.log(name + ": put name=" + value + " -> " + (reply.number == OK ? "ok" : "?"));
-    Channels.send(server.handle, GET, blockOf("name"));
+    Console.log(name + ": put name=" + value + " -> " + KeyValue.messageName(reply.number));
+    KeyValue.sendGet(server.handle, blockOf("name"));
   } else if (step == 1) {
-    Console.log(name + ": get name -> " + (reply.number == VALUE ? readText(reply.attachment) : "missing"));
-    Channels.send(server.handle, GET, blockOf("nobody-put-this"));
+    Console.log(name + ": get name -> " + (KeyValue.isValue(reply) ? readText(reply.attachment) : KeyValue.messageName(reply.number)));
+    KeyValue.sendGet(server.handle, blockOf("nobody-put-this"));
   } else {
-    Console.log(name + ": get nobody-put-this -> " + (reply.number == VALUE ? readText(reply.attachment) : "missing"));
-    Channels.send(server.handle, BYE);
+    Console.log(name + ": get nobody-put-this -> " + (KeyValue.isValue(reply) ? readText(reply.attachment) : KeyValue.messageName(reply.number)));
+    KeyValue.sendBye(server.handle);
     // Dropping the endpoint closes the channel: the server hears of it, and this process, holding
     // nothing that can wake it, ends.
     Capabilities.drop(server.handle);
@@ -67,7 +63,7 @@ function connect(): void {
     return;
   }
   Channels.watch(<u32>server, onReply);
-  Channels.send(<u32>server, PUT, blockOf("name=" + value));
+  KeyValue.sendPut(<u32>server, blockOf("name=" + value));
 }
 
 export function main(): i32 {

@@ -1,15 +1,10 @@
-// kv-server: publishes the service 'kv' and answers KeyValue requests (apps/kv-server/manifest.json
-// has the contract), one channel per client. Keys and values travel in exchange-heap blocks.
+// kv-server: publishes the service 'kv' and answers KeyValue requests (apps/contracts/key-value.json;
+// contracts.generated.ts has its typed sends), one channel per client. Keys and values travel in exchange-heap blocks.
 // After N clients have said goodbye it drops its listener, holds nothing more, and ends.
 import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process } from "../../runtime/assembly";
 export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+import { KeyValue } from "./contracts.generated";
 
-// KeyValue's messages, numbered in the order the contract lists them.
-const GET: u32 = 0;
-const PUT: u32 = 1;
-const VALUE: u32 = 2;
-const MISSING: u32 = 3;
-const OK: u32 = 4;
 
 const store = new Map<string, string>();
 let listener: u32 = 0;
@@ -42,15 +37,15 @@ function onRequest(client: Endpoint): void {
   }
   const request = Channels.receive(client.handle);
   if (request === null) return;
-  if (request.number == PUT) {
+  if (KeyValue.isPut(request)) {
     const entry = readText(request.attachment);
     const split = entry.indexOf("=");
     store.set(entry.substring(0, split), entry.substring(split + 1));
-    Channels.send(client.handle, OK);
-  } else if (request.number == GET) {
+    KeyValue.sendOk(client.handle);
+  } else if (KeyValue.isGet(request)) {
     const key = readText(request.attachment);
-    if (store.has(key)) Channels.send(client.handle, VALUE, blockOf(store.get(key)));
-    else Channels.send(client.handle, MISSING);
+    if (store.has(key)) KeyValue.sendValue(client.handle, blockOf(store.get(key)));
+    else KeyValue.sendMissing(client.handle);
   }
 }
 

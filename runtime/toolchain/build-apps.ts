@@ -9,6 +9,7 @@ import { join, relative, resolve } from "node:path";
 import { MANIFEST_SECTION_NAME, parseManifest } from "../abi/manifest.js";
 import { readAppDescription } from "./app-description.js";
 import { appendCustomSection } from "./custom-section.js";
+import { resolveContractFiles, writeContractBindings } from "./contract-bindings.js";
 import { reconcileModes } from "./reconcile-modes.js";
 import { appsDirectory, projectRoot } from "./paths.js";
 import { checkComponent, readModesSection } from "../../verifier/index.js";
@@ -82,7 +83,7 @@ function newestModification(paths: string[]): number {
 
 function isUpToDate(target: AppBuildTarget): boolean {
   if (!existsSync(target.outputPath)) return false;
-  const sources = [target.directory, join(projectRoot, "runtime", "assembly"), join(projectRoot, "asconfig.json"),
+  const sources = [target.directory, join(projectRoot, "runtime", "assembly"), join(projectRoot, "asconfig.json"), ...sourceManifest(target).files,
     join(projectRoot, "dist", "runtime", "toolchain", "mode-transform.js"), join(projectRoot, "dist", "runtime", "toolchain", "mode-attributes.js")]
     .flatMap((path) => path === target.directory
       ? readdirSync(path).filter((name) => name !== "build").map((name) => join(path, name))
@@ -90,7 +91,16 @@ function isUpToDate(target: AppBuildTarget): boolean {
   return newestModification(sources) <= statSync(target.outputPath).mtimeMs;
 }
 
+/** The app's source manifest, its contracts given by path read in. */
+function sourceManifest(target: AppBuildTarget): { manifest: Record<string, unknown>; files: string[] } {
+  return resolveContractFiles(JSON.parse(readFileSync(target.manifestPath, "utf8")) as Record<string, unknown>, target.manifestPath);
+}
+
 export async function buildApp(target: AppBuildTarget): Promise<void> {
+  const source = sourceManifest(target);
+  const declaredSource = parseManifest(source.manifest);
+  // Before compiling: the app imports its contracts' bindings.
+  writeContractBindings(target.directory, join(projectRoot, "runtime", "assembly"), `apps/${target.name}/manifest.json`, declaredSource.contracts);
   const output: string[] = [];
   const stream = { write(text: string | Uint8Array) { output.push(String(text)); return true; } };
   // The config path is absolute on purpose: asc resolves the root config's `transform` path
@@ -102,7 +112,7 @@ export async function buildApp(target: AppBuildTarget): Promise<void> {
   );
   if (result.error) throw new Error(`asc failed for apps/${target.name}:\n${output.join("")}`);
   const binary = readFileSync(target.outputPath);
-  const declared = parseManifest(JSON.parse(readFileSync(target.manifestPath, "utf8")));
+  const declared = declaredSource;
   const modes = readModesSection(binary);
   const manifest = modes ? reconcileModes(declared, modes) : declared;
   const payload = new TextEncoder().encode(JSON.stringify(manifest));
