@@ -286,14 +286,26 @@ export class CapabilityTable {
 
   /** True when the process holds a live handle of `kind` with `rights`. */
   holds(kind: number, rights: number): boolean {
-    for (const slot of this.slots) {
-      const capability = slot.capability;
-      if (capability && !capability.object.revoked && capability.object.kind === kind && (capability.rights & rights) === rights) {
+    // Tier 1: a kernel service's check is the lookup of the grant that satisfied it last time and
+    // a rights test; the table is scanned only when that grant is gone or falls short.
+    const remembered = this.slots[this.grantSlotByKind.get(kind) ?? -1]?.capability;
+    if (remembered && this.satisfies(remembered, kind, rights)) return true;
+    for (let index = 0; index < this.slots.length; index++) {
+      const capability = this.slots[index]!.capability;
+      if (capability && this.satisfies(capability, kind, rights)) {
+        this.grantSlotByKind.set(kind, index);
         return true;
       }
     }
     return false;
   }
+
+  private satisfies(grant: Grant, kind: number, rights: number): boolean {
+    return !grant.revoked && !grant.object.revoked && grant.object.kind === kind && (grant.rights & rights) === rights;
+  }
+
+  /** The slot of the grant that last satisfied `holds` for a kind: checked again at every use. */
+  private readonly grantSlotByKind = new Map<number, number>();
 
   /** Drops every handle; called when the process dies. Returns how many were released. */
   clear(): number {

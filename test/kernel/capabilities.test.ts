@@ -171,4 +171,21 @@ describe("kernel/capabilities", () => {
       }
     });
   });
+
+  it("answers a kernel service's check from the grant that satisfied it last, never from a stale one", () => {
+    const table = new CapabilityTable();
+    const console = table.insert({ object: object(1), rights: Rights.write });
+    expect(table.holds(1, Rights.write)).to.equal(true);
+    table.remove(console);
+    // The freed slot now holds a clock: the remembered slot must not answer for the console.
+    const clock = table.insert({ object: object(2), rights: Rights.read });
+    expect(clock & 0xffff).to.equal(console & 0xffff);
+    expect(table.holds(1, Rights.write)).to.equal(false);
+    const shared = object(1);
+    table.insert({ object: shared, rights: Rights.write });
+    expect(table.holds(1, Rights.write)).to.equal(true);
+    shared.revoked = true;
+    expect(table.holds(1, Rights.write)).to.equal(false);
+    expect(table.holds(1, Rights.read)).to.equal(false);
+  });
 });
