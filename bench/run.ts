@@ -10,6 +10,7 @@ import { runHalBenchmarks } from "./hal.js";
 import { runModeBenchmarks } from "./modes.js";
 import { runStartupBenchmarks } from "./startup.js";
 import { runEventBenchmarks } from "./events.js";
+import { runChannelBenchmarks } from "./channels.js";
 import type { BenchTable } from "./table.js";
 
 const resultsPath = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "latest.json");
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     ["modes", runModeBenchmarks],
     ["startup", runStartupBenchmarks],
     ["events", runEventBenchmarks],
+    ["channels", runChannelBenchmarks],
   ];
   const only = process.argv[2];
   const tables: BenchTable[] = [];

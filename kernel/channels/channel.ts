@@ -66,11 +66,11 @@ export class Endpoint {
   }
 
   wakeArrivals(): void {
-    for (const wake of this.arrivals.splice(0)) wake();
+    if (this.arrivals.length > 0) for (const wake of this.arrivals.splice(0)) wake();
   }
 
   wakeRooms(): void {
-    for (const wake of this.rooms.splice(0)) wake();
+    if (this.rooms.length > 0) for (const wake of this.rooms.splice(0)) wake();
   }
 
   /** Announces what is waiting to a watching process: a message, or, once drained, the peer's end. */
@@ -126,6 +126,14 @@ export function createChannel(table: CapabilityTable, contract: Contract | undef
     throw error;
   }
 }
+
+/** `(number << 32) | attachment`, made as one bigint where the sum is exact (message numbers under 2^21). */
+function packMessage(number: number, attachment: number): bigint {
+  return number < SMALL_MESSAGE_NUMBERS ? BigInt(number * 0x1_0000_0000 + attachment) : (BigInt(number) << 32n) | BigInt(attachment);
+}
+
+/** Message numbers whose packed form is an exact double: number × 2^32 + a u32 stays under 2^53. */
+const SMALL_MESSAGE_NUMBERS = 2 ** 21;
 
 export function endpointOf(table: CapabilityTable, handle: number, rights: number): Endpoint {
   return table.lookup(handle, CapabilityKind.channel, rights).object.target as Endpoint;
@@ -189,7 +197,7 @@ export function receiveMessage(table: CapabilityTable, handle: number): bigint |
   endpoint.received++;
   endpoint.wakeRooms();
   endpoint.announce();
-  return (BigInt(message.number) << 32n) | BigInt(received);
+  return packMessage(message.number, received);
 }
 
 /** Makes the endpoint an event source of `events`: a message event (or, at the end, a closed event) carrying `tag`. */

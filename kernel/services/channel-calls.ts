@@ -18,6 +18,9 @@ export function contractNamed(context: CallContext, name: string): Contract | un
   return contract;
 }
 
+/** Made once: a poll of an empty queue is the common answer of a draining loop. */
+const WOULD_BLOCK = BigInt(-ErrorCode.wouldBlock);
+
 export function channelCreate(context: CallContext, contractName: string): bigint {
   const [client, server] = createChannel(context.process.capabilities, contractNamed(context, contractName));
   return (BigInt(client) << 32n) | BigInt(server);
@@ -31,7 +34,7 @@ export function channelSend(context: CallContext, endpoint: number, message: num
 
 export function channelReceive(context: CallContext, endpoint: number): bigint {
   chargeForWork(context, 0);
-  return receiveMessage(context.process.capabilities, endpoint) ?? BigInt(-ErrorCode.wouldBlock);
+  return receiveMessage(context.process.capabilities, endpoint) ?? WOULD_BLOCK;
 }
 
 export function channelPoll(context: CallContext, endpoint: number): bigint {

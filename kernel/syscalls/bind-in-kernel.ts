@@ -43,9 +43,16 @@ function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, cont
       default: return (...core) => { try { return handler(context, ...core); } catch (error) { return failedCall(error, name, resultType); } };
     }
   }
-  // One u32 argument (process.yield's tag, a handle): lifted inline, without the generic loop.
-  if (descriptor.parameters.length === 1 && descriptor.parameters[0]!.type === "u32" && descriptor.result !== "string" && descriptor.result !== "list<u8>") {
-    return (first) => { try { return handler(context, (first as number) >>> 0); } catch (error) { return failedCall(error, name, resultType); } };
+  // One to three u32 arguments (process.yield's tag, a handle, a channel send): lifted inline,
+  // without the generic loop and its array. Handlers that do work charge for it themselves.
+  if (descriptor.result !== "string" && descriptor.result !== "list<u8>" && descriptor.parameters.length <= 3 && descriptor.parameters.every((parameter) => parameter.type === "u32")) {
+    switch (descriptor.parameters.length) {
+      case 1: return (first) => { try { return handler(context, (first as number) >>> 0); } catch (error) { return failedCall(error, name, resultType); } };
+      case 2: return (first, second) => { try { return handler(context, (first as number) >>> 0, (second as number) >>> 0); } catch (error) { return failedCall(error, name, resultType); } };
+      case 3: return (first, second, third) => {
+        try { return handler(context, (first as number) >>> 0, (second as number) >>> 0, (third as number) >>> 0); } catch (error) { return failedCall(error, name, resultType); }
+      };
+    }
   }
   // One string argument (console writes): lift it without the generic argument loop.
   if (descriptor.parameters.length === 1 && descriptor.parameters[0]!.type === "string" && descriptor.result !== "string" && descriptor.result !== "list<u8>") {
