@@ -3,6 +3,7 @@
 // each side uses the blocking form (receive waits in the call), the cheapest a thread can do.
 
 import type { Manifest } from "../runtime/abi/index.js";
+import { SERVE } from "./event-apps.js";
 
 export const SERVICE_NAME = "ping";
 /** "ping" in UTF-16 at 200, the name both sides pass. */
@@ -18,14 +19,6 @@ const IMPORTS = `
   (import "singlet:kernel/channels@0.1.0" "watch" (func $watch (param i32 i32) (result i32)))
   (import "singlet:kernel/capabilities@0.1.0" "drop" (func $drop (param i32) (result i32)))
   (import "singlet:kernel/process@0.1.0" "id" (func $id (result i32)))`;
-
-const SERVE = `
-  (func (export "serve") (local $event i64)
-    (block $done (loop $next
-      (local.set $event (call $wait))
-      (br_if $done (i64.lt_s (local.get $event) (i64.const 0)))
-      (call $dispatch (i32.wrap_i64 (i64.shr_u (local.get $event) (i64.const 32))) (i32.wrap_i64 (local.get $event)))
-      (br $next))))`;
 
 function app(body: string): string {
   return `(module

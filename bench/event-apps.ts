@@ -20,7 +20,7 @@ const IMPORTS = {
 };
 
 /** `serve`: waits for each event and hands it to `dispatch` until none can come (a negative answer). */
-const SERVE = `
+export const SERVE = `
   (func (export "serve") (local $event i64)
     (block $done (loop $next
       (local.set $event (call $wait))

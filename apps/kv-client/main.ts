@@ -4,7 +4,7 @@
 // again a little later.
 import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Mode, Names, Process, Timer } from "../../runtime/assembly";
 export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
-import { KeyValue } from "./contracts.generated";
+import { KeyValue } from "../contracts/key-value.generated";
 
 const NOT_FOUND: i32 = -2;
 const MAX_ATTEMPTS: u32 = 100;

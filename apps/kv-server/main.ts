@@ -1,9 +1,9 @@
 // kv-server: publishes the service 'kv' and answers KeyValue requests (apps/contracts/key-value.json;
-// contracts.generated.ts has its typed sends), one channel per client. Keys and values travel in exchange-heap blocks.
+// key-value.generated.ts beside it has the typed sends), one channel per client. Keys and values travel in exchange-heap blocks.
 // After N clients have said goodbye it drops its listener, holds nothing more, and ends.
 import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process } from "../../runtime/assembly";
 export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
-import { KeyValue } from "./contracts.generated";
+import { KeyValue } from "../contracts/key-value.generated";
 
 
 const store = new Map<string, string>();

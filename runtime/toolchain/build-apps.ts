@@ -9,7 +9,7 @@ import { join, relative, resolve } from "node:path";
 import { MANIFEST_SECTION_NAME, parseManifest } from "../abi/manifest.js";
 import { readAppDescription } from "./app-description.js";
 import { appendCustomSection } from "./custom-section.js";
-import { resolveContractFiles, writeContractBindings } from "./contract-bindings.js";
+import { CONTRACT_BINDINGS_FILE, bindingsPathOf, resolveContractFiles, writeContractBindings } from "./contract-bindings.js";
 import { reconcileModes } from "./reconcile-modes.js";
 import { appsDirectory, projectRoot } from "./paths.js";
 import { checkComponent, readModesSection } from "../../verifier/index.js";
@@ -83,7 +83,7 @@ function newestModification(paths: string[]): number {
 
 function isUpToDate(target: AppBuildTarget): boolean {
   if (!existsSync(target.outputPath)) return false;
-  const sources = [target.directory, join(projectRoot, "runtime", "assembly"), join(projectRoot, "asconfig.json"), ...sourceManifest(target).files,
+  const sources = [target.directory, join(projectRoot, "runtime", "assembly"), join(projectRoot, "asconfig.json"), ...sourceManifest(target).files.map((file) => file.path),
     join(projectRoot, "dist", "runtime", "toolchain", "mode-transform.js"), join(projectRoot, "dist", "runtime", "toolchain", "mode-attributes.js")]
     .flatMap((path) => path === target.directory
       ? readdirSync(path).filter((name) => name !== "build").map((name) => join(path, name))
@@ -92,15 +92,24 @@ function isUpToDate(target: AppBuildTarget): boolean {
 }
 
 /** The app's source manifest, its contracts given by path read in. */
-function sourceManifest(target: AppBuildTarget): { manifest: Record<string, unknown>; files: string[] } {
+function sourceManifest(target: AppBuildTarget): ReturnType<typeof resolveContractFiles> {
   return resolveContractFiles(JSON.parse(readFileSync(target.manifestPath, "utf8")) as Record<string, unknown>, target.manifestPath);
 }
 
 export async function buildApp(target: AppBuildTarget): Promise<void> {
   const source = sourceManifest(target);
   const declaredSource = parseManifest(source.manifest);
-  // Before compiling: the app imports its contracts' bindings.
-  writeContractBindings(target.directory, join(projectRoot, "runtime", "assembly"), `apps/${target.name}/manifest.json`, declaredSource.contracts);
+  // Before compiling: the app imports its contracts' bindings, one file per contract file, and
+  // one beside the app for contracts declared inline.
+  const runtimeDirectory = join(projectRoot, "runtime", "assembly");
+  const contracts = declaredSource.contracts ?? {};
+  for (const file of source.files) {
+    writeContractBindings(bindingsPathOf(file.path), runtimeDirectory, relative(projectRoot, file.path), { [file.name]: contracts[file.name]! });
+  }
+  if (source.inline.length > 0) {
+    const inline = Object.fromEntries(source.inline.map((name) => [name, contracts[name]!]));
+    writeContractBindings(join(target.directory, CONTRACT_BINDINGS_FILE), runtimeDirectory, `apps/${target.name}/manifest.json`, inline);
+  }
   const output: string[] = [];
   const stream = { write(text: string | Uint8Array) { output.push(String(text)); return true; } };
   // The config path is absolute on purpose: asc resolves the root config's `transform` path

@@ -1,30 +1,39 @@
-// Contract bindings for AssemblyScript apps: for every contract an app's manifest declares, a
-// class with its message numbers and a typed send per message, written beside the app as
-// contracts.generated.ts by `npm run build:apps`. In manifest.json a contract may be a path to a
-// JSON file (shared by a service and its clients); the build embeds the contract itself.
+// Contract bindings for AssemblyScript apps: for every contract, a class with its message numbers
+// and a typed send per message, written by `npm run build:apps`. A contract declared inline in a
+// manifest gets its bindings beside the app (contracts.generated.ts); one given by path to a JSON
+// file, shared by a service and its clients, gets them once, beside that file (NAME.generated.ts).
+// The build embeds the contract itself in each binary.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import type { ContractDeclaration } from "../abi/index.js";
 
 export const CONTRACT_BINDINGS_FILE = "contracts.generated.ts";
 
+/** A contract a manifest gives by path: its name there and the file. */
+export interface ContractFile {
+  readonly name: string;
+  readonly path: string;
+}
+
 /** A source manifest with every contract given by path replaced by the file's contract. */
-export function resolveContractFiles(manifest: Record<string, unknown>, manifestPath: string): { manifest: Record<string, unknown>; files: string[] } {
+export function resolveContractFiles(manifest: Record<string, unknown>, manifestPath: string): { manifest: Record<string, unknown>; files: ContractFile[]; inline: string[] } {
   const contracts = manifest.contracts;
-  if (typeof contracts !== "object" || contracts === null || Array.isArray(contracts)) return { manifest, files: [] };
-  const files: string[] = [];
+  if (typeof contracts !== "object" || contracts === null || Array.isArray(contracts)) return { manifest, files: [], inline: [] };
+  const files: ContractFile[] = [];
+  const inline: string[] = [];
   const resolved: Record<string, unknown> = {};
   for (const [name, contract] of Object.entries(contracts)) {
     if (typeof contract !== "string") {
       resolved[name] = contract;
+      inline.push(name);
       continue;
     }
     const path = resolve(dirname(manifestPath), contract);
     if (!existsSync(path)) throw new Error(`${manifestPath}: contract '${name}' names ${contract}, which does not exist`);
-    files.push(path);
+    files.push({ name, path });
     resolved[name] = JSON.parse(readFileSync(path, "utf8")) as unknown;
   }
-  return { manifest: { ...manifest, contracts: resolved }, files };
+  return { manifest: { ...manifest, contracts: resolved }, files, inline };
 }
 
 function constantName(message: string): string {
@@ -57,12 +66,15 @@ export function contractBindingsSource(contracts: Readonly<Record<string, Contra
   return lines.join("\n") + "\n";
 }
 
-/** Writes (or removes the need for) an app's contract bindings; returns the file written, if any. */
-export function writeContractBindings(directory: string, runtimeDirectory: string, manifestName: string, contracts: Readonly<Record<string, ContractDeclaration>> | undefined): string | undefined {
-  if (!contracts || Object.keys(contracts).length === 0) return undefined;
-  const path = join(directory, CONTRACT_BINDINGS_FILE);
-  const runtimeImport = relative(directory, runtimeDirectory).split("\\").join("/");
-  const source = contractBindingsSource(contracts, manifestName, runtimeImport.startsWith(".") ? runtimeImport : `./${runtimeImport}`);
-  if (!existsSync(path) || readFileSync(path, "utf8") !== source) writeFileSync(path, source);
+/** The bindings file for a contract file: `key-value.json` → `key-value.generated.ts`. */
+export function bindingsPathOf(contractFile: string): string {
+  return contractFile.replace(/\.json$/, "") + ".generated.ts";
+}
+
+/** Writes `path` with the bindings of `contracts` when its content differs; returns `path`. */
+export function writeContractBindings(path: string, runtimeDirectory: string, source: string, contracts: Readonly<Record<string, ContractDeclaration>>): string {
+  const runtimeImport = relative(dirname(path), runtimeDirectory).split("\\").join("/");
+  const text = contractBindingsSource(contracts, source, runtimeImport.startsWith(".") ? runtimeImport : `./${runtimeImport}`);
+  if (!existsSync(path) || readFileSync(path, "utf8") !== text) writeFileSync(path, text);
   return path;
 }

@@ -1,23 +1,23 @@
 // Contract bindings: a contract given by path in manifest.json is embedded whole in the binary, and
-// the typed AssemblyScript beside each app is what the generator makes of it now (never stale).
+// the typed AssemblyScript beside the contract file is what the generator makes of it now (never stale).
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { contractBindingsSource, resolveContractFiles } from "../../runtime/toolchain/contract-bindings.js";
+import { bindingsPathOf, contractBindingsSource, resolveContractFiles } from "../../runtime/toolchain/contract-bindings.js";
 import { parseManifest } from "../../runtime/abi/index.js";
 import { readManifestSection } from "../../verifier/index.js";
 import { appBytes, appsDirectory } from "../helpers/kernel.js";
 
 describe("runtime/contract bindings", () => {
   for (const app of ["kv-server", "kv-client"]) {
-    it(`embeds the KeyValue contract file in ${app}'s binary and keeps its bindings fresh`, () => {
+    it(`embeds the KeyValue contract file in ${app}'s binary, whose one bindings file is fresh`, () => {
       const manifestPath = join(appsDirectory, app, "manifest.json");
       const { manifest, files } = resolveContractFiles(JSON.parse(readFileSync(manifestPath, "utf8")) as Record<string, unknown>, manifestPath);
-      expect(files.map((file) => file.slice(appsDirectory.length))).to.deep.equal(["/contracts/key-value.json"]);
-      const contract = JSON.parse(readFileSync(files[0]!, "utf8")) as unknown;
+      expect(files.map((file) => [file.name, file.path.slice(appsDirectory.length)])).to.deep.equal([["KeyValue", "/contracts/key-value.json"]]);
+      const contract = JSON.parse(readFileSync(files[0]!.path, "utf8")) as unknown;
       expect(readManifestSection(appBytes(app))!.contracts).to.deep.equal({ KeyValue: contract });
-      const expected = contractBindingsSource(parseManifest(manifest).contracts!, `apps/${app}/manifest.json`, "../../runtime/assembly");
-      expect(readFileSync(join(appsDirectory, app, "contracts.generated.ts"), "utf8")).to.equal(expected);
+      const expected = contractBindingsSource(parseManifest(manifest).contracts!, "apps/contracts/key-value.json", "../../runtime/assembly");
+      expect(readFileSync(bindingsPathOf(files[0]!.path), "utf8")).to.equal(expected);
     });
   }
 
