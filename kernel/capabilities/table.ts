@@ -43,6 +43,8 @@ class Grant implements Capability {
   children: Set<Grant> | undefined;
   revoked = false;
   discarded = false;
+  /** The table that sent it, while it is in flight. */
+  sentFrom: CapabilityTable | undefined;
   /** Where the grant is held now; undefined once released. */
   table: CapabilityTable | undefined;
   index = -1;
@@ -194,11 +196,30 @@ export class CapabilityTable {
    */
   detach(handle: number): HeldCapability {
     const grant = this.grantOf(handle, undefined, Rights.grant);
+    // What a process has in flight counts against its handles: endpoints in flight inside each
+    // other's queues could otherwise pile up without end while the process lives.
+    if (this.size + this.inFlight.size >= this.handleLimit) {
+      throw new ResourceLimitError(`${this.inFlight.size} capabilities in flight and ${this.size} held (limit ${this.handleLimit} together)`);
+    }
     const index = handle & INDEX_MASK;
     this.slots[index]!.capability = undefined;
     this.freeSlot(index);
     grant.table = undefined;
+    grant.sentFrom = this;
+    this.inFlight.add(grant);
     return grant;
+  }
+
+  /**
+   * Grants this table sent that nobody has received yet. They end with the sender if they are
+   * still in flight then: a cycle of endpoints in flight inside each other's queues, which no
+   * process holds, would otherwise never close.
+   */
+  private readonly inFlight = new Set<Grant>();
+
+  /** Capabilities this table sent that are still in flight. */
+  get sending(): number {
+    return this.inFlight.size;
   }
 
   /**
@@ -220,6 +241,8 @@ export class CapabilityTable {
       grant.table = undefined;
       throw error;
     }
+    grant.sentFrom?.inFlight.delete(grant);
+    grant.sentFrom = undefined;
     return handle;
   }
 
@@ -228,6 +251,8 @@ export class CapabilityTable {
     const grant = held as Grant;
     if (grant.table === undefined && !grant.discarded) {
       grant.discarded = true;
+      grant.sentFrom?.inFlight.delete(grant);
+      grant.sentFrom = undefined;
       grant.detach();
     }
   }
@@ -314,6 +339,7 @@ export class CapabilityTable {
       const grant = this.slots[index]!.capability;
       if (grant) this.releaseGrant(grant);
     }
+    for (const grant of [...this.inFlight]) CapabilityTable.discard(grant);
     return released;
   }
 }

@@ -112,6 +112,41 @@ describe("kernel/channels", function () {
       expect(() => sendMessage(clientTable, client, 1, 0)).to.throw(PeerClosedError);
     });
 
+    it("ends what a process still has in flight when it ends: endpoints sent inside each other's queues close", () => {
+      const table = new CapabilityTable();
+      const [x, xPeer] = createChannel(table, undefined);
+      const [y, yPeer] = createChannel(table, undefined);
+      const ends = [x, xPeer, y, yPeer].map((handle) => endpointOf(table, handle, Rights.read));
+      // X's peer travels inside Y's queue and Y's peer inside X's: once the process drops X and Y,
+      // no table holds any of them, and only the sender's end can end them.
+      sendMessage(table, y, 1, xPeer);
+      sendMessage(table, x, 1, yPeer);
+      table.remove(x);
+      table.remove(y);
+      expect(table.sending).to.equal(2);
+      expect(ends.map((end) => end.closed)).to.deep.equal([true, false, true, false]);
+      table.clear();
+      expect(table.sending).to.equal(0);
+      expect(ends.map((end) => end.closed)).to.deep.equal([true, true, true, true]);
+    });
+
+    it("counts what a process has in flight against its handles", () => {
+      const table = new CapabilityTable(8);
+      const [sender] = createChannel(table, undefined);
+      let sent = 0;
+      try {
+        for (;;) {
+          const [spare] = createChannel(table, undefined);
+          sendMessage(table, sender, 1, spare);
+          sent++;
+        }
+      } catch (error) {
+        expect((error as Error).message).to.match(/in flight|capability table full/);
+      }
+      expect(table.size + table.sending).to.be.at.most(8);
+      expect(sent).to.be.greaterThan(0);
+    });
+
     it("watches an endpoint: one message event while messages wait, then a last closed event, the source counted and released", () => {
       const { clientTable, serverTable, client, server } = pair(null);
       const events = new ProcessEvents(4);
