@@ -96,9 +96,16 @@ export const IDLE_DOMAIN_THREAD_MILLISECONDS = 5000;
 export const USER_DOMAIN_OLD_GENERATION_MEGABYTES = 64;
 
 /**
- * Longest time one blocking call into a user domain (an upcall, an instantiation) may hold the
- * kernel thread, which serves no other process meanwhile. Upcalls are function calls the linker
- * makes synchronously; one still running after a second is a runaway, whatever CPU budget its
- * process has left. Wall time, because what it bounds is how long everyone else waits.
+ * Longest one blocking call into a user domain (an upcall, an instantiation) may run while it
+ * holds the kernel thread, which serves no other process meanwhile. Upcalls are function calls
+ * the linker makes synchronously; one still running after a second of its own time is a runaway,
+ * whatever CPU budget its process has left. Counted as the domain's charged time (its thread's
+ * CPU time where the thread clock can be read, wall time elsewhere).
  */
 export const MAX_BLOCKING_CALL_MILLISECONDS = 1000;
+/**
+ * Longest a blocking call may hold the kernel thread in wall time, however little its thread ran:
+ * a thread that never answers. Ten times the running bound, because on a loaded machine a healthy
+ * thread can wait that long for a CPU (200 domains starting at once on two cores).
+ */
+export const MAX_BLOCKING_CALL_WALL_MILLISECONDS = 10 * MAX_BLOCKING_CALL_MILLISECONDS;

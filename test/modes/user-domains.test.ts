@@ -69,7 +69,7 @@ describe("modes/user domains (HAL worker isolates)", function () {
     const callee: ModuleText = { name: "callee", body: `(func (export "spin") (result i32) (loop $again (br $again)) (i32.const 0))`, manifest: { entryPoints: { spin: { mode: "user" } } } };
     const { status } = await runApp(kernel, await app(kernel, "main", [kernelMainCalling("spin", { cpuMilliseconds: 60_000 }), callee]), { principal: byPage() });
     expect(status.kind === "faulted" && status.fault.kind).to.equal("cpu-budget");
-    expect(status.kind === "faulted" && status.fault.message).to.match(/held the kernel thread for \d+ ms \(limit 1000 ms\)/);
+    expect(status.kind === "faulted" && status.fault.message).to.match(/a call into the domain ran \d+ ms \(limits 1000 ms running, 10000 ms held\)/);
     expect(liveDomains(kernel)).to.equal(0);
     expect(kernel.processes.count).to.equal(0);
   });

@@ -15,7 +15,7 @@ import { summarizeInstances } from "./instance-stats.js";
 import { TrapService } from "./trap-service.js";
 import type { TrapPage } from "./trap-page.js";
 import { DomainCharge } from "./domain-charge.js";
-import { MAX_BLOCKING_CALL_MILLISECONDS } from "../params.js";
+import { MAX_BLOCKING_CALL_MILLISECONDS, MAX_BLOCKING_CALL_WALL_MILLISECONDS } from "../params.js";
 import { waitAsync } from "./wait-async.js";
 import { WakePollBackoff } from "./wake-poll.js";
 import type { WorkerPool } from "./worker-pool.js";
@@ -308,6 +308,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private awaitBlocked(): number {
     const header = this.channel.header;
     let blockedSince = performance.now();
+    let chargedBefore = this.charge.charged();
     for (;;) {
       let polls = 0;
       const pollUntil = this.pollDeadline();
@@ -326,9 +327,10 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         if (!this.threadSeenReady) {
           this.awaitingThread();
           blockedSince = performance.now();
+          chargedBefore = this.charge.charged();
         } else {
           this.checkBudget();
-          this.checkBlockingTime(blockedSince);
+          this.checkBlockingTime(blockedSince, chargedBefore);
           // The worker's exit event cannot be delivered while this thread blocks: look for the thread itself.
           if (!this.closed && !this.charge.threadAlive()) {
             this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: "the domain's thread stopped during a blocking call" } });
@@ -551,11 +553,19 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     }
   }
 
-  /** A blocking call holds the kernel thread, and so every other process: it may not take long. */
-  private checkBlockingTime(blockedSince: number): void {
+  /**
+   * A blocking call holds the kernel thread, and so every other process: it may not take long.
+   * Long is the domain's own running time in the call (a runaway upcall), or a wall time many
+   * times that (a thread that never answers). A thread the machine's load keeps off the CPU is
+   * not the process's fault, so wall time alone ends a call only at the larger bound.
+   */
+  private checkBlockingTime(blockedSince: number, chargedBefore: number): void {
+    if (this.closed) return;
     const held = performance.now() - blockedSince;
-    if (held <= MAX_BLOCKING_CALL_MILLISECONDS || this.closed) return;
-    this.stop({ kind: "faulted", fault: { kind: "cpu-budget", message: `a call into the domain held the kernel thread for ${held.toFixed(0)} ms (limit ${MAX_BLOCKING_CALL_MILLISECONDS} ms)` } });
+    const ran = this.charge.charged() - chargedBefore;
+    if (ran <= MAX_BLOCKING_CALL_MILLISECONDS && held <= MAX_BLOCKING_CALL_WALL_MILLISECONDS) return;
+    const how = ran > MAX_BLOCKING_CALL_MILLISECONDS ? `ran ${ran.toFixed(0)} ms` : `held the kernel thread for ${held.toFixed(0)} ms of wall time`;
+    this.stop({ kind: "faulted", fault: { kind: "cpu-budget", message: `a call into the domain ${how} (limits ${MAX_BLOCKING_CALL_MILLISECONDS} ms running, ${MAX_BLOCKING_CALL_WALL_MILLISECONDS} ms held)` } });
   }
 
   private checkBudget(): void {
