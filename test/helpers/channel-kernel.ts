@@ -8,7 +8,7 @@ import type { ExitStatus } from "../../kernel/index.js";
 import { eventually, type EventKernel, type EventProcess } from "./event-kernel.js";
 
 /** Settles the sim HAL's scheduler this many times, at most, before calling a process stuck. */
-const MAX_SETTLES = 1_000;
+const MAX_SETTLES = 20_000;
 
 /** Runs the kernel until `condition` holds: settles on the sim HAL, lets real time pass on the Node HAL. */
 export async function until(system: EventKernel, condition: () => boolean, what: string): Promise<void> {
