@@ -46,13 +46,10 @@ export function serverApp(options: ServerOptions): Promise<Uint8Array<ArrayBuffe
       (i32.const 0)`,
     dispatch: `
       (if (i32.eq (local.get $tag) (global.get $listener)) (then
-        (block $accepted (loop $accept
-          (local.set $packed (call $channelPoll (global.get $listener)))
-          (br_if $accepted (i64.lt_s (local.get $packed) (i64.const 0)))
+        ${eachQueuedMessage("(global.get $listener)", `
           (local.set $end ${lowHalf("(local.get $packed)")})
           (drop (call $watch (local.get $end) (local.get $end)))
-          ${line(text("server: connected"))}
-          (br $accept)))
+          ${line(text("server: connected"))}`)}
         (return)))
       (if (i32.eq (local.get $kind) (i32.const ${CLOSED_EVENT})) (then
         ${line(text("server: closed"))}
@@ -60,9 +57,7 @@ export function serverApp(options: ServerOptions): Promise<Uint8Array<ArrayBuffe
         (global.set $closedClients (i32.add (global.get $closedClients) (i32.const 1)))
         (if (i32.ge_u (global.get $closedClients) (i32.const ${options.clients})) (then (drop (call $capabilityDrop (global.get $listener)))))
         (return)))
-      (block $drained (loop $next
-        (local.set $packed (call $channelPoll (local.get $tag)))
-        (br_if $drained (i64.lt_s (local.get $packed) (i64.const 0)))
+      ${eachQueuedMessage("(local.get $tag)", `
         (local.set $message ${highHalf("(local.get $packed)")})
         (local.set $attachment ${lowHalf("(local.get $packed)")})
         (if (i32.eqz (local.get $attachment))
@@ -70,8 +65,7 @@ export function serverApp(options: ServerOptions): Promise<Uint8Array<ArrayBuffe
           (else
             ${line(text("server: got"), int("(local.get $message)"), text("with a block of"), int("(call $blockSize (local.get $attachment))"))}
             (drop (call $capabilityDrop (local.get $attachment)))))
-        ${pong}
-        (br $next)))`,
+        ${pong}`)}`,
   });
 }
 
@@ -107,9 +101,7 @@ export function clientApp(options: ClientOptions): Promise<Uint8Array<ArrayBuffe
         ${line(text(`${label}: closed; send`), int(`(call $send (global.get $server) (i32.const ${PING}) (i32.const 0))`), text("receive"), long("(call $channelPoll (global.get $server))"))}
         (drop (call $capabilityDrop (global.get $server)))
         (return)))
-      (block $drained (loop $next
-        (local.set $packed (call $channelPoll (global.get $server)))
-        (br_if $drained (i64.lt_s (local.get $packed) (i64.const 0)))
+      ${eachQueuedMessage("(global.get $server)", `
         (global.set $pongs (i32.add (global.get $pongs) (i32.const 1)))
         ${line(text(`${label}: got`), int(highHalf("(local.get $packed)")))}
         (if (i32.lt_u (global.get $pongs) (i32.const ${options.pings}))
@@ -117,9 +109,23 @@ export function clientApp(options: ClientOptions): Promise<Uint8Array<ArrayBuffe
           (else
             ${line(text(`${label}: bye`), int(`(call $send (global.get $server) (i32.const ${BYE}) (i32.const 0))`))}
             (drop (call $capabilityDrop (global.get $server)))
-            (return)))
-        (br $next)))`,
+            (return)))`)}`,
   });
+}
+
+/** A loop that takes every message queued at `endpoint` (an i32 expression) into the i64 local `$packed`, running `body` for each. */
+export function eachQueuedMessage(endpoint: string, body: string): string {
+  return `(block $drained (loop $next
+        (local.set $packed (call $channelPoll ${endpoint}))
+        (br_if $drained (i64.lt_s (local.get $packed) (i64.const 0)))
+        ${body}
+        (br $next)))`;
+}
+
+/** Takes the one connection waiting on the listener in global `$listener` into global `$end`, then drops the listener: a service for one client. */
+export function acceptOnlyConnection(): string {
+  return `(global.set $end ${lowHalf("(call $channelPoll (global.get $listener))")})
+          (drop (call $capabilityDrop (global.get $listener)))`;
 }
 
 /** A manifest for a PingPong app: the contract, and what it may publish and connect to. */

@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { openEndpoints } from "../../kernel/channels/index.js";
 import type { Domain } from "../../kernel/index.js";
 import { MAX_QUEUED_MESSAGES } from "../../kernel/params.js";
+import { acceptOnlyConnection, eachQueuedMessage } from "../helpers/channel-apps.js";
 import { expectNothingLeaked, untilEnded, untilPrinted } from "../helpers/channel-kernel.js";
 import { connectName, eventApp, eventManifest, highHalf, int, line, lowHalf, publishName, text } from "../helpers/event-apps.js";
 import { NODE_USER, SIM_KERNEL, withEventKernel, type EventKernel, type EventProcess } from "../helpers/event-kernel.js";
@@ -92,11 +93,7 @@ function senderApp(pair: Pair): Promise<Uint8Array<ArrayBuffer>> {
       (i32.const 0)`,
     dispatch: `
       (if (i32.eq (local.get $kind) (i32.const 4)) (then ${line(text("sender: the receiver closed"))} (call $exit (i32.const 3))))
-      (block $drained (loop $next
-        (local.set $packed (call $channelPoll (global.get $end)))
-        (br_if $drained (i64.lt_s (local.get $packed) (i64.const 0)))
-        (global.set $credited (i32.add (global.get $credited) ${highHalf("(local.get $packed)")}))
-        (br $next)))
+      ${eachQueuedMessage("(global.get $end)", `(global.set $credited (i32.add (global.get $credited) ${highHalf("(local.get $packed)")}))`)}
       (call $fill)`,
   });
 }
@@ -119,24 +116,20 @@ function receiverApp(pair: Pair): Promise<Uint8Array<ArrayBuffer>> {
       (i32.const 0)`,
     dispatch: `
       (if (i32.eq (local.get $tag) (i32.const 1)) (then
-        (global.set $end ${lowHalf("(call $channelPoll (global.get $listener))")})
-        (drop (call $capabilityDrop (global.get $listener)))
+        ${acceptOnlyConnection()}
         (drop (call $watch (global.get $end) (i32.const 2)))
         (return)))
       (if (i32.eq (local.get $kind) (i32.const 4)) (then
         ${line(text("receiver: received"), int("(global.get $received)"), text("checksum"), int("(global.get $checksum)"), text("errors"), int("(global.get $errors)"))}
         (drop (call $capabilityDrop (global.get $end)))
         (return)))
-      (block $drained (loop $next
-        (local.set $packed (call $channelPoll (global.get $end)))
-        (br_if $drained (i64.lt_s (local.get $packed) (i64.const 0)))
+      ${eachQueuedMessage("(global.get $end)", `
         (local.set $value ${highHalf("(local.get $packed)")})
         (if (i32.ne (local.get $value) (i32.add (i32.const ${pair.first}) (global.get $received)))
           (then (global.set $errors (i32.add (global.get $errors) (i32.const 1)))))
         ${addToChecksum("(local.get $value)")}
         (global.set $received (i32.add (global.get $received) (i32.const 1)))
-        (global.set $uncredited (i32.add (global.get $uncredited) (i32.const 1)))
-        (br $next)))
+        (global.set $uncredited (i32.add (global.get $uncredited) (i32.const 1)))`)}
       (if (i32.gt_u (global.get $uncredited) (i32.const 0)) (then
         (if (i32.eqz (call $send (global.get $end) (global.get $uncredited) (i32.const 0))) (then (global.set $uncredited (i32.const 0))))))`,
   });

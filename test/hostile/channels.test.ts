@@ -8,7 +8,7 @@ import { openEndpoints } from "../../kernel/channels/index.js";
 import { Rights, principalHolding } from "../../kernel/index.js";
 import { MAX_QUEUED_MESSAGES } from "../../kernel/params.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
-import { BYE, CLOSED_EVENT, PING, PONG, clientApp, pingPongManifest, serverApp } from "../helpers/channel-apps.js";
+import { BYE, CLOSED_EVENT, PING, PONG, acceptOnlyConnection, clientApp, eachQueuedMessage, pingPongManifest, serverApp } from "../helpers/channel-apps.js";
 import { expectNothingLeaked, until, untilEnded, untilPrinted } from "../helpers/channel-kernel.js";
 import { connectName, createChannel, eventApp, eventManifest, highHalf, int, line, long, lowHalf, publishName, text, textAt } from "../helpers/event-apps.js";
 import { NODE_KERNEL, NODE_USER, SIM_KERNEL, SIM_USER, expectKilled, withEventKernel, type EventKernel, type EventProcess } from "../helpers/event-kernel.js";
@@ -245,10 +245,7 @@ describe("hostile/channels", function () {
         ${line(text("sink: serving"))}
         (i32.const 0)`,
       dispatch: `
-        (if (i32.eq (local.get $tag) (i32.const 1)) (then
-          (global.set $end ${lowHalf("(call $channelPoll (global.get $listener))")})
-          (drop (call $capabilityDrop (global.get $listener)))
-          (return)))
+        (if (i32.eq (local.get $tag) (i32.const 1)) (then ${acceptOnlyConnection()} (return)))
         (if (i32.eq (local.get $tag) (i32.const 2)) (then
           (drop (call $capabilityDrop ${lowHalf("(call $channelPoll (global.get $go))")}))
           (drop (call $capabilityDrop (global.get $go)))
@@ -258,11 +255,7 @@ describe("hostile/channels", function () {
           ${report("sink: received", "(global.get $received)")}
           (drop (call $capabilityDrop (global.get $end)))
           (return)))
-        (block $drained (loop $next
-          (local.set $packed (call $channelPoll (global.get $end)))
-          (br_if $drained (i64.lt_s (local.get $packed) (i64.const 0)))
-          (global.set $received (i32.add (global.get $received) (i32.const 1)))
-          (br $next)))`,
+        ${eachQueuedMessage("(global.get $end)", "(global.set $received (i32.add (global.get $received) (i32.const 1)))")}`,
     }), eventManifest("sink", { capabilities: ["console"], provides: ["sink", "go"] })), { domain: "kernel" });
     await untilPrinted(system, sink, "sink: serving");
     const sender = system.spawn(system.load(await eventApp({
@@ -296,8 +289,7 @@ describe("hostile/channels", function () {
       main: `(global.set $listener ${publishName("give")}) (drop (call $watch (global.get $listener) (i32.const 1))) ${line(text("giver: serving"))} (i32.const 0)`,
       dispatch: `
         (if (i32.eq (local.get $tag) (i32.const 1)) (then
-          (global.set $end ${lowHalf("(call $channelPoll (global.get $listener))")})
-          (drop (call $capabilityDrop (global.get $listener)))
+          ${acceptOnlyConnection()}
           (drop (call $watch (global.get $end) (i32.const 2)))
           ${report("giver: send", `(call $send (global.get $end) (i32.const 1) (call $blockCreate (i32.const ${GIVEN_BYTES})))`)}
           (return)))
