@@ -3,36 +3,46 @@
 // events in either domain: `dispatch(kind, tag)` for the kernel domain and a `serve` loop around
 // `events.wait` for a user domain, so the same binary runs in both. The channel, block and name
 // calls are here too, for the channel suites' processes that talk to each other.
-import type { EntryPointDeclaration, Manifest } from "../../runtime/abi/index.js";
+import { syscallDescriptors, type EntryPointDeclaration, type Manifest } from "../../runtime/abi/index.js";
 import { assembleWat } from "./wat.js";
 
-/** Every call an event app may make, with its exact core signature (runtime/abi/kernel-abi.generated.ts); unused imports cost nothing. */
-const IMPORTS = `
-  (import "singlet:kernel/console@0.1.0" "write" (func $write (param i32 i32) (result i32)))
-  (import "singlet:kernel/clock@0.1.0" "now" (func $now (result i64)))
-  (import "singlet:kernel/events@0.1.0" "wait" (func $wait (result i64)))
-  (import "singlet:kernel/events@0.1.0" "poll" (func $poll (result i64)))
-  (import "singlet:kernel/timers@0.1.0" "start" (func $timerStart (param i64 i64 i32) (result i32)))
-  (import "singlet:kernel/timers@0.1.0" "cancel" (func $timerCancel (param i32) (result i32)))
-  (import "singlet:kernel/process@0.1.0" "yield" (func $yield (param i32) (result i32)))
-  (import "singlet:kernel/process@0.1.0" "exit" (func $exit (param i32)))
-  (import "singlet:kernel/process@0.1.0" "abort" (func $abort (param i32 i32 i32 i32 i32 i32)))
-  (import "singlet:kernel/capabilities@0.1.0" "initial-get" (func $initialGet (param i32) (result i32)))
-  (import "singlet:kernel/capabilities@0.1.0" "drop" (func $capabilityDrop (param i32) (result i32)))
-  (import "singlet:kernel/capabilities@0.1.0" "kind" (func $capabilityKind (param i32) (result i32)))
-  (import "singlet:kernel/capabilities@0.1.0" "rights" (func $capabilityRights (param i32) (result i32)))
-  (import "singlet:kernel/capabilities@0.1.0" "restrict" (func $restrict (param i32 i32) (result i32)))
-  (import "singlet:kernel/capabilities@0.1.0" "revoke" (func $revoke (param i32) (result i32)))
-  (import "singlet:kernel/blocks@0.1.0" "create" (func $blockCreate (param i32) (result i32)))
-  (import "singlet:kernel/blocks@0.1.0" "size" (func $blockSize (param i32) (result i32)))
-  (import "singlet:kernel/blocks@0.1.0" "write" (func $blockWrite (param i32 i32 i32 i32) (result i32)))
-  (import "singlet:kernel/channels@0.1.0" "create" (func $channelCreate (param i32 i32) (result i64)))
-  (import "singlet:kernel/channels@0.1.0" "send" (func $send (param i32 i32 i32) (result i32)))
-  (import "singlet:kernel/channels@0.1.0" "receive" (func $receive (param i32) (result i64)))
-  (import "singlet:kernel/channels@0.1.0" "poll" (func $channelPoll (param i32) (result i64)))
-  (import "singlet:kernel/channels@0.1.0" "watch" (func $watch (param i32 i32) (result i32)))
-  (import "singlet:kernel/names@0.1.0" "publish" (func $publish (param i32 i32 i32 i32) (result i32)))
-  (import "singlet:kernel/names@0.1.0" "connect" (func $connect (param i32 i32) (result i32)))`;
+/** Every call an event app may make, by the name its WAT calls it; unused imports cost nothing. */
+const IMPORTED_CALLS: readonly (readonly [string, string])[] = [
+  ["console.write", "write"],
+  ["clock.now", "now"],
+  ["events.wait", "wait"],
+  ["events.poll", "poll"],
+  ["timers.start", "timerStart"],
+  ["timers.cancel", "timerCancel"],
+  ["process.yield", "yield"],
+  ["process.exit", "exit"],
+  ["process.abort", "abort"],
+  ["capabilities.initial-get", "initialGet"],
+  ["capabilities.drop", "capabilityDrop"],
+  ["capabilities.kind", "capabilityKind"],
+  ["capabilities.rights", "capabilityRights"],
+  ["capabilities.restrict", "restrict"],
+  ["capabilities.revoke", "revoke"],
+  ["blocks.create", "blockCreate"],
+  ["blocks.size", "blockSize"],
+  ["blocks.write", "blockWrite"],
+  ["channels.create", "channelCreate"],
+  ["channels.send", "send"],
+  ["channels.receive", "receive"],
+  ["channels.poll", "channelPoll"],
+  ["channels.watch", "watch"],
+  ["names.publish", "publish"],
+  ["names.connect", "connect"],
+];
+
+/** Each call's import with its exact core signature, from the generated ABI (runtime/abi/kernel-abi.generated.ts). */
+const IMPORTS = IMPORTED_CALLS.map(([call, local]) => {
+  const descriptor = syscallDescriptors.find((candidate) => candidate.qualifiedName === call);
+  if (!descriptor) throw new Error(`event apps import '${call}', which the ABI does not have`);
+  const parameters = descriptor.coreParameters.length > 0 ? ` (param ${descriptor.coreParameters.join(" ")})` : "";
+  const results = descriptor.coreResults.length > 0 ? ` (result ${descriptor.coreResults.join(" ")})` : "";
+  return `(import "${descriptor.importModule}" "${descriptor.functionName}" (func $${local}${parameters}${results}))`;
+}).join("\n  ");
 
 /** Every text an app prints is laid out from here, in every app's memory. */
 const TEXTS_BASE = 1024;
