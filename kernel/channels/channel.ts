@@ -35,6 +35,13 @@ class Channel {
   }
 }
 
+/** Endpoints made and not yet closed, over every kernel in this isolate: what a leak check counts. */
+let endpointsOpen = 0;
+
+export function openEndpoints(): number {
+  return endpointsOpen;
+}
+
 export class Endpoint {
   /** Messages sent to this end, not yet received. */
   readonly queue: Message[] = [];
@@ -46,7 +53,9 @@ export class Endpoint {
   sent = 0;
   received = 0;
 
-  constructor(readonly channel: Channel, readonly side: ChannelSide) {}
+  constructor(readonly channel: Channel, readonly side: ChannelSide) {
+    endpointsOpen++;
+  }
 
   get peer(): Endpoint {
     const [client, server] = this.channel.ends;
@@ -94,6 +103,7 @@ export class Endpoint {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    endpointsOpen--;
     this.unwatch();
     for (const message of this.queue.splice(0)) if (message.attachment) CapabilityTable.discard(message.attachment);
     this.wakeArrivals();

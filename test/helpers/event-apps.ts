@@ -1,24 +1,48 @@
 // Event apps for the event, timer, scheduler and lifecycle suites, written in WAT so each one
 // controls exactly which calls it makes and when. Every app has what the kernel needs to deliver
 // events in either domain: `dispatch(kind, tag)` for the kernel domain and a `serve` loop around
-// `events.wait` for a user domain, so the same binary runs in both.
-import type { EntryPointDeclaration, Manifest } from "../../runtime/abi/index.js";
+// `events.wait` for a user domain, so the same binary runs in both. The channel, block and name
+// calls are here too, for the channel suites' processes that talk to each other.
+import { syscallDescriptors, type EntryPointDeclaration, type Manifest } from "../../runtime/abi/index.js";
 import { assembleWat } from "./wat.js";
 
-/** Every call an event app may make, with its exact core signature (runtime/abi/kernel-abi.generated.ts); unused imports cost nothing. */
-const IMPORTS = `
-  (import "singlet:kernel/console@0.1.0" "write" (func $write (param i32 i32) (result i32)))
-  (import "singlet:kernel/clock@0.1.0" "now" (func $now (result i64)))
-  (import "singlet:kernel/events@0.1.0" "wait" (func $wait (result i64)))
-  (import "singlet:kernel/events@0.1.0" "poll" (func $poll (result i64)))
-  (import "singlet:kernel/timers@0.1.0" "start" (func $timerStart (param i64 i64 i32) (result i32)))
-  (import "singlet:kernel/timers@0.1.0" "cancel" (func $timerCancel (param i32) (result i32)))
-  (import "singlet:kernel/process@0.1.0" "yield" (func $yield (param i32) (result i32)))
-  (import "singlet:kernel/process@0.1.0" "exit" (func $exit (param i32)))
-  (import "singlet:kernel/process@0.1.0" "abort" (func $abort (param i32 i32 i32 i32 i32 i32)))
-  (import "singlet:kernel/capabilities@0.1.0" "initial-get" (func $initialGet (param i32) (result i32)))
-  (import "singlet:kernel/capabilities@0.1.0" "drop" (func $capabilityDrop (param i32) (result i32)))
-  (import "singlet:kernel/capabilities@0.1.0" "kind" (func $capabilityKind (param i32) (result i32)))`;
+/** Every call an event app may make, by the name its WAT calls it; unused imports cost nothing. */
+const IMPORTED_CALLS: readonly (readonly [string, string])[] = [
+  ["console.write", "write"],
+  ["clock.now", "now"],
+  ["events.wait", "wait"],
+  ["events.poll", "poll"],
+  ["timers.start", "timerStart"],
+  ["timers.cancel", "timerCancel"],
+  ["process.yield", "yield"],
+  ["process.exit", "exit"],
+  ["process.abort", "abort"],
+  ["capabilities.initial-get", "initialGet"],
+  ["capabilities.drop", "capabilityDrop"],
+  ["capabilities.kind", "capabilityKind"],
+  ["capabilities.rights", "capabilityRights"],
+  ["capabilities.restrict", "restrict"],
+  ["capabilities.revoke", "revoke"],
+  ["blocks.create", "blockCreate"],
+  ["blocks.size", "blockSize"],
+  ["blocks.write", "blockWrite"],
+  ["channels.create", "channelCreate"],
+  ["channels.send", "send"],
+  ["channels.receive", "receive"],
+  ["channels.poll", "channelPoll"],
+  ["channels.watch", "watch"],
+  ["names.publish", "publish"],
+  ["names.connect", "connect"],
+];
+
+/** Each call's import with its exact core signature, from the generated ABI (runtime/abi/kernel-abi.generated.ts). */
+const IMPORTS = IMPORTED_CALLS.map(([call, local]) => {
+  const descriptor = syscallDescriptors.find((candidate) => candidate.qualifiedName === call);
+  if (!descriptor) throw new Error(`event apps import '${call}', which the ABI does not have`);
+  const parameters = descriptor.coreParameters.length > 0 ? ` (param ${descriptor.coreParameters.join(" ")})` : "";
+  const results = descriptor.coreResults.length > 0 ? ` (result ${descriptor.coreResults.join(" ")})` : "";
+  return `(import "${descriptor.importModule}" "${descriptor.functionName}" (func $${local}${parameters}${results}))`;
+}).join("\n  ");
 
 /** Every text an app prints is laid out from here, in every app's memory. */
 const TEXTS_BASE = 1024;
@@ -56,6 +80,37 @@ function textData(): string {
     }).join("");
     return `(data (i32.const ${address}) "${bytes}")`;
   }).join("\n  ");
+}
+
+/** `value` as a string argument of a call: its address and length in UTF-16 units, as the ABI takes strings. */
+export function stringArgument(value: string): string {
+  const { address, units } = textAt(value);
+  return `(i32.const ${address}) (i32.const ${units})`;
+}
+
+/** `names.publish(name, contract)`: an i32 expression, the listener's handle or an error. */
+export function publishName(name: string, contract = ""): string {
+  return `(call $publish ${stringArgument(name)} ${stringArgument(contract)})`;
+}
+
+/** `names.connect(name)`: an i32 expression, the client end's handle or an error. */
+export function connectName(name: string): string {
+  return `(call $connect ${stringArgument(name)})`;
+}
+
+/** `channels.create(contract)`: an i64 expression, `(client << 32) | server` or an error. */
+export function createChannel(contract = ""): string {
+  return `(call $channelCreate ${stringArgument(contract)})`;
+}
+
+/** The message number of a packed receive, or the client end of a packed `channels.create` (an i64 expression): the high half, as an i32 expression. */
+export function highHalf(packed: string): string {
+  return `(i32.wrap_i64 (i64.shr_u ${packed} (i64.const 32)))`;
+}
+
+/** The attachment handle of a packed receive, or the server end of a packed `channels.create`: the low half. */
+export function lowHalf(packed: string): string {
+  return `(i32.wrap_i64 ${packed})`;
 }
 
 /** Appends `value` and a space to the line being built. */
@@ -120,6 +175,8 @@ export interface EventAppParts {
   readonly globals?: readonly string[];
   /** i32 locals of both main and dispatch (named without `$`). */
   readonly locals?: readonly string[];
+  /** i64 locals of both main and dispatch: a packed receive, a channel pair. */
+  readonly longLocals?: readonly string[];
   /** More imports, after the kernel's. */
   readonly imports?: string;
   /** More module fields: functions, globals of other types, a start function, exports. */
@@ -145,10 +202,10 @@ const SERVE_LOOP = `(func $serve (export "serve")
 function eventAppText(parts: EventAppParts): string {
   const exports = parts.exports ?? ["dispatch", "serve"];
   const globals = (parts.globals ?? []).map((name) => `(global $${name} (mut i32) (i32.const 0))`).join("\n  ");
-  const locals = (parts.locals ?? []).map((name) => `(local $${name} i32)`).join(" ");
+  const locals = [...(parts.locals ?? []).map((name) => `(local $${name} i32)`), ...(parts.longLocals ?? []).map((name) => `(local $${name} i64)`)].join(" ");
   // The texts the app's own helpers print, laid out before the data segments are written.
   const outcomeOk = text("ok");
-  const kindTexts = { timer: text("timer"), yield: text("yield") };
+  const kindTexts = { timer: text("timer"), yield: text("yield"), message: text("message"), closed: text("closed") };
   const dispatch = parts.dispatch ?? REPORT_EVENT_WITH_TIME;
   return `(module
   ${IMPORTS}
@@ -205,6 +262,8 @@ function eventAppText(parts: EventAppParts): string {
   (func $kindText (param $kind i32)
     (if (i32.eq (local.get $kind) (i32.const 1)) (then ${kindTexts.timer} (return)))
     (if (i32.eq (local.get $kind) (i32.const 2)) (then ${kindTexts.yield} (return)))
+    (if (i32.eq (local.get $kind) (i32.const 3)) (then ${kindTexts.message} (return)))
+    (if (i32.eq (local.get $kind) (i32.const 4)) (then ${kindTexts.closed} (return)))
     ${int("(local.get $kind)")})
   ${parts.fields ?? ""}
   ${exports.includes("serve") ? SERVE_LOOP : ""}
@@ -229,6 +288,12 @@ export interface EventManifestOptions {
   readonly dispatchFuel?: number;
   /** Limits over the default fuel per entry. */
   readonly limits?: Manifest["limits"];
+  /** Channel contracts, by name. */
+  readonly contracts?: Manifest["contracts"];
+  /** Names the app may publish. */
+  readonly provides?: readonly string[];
+  /** Names the app may connect to. */
+  readonly uses?: readonly string[];
 }
 
 /** An event app's manifest: `main` declared as its entry, as apps/ticker's is; `dispatch` too when it has its own fuel. */
@@ -240,5 +305,8 @@ export function eventManifest(name: string, options: EventManifestOptions = {}):
     capabilities: [...(options.capabilities ?? ["console", "clock"])],
     entryPoints,
     limits: { fuelPerEntry: EVENT_APP_FUEL_PER_ENTRY, ...options.limits },
+    ...(options.contracts ? { contracts: options.contracts } : {}),
+    ...(options.provides ? { provides: [...options.provides] } : {}),
+    ...(options.uses ? { uses: [...options.uses] } : {}),
   };
 }

@@ -70,6 +70,18 @@ describe("kernel/channels", function () {
       expect(blockOf(serverTable, received.attachment, Rights.read).bytes).to.equal(bytes);
     });
 
+    it("receives a block sent between two ends in one process without charging it twice: a block over half the quota arrives", () => {
+      const table = new CapabilityTable();
+      const account = openExchangeAccount(table, 100);
+      const [client, server] = createChannel(table, undefined);
+      sendMessage(table, client, 1, createBlock(table, 60));
+      const received = unpack(receiveMessage(table, server))!;
+      expect(blockOf(table, received.attachment, Rights.read).bytes.byteLength).to.equal(60);
+      expect([account.bytes, account.blocks]).to.deep.equal([60, 1]);
+      table.remove(received.attachment);
+      expect([account.bytes, account.blocks]).to.deep.equal([0, 0]);
+    });
+
     it("delegates an endpoint over another channel: the receiver then talks to the first channel's peer", () => {
       const { clientTable, serverTable, client, server } = pair(null);
       const third = new CapabilityTable();
