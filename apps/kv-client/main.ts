@@ -1,7 +1,7 @@
 // kv-client: connects to the 'kv' service through the name service and runs a short KeyValue
 // conversation, one step per message event, so the same binary runs in either domain: put
-// name=VALUE, get name, get a key nobody put, bye. If the service is not published yet it tries
-// again a little later.
+// name-VALUE=VALUE, get name-VALUE, get a key nobody put, bye. If the service is not published
+// yet it tries again a little later.
 import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Mode, Names, Process, Timer } from "../../runtime/assembly";
 export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
 import { KeyValue } from "../contracts/key-value.generated";
@@ -13,6 +13,8 @@ let value = "";
 let step = 0;
 let attempts: u32 = 0;
 let name = "";
+/** Each client its own key, so two clients never read each other's value. */
+let key = "";
 
 function blockOf(text: string): u32 {
   const bytes = Uint8Array.wrap(String.UTF8.encode(text));
@@ -32,10 +34,10 @@ function onReply(server: Endpoint): void {
   const reply = Channels.receive(server.handle);
   if (reply === null) return;
   if (step == 0) {
-    Console.log(name + ": put name=" + value + " -> " + KeyValue.messageName(reply.number));
-    KeyValue.sendGet(server.handle, blockOf("name"));
+    Console.log(name + ": put " + key + "=" + value + " -> " + KeyValue.messageName(reply.number));
+    KeyValue.sendGet(server.handle, blockOf(key));
   } else if (step == 1) {
-    Console.log(name + ": get name -> " + (KeyValue.isValue(reply) ? readText(reply.attachment) : KeyValue.messageName(reply.number)));
+    Console.log(name + ": get " + key + " -> " + (KeyValue.isValue(reply) ? readText(reply.attachment) : KeyValue.messageName(reply.number)));
     KeyValue.sendGet(server.handle, blockOf("nobody-put-this"));
   } else {
     Console.log(name + ": get nobody-put-this -> " + (KeyValue.isValue(reply) ? readText(reply.attachment) : KeyValue.messageName(reply.number)));
@@ -63,12 +65,13 @@ function connect(): void {
     return;
   }
   Channels.watch(<u32>server, onReply);
-  KeyValue.sendPut(<u32>server, blockOf("name=" + value));
+  KeyValue.sendPut(<u32>server, blockOf(key + "=" + value));
 }
 
 export function main(): i32 {
   const args = Process.args();
   value = args.length > 0 ? args[0] : "anonymous";
+  key = "name-" + value;
   name = "kv-client " + value + (Mode.isKernel() ? " (kernel domain)" : " (user domain)");
   connect();
   return 0;

@@ -34,8 +34,8 @@ describe("cli/kv", function () {
       expect(result.status, result.stderr).to.equal(0);
       const clientLines = linesOf(result.stdout, "kv-client");
       const conversation = (name: string, domain: string) => [
-        `kv-client ${name} (${domain} domain): put name=${name} -> ok`,
-        `kv-client ${name} (${domain} domain): get name -> ${name}`,
+        `kv-client ${name} (${domain} domain): put name-${name}=${name} -> ok`,
+        `kv-client ${name} (${domain} domain): get name-${name} -> ${name}`,
         `kv-client ${name} (${domain} domain): get nobody-put-this -> missing`,
       ];
       expect(clientLines.filter((printed) => printed.startsWith("kv-client ada "))).to.deep.equal(conversation("ada", "kernel"));
