@@ -41,14 +41,14 @@ export function clientManifest(): Manifest {
   return { name: "ping-client", uses: [SERVICE_NAME], entryPoints: { main: {} } };
 }
 
-/** The server, event-driven: each message waiting is answered with message 1; it ends when its one client closes. */
+/** The server, event-driven: each message event is one request, answered with message 1; it ends when its one client closes. */
 export function eventServer(): string {
   return app(`
   (func (export "main") (result i32)
     (global.set $listener (call $publish (i32.const 200) (i32.const 4) (i32.const 0) (i32.const 0)))
     (drop (call $watch (global.get $listener) (i32.const 0)))
     (i32.const 0))
-  (func $dispatch (export "dispatch") (param $kind i32) (param $tag i32) (local $message i64)
+  (func $dispatch (export "dispatch") (param $kind i32) (param $tag i32)
     (if (i32.eqz (local.get $tag)) (then
       (if (i32.eq (local.get $kind) (i32.const 3)) (then
         (global.set $peer (i32.wrap_i64 (call $receive (global.get $listener))))
@@ -58,11 +58,9 @@ export function eventServer(): string {
       (drop (call $drop (global.get $peer)))
       (drop (call $drop (global.get $listener)))
       (return)))
-    (block $drained (loop $next
-      (local.set $message (call $poll (global.get $peer)))
-      (br_if $drained (i64.lt_s (local.get $message) (i64.const 0)))
-      (drop (call $send (global.get $peer) (i32.const 1) (i32.const 0)))
-      (br $next))))`);
+    ;; One message per event: the kernel announces the endpoint again while more wait.
+    (if (i64.ge_s (call $receive (global.get $peer)) (i64.const 0))
+      (then (drop (call $send (global.get $peer) (i32.const 1) (i32.const 0))))))`);
 }
 
 /** The server, blocking: receives the connection, then answers each request until its client closes. */
