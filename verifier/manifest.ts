@@ -8,6 +8,9 @@ import type { Finding } from "./verdict.js";
 
 export const DEFAULT_MANIFEST: Manifest = { name: "(no manifest)", entryPoints: { main: {} } };
 
+/** One decoder for every module: constructing one cost more than decoding a manifest. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 /** The manifest embedded in module bytes, or undefined; throws ManifestError when it is invalid (the loader's and toolchain's reading). */
 export function readManifestSection(bytes: Uint8Array): Manifest | undefined {
   return manifestFromSections(customSectionPayloads(bytes, MANIFEST_SECTION_NAME));
@@ -30,7 +33,7 @@ export function embeddedManifestOf(module: DecodedModule, findings: Finding[]): 
   const section = sections[0]!;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(module.bytes.subarray(section.contentStart, section.end)));
+    parsed = JSON.parse(strictUtf8.decode(module.bytes.subarray(section.contentStart, section.end)));
   } catch (error) {
     findings.push(finding("manifest-invalid", `'${MANIFEST_SECTION_NAME}' is not utf-8 json: ${(error as Error).message}`,
       { item: MANIFEST_SECTION_NAME, byteOffset: section.start }));

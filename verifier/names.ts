@@ -13,13 +13,28 @@ const GLOBAL_NAMES = 7;
 /** The names in the content of a `name` section; a damaged section yields what was read. */
 export function decodeNames(bytes: Uint8Array, start = 0, end = bytes.length): ModuleNames {
   const names: ModuleNames = { functions: new Map(), globals: new Map() };
+  readNameMaps(bytes, start, end, names.functions, names.globals);
+  return names;
+}
+
+/**
+ * Function names from the content of a `name` section. The other subsections are skipped, not
+ * decoded: the verifier asks for these on every module, and a name costs a UTF-8 decode.
+ */
+export function decodeFunctionNames(bytes: Uint8Array, start = 0, end = bytes.length): Map<number, string> {
+  const functions = new Map<number, string>();
+  readNameMaps(bytes, start, end, functions, undefined);
+  return functions;
+}
+
+function readNameMaps(bytes: Uint8Array, start: number, end: number, functions: Map<number, string>, globals: Map<number, string> | undefined): void {
   const reader = new Reader(bytes, start, end);
   try {
     while (!reader.atEnd) {
       const subsection = reader.byte();
       const size = reader.u32();
       const subsectionEnd = reader.offset + size;
-      const target = subsection === FUNCTION_NAMES ? names.functions : subsection === GLOBAL_NAMES ? names.globals : undefined;
+      const target = subsection === FUNCTION_NAMES ? functions : subsection === GLOBAL_NAMES ? globals : undefined;
       if (target) {
         for (let count = reader.u32(); count > 0; count--) {
           const index = reader.u32();
@@ -31,12 +46,6 @@ export function decodeNames(bytes: Uint8Array, start = 0, end = bytes.length): M
   } catch {
     // A damaged name section only costs us names; the module itself was validated.
   }
-  return names;
-}
-
-/** Function names from the content of a `name` section. */
-export function decodeFunctionNames(bytes: Uint8Array, start = 0, end = bytes.length): Map<number, string> {
-  return decodeNames(bytes, start, end).functions;
 }
 
 export function readFunctionNames(module: WebAssembly.Module): Map<number, string> {

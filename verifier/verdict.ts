@@ -43,7 +43,11 @@ export interface VerificationResult {
   readonly output?: Uint8Array<ArrayBuffer>;
   /** Function names by function index of the *output* module (imports included). */
   readonly functionNames: ReadonlyMap<number, string>;
-  /** Hex SHA-256 of (module, manifest, policy version, options): the cache key. */
+  /**
+   * Hex SHA-256 of (module, manifest, policy version, options): the cache key. Hashed before
+   * verifying when a cache is consulted; otherwise on the first read, from the bytes as they are
+   * then (do not change the input before reading it), since without a cache nothing may need it.
+   */
   readonly cacheKey: string;
   /** True when the output carries fuel accounting (see fuel-contract.ts). */
   readonly fuelInstrumented: boolean;

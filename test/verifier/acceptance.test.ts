@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Manifest } from "../../runtime/abi/index.js";
 import {
-  FINDING_CODES, createVerificationCache, formatVerificationLog, sharedVerificationCache, verificationToJson, verifyModule,
+  FINDING_CODES, createVerificationCache, formatVerificationLog, sharedVerificationCache, verificationCacheKey, verificationToJson, verifyModule,
 } from "../../verifier/index.js";
 import { assemble, kernelApp } from "./support/assemble.js";
 import { builtApp, builtApps, projectRoot } from "./support/apps.js";
@@ -78,6 +78,16 @@ describe("verifier acceptance", function () {
     expect(third.cacheKey).to.not.equal(first.cacheKey);
     expect(cache.misses).to.equal(2);
     expect(cache.size).to.equal(2);
+  });
+
+  it("gives the same cache key with a cache and without one, where it is hashed only when read", () => {
+    const bytes = builtApp("hello");
+    const options = { fuel: false };
+    const uncached = verifyModule(bytes, options);
+    const cached = verifyModule(bytes, { ...options, cache: createVerificationCache() });
+    expect(uncached.cacheKey).to.equal(verificationCacheKey(bytes, options));
+    expect(uncached.cacheKey).to.equal(cached.cacheKey);
+    expect(JSON.parse(JSON.stringify(verificationToJson(uncached))).cacheKey).to.equal(cached.cacheKey);
   });
 
   it("keys the cache by fuel option too, and offers a shared cache", () => {

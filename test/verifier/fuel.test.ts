@@ -11,6 +11,8 @@ import { FuelExhausted, builtApp, builtApps, stubKernelImports } from "./support
 import { instrumentAndInstantiate } from "./support/run.js";
 import { withBody } from "./support/mutate.js";
 import { decodeModule } from "../../verifier/binary/decode.js";
+import { Reader } from "../../verifier/binary/reader.js";
+import { Writer } from "../../verifier/binary/writer.js";
 import { fuelGlobalOf, setFuel } from "../../verifier/index.js";
 
 const COUNTED_LOOP = `
@@ -416,6 +418,17 @@ describe("verifier fuel", function () {
     expect(exhaustedIndex).to.equal(WebAssembly.Module.imports(new WebAssembly.Module(builtApp("fault"))).length);
   });
 
+  it("names functions the same when the input lists its function names out of order", () => {
+    const bytes = builtApp("fault");
+    const ordered = verifyModule(bytes, { validateOutput: true });
+    const reversed = verifyModule(withFunctionNamesReversed(bytes), { validateOutput: true });
+    expect(reversed.accepted).to.equal(true);
+    const outputNames = (output: Uint8Array<ArrayBuffer>) =>
+      decodeFunctionNames(new Uint8Array(WebAssembly.Module.customSections(new WebAssembly.Module(output), "name")[0]!));
+    expect(new Map(outputNames(reversed.output!))).to.deep.equal(new Map(outputNames(ordered.output!)));
+    expect(new Map(outputNames(reversed.output!))).to.deep.equal(new Map(ordered.functionNames));
+  });
+
   it("reads budgets from the entry, then the manifest's limit, then the default", () => {
     expect(fuelBudgetFor({ name: "x", entryPoints: { main: { fuel: 5 } }, limits: { fuelPerEntry: 7 } }, "main")).to.equal(5);
     expect(fuelBudgetFor({ name: "x", entryPoints: { main: {} }, limits: { fuelPerEntry: 7 } }, "main")).to.equal(7);
@@ -431,3 +444,41 @@ describe("verifier fuel", function () {
     expect(result.output).to.equal(bytes);
   });
 });
+
+/** `bytes` with the function-name subsection of its name section listed from the last index to the first. */
+function withFunctionNamesReversed(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const section = decodeModule(bytes).customSections.find((range) => range.name === "name")!;
+  const reader = new Reader(bytes, section.contentStart, section.end);
+  const content = new Writer();
+  while (!reader.atEnd) {
+    const id = reader.byte();
+    const size = reader.u32();
+    const end = reader.offset + size;
+    if (id !== 1) {
+      content.byte(id);
+      content.u32(size);
+      content.copy(bytes, reader.offset, end);
+    } else {
+      const entries: Uint8Array[] = [];
+      for (let count = reader.u32(); count > 0; count--) {
+        const start = reader.offset;
+        reader.u32();
+        reader.skip(reader.u32());
+        entries.push(bytes.subarray(start, reader.offset));
+      }
+      const names = new Writer();
+      names.u32(entries.length);
+      for (const entry of entries.reverse()) names.bytes(entry);
+      content.section(1, names);
+    }
+    reader.offset = end;
+  }
+  const rebuilt = new Writer();
+  rebuilt.copy(bytes, 0, section.start);
+  rebuilt.byte(0);
+  rebuilt.u32(5 + content.length);
+  rebuilt.name("name");
+  rebuilt.bytes(content.view());
+  rebuilt.copy(bytes, section.end, bytes.length);
+  return rebuilt.finish();
+}

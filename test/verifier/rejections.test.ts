@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { appendCustomSection } from "../../runtime/toolchain/custom-section.js";
 import type { Manifest } from "../../runtime/abi/index.js";
-import { FINDING_CODES, formatVerificationLog, verifyModule, type VerdictClass } from "../../verifier/index.js";
+import { FINDING_CODES, formatVerificationLog, limits, verifyModule, type VerdictClass } from "../../verifier/index.js";
 import { assemble, kernelApp } from "./support/assemble.js";
 import { rawKernelApp } from "./support/raw-module.js";
 
@@ -89,6 +89,8 @@ const rows: RejectionRow[] = [
   { name: "function body over the size limit", bytes: () => rawKernelApp(new Uint8Array(2 * 1024 * 1024 + 1).fill(0x01)), expectedClass: "LimitExceeded", expectedCode: "function-body-too-large" },
   { name: "blocks nested too deep", bytes: () => rawKernelApp(nested(0x02, 600)), expectedClass: "LimitExceeded", expectedCode: "nesting-too-deep" },
   { name: "loops nested too deep", bytes: () => rawKernelApp(nested(0x03, 520)), expectedClass: "LimitExceeded", expectedCode: "nesting-too-deep" },
+  { name: "blocks nested one past the limit", bytes: () => rawKernelApp(nested(0x02, limits.MAX_NESTING_DEPTH + 1)), expectedClass: "LimitExceeded", expectedCode: "nesting-too-deep" },
+  { name: "loops nested one past the limit", bytes: () => rawKernelApp(nested(0x03, limits.MAX_NESTING_DEPTH + 1)), expectedClass: "LimitExceeded", expectedCode: "nesting-too-deep" },
   { name: "memory over the default page limit", wat: kernelApp().replace("(memory (export \"memory\") 1 16)", "(memory (export \"memory\") 1 8192)"), expectedClass: "LimitExceeded", expectedCode: "memory-pages-exceeded" },
   { name: "memory over the manifest's page limit", wat: kernelApp(), manifest: { name: "x", entryPoints: { main: {} }, limits: { memoryPages: 8 } }, expectedClass: "LimitExceeded", expectedCode: "memory-pages-exceeded" },
   { name: "initial memory over the page limit", wat: kernelApp().replace("(memory (export \"memory\") 1 16)", "(memory (export \"memory\") 5000 5000)"), expectedClass: "LimitExceeded", expectedCode: "memory-pages-exceeded" },
@@ -124,6 +126,16 @@ describe("verifier rejections", function () {
     const covered = new Set(rows.map((row) => row.expectedCode));
     const missing = Object.keys(FINDING_CODES).filter((code) => !covered.has(code) && !unreachable.has(code));
     expect(missing).to.deep.equal([]);
+  });
+
+  it("accepts blocks, loops and ifs nested exactly at the limit, and the rewrite of each validates", () => {
+    const ifs = new Uint8Array(limits.MAX_NESTING_DEPTH * 5);
+    for (let index = 0; index < limits.MAX_NESTING_DEPTH; index++) ifs.set([0x41, 0x01, 0x04, 0x40], index * 4);
+    ifs.fill(0x0b, limits.MAX_NESTING_DEPTH * 4);
+    for (const instructions of [nested(0x02, limits.MAX_NESTING_DEPTH), nested(0x03, limits.MAX_NESTING_DEPTH), ifs]) {
+      const result = verifyModule(rawKernelApp(instructions), { validateOutput: true });
+      expect(result.accepted, formatVerificationLog(result)).to.equal(true);
+    }
   });
 
   for (const row of rows) {

@@ -56,9 +56,17 @@ export interface BulkHelpers {
   readonly helpers: BulkHelper[];
 }
 
+/** The instruction's bytes as a string, a map key. Spreading the bytes into fromCharCode cost more than the rest of the planning. */
 function instructionKey(instruction: Uint8Array): string {
-  return String.fromCharCode(...instruction);
+  let key = "";
+  for (let index = 0; index < instruction.length; index++) key += String.fromCharCode(instruction[index]!);
+  return key;
 }
+
+/** Helper names by sub-opcode, made once: a name made per module is a new string to hash each time. */
+const HELPER_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(OPERATION_NAMES).map(([operation, name]) => [operation, `${FUEL_IMPORT_MODULE}.charge-${name}`]),
+);
 
 /** The sub-opcode and immediates of a 0xfc bulk instruction, read as LEB128s. */
 function decodeBulk(instruction: Uint8Array): { operation: number; immediates: number[] } {
@@ -107,7 +115,7 @@ export function planBulkHelpers(module: DecodedModule, plan: CodePlan, firstFunc
     edits[edit + 3] = functionIndex;
     result.helpers.push({
       instruction, operation, destination, source, typeIndex, functionIndex,
-      name: `${FUEL_IMPORT_MODULE}.charge-${OPERATION_NAMES[operation] ?? operation}`,
+      name: HELPER_NAMES[operation]!,
     });
   }
   return result;

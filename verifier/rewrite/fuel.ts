@@ -9,7 +9,7 @@ import { Writer, pushName, pushSigned, pushUnsigned } from "../binary/writer.js"
 import { SECTION, type DecodedModule, type SectionRange } from "../binary/module.js";
 import { EDIT_CALL_INDIRECT, EDIT_STRIDE, type CodePlan } from "../checks/code-plan.js";
 import { planBulkHelpers } from "./bulk.js";
-import { mostCodeBytes, writeCodeSection, type CodeLayout } from "./code-section.js";
+import { codeSectionRoom, writeCodeSection, type CodeLayout } from "./code-section.js";
 import { findFunctionReferences } from "./entries.js";
 import { FUEL_AT_INSTANTIATION, FUEL_GLOBAL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from "../fuel-contract.js";
 import { newNameSection, rewriteNameSection } from "./names.js";
@@ -89,11 +89,11 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   for (let index = 0; index < referenceIndex.length; index++) referenceIndex[index] = reference(index);
   const layout: CodeLayout = { fuelGlobal, exhaustedIndex, referenceIndex, tablesHoldRewritten, rewrittenTypes, bodyBlockTypes, bulk, entries };
 
-  // Sized once: the input, plus the most the code section can grow, plus the added functions,
-  // types and names (a growth copies everything written so far).
+  // Sized once: the input outside the code section, plus the room the code section claims, plus
+  // the added functions, types and names (a growth copies everything written so far).
   const codeSection = module.sections.find((range) => range.id === SECTION.code);
   const inputCodeBytes = codeSection === undefined ? 0 : codeSection.end - codeSection.start;
-  const output = new Writer(bytes.length - inputCodeBytes + mostCodeBytes(module, plan)
+  const output = new Writer(bytes.length - inputCodeBytes + codeSectionRoom(module, plan)
     + (bulk.helpers.length + entries.length) * 64 + types.added.length * 16 + 1024);
   output.copy(bytes, 0, 8);
   const pending = new Set<number>([SECTION.type, SECTION.import, SECTION.function, SECTION.global, SECTION.export]);
@@ -194,8 +194,10 @@ function indirectCallTypes(module: DecodedModule, plan: CodePlan): Set<number> {
 /** Module and field name of the fuel import, encoded once. */
 const IMPORT_NAMES = pushName(pushName([], FUEL_IMPORT_MODULE), FUEL_IMPORT_NAME);
 
+const EXHAUSTED_NAME = `${FUEL_IMPORT_MODULE}.${FUEL_IMPORT_NAME}`;
+
 export function exhaustedName(index: number): Map<number, string> {
-  return new Map([[index, `${FUEL_IMPORT_MODULE}.${FUEL_IMPORT_NAME}`]]);
+  return new Map([[index, EXHAUSTED_NAME]]);
 }
 
 function writeCustomSection(output: Writer, name: string, content: Writer): void {
