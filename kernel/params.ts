@@ -130,3 +130,11 @@ export const MAX_BLOCK_COPY_BYTES = 128 * 1024;
  * backlog for a slow receiver.
  */
 export const MAX_QUEUED_MESSAGES = 64;
+/**
+ * Names published at once, over all processes: the name service holds one listener end per name
+ * in its own table, kernel memory no process is charged for, so the directory has a bound of its
+ * own. A process reaches it only through names its manifest and its principal's policy allow.
+ */
+export const MAX_PUBLISHED_NAMES = 8192;
+/** Slots the name service keeps beyond its names for the channel a connect makes before handing it out. */
+export const NAME_SERVICE_SPARE_HANDLES = 2;

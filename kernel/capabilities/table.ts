@@ -25,6 +25,8 @@ export interface CapabilityObject {
   readonly exclusive?: boolean;
   /** Called before the object's grant enters `destination` from another table or from flight; throws to refuse (a quota). */
   moving?(destination: CapabilityTable): void;
+  /** Called when the object's grant leaves its table to be in flight (sent as an attachment). */
+  leaving?(): void;
 }
 
 export interface Capability {
@@ -207,6 +209,7 @@ export class CapabilityTable {
     grant.table = undefined;
     grant.sentFrom = this;
     this.inFlight.add(grant);
+    grant.object.leaving?.();
     return grant;
   }
 

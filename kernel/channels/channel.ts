@@ -121,6 +121,7 @@ function endpointObject(endpoint: Endpoint): CapabilityObject {
     close: () => endpoint.close(),
     // A watch belongs to the process that asked for it; the endpoint's next holder asks anew.
     moving: () => endpoint.unwatch(),
+    leaving: () => endpoint.unwatch(),
   };
 }
 

@@ -4,7 +4,8 @@
 // listener. Least privilege: a process may publish or connect to a name only if its manifest says
 // so (`provides`, `uses`) and the system policy allows its principal that name.
 import { CapabilityTable, Rights } from "../capabilities/index.js";
-import { KernelError, NotPermittedError } from "../errors.js";
+import { KernelError, NotPermittedError, ResourceLimitError } from "../errors.js";
+import { MAX_PUBLISHED_NAMES, NAME_SERVICE_SPARE_HANDLES } from "../params.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
 import { createChannel, endpointOf, sendMessage, type Endpoint } from "./channel.js";
 import type { Contract } from "./contract.js";
@@ -33,7 +34,7 @@ interface Registration {
 
 export class NameService {
   /** Holds the name service's ends of the listeners, so they live in a table like every end. */
-  private readonly table = new CapabilityTable();
+  private readonly table = new CapabilityTable(MAX_PUBLISHED_NAMES + NAME_SERVICE_SPARE_HANDLES);
   private readonly names = new Map<string, Registration>();
 
   /** Live registrations; one whose publisher closed its listener is gone at the next look. */
@@ -45,6 +46,10 @@ export class NameService {
   /** Publishes `name` for a process: returns the listener's server end, put in `table`. */
   publish(table: CapabilityTable, name: string, contract: Contract | undefined): number {
     if (this.live(name)) throw new NameTakenError(name);
+    if (this.names.size >= MAX_PUBLISHED_NAMES) {
+      for (const published of [...this.names.keys()]) this.live(published);
+      if (this.names.size >= MAX_PUBLISHED_NAMES) throw new ResourceLimitError(`names.publish: the name service holds ${this.names.size} names (limit ${MAX_PUBLISHED_NAMES})`);
+    }
     const [own, server] = createChannel(this.table, undefined);
     let listener: number;
     try {

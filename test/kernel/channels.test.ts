@@ -2,11 +2,11 @@
 // bounded queues, attachments that move (blocks, endpoints), peers that close or die; through the
 // ABI in both domains and between processes' tables.
 import { expect } from "chai";
-import { BadHandleError, CapabilityTable, PeerClosedError, ProtocolViolationError, Rights } from "../../kernel/index.js";
-import { Contract, createChannel, endpointOf, receiveMessage, sendMessage, watchEndpoint } from "../../kernel/channels/index.js";
+import { BadHandleError, CapabilityTable, PeerClosedError, ProtocolViolationError, ResourceLimitError, Rights } from "../../kernel/index.js";
+import { Contract, NameService, createChannel, endpointOf, receiveMessage, sendMessage, watchEndpoint } from "../../kernel/channels/index.js";
 import { ProcessEvents } from "../../kernel/events/index.js";
 import { blockOf, createBlock, openExchangeAccount } from "../../kernel/exchange/index.js";
-import { MAX_QUEUED_MESSAGES } from "../../kernel/params.js";
+import { MAX_PUBLISHED_NAMES, MAX_QUEUED_MESSAGES } from "../../kernel/params.js";
 import { ErrorCode, EventKind, manifestProblems, type ContractDeclaration } from "../../runtime/abi/index.js";
 import { runCaptured, testKernel } from "../helpers/kernel.js";
 import { assembleWat, conformantModule } from "../helpers/wat.js";
@@ -157,6 +157,34 @@ describe("kernel/channels", function () {
       }
       expect(table.size + table.sending).to.be.at.most(8);
       expect(sent).to.be.greaterThan(0);
+    });
+
+    it("ends a watch when its endpoint is sent away: the sender stops counting it as a source and hears nothing more of it", () => {
+      const { clientTable, serverTable, client, server } = pair(null);
+      const events = new ProcessEvents(4);
+      const [carrier, carrierPeer] = createChannel(serverTable, undefined);
+      watchEndpoint(serverTable, server, 7, events);
+      expect(events.sources).to.equal(1);
+      sendMessage(serverTable, carrier, 1, server);
+      expect(events.sources).to.equal(0);
+      sendMessage(clientTable, client, 2, 0);
+      expect(events.queued).to.equal(0);
+      // Whoever receives it may watch it anew.
+      const received = unpack(receiveMessage(serverTable, carrierPeer))!.attachment;
+      expect(unpack(receiveMessage(serverTable, received))).to.deep.equal({ message: 2, attachment: 0 });
+    });
+
+    it("bounds the names published at once: past MAX_PUBLISHED_NAMES a publish is refused with noMemory", () => {
+      const names = new NameService();
+      const tables: CapabilityTable[] = [];
+      for (let index = 0; index < MAX_PUBLISHED_NAMES; index++) {
+        if (index % 1000 === 0) tables.push(new CapabilityTable());
+        names.publish(tables.at(-1)!, `name-${index}`, undefined);
+      }
+      expect(() => names.publish(new CapabilityTable(), "one-more", undefined)).to.throw(ResourceLimitError, /limit 8192/);
+      // A publisher that ends frees its names.
+      tables[0]!.clear();
+      expect(names.publish(new CapabilityTable(), "one-more", undefined)).to.be.greaterThan(0);
     });
 
     it("watches an endpoint: one message event while messages wait, then a last closed event, the source counted and released", () => {
