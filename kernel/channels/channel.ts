@@ -49,9 +49,6 @@ export class Endpoint {
   watch: Watch | undefined;
   private arrivals: (() => void)[] = [];
   private rooms: (() => void)[] = [];
-  /** Counters for tests and statistics. */
-  sent = 0;
-  received = 0;
 
   constructor(readonly channel: Channel, readonly side: ChannelSide) {
     endpointsOpen++;
@@ -175,7 +172,6 @@ export function sendMessage(table: CapabilityTable, handle: number, number: numb
   const held = attachment !== 0 ? table.detach(attachment) : undefined;
   channel.state = next;
   peer.queue.push({ number, attachment: held });
-  endpoint.sent++;
   peer.wakeArrivals();
   peer.announce();
   return true;
@@ -205,7 +201,6 @@ export function receiveMessage(table: CapabilityTable, handle: number): bigint |
     }
   }
   endpoint.queue.shift();
-  endpoint.received++;
   endpoint.wakeRooms();
   endpoint.announce();
   return packMessage(message.number, received);

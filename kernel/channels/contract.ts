@@ -2,7 +2,7 @@
 // tables a send is checked against: which side sends each message, and where each message leads
 // from each state. A send the contract does not allow is refused to the sender; the peer never
 // sees it.
-import { CHANNEL_SIDES, type ChannelSide, type ContractDeclaration } from "../../runtime/abi/index.js";
+import type { ChannelSide, ContractDeclaration } from "../../runtime/abi/index.js";
 
 export class Contract {
   /** Message names in ABI order: message n is `messages[n]`. */
@@ -37,9 +37,6 @@ export class Contract {
     return next;
   }
 }
-
-/** Both sides may send any message at any time: a channel made without a contract. */
-export const NO_CONTRACT_SIDES: readonly ChannelSide[] = CHANNEL_SIDES;
 
 /** The contracts a process's modules declare, by name; one name may not mean two contracts. */
 export function compileContracts(declarations: readonly (Readonly<Record<string, ContractDeclaration>> | undefined)[]): ReadonlyMap<string, Contract> {

@@ -42,6 +42,8 @@ export class ProcessEvents {
   readonly statistics: EventStatistics = { delivered: 0, wakeUps: 0, queueHighWater: 0, deliveryFuel: 0, meteredDeliveries: 0, coalesced: 0 };
   /** Told when an event arrives at an empty queue (the scheduler, for in-kernel processes). */
   onReady: (() => void) | undefined;
+  /** The process's one `process.yield`: a source while its event is queued. */
+  readonly yieldSource: EventSource = { queued: false, taken: () => this.removeSource() };
 
   /** `sourceLimit`: the process's `eventSources` limit, which also bounds the queue. */
   constructor(readonly sourceLimit: number) {}

@@ -2,24 +2,11 @@
 // arrive through the app's `dispatch` export; `events.wait` never waits there. In a user domain a
 // `wouldBlock` answer to `events.wait` parks the call until an event arrives (blocking-calls.ts).
 import { ErrorCode, EventKind, packEvent } from "../../runtime/abi/index.js";
-import type { EventSource, ProcessEvents } from "../events/index.js";
 import type { CallContext } from "../syscalls/context.js";
-
-/** The process's one yield: a source while its event is queued. */
-const yieldSources = new WeakMap<ProcessEvents, EventSource>();
-
-function yieldSourceOf(events: ProcessEvents): EventSource {
-  let source = yieldSources.get(events);
-  if (!source) {
-    source = { queued: false, taken: () => events.removeSource() };
-    yieldSources.set(events, source);
-  }
-  return source;
-}
 
 export function yieldProcess(context: CallContext, tag: number): number {
   const events = context.process.events;
-  const source = yieldSourceOf(events);
+  const source = events.yieldSource;
   if (source.queued) return -ErrorCode.noMemory;
   events.addSource("process.yield");
   events.push(EventKind.yielded, tag, source);

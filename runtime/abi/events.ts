@@ -22,7 +22,3 @@ export const SERVE_EXPORT = "serve";
 export function packEvent(kind: number, tag: number): bigint {
   return (BigInt(kind) << 32n) | BigInt(tag >>> 0);
 }
-
-export function unpackEvent(packed: bigint): { kind: number; tag: number } {
-  return { kind: Number(packed >> 32n), tag: Number(packed & 0xffff_ffffn) };
-}

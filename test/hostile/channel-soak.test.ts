@@ -10,7 +10,7 @@ import type { Domain } from "../../kernel/index.js";
 import { MAX_QUEUED_MESSAGES } from "../../kernel/params.js";
 import { acceptOnlyConnection, eachQueuedMessage } from "../helpers/channel-apps.js";
 import { expectNothingLeaked, untilEnded, untilPrinted } from "../helpers/channel-kernel.js";
-import { connectName, eventApp, eventManifest, highHalf, int, line, lowHalf, publishName, text } from "../helpers/event-apps.js";
+import { connectName, eventApp, eventManifest, highHalf, int, line, publishName, text } from "../helpers/event-apps.js";
 import { NODE_USER, SIM_KERNEL, withEventKernel, type EventKernel, type EventProcess } from "../helpers/event-kernel.js";
 
 const SEED = 0x5eed_c4a7;

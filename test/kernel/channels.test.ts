@@ -114,7 +114,7 @@ describe("kernel/channels", function () {
     });
 
     it("drops what was queued for an endpoint that closes, attachments included (a block's charge comes back)", () => {
-      const { clientTable, serverTable, client, server } = pair(null);
+      const { clientTable, serverTable, client } = pair(null);
       const account = openExchangeAccount(clientTable, 1 << 20);
       const block = createBlock(clientTable, 100);
       sendMessage(clientTable, client, 1, block);
