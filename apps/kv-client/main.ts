@@ -16,31 +16,18 @@ let name = "";
 /** Each client its own key, so two clients never read each other's value. */
 let key = "";
 
-function blockOf(text: string): u32 {
-  const bytes = Uint8Array.wrap(String.UTF8.encode(text));
-  const block = Blocks.create(<u32>max(bytes.length, 1));
-  Blocks.write(<u32>block, 0, bytes);
-  return <u32>block;
-}
-
-function readText(block: u32): string {
-  const bytes = Blocks.read(block, 0, <u32>Blocks.size(block));
-  Capabilities.drop(block);
-  return String.UTF8.decode(bytes.buffer);
-}
-
 function onReply(server: Endpoint): void {
   if (server.event == EVENT_CLOSED) return;
   const reply = Channels.receive(server.handle);
   if (reply === null) return;
   if (step == 0) {
     Console.log(name + ": put " + key + "=" + value + " -> " + KeyValue.messageName(reply.number));
-    KeyValue.sendGet(server.handle, blockOf(key));
+    KeyValue.sendGet(server.handle, <u32>Blocks.fromText(key));
   } else if (step == 1) {
-    Console.log(name + ": get " + key + " -> " + (KeyValue.isValue(reply) ? readText(reply.attachment) : KeyValue.messageName(reply.number)));
-    KeyValue.sendGet(server.handle, blockOf("nobody-put-this"));
+    Console.log(name + ": get " + key + " -> " + (KeyValue.isValue(reply) ? Blocks.takeText(reply.attachment) : KeyValue.messageName(reply.number)));
+    KeyValue.sendGet(server.handle, <u32>Blocks.fromText("nobody-put-this"));
   } else {
-    Console.log(name + ": get nobody-put-this -> " + (KeyValue.isValue(reply) ? readText(reply.attachment) : KeyValue.messageName(reply.number)));
+    Console.log(name + ": get nobody-put-this -> " + (KeyValue.isValue(reply) ? Blocks.takeText(reply.attachment) : KeyValue.messageName(reply.number)));
     KeyValue.sendBye(server.handle);
     // Dropping the endpoint closes the channel: the server hears of it, and this process, holding
     // nothing that can wake it, ends.
@@ -65,7 +52,7 @@ function connect(): void {
     return;
   }
   Channels.watch(<u32>server, onReply);
-  KeyValue.sendPut(<u32>server, blockOf(key + "=" + value));
+  KeyValue.sendPut(<u32>server, <u32>Blocks.fromText(key + "=" + value));
 }
 
 export function main(): i32 {

@@ -11,20 +11,6 @@ let listener: u32 = 0;
 let expected: i32 = 2;
 let finished: i32 = 0;
 
-function readText(block: u32): string {
-  const size = Blocks.size(block);
-  const bytes = Blocks.read(block, 0, <u32>size);
-  Capabilities.drop(block);
-  return String.UTF8.decode(bytes.buffer);
-}
-
-function blockOf(text: string): u32 {
-  const bytes = Uint8Array.wrap(String.UTF8.encode(text));
-  const block = Blocks.create(<u32>max(bytes.length, 1));
-  Blocks.write(<u32>block, 0, bytes);
-  return <u32>block;
-}
-
 function onRequest(client: Endpoint): void {
   if (client.event == EVENT_CLOSED) {
     Capabilities.drop(client.handle);
@@ -38,13 +24,13 @@ function onRequest(client: Endpoint): void {
   const request = Channels.receive(client.handle);
   if (request === null) return;
   if (KeyValue.isPut(request)) {
-    const entry = readText(request.attachment);
+    const entry = Blocks.takeText(request.attachment);
     const split = entry.indexOf("=");
     store.set(entry.substring(0, split), entry.substring(split + 1));
     KeyValue.sendOk(client.handle);
   } else if (KeyValue.isGet(request)) {
-    const key = readText(request.attachment);
-    if (store.has(key)) KeyValue.sendValue(client.handle, blockOf(store.get(key)));
+    const key = Blocks.takeText(request.attachment);
+    if (store.has(key)) KeyValue.sendValue(client.handle, <u32>Blocks.fromText(store.get(key)));
     else KeyValue.sendMissing(client.handle);
   }
 }

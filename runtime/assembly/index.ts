@@ -64,6 +64,24 @@ export class Blocks {
   static write(block: u32, offset: u32, data: Uint8Array): i32 { return blockCalls.write(block, offset, data); }
   /** Copies `length` bytes out from `offset`; a range outside the block ends the process. */
   static read(block: u32, offset: u32, length: u32): Uint8Array { return blockCalls.read(block, offset, length); }
+  /** A new block holding `text` as UTF-8 (one byte at least: a block is never empty): its handle, or a negative error. */
+  static fromText(text: string): i32 {
+    const bytes = Uint8Array.wrap(String.UTF8.encode(text));
+    const block = blockCalls.create(<u32>max(bytes.length, 1));
+    if (block < 0) return block;
+    const written = blockCalls.write(<u32>block, 0, bytes);
+    if (written < 0) {
+      capabilityCalls.drop(<u32>block);
+      return written;
+    }
+    return block;
+  }
+  /** The whole block as UTF-8 text; the block is dropped, so its quota comes back. */
+  static takeText(block: u32): string {
+    const bytes = blockCalls.read(block, 0, <u32>blockCalls.size(block));
+    capabilityCalls.drop(block);
+    return String.UTF8.decode(bytes.buffer);
+  }
 }
 
 /** Where the calling code runs. */
