@@ -15,7 +15,7 @@ import { summarizeInstances } from "./instance-stats.js";
 import { TrapService } from "./trap-service.js";
 import type { TrapPage } from "./trap-page.js";
 import { DomainCharge } from "./domain-charge.js";
-import { MAX_BLOCKING_CALL_MILLISECONDS, MAX_BLOCKING_CALL_WALL_MILLISECONDS } from "../params.js";
+import { BUDGET_RECHECK_MILLISECONDS, blockingCallEnding, budgetEnding, threadStartEnding } from "./domain-limits.js";
 import { waitAsync } from "./wait-async.js";
 import { WakePollBackoff } from "./wake-poll.js";
 import type { WorkerPool } from "./worker-pool.js";
@@ -34,18 +34,6 @@ export interface UserDomainTuning {
 
 /** Longest single Atomics.wait of a blocked kernel thread: bounds how late a budget is noticed. */
 const BLOCKED_WAIT_SLICE_MILLISECONDS = 20;
-
-/**
- * How long a blocked kernel thread waits for a new domain's thread to come up. Starting a Worker
- * takes tens of milliseconds (hundreds on a loaded machine); that time is not the process's.
- */
-const THREAD_START_TIMEOUT_MILLISECONDS = 10_000;
-
-/**
- * Shortest wait before the budget is looked at again: the thread CPU clock moves in 10 ms ticks,
- * so looking sooner only costs reads of it.
- */
-const BUDGET_RECHECK_MILLISECONDS = 10;
 
 /** What serveOne returns for a kernel call left waiting: the domain holds no baton and nothing is answered. */
 const PARKED = -1;
@@ -147,8 +135,9 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     while (!this.closed && Atomics.load(header, ChannelWord.threadReady) === 0) {
       const seen = Atomics.load(header, ChannelWord.sequence);
       if (Atomics.load(header, ChannelWord.threadReady) !== 0) break;
-      if (performance.now() - startedWaiting > THREAD_START_TIMEOUT_MILLISECONDS) {
-        this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread did not start within ${THREAD_START_TIMEOUT_MILLISECONDS} ms` } });
+      const late = threadStartEnding(performance.now() - startedWaiting);
+      if (late) {
+        this.stop(late);
         break;
       }
       // The thread notifies without changing the word, so a notify between the two loads above is
@@ -548,30 +537,20 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
       return;
     }
     this.threadStartedWaiting ??= now;
-    if (now - this.threadStartedWaiting > THREAD_START_TIMEOUT_MILLISECONDS) {
-      this.stop({ kind: "faulted", fault: { kind: "worker-crash", message: `the domain's thread did not start within ${THREAD_START_TIMEOUT_MILLISECONDS} ms` } });
-    }
+    const late = threadStartEnding(now - this.threadStartedWaiting);
+    if (late) this.stop(late);
   }
 
-  /**
-   * A blocking call holds the kernel thread, and so every other process: it may not take long.
-   * Long is the domain's own running time in the call (a runaway upcall), or a wall time many
-   * times that (a thread that never answers). A thread the machine's load keeps off the CPU is
-   * not the process's fault, so wall time alone ends a call only at the larger bound.
-   */
+  /** A blocking call may not hold the kernel thread long (domain-limits.ts says what long is). */
   private checkBlockingTime(blockedSince: number, chargedBefore: number): void {
     if (this.closed) return;
-    const held = performance.now() - blockedSince;
-    const ran = this.charge.charged() - chargedBefore;
-    if (ran <= MAX_BLOCKING_CALL_MILLISECONDS && held <= MAX_BLOCKING_CALL_WALL_MILLISECONDS) return;
-    const how = ran > MAX_BLOCKING_CALL_MILLISECONDS ? `ran ${ran.toFixed(0)} ms` : `held the kernel thread for ${held.toFixed(0)} ms of wall time`;
-    this.stop({ kind: "faulted", fault: { kind: "cpu-budget", message: `a call into the domain ${how} (limits ${MAX_BLOCKING_CALL_MILLISECONDS} ms running, ${MAX_BLOCKING_CALL_WALL_MILLISECONDS} ms held)` } });
+    const ending = blockingCallEnding(performance.now() - blockedSince, this.charge.charged() - chargedBefore);
+    if (ending) this.stop(ending);
   }
 
   private checkBudget(): void {
-    const charged = this.charge.charged();
-    const budget = this.spec.cpuBudgetMilliseconds;
-    if (charged >= budget) this.stop({ kind: "faulted", fault: { kind: "cpu-budget", message: `ran ${charged.toFixed(1)} ms in user mode (budget ${budget} ms)` } });
+    const ending = budgetEnding(this.charge.charged(), this.spec.cpuBudgetMilliseconds);
+    if (ending) this.stop(ending);
   }
 
   /** Records how the domain ended; the kernel's own decision wins over the thread's report. */
