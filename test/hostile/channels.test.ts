@@ -377,4 +377,49 @@ describe("hostile/channels", function () {
     expect(server.lines().filter((printed) => printed.startsWith("server: got")).sort()).to.deep.equal(["server: got 0", "server: got 0", "server: got 0", "server: got 2", "server: got 2"]);
     return [server, violator, client];
   })));
+
+  for (const setting of [SIM_KERNEL, SIM_USER]) {
+    it(`bounds endpoints a process keeps in flight, cycles included, and ends them with it, in the ${setting.name}`, () => withEventKernel(setting, (system) => besideTicker(system, async () => {
+      // Sends fresh endpoints over a carrier whose far end it never reads until a send is refused,
+      // then leaves two endpoints in flight inside each other's queues, drops its own ends and exits.
+      const app = await eventApp({
+        locals: ["carrier", "pair", "sent", "answer", "x", "y"],
+        longLocals: ["packed"],
+        main: `
+          (local.set $packed ${createChannel()})
+          (local.set $carrier ${highHalf("(local.get $packed)")})
+          (block $refused (loop $again
+            (local.set $packed ${createChannel()})
+            (local.set $answer (call $send (local.get $carrier) (i32.const 0) ${lowHalf("(local.get $packed)")}))
+            (br_if $refused (i32.lt_s (local.get $answer) (i32.const 0)))
+            (drop (call $capabilityDrop ${highHalf("(local.get $packed)")}))
+            (local.set $sent (i32.add (local.get $sent) (i32.const 1)))
+            (br $again)))
+          ${line(text("refused with"), int("(local.get $answer)"))}
+          (local.set $packed ${createChannel()})
+          (local.set $x ${highHalf("(local.get $packed)")})
+          (local.set $pair ${lowHalf("(local.get $packed)")})
+          (local.set $packed ${createChannel()})
+          (local.set $y ${highHalf("(local.get $packed)")})
+          ${report("x's peer into y's queue", "(call $send (local.get $y) (i32.const 0) (local.get $pair))")}
+          ${report("y's peer into x's queue", `(call $send (local.get $x) (i32.const 0) ${lowHalf("(local.get $packed)")})`)}
+          (drop (call $capabilityDrop (local.get $x)))
+          (drop (call $capabilityDrop (local.get $y)))
+          (i32.const 0)`,
+      });
+      // A principal of 40 handles: what it holds and what it has in flight together meet that bound
+      // before the carrier's queue of 64 is full.
+      const principal = principalHolding("small", ["kernelModeByPage"], { handles: 40 });
+      const flooder = system.spawn(system.load(app, eventManifest("flooder")), { domain: setting.domain, principal });
+      const bounded = system.spawn(system.load(app, eventManifest("queue-bounded")), { domain: setting.domain });
+      expect(await untilEnded(system, [flooder, bounded])).to.deep.equal([EXITED, EXITED]);
+      const cycle = ["x's peer into y's queue 0", "y's peer into x's queue 0"];
+      // At its bound, every further send of a capability is refused the same way, the cycle's too.
+      expect(flooder.lines()).to.deep.equal([`refused with -${ErrorCode.noMemory}`, ...cycle.map((sent) => sent.replace(/0$/, `-${ErrorCode.noMemory}`))]);
+      // With the default handles the carrier's queue of 64 is the bound it meets first.
+      expect(bounded.lines()).to.deep.equal([`refused with -${ErrorCode.wouldBlock}`, ...cycle]);
+      expect(flooder.process.capabilities.sending).to.equal(0);
+      return [flooder, bounded];
+    })));
+  }
 });
