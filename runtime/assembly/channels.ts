@@ -3,7 +3,7 @@
 // events reach the callback given to `Endpoint.watch` through the runtime's `dispatch`.
 import * as channelCalls from "./bindings/channels.generated";
 import * as nameCalls from "./bindings/names.generated";
-import { EVENT_CLOSED, Registration, register, unregister } from "./events";
+import { EVENT_CLOSED, Registration, callbackByTag, register, setCallbackByTag, unregister } from "./events";
 
 /** A received message, unpacked: its number in the contract and the handle it carried (0: none). */
 export class Message {
@@ -33,14 +33,12 @@ function endpointCallbacks(): Array<EndpointCallback | null> {
 
 class WatchedEndpoint extends Endpoint {
   fire(kind: u32): void {
-    const list = endpointCallbacks();
-    if (<i32>this.tag >= list.length) return;
-    const callback = list[<i32>this.tag];
+    const callback = callbackByTag<EndpointCallback>(endpointCallbacks(), this.tag);
     if (callback === null) return;
     this.event = kind;
     // The closed event is an endpoint's last.
     if (kind == EVENT_CLOSED) {
-      list[<i32>this.tag] = null;
+      setCallbackByTag<EndpointCallback>(endpointCallbacks(), this.tag, null);
       unregister(this.tag);
     }
     callback(this);
@@ -66,12 +64,10 @@ export class Channels {
     const watched = new WatchedEndpoint();
     watched.handle = endpoint;
     const tag = register(watched);
-    const list = endpointCallbacks();
-    while (list.length <= <i32>tag) list.push(null);
-    list[<i32>tag] = callback;
+    setCallbackByTag<EndpointCallback>(endpointCallbacks(), tag, callback);
     const result = channelCalls.watch(endpoint, tag);
     if (result < 0) {
-      list[<i32>tag] = null;
+      setCallbackByTag<EndpointCallback>(endpointCallbacks(), tag, null);
       unregister(tag);
     }
     return result;

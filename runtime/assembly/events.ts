@@ -76,14 +76,14 @@ function timerCallbacks(): Array<TimerCallback | null> {
   return list;
 }
 
-function setTimerCallback(tag: u32, callback: TimerCallback | null): void {
-  const list = timerCallbacks();
+/** Sets the callback for `tag` in a list of callbacks by tag, growing it with empty places. */
+export function setCallbackByTag<T>(list: Array<T | null>, tag: u32, callback: T | null): void {
   while (list.length <= <i32>tag) list.push(null);
   list[<i32>tag] = callback;
 }
 
-function timerCallbackOf(tag: u32): TimerCallback | null {
-  const list = timerCallbacks();
+/** The callback for `tag` in a list of callbacks by tag, or null. */
+export function callbackByTag<T>(list: Array<T | null>, tag: u32): T | null {
   return <i32>tag < list.length ? list[<i32>tag] : null;
 }
 
@@ -116,7 +116,7 @@ export class Timer extends Registration {
       unregister(tag);
     } else {
       timer.active = true;
-      setTimerCallback(tag, callback);
+      setCallbackByTag<TimerCallback>(timerCallbacks(), tag, callback);
     }
     return timer;
   }
@@ -129,18 +129,18 @@ export class Timer extends Registration {
     if (!this.active) return;
     this.active = false;
     timerCalls.cancel(<u32>this.handle);
-    setTimerCallback(this.tag, null);
+    setCallbackByTag<TimerCallback>(timerCallbacks(), this.tag, null);
     unregister(this.tag);
   }
 
   fire(kind: u32): void {
-    const callback = timerCallbackOf(this.tag);
+    const callback = callbackByTag<TimerCallback>(timerCallbacks(), this.tag);
     if (callback === null) return;
     this.fired++;
     if (!this.periodic) {
       // The kernel released a one-shot timer's handle when it handed over the event.
       this.active = false;
-      setTimerCallback(this.tag, null);
+      setCallbackByTag<TimerCallback>(timerCallbacks(), this.tag, null);
       unregister(this.tag);
     }
     callback(this);
