@@ -8,6 +8,16 @@ export const CapabilityKind = {
   block: 4,
   /** One end of a channel (channels.create); made by the kernel, never asked for in a manifest. */
   channel: 5,
+  /** The file namespace (the in-memory tree and its mounts): read, and write to change it. */
+  files: 6,
+  /** An open file or directory (files.open); made by the kernel, never asked for in a manifest. */
+  file: 7,
+  /** Sockets at the addresses the manifest and the policy allow. */
+  network: 8,
+  /** A TCP listener, a TCP connection or a UDP socket (sockets.*); made by the kernel. */
+  socket: 9,
+  /** Random bytes from the host's cryptographic generator. */
+  random: 10,
   /** CAP_KERNELMODE: the principal's code may run in kernel mode even unverified. Principals only. */
   kernelMode: 16,
   /** CAP_KRNLMODEBYPAGE: only the principal's verified (KERNELTRUST) code may run in kernel mode. Principals only. */
@@ -33,6 +43,9 @@ export const RIGHTS_BY_NAME: ReadonlyMap<string, number> = new Map([["read", Rig
 export const GRANTABLE_RIGHTS: ReadonlyMap<number, number> = new Map([
   [CapabilityKind.console, Rights.write | Rights.grant],
   [CapabilityKind.clock, Rights.read | Rights.grant],
+  [CapabilityKind.files, Rights.read | Rights.write | Rights.grant],
+  [CapabilityKind.network, Rights.read | Rights.write | Rights.grant],
+  [CapabilityKind.random, Rights.read | Rights.grant],
 ]);
 
 /**
@@ -42,7 +55,7 @@ export const GRANTABLE_RIGHTS: ReadonlyMap<number, number> = new Map([
 export const PRINCIPAL_ONLY_KINDS: ReadonlySet<number> = new Set([CapabilityKind.kernelMode, CapabilityKind.kernelModeByPage]);
 
 /** Kinds the kernel creates as a call's result (a timer): a manifest asking for one is refused. */
-export const CREATED_ONLY_KINDS: ReadonlySet<number> = new Set([CapabilityKind.timer, CapabilityKind.block, CapabilityKind.channel]);
+export const CREATED_ONLY_KINDS: ReadonlySet<number> = new Set([CapabilityKind.timer, CapabilityKind.block, CapabilityKind.channel, CapabilityKind.file, CapabilityKind.socket]);
 
 /**
  * Kinds by name in a Map, never by indexing the object: names come from manifests and policy

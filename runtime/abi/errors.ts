@@ -6,8 +6,38 @@ export const ErrorCode = {
   notPermitted: 1,
   /** The named object does not exist. */
   notFound: 2,
-  /** The name is taken already (a service published twice). */
+  /** A host input/output error the kernel cannot say more about (EIO). */
+  ioError: 5,
+  /** The name is taken already (a service published twice, a file created exclusively). */
   alreadyExists: 17,
+  /** A rename across two mounts (EXDEV). */
+  crossDevice: 18,
+  /** A path component is not a directory (ENOTDIR). */
+  notDirectory: 20,
+  /** The call needs a file and was given a directory (EISDIR). */
+  isDirectory: 21,
+  /** The file would grow past the kernel's file size limit (EFBIG). */
+  fileTooBig: 27,
+  /** A write to a read-only mount or a file opened read-only (EROFS). */
+  readOnly: 30,
+  /** A path or one of its names is longer than the kernel allows (ENAMETOOLONG). */
+  nameTooLong: 36,
+  /** A directory that is not empty cannot be removed or replaced (ENOTEMPTY). */
+  notEmpty: 39,
+  /** Too many symbolic links while resolving a path, or a link loop (ELOOP). */
+  tooManyLinks: 40,
+  /** A datagram larger than the kernel allows (EMSGSIZE). */
+  messageTooLong: 90,
+  /** The address and port are in use by another socket (EADDRINUSE). */
+  addressInUse: 98,
+  /** The address is not one the kernel's policy lets the process use (EADDRNOTAVAIL). */
+  addressNotAvailable: 99,
+  /** The peer reset the connection (ECONNRESET). */
+  connectionReset: 104,
+  /** The socket is not connected, or its sending side was shut down (ENOTCONN). */
+  notConnected: 107,
+  /** Nothing listens at the address (ECONNREFUSED). */
+  connectionRefused: 111,
   /** A handle is stale, forged, revoked or of the wrong kind. */
   badHandle: 9,
   /** Nothing could be done now without waiting (a full output queue); try again later. */

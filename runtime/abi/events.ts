@@ -11,6 +11,10 @@ export const EventKind = {
   message: 3,
   /** The peer of a watched endpoint closed it, or its process ended. */
   closed: 4,
+  /** A watched socket can be read without waiting: data, a connection to accept, or the peer's end. */
+  readable: 5,
+  /** A watched socket that refused a send (a full buffer) or was connecting can take data again. */
+  writable: 6,
 } as const;
 export type EventKindName = keyof typeof EventKind;
 

@@ -12,6 +12,10 @@ export const EVENT_TIMER: u32 = 1;
 export const EVENT_YIELDED: u32 = 2;
 export const EVENT_MESSAGE: u32 = 3;
 export const EVENT_CLOSED: u32 = 4;
+/** A watched socket can be read without waiting (sockets.watch). */
+export const EVENT_READABLE: u32 = 5;
+/** A watched socket can take data again. */
+export const EVENT_WRITABLE: u32 = 6;
 
 const NANOSECONDS_PER_MILLISECOND: u64 = 1_000_000;
 
