@@ -5,7 +5,7 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "29e44ebfbe5bcbb8";
+export const ABI_SOURCE_HASH = "2154b4fd7b36e1ca";
 
 export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "names.publish", "names.connect", "files.open", "files.close", "files.read", "files.write", "files.seek", "files.read-directory", "files.stat", "files.mkdir", "files.unlink", "files.remove-directory", "files.rename"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
@@ -440,7 +440,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     functionName: "open",
     qualifiedName: "files.open",
     importModule: "singlet:kernel/files@0.1.0",
-    parameters: [{"name":"path","type":"string"},{"name":"flags","type":"u32"}],
+    parameters: [{"name":"path","type":"string"},{"name":"open-flags","type":"u32"}],
     result: "s32",
     coreParameters: ["i32","i32","i32"],
     coreResults: ["i32"],
@@ -550,7 +550,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     functionName: "rename",
     qualifiedName: "files.rename",
     importModule: "singlet:kernel/files@0.1.0",
-    parameters: [{"name":"from","type":"string"},{"name":"to","type":"string"}],
+    parameters: [{"name":"old-path","type":"string"},{"name":"new-path","type":"string"}],
     result: "s32",
     coreParameters: ["i32","i32","i32","i32"],
     coreResults: ["i32"],

@@ -3,11 +3,11 @@
 import { liftBytes, liftString, returnArea } from "../abi";
 
 @external("singlet:kernel/files@0.1.0", "open")
-declare function raw_open(pathPointer: usize, pathLength: i32, flags: u32): i32;
+declare function raw_open(pathPointer: usize, pathLength: i32, openFlags: u32): i32;
 
-/** Opens `path`. `flags`: read 1, write 2, create 4, truncate 8, append 16, exclusive 32 (with create: fail if it exists), directory 64 (open a directory to list it). Returns a file handle (a capability of kind 7), or a negative error: `notFound` (2), `alreadyExists` (17), `notDirectory` (20), `isDirectory` (21) for writing a directory, `readOnly` (30), `nameTooLong` (36), `tooManyLinks` (40), `notPermitted` (1) also for a symbolic link that leads out of its mount, `noMemory` (12) past 256 open files, `invalidArgument` (22) for unknown flags, neither read nor write, or create, truncate or append without write. */
-export function open(path: string, flags: u32): i32 {
-  return raw_open(changetype<usize>(path), path.length, flags);
+/** Opens `path`. `open-flags`: read 1, write 2, create 4, truncate 8, append 16, exclusive 32 (with create: fail if it exists), directory 64 (open a directory to list it). Returns a file handle (a capability of kind 7), or a negative error: `notFound` (2), `alreadyExists` (17), `notDirectory` (20), `isDirectory` (21) for writing a directory, `readOnly` (30), `nameTooLong` (36), `tooManyLinks` (40), `notPermitted` (1) also for a symbolic link that leads out of its mount, `noMemory` (12) past 256 open files, `invalidArgument` (22) for unknown flags, neither read nor write, or create, truncate or append without write. */
+export function open(path: string, openFlags: u32): i32 {
+  return raw_open(changetype<usize>(path), path.length, openFlags);
 }
 
 @external("singlet:kernel/files@0.1.0", "close")
@@ -83,9 +83,9 @@ export function removeDirectory(path: string): i32 {
 }
 
 @external("singlet:kernel/files@0.1.0", "rename")
-declare function raw_rename(fromPointer: usize, fromLength: i32, toPointer: usize, toLength: i32): i32;
+declare function raw_rename(oldPathPointer: usize, oldPathLength: i32, newPathPointer: usize, newPathLength: i32): i32;
 
-/** Renames `from` to `to`, replacing a file or an empty directory there: 0, or a negative error: `crossDevice` (18) between two mounts, `notEmpty` (39), `isDirectory` (21), `notDirectory` (20), `notFound` (2), `readOnly` (30), `invalidArgument` (22) for moving a directory into itself, `notPermitted` (1) for a mount point. */
-export function rename(from: string, to: string): i32 {
-  return raw_rename(changetype<usize>(from), from.length, changetype<usize>(to), to.length);
+/** Renames `old-path` to `new-path`, replacing a file or an empty directory there: 0, or a negative error: `crossDevice` (18) between two mounts, `notEmpty` (39), `isDirectory` (21), `notDirectory` (20), `notFound` (2), `readOnly` (30), `invalidArgument` (22) for moving a directory into itself, `notPermitted` (1) for a mount point. */
+export function rename(oldPath: string, newPath: string): i32 {
+  return raw_rename(changetype<usize>(oldPath), oldPath.length, changetype<usize>(newPath), newPath.length);
 }
