@@ -27,7 +27,8 @@ export class HostTree implements FileTree {
   stat(components: readonly string[]): FileStatus {
     const path = this.resolved(components);
     const status = onHost(this.guestPath(components), () => this.host.lstat(path));
-    return { type: TYPE_OF_HOST_TYPE[status.type], size: status.size };
+    // A directory's size is 0 here as in the in-memory tree, whatever the host's blocks say.
+    return { type: TYPE_OF_HOST_TYPE[status.type], size: status.type === "file" ? status.size : 0 };
   }
 
   open(components: readonly string[], flags: OpenFlags): OpenedNode {

@@ -31,21 +31,29 @@ export const FILE_IMPORTS = `
   (import "${CAPABILITIES}" "drop" (func $drop (param i32) (result i32)))`;
 
 /** Where the strings go: the upper half of the first page, above what the bump allocator hands out in a probe. */
-const STRINGS_START = 32 * 1024;
+const STRINGS_START = 32 * 1024 + 16;
+/**
+ * Where a probe's `blocks.read` result (pointer, length) goes: the 16 bytes below the strings, in
+ * a data segment so a user domain's page table maps it (page 0 is a guard page there).
+ */
+export const RETURN_AREA = 32 * 1024;
 /** The end of the first page: the bump allocator (from 4096) must stay below STRINGS_START. */
 const STRINGS_END = 64 * 1024;
 
-/** The body with each `{path}` replaced by (pointer, length) of a UTF-16 copy in a data segment. */
+/**
+ * The body with each `{text}` replaced by (pointer, length in UTF-16 units) of a string, and each
+ * `[text]` by (pointer, length in bytes) of its UTF-8 bytes (a list<u8>), in data segments.
+ */
 export function withStrings(body: string): { body: string; data: string } {
   let next = STRINGS_START;
-  const segments: string[] = [];
-  const replaced = body.replace(/\{([^}]*)\}/g, (_, text: string) => {
-    const bytes = Buffer.from(text, "utf16le");
+  const segments: string[] = [`(data (i32.const ${RETURN_AREA}) "${"\\00".repeat(16)}")`];
+  const replaced = body.replace(/\{([^}]*)\}|\[([^\]]*)\]/g, (_, text: string | undefined, list: string | undefined) => {
+    const bytes = text !== undefined ? Buffer.from(text, "utf16le") : Buffer.from(list!, "utf8");
     const pointer = next;
     next += bytes.byteLength + 2;
     if (next > STRINGS_END) throw new Error("probe strings overflow their area");
     segments.push(`(data (i32.const ${pointer}) "${[...bytes].map((byte) => "\\" + byte.toString(16).padStart(2, "0")).join("")}")`);
-    return `(i32.const ${pointer}) (i32.const ${text.length})`;
+    return `(i32.const ${pointer}) (i32.const ${text !== undefined ? text.length : bytes.byteLength})`;
   });
   return { body: replaced, data: segments.join("\n") };
 }
