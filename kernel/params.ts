@@ -156,3 +156,8 @@ export const MAX_MEMORY_FILE_BYTES = 16 * 1024 * 1024;
 export const MAX_MEMORY_TREE_BYTES = 64 * 1024 * 1024;
 /** Entries (files and directories) of the in-memory tree: each costs kernel memory even when empty. */
 export const MAX_MEMORY_TREE_ENTRIES = 100_000;
+/**
+ * Directories a host mount remembers as resolved (kernel/files/host-tree.ts) before it forgets
+ * them all: a walk of a large tree needs no realpath per directory, and the memory stays bounded.
+ */
+export const MAX_KNOWN_DIRECTORIES = 65_536;

@@ -7,6 +7,12 @@ import { InvalidArgumentError, NameTooLongError } from "../errors.js";
 import { MAX_NAME_BYTES, MAX_PATH_BYTES } from "../params.js";
 
 const encoder = new TextEncoder();
+const SLASH = 47;
+
+/** A name with nothing to resolve (not empty, `.` or `..`) and short enough whatever its encoding. */
+function isPlainShortName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && name.length * 3 <= MAX_NAME_BYTES;
+}
 
 /** The path's components after `.`, `..` and repeated slashes are resolved; [] is the root. */
 export function guestComponents(path: string, call: string): string[] {
@@ -16,6 +22,12 @@ export function guestComponents(path: string, call: string): string[] {
     throw new NameTooLongError(`${call}: path of ${encoder.encode(path).byteLength} bytes (limit ${MAX_PATH_BYTES})`);
   }
   if (path.includes("\0")) throw new InvalidArgumentError(`${call}: a path may not contain a NUL character`);
+  // The common case, an absolute path of plain short names, is split as it is.
+  if (path === "/") return [];
+  if (path.charCodeAt(0) === SLASH) {
+    const clean = path.slice(1).split("/");
+    if (clean.every(isPlainShortName)) return clean;
+  }
   const components: string[] = [];
   for (const name of path.split("/")) {
     if (name === "" || name === ".") continue;

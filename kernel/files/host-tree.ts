@@ -9,6 +9,7 @@ import { ErrorCode, FileType } from "../../runtime/abi/index.js";
 import { AlreadyExistsError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
 import type { DirectoryEntry, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
 import { onHost } from "./host-errors.js";
+import { MAX_KNOWN_DIRECTORIES } from "../params.js";
 
 const TYPE_OF_HOST_TYPE: Readonly<Record<HostFileType, number>> = {
   file: FileType.file, directory: FileType.directory, symbolicLink: FileType.symbolicLink, other: FileType.other,
@@ -17,6 +18,14 @@ const TYPE_OF_HOST_TYPE: Readonly<Record<HostFileType, number>> = {
 export class HostTree implements FileTree {
   /** The mount's root as the host resolves it: every path must resolve to it or below it. */
   private readonly root: string;
+  /**
+   * Directories a listing of a resolved directory reported as directories (not links), by their
+   * components joined with "/": their host path is the parent's plus their name, with no link to
+   * resolve, so opening them needs no realpath (a walk's cost is then one host call a directory,
+   * as a plain readdir walk's is). Dropped whenever the kernel changes the mount (a rename could
+   * put a link where a directory was) and when it reaches MAX_KNOWN_DIRECTORIES.
+   */
+  private readonly knownDirectories = new Map<string, string>();
 
   constructor(private readonly host: HostFiles, hostDirectory: string, readonly writable: boolean, private readonly guestRoot: string) {
     this.root = onHost(guestRoot, () => host.realpath(hostDirectory));
@@ -34,16 +43,21 @@ export class HostTree implements FileTree {
   open(components: readonly string[], flags: OpenFlags): OpenedNode {
     const guestPath = this.guestPath(components);
     const path = flags.create ? this.resolvedForCreate(components) : this.resolved(components);
-    if (flags.directory) return this.openedDirectory(path, guestPath, onHost(guestPath, () => this.host.readDirectory(path)));
+    if (flags.directory) return this.openedDirectory(path, components, onHost(guestPath, () => this.host.readDirectory(path)));
     const descriptor = onHost(guestPath, () => this.host.open(path, {
       read: flags.read || !flags.write, write: flags.write, create: flags.create, truncate: flags.truncate, exclusive: flags.exclusive, noFollow: true,
     }));
     const status = onHost(guestPath, () => this.host.fstat(descriptor));
     if (status.type === "directory") {
       onHost(guestPath, () => this.host.close(descriptor));
-      return this.openedDirectory(path, guestPath, undefined);
+      return this.openedDirectory(path, components, undefined);
     }
     return this.openedFile(descriptor, guestPath);
+  }
+
+  /** A change through the kernel may put a link where a known directory was. */
+  private forgetDirectories(): void {
+    this.knownDirectories.clear();
   }
 
   mkdir(components: readonly string[]): void {
@@ -55,6 +69,7 @@ export class HostTree implements FileTree {
   unlink(components: readonly string[]): void {
     const path = this.resolvedParent(components);
     const guestPath = this.guestPath(components);
+    this.forgetDirectories();
     // Linux answers EISDIR, macOS EPERM: ask first so both give isDirectory.
     if (onHost(guestPath, () => this.host.lstat(path)).type === "directory") throw new IsDirectoryError(`${guestPath} is a directory`);
     onHost(guestPath, () => this.host.unlink(path));
@@ -62,17 +77,21 @@ export class HostTree implements FileTree {
 
   removeDirectory(components: readonly string[]): void {
     const path = this.resolvedParent(components);
+    this.forgetDirectories();
     onHost(this.guestPath(components), () => this.host.rmdir(path));
   }
 
   rename(from: readonly string[], to: readonly string[]): void {
     const source = this.resolvedParent(from);
     const target = this.resolvedParent(to);
+    this.forgetDirectories();
     onHost(this.guestPath(from), () => this.host.rename(source, target));
   }
 
   /** The host path of `components` with every link resolved, refused when it leads out of the mount. */
   private resolved(components: readonly string[]): string {
+    const known = this.knownDirectories.get(components.join("/"));
+    if (known !== undefined) return known;
     const guestPath = this.guestPath(components);
     const path = onHost(guestPath, () => this.host.realpath(this.joined(this.root, components)));
     this.checkInside(path, guestPath);
@@ -132,8 +151,21 @@ export class HostTree implements FileTree {
     };
   }
 
-  /** A directory's listing is taken once, at open or at the first read-directory. */
-  private openedDirectory(path: string, guestPath: string, entries: ReturnType<HostFiles["readDirectory"]> | undefined): OpenedNode {
+  /** A directory's listing is taken once, at open or at the first read-directory; its directories become known. */
+  private openedDirectory(path: string, components: readonly string[], entries: ReturnType<HostFiles["readDirectory"]> | undefined): OpenedNode {
+    const guestPath = this.guestPath(components);
+    const list = (): DirectoryEntry[] => {
+      const listed = entries ?? onHost(guestPath, () => this.host.readDirectory(path));
+      if (this.knownDirectories.size + listed.length > MAX_KNOWN_DIRECTORIES) this.forgetDirectories();
+      const prefix = components.length === 0 ? "" : components.join("/") + "/";
+      const result: DirectoryEntry[] = new Array(listed.length);
+      for (let index = 0; index < listed.length; index++) {
+        const entry = listed[index]!;
+        if (entry.type === "directory") this.knownDirectories.set(prefix + entry.name, this.joined(path, [entry.name]));
+        result[index] = { name: entry.name, type: TYPE_OF_HOST_TYPE[entry.type] };
+      }
+      return result;
+    };
     return {
       type: FileType.directory,
       size: () => 0,
@@ -143,7 +175,7 @@ export class HostTree implements FileTree {
       write: () => {
         throw new IsDirectoryError(`${guestPath} is a directory`);
       },
-      list: (): DirectoryEntry[] => (entries ?? onHost(guestPath, () => this.host.readDirectory(path))).map((entry) => ({ name: entry.name, type: TYPE_OF_HOST_TYPE[entry.type] })),
+      list,
       close: () => {},
     };
   }

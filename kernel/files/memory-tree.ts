@@ -198,7 +198,11 @@ export class MemoryTree implements FileTree {
       write: () => {
         throw new IsDirectoryError("a directory is listed, not written");
       },
-      list: (): DirectoryEntry[] => [...directory.entries].map(([name, node]) => ({ name, type: node.type })),
+      list: (): DirectoryEntry[] => {
+        const entries: DirectoryEntry[] = [];
+        for (const [name, node] of directory.entries) entries.push({ name, type: node.type });
+        return entries;
+      },
       close: () => {},
     };
   }

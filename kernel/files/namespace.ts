@@ -18,6 +18,7 @@ interface Mount {
 interface Located {
   readonly mount: Mount;
   readonly rest: readonly string[];
+  /** The normalized path, for messages: built only when asked for (a walk opens thousands of paths). */
   readonly guestPath: string;
 }
 
@@ -59,9 +60,9 @@ export class FileNamespace {
   }
 
   open(path: string, flags: OpenFlags): { node: OpenedNode; guestPath: string } {
-    const { mount, rest, guestPath } = this.locate(path, "files.open");
-    if (flags.write || flags.create || flags.truncate || flags.append) this.requireWritable(mount, guestPath);
-    return { node: mount.tree.open(rest, flags), guestPath };
+    const located = this.locate(path, "files.open");
+    if (flags.write || flags.create || flags.truncate || flags.append) this.requireWritable(located.mount, located.guestPath);
+    return { node: located.mount.tree.open(located.rest, flags), get guestPath() { return located.guestPath; } };
   }
 
   mkdir(path: string): void {
@@ -96,7 +97,13 @@ export class FileNamespace {
     for (const mount of this.mounts) {
       if (mount.components.length <= components.length && mount.components.every((name, index) => components[index] === name)) found = mount;
     }
-    return { mount: found, rest: components.slice(found.components.length), guestPath: guestPathText(components) };
+    return {
+      mount: found,
+      rest: found.components.length === 0 ? components : components.slice(found.components.length),
+      get guestPath() {
+        return guestPathText(components);
+      },
+    };
   }
 
   /** A path a call removes or replaces: never a mount point, nor a directory holding one. */

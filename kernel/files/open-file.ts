@@ -13,7 +13,12 @@ export class OpenFile {
   entries: DirectoryEntry[] | undefined;
   listed = 0;
 
-  constructor(readonly node: OpenedNode, readonly append: boolean, readonly guestPath: string) {}
+  /** `named` says the path it was opened by, for messages (built only when one is needed). */
+  constructor(readonly node: OpenedNode, readonly append: boolean, private readonly named: { readonly guestPath: string }) {}
+
+  get guestPath(): string {
+    return this.named.guestPath;
+  }
 }
 
 /** Open files per table, so the limit holds per process and a close gives the slot back to its opener. */

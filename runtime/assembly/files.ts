@@ -8,6 +8,8 @@ import * as blockCalls from "./bindings/blocks.generated";
 /** Bytes of the runtime's block: a few hundred directory entries, or one read's worth of a file. */
 const TRANSFER_BYTES: u32 = 32 * 1024;
 let transferBlock: i32 = 0;
+/** The longest read-directory entry: type, length, and a name of 255 bytes (the kernel's limit). */
+const MAX_ENTRY_BYTES: u32 = 3 + 255;
 
 /** The runtime's block for reads, created at the first; a negative error when it cannot be. */
 function transfer(): i32 {
@@ -118,6 +120,9 @@ export class Directory {
     }
     this.buffer = blockCalls.read(<u32>block, 0, <u32>count);
     this.cursor = 0;
+    // The kernel stops only at an entry that does not fit; with room for the longest entry left,
+    // none was left over, and asking again would only answer 0 (a crossing saved per directory).
+    if (<u32>count + MAX_ENTRY_BYTES <= TRANSFER_BYTES) this.finished = true;
     return true;
   }
 }
