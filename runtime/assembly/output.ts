@@ -13,22 +13,24 @@ const WOULD_BLOCK: i32 = -11;
 const FLUSH_UNITS: i32 = 8 * 1024;
 
 export class Output {
-  private static parts: Array<string> = new Array<string>();
+  /** Made at the first line, not at start: an app that never prints this way gets no start code from it. */
+  private static parts: Array<string> | null = null;
   private static units: i32 = 0;
   /** Text a short write left over, written before anything gathered after it. */
   private static rest: string = "";
 
   /** Queues `text` and a newline; writes when enough has gathered. False when the console is full for now. */
   static line(text: string): bool {
-    Output.parts.push(text);
-    Output.parts.push("\n");
+    const parts = Output.gathered();
+    parts.push(text);
+    parts.push("\n");
     Output.units += text.length + 1;
     return Output.units >= FLUSH_UNITS ? Output.flush() : true;
   }
 
   /** Queues `text` as it is; as `line`. */
   static text(text: string): bool {
-    Output.parts.push(text);
+    Output.gathered().push(text);
     Output.units += text.length;
     return Output.units >= FLUSH_UNITS ? Output.flush() : true;
   }
@@ -45,6 +47,12 @@ export class Output {
 
   private static exitCode: i32 = 0;
 
+  private static gathered(): Array<string> {
+    let parts = Output.parts;
+    if (parts === null) Output.parts = parts = new Array<string>();
+    return parts;
+  }
+
   private static retryFinish(): void {
     if (Output.flush()) processCalls.exit(Output.exitCode);
     else Scheduler.defer(Output.retryFinish);
@@ -53,8 +61,9 @@ export class Output {
   /** Writes what has gathered: true when all of it went, false when the console is full for now. */
   static flush(): bool {
     if (Output.units > 0) {
-      Output.rest += Output.parts.join("");
-      Output.parts = new Array<string>();
+      const parts = Output.gathered();
+      Output.rest += parts.join("");
+      parts.length = 0;
       Output.units = 0;
     }
     while (Output.rest.length > 0) {

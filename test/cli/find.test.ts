@@ -58,6 +58,13 @@ describe("cli/find", function () {
     }
   });
 
+  it("the boot demo (npm start) finds, lists and prints the seeded in-memory tree, in both domains", () => {
+    const result = singlet(["boot"]);
+    expect(result.status, result.stderr).to.equal(0);
+    const lines = result.stdout.split("\n");
+    expect(lines).to.include.members(["[find] /home/ada/notes.txt", "[find] /home/grace/todo.txt", "[ls] motd", "[ls] hosts", "[cat] Welcome to Singlet: this tree lives in kernel memory."]);
+  });
+
   it("refuses a malformed --dir with a usage error (exit 2) naming the form", () => {
     const result = singlet(["run", "--dir", `${root}:/data`, "apps/find", "--", "/data"]);
     expect(result.status).to.equal(2);
