@@ -3,7 +3,7 @@
 // (it differs between hosts and tools), so the lists are compared sorted.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { generateTree } from "../../bench/file-tree.js";
@@ -63,6 +63,20 @@ describe("cli/find", function () {
     expect(result.status, result.stderr).to.equal(0);
     const lines = result.stdout.split("\n");
     expect(lines).to.include.members(["[find] /home/ada/notes.txt", "[find] /home/grace/todo.txt", "[ls] motd", "[ls] hosts", "[cat] Welcome to Singlet: this tree lives in kernel memory."]);
+  });
+
+  it("singlet boot --dir mounts for every init process", () => {
+    const init = join(root, "..", `${root.split("/").pop()}-init.json`);
+    writeFileSync(init, JSON.stringify({ processes: [{ app: "find", args: ["/data", "-type", "d"] }, { app: "find", args: ["/data", "-type", "d"], domain: "user" }] }));
+    try {
+      const result = singlet(["boot", "--init", init, "--dir", `${root}::/data`]);
+      expect(result.status, result.stderr).to.equal(0);
+      const printed = result.stdout.split("\n").filter((line) => line.startsWith("[find] ")).map((line) => line.slice("[find] ".length));
+      const expected = sortedLines(spawnSync("find", [root, "-type", "d"], { encoding: "utf8" }).stdout).map((path) => "/data" + path.slice(root.length));
+      expect(printed.sort()).to.deep.equal([...expected, ...expected].sort());
+    } finally {
+      rmSync(init, { force: true });
+    }
   });
 
   it("refuses a malformed --dir with a usage error (exit 2) naming the form", () => {
