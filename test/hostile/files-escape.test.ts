@@ -67,6 +67,21 @@ describe("hostile/files: mount escapes", function () {
       expect(exitCodeOf(await runProbe(fixture.kernel, statSize("/ro/in"), domain))).to.equal(4);
     });
 
+    it(`a link renamed into the place of a directory already listed is checked again, not taken for the directory (${domain} domain)`, async () => {
+      // Listing /rw makes its directories known (no realpath when opened); the renames must make the kernel forget them.
+      const run = await runProbe(fixture.kernel, `
+        (drop (call $mkdir {/rw/victim-${domain}}))
+        (local.set $h (call $open {/rw} (i32.const ${DIRECTORY})))
+        (local.set $b (call $blockCreate (i32.const 4096)))
+        (drop (call $readDirectory (local.get $h) (local.get $b)))
+        (drop (call $rename {/rw/victim-${domain}} {/rw/gone-${domain}}))
+        (drop (call $rename {/rw/out} {/rw/victim-${domain}}))
+        (local.set $g (call $open {/rw/victim-${domain}} (i32.const ${DIRECTORY})))
+        (drop (call $rename {/rw/victim-${domain}} {/rw/out}))
+        (local.get $g)`, domain);
+      expect(exitCodeOf(run)).to.equal(-ErrorCode.notPermitted);
+    });
+
     it(`creates, makes and renames nothing outside through links in a writable mount (${domain} domain)`, async () => {
       const attempts = [
         `(call $open {/rw/out/new.txt} (i32.const ${WRITE | CREATE}))`,
