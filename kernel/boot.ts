@@ -4,6 +4,8 @@ import type { Clock, Hal } from "../hal/hil/index.js";
 import { createNodeHal } from "../hal/node/index.js";
 import { Kernel, type KernelDevices } from "./kernel.js";
 import type { SystemPolicy } from "./policy/index.js";
+import { FileNamespace, type MountSpec } from "./files/index.js";
+import { NotImplementedError } from "./errors.js";
 
 export interface BootOptions {
   /** The HAL to run on; the Node HAL by default. */
@@ -12,6 +14,8 @@ export interface BootOptions {
   readonly devices?: Partial<KernelDevices>;
   /** The system policy: principals, their trust and their limits. The built-in default when omitted. */
   readonly policy?: SystemPolicy;
+  /** Host directories to mount (`--dir HOST::GUEST[::rw]`), over the in-memory tree. */
+  readonly mounts?: readonly MountSpec[];
 }
 
 export function bootKernel(options: BootOptions = {}): Kernel {
@@ -23,8 +27,19 @@ export function bootKernel(options: BootOptions = {}): Kernel {
     timer: hal.timer,
     cpu: hal.cpu,
     shutdown: () => hal.shutdown(),
+    files: fileNamespace(hal, options.mounts ?? []),
   };
   return new Kernel({ ...devices, ...options.devices }, options.policy);
+}
+
+/** The in-memory tree with the host directories mounted on it; throws for a mount the host refuses. */
+function fileNamespace(hal: Hal, mounts: readonly MountSpec[]): FileNamespace {
+  const namespace = new FileNamespace();
+  for (const spec of mounts) {
+    if (!hal.files) throw new NotImplementedError(`mount ${spec.guestPath}: this HAL has no host directories`);
+    namespace.mount(hal.files, spec);
+  }
+  return namespace;
 }
 
 /**

@@ -70,3 +70,75 @@ export class ProtocolViolationError extends KernelError {
     super(detail, ErrorCode.protocolViolation);
   }
 }
+
+// Errors of the file namespace (kernel/files), one per code it answers with.
+
+export class NotFoundError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.notFound);
+  }
+}
+
+export class AlreadyExistsError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.alreadyExists);
+  }
+}
+
+export class NotDirectoryError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.notDirectory);
+  }
+}
+
+export class IsDirectoryError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.isDirectory);
+  }
+}
+
+export class NotEmptyError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.notEmpty);
+  }
+}
+
+/** A write to a read-only mount, or through a file handle opened without write. */
+export class ReadOnlyError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.readOnly);
+  }
+}
+
+export class NameTooLongError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.nameTooLong);
+  }
+}
+
+/** Too many symbolic links while resolving a path, or a loop of them. */
+export class TooManyLinksError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.tooManyLinks);
+  }
+}
+
+export class FileTooBigError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.fileTooBig);
+  }
+}
+
+/** A rename from one mount to another. */
+export class CrossDeviceError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.crossDevice);
+  }
+}
+
+/** A host failure the kernel has no closer code for. */
+export class InputOutputError extends KernelError {
+  constructor(detail: string) {
+    super(detail, ErrorCode.ioError);
+  }
+}

@@ -4,6 +4,7 @@ import { CREATED_ONLY_KINDS, GRANTABLE_RIGHTS, PRINCIPAL_ONLY_KINDS, RIGHTS_BY_N
 import { capabilityRequestName } from "../runtime/abi/index.js";
 import { Scheduler, TimerService } from "./events/index.js";
 import { NameService } from "./channels/index.js";
+import { FileNamespace } from "./files/index.js";
 import { LoadError } from "./errors.js";
 import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
 import { ProcessTable, type Domain, type ExitStatus, type OutputSink, type Process } from "./process/index.js";
@@ -21,6 +22,8 @@ export interface KernelDevices {
   readonly cpu?: Cpu;
   /** Releases the devices (timers, idle threads); running user domains are terminated. */
   readonly shutdown?: () => Promise<void>;
+  /** The file namespace with its mounts; an empty in-memory tree when omitted. */
+  readonly files?: FileNamespace;
 }
 
 export interface SpawnOptions {
@@ -52,7 +55,7 @@ export class Kernel {
   /** `policy`: the system policy every app runs under; the safe built-in default when omitted. */
   constructor(readonly devices: KernelDevices, readonly policy: SystemPolicy = DEFAULT_SYSTEM_POLICY) {
     const timers = devices.timer ? new TimerService(devices.timer) : undefined;
-    this.services = { clock: devices.clock, timers, names: new NameService() };
+    this.services = { clock: devices.clock, timers, names: new NameService(), files: devices.files ?? new FileNamespace() };
     this.instancePool = new KernelInstancePool(this.services);
     const timer = devices.timer;
     this.scheduler = new Scheduler(timers, timer ? () => timer.now() : () => performance.now());

@@ -138,3 +138,26 @@ export const MAX_QUEUED_MESSAGES = 64;
 export const MAX_PUBLISHED_NAMES = 8192;
 /** Slots the name service keeps beyond its names for the channel a connect makes before handing it out. */
 export const NAME_SERVICE_SPARE_HANDLES = 2;
+
+// The file namespace (kernel/files).
+
+/** Longest path a call may name, in UTF-8 bytes: Linux's PATH_MAX, so a guest path fits any host's. */
+export const MAX_PATH_BYTES = 4096;
+/** Longest name of one path component, in UTF-8 bytes: NAME_MAX of every common host filesystem. */
+export const MAX_NAME_BYTES = 255;
+/**
+ * Files and directories one process may have open at once: each may hold a host descriptor, and
+ * the host's own per-process limit (often 1024) is shared by every process of the kernel.
+ */
+export const MAX_OPEN_FILES_PER_PROCESS = 256;
+/** Largest file of the in-memory tree: kernel memory no process is charged for, so bounded per file. */
+export const MAX_MEMORY_FILE_BYTES = 16 * 1024 * 1024;
+/** All files of the in-memory tree together: the tree outlives processes, so it has a bound of its own. */
+export const MAX_MEMORY_TREE_BYTES = 64 * 1024 * 1024;
+/** Entries (files and directories) of the in-memory tree: each costs kernel memory even when empty. */
+export const MAX_MEMORY_TREE_ENTRIES = 100_000;
+/**
+ * Directories a host mount remembers as resolved (kernel/files/host-tree.ts) before it forgets
+ * them all: a walk of a large tree needs no realpath per directory, and the memory stays bounded.
+ */
+export const MAX_KNOWN_DIRECTORIES = 65_536;

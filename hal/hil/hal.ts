@@ -2,6 +2,7 @@
 import type { BlockDevice } from "./block.js";
 import type { ConsoleDevice } from "./console.js";
 import type { Cpu } from "./cpu.js";
+import type { HostFiles } from "./host-files.js";
 import type { NetworkDevice } from "./network.js";
 import type { TimerDevice } from "./time.js";
 
@@ -11,6 +12,8 @@ export interface Hal {
   readonly console: ConsoleDevice;
   readonly block?: BlockDevice;
   readonly network?: NetworkDevice;
+  /** Host directories the kernel may mount (`--dir`); without it only the in-memory tree exists. */
+  readonly files?: HostFiles;
   /** Releases what the HAL holds (timers, sockets); running user domains are terminated. */
   shutdown(): Promise<void>;
 }

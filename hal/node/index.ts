@@ -1,10 +1,11 @@
 // The Node HAL: user domains on worker_threads with a SharedArrayBuffer trap page, real timers,
-// console, an in-memory block device and TCP networking.
+// console, an in-memory block device, TCP networking and host directories.
 import type { Hal } from "../hil/index.js";
 import { MemoryBlockDevice } from "./block.js";
 import { NodeConsole } from "./console.js";
 import { NodeCpu, type NodeCpuOptions } from "./cpu.js";
 import { NodeNetwork } from "./network.js";
+import { NodeHostFiles } from "./host-files.js";
 import { NodeTimer } from "./timer.js";
 
 export { NodeCpu, type NodeCpuOptions } from "./cpu.js";
@@ -12,6 +13,7 @@ export { NodeTimer } from "./timer.js";
 export { NodeConsole } from "./console.js";
 export { MemoryBlockDevice, BlockRangeError } from "./block.js";
 export { NodeNetwork } from "./network.js";
+export { NodeHostFiles } from "./host-files.js";
 export { runModule, type ModuleRunSpec, type RunningModule } from "./user-domain/index.js";
 export * as params from "./params.js";
 
@@ -30,6 +32,7 @@ export function createNodeHal(options: NodeHalOptions = {}): Hal {
     console: new NodeConsole(),
     block: new MemoryBlockDevice(options.blockSize ?? 4096, options.blockCount ?? 1024),
     network: new NodeNetwork(),
+    files: new NodeHostFiles(),
     shutdown: () => cpu.terminateAll("the HAL is shutting down"),
   };
 }

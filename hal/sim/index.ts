@@ -2,6 +2,7 @@
 // a console that records, an in-thread CPU with counted switches and the real MMU model.
 import type { Hal } from "../hil/index.js";
 import { MemoryBlockDevice } from "../node/block.js";
+import { NodeHostFiles } from "../node/host-files.js";
 import { RecordingConsole } from "./recording-console.js";
 import { SimCpu } from "./sim-cpu.js";
 import { VirtualClock } from "./virtual-clock.js";
@@ -22,6 +23,8 @@ export function createSimHal(): SimHal {
     timer: new VirtualClock(),
     console: new RecordingConsole(),
     block: new MemoryBlockDevice(512, 64),
+    // Real host directories: mount tests use temporary directories, whose contents are deterministic.
+    files: new NodeHostFiles(),
     shutdown: async () => {},
   };
 }

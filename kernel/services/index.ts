@@ -11,3 +11,4 @@ export * from "./blocking-calls.js";
 export * from "./block-calls.js";
 export * from "./channel-calls.js";
 export * from "./name-calls.js";
+export * from "./file-calls.js";

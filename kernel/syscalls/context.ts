@@ -5,6 +5,7 @@ import type { InstanceMemory } from "../sip/instance-memory.js";
 import type { FuelCharge } from "../sip/fuel-meter.js";
 import type { TimerService } from "../events/index.js";
 import type { NameService } from "../channels/index.js";
+import type { FileNamespace } from "../files/index.js";
 
 /**
  * The console as the kernel sees it: an output target (write returns the units taken) that may
@@ -28,6 +29,8 @@ export interface KernelServices {
   readonly timers?: TimerService;
   /** The directory of named services; absent where a kernel offers none. */
   readonly names?: NameService;
+  /** The file namespace (the in-memory tree and its mounts); absent where a kernel offers none. */
+  readonly files?: FileNamespace;
 }
 
 export interface CallContext {

@@ -43,6 +43,17 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "channels.watch": services.channelWatch,
   "names.publish": services.namePublish,
   "names.connect": services.nameConnect,
+  "files.open": services.fileOpen,
+  "files.close": services.fileClose,
+  "files.read": services.fileRead,
+  "files.write": services.fileWrite,
+  "files.seek": services.fileSeek,
+  "files.read-directory": services.fileReadDirectory,
+  "files.stat": services.fileStat,
+  "files.mkdir": services.fileMkdir,
+  "files.unlink": services.fileUnlink,
+  "files.remove-directory": services.fileRemoveDirectory,
+  "files.rename": services.fileRename,
 };
 
 /** Handlers indexed by syscall number, the order of the generated descriptor table. */

@@ -1,8 +1,9 @@
-// `singlet boot [--init file.json]`: boots the kernel, starts every process of the init
+// `singlet boot [--init file.json] [--dir HOST::GUEST[::rw]]…`: boots the kernel, seeds the in-memory tree, starts every process of the init
 // manifest side by side, prints their output line by line and a summary. An entry that cannot
 // be loaded or started is reported in the summary with its error code and reason, and the
 // others run; the exit status is how many entries did not end as expected (docs/app-guide.md).
-import { bootKernel } from "../../boot.js";
+import { seedDemoTree } from "../../files/index.js";
+import { bootWithMounts, DIR_OPTION, mountsFromArguments } from "../mounts.js";
 import { InvalidArgumentError, KernelError } from "../../errors.js";
 import { spawnApp } from "../../linker/index.js";
 import { MAX_QUEUED_OUTPUT_UNITS } from "../../params.js";
@@ -63,8 +64,9 @@ async function writeAll(queue: OutputQueue, stream: OutputStream, text: string):
 }
 
 export async function bootCommand(argv: readonly string[]): Promise<CommandResult> {
-  const parsed = parseArguments(argv, [], ["init"]);
-  if (parsed.positional.length > 0) throw new UsageError("usage: singlet boot [--init file.json]");
+  const parsed = parseArguments(argv, [], ["init"], [DIR_OPTION]);
+  if (parsed.positional.length > 0) throw new UsageError("usage: singlet boot [--init file.json] [--dir HOST::GUEST[::rw]]…");
+  const mounts = mountsFromArguments(parsed);
   const manifest = readInitManifest(parsed.options.get("init") ?? defaultInitManifestPath);
   // Every entry runs as the system policy's default principal, under its limits.
   let policy;
@@ -74,7 +76,9 @@ export async function bootCommand(argv: readonly string[]): Promise<CommandResul
     if (error instanceof PolicyError) throw new UsageError(error.message);
     throw error;
   }
-  const kernel = bootKernel({ policy });
+  const kernel = bootWithMounts({ policy, mounts });
+  // The demo's find, ls and cat read the in-memory tree: it starts with a small documented tree.
+  if (kernel.services.files) seedDemoTree(kernel.services.files);
   const device = kernel.devices.console;
   // The kernel's own lines go through a queue of their own, like any process's.
   const kernelOutput = new OutputQueue(device);

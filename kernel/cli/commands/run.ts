@@ -1,8 +1,7 @@
-// `singlet run <app|file.wasm> [--user] [--stats] [--principal name] [--policy file] [-- args…]`:
+// `singlet run <app|file.wasm> [--user] [--stats] [--principal name] [--policy file] [--dir HOST::GUEST[::rw]]… [-- args…]`:
 // runs one app to completion through the kernel's one pipeline. A single module is an app of one
 // module; a folder with app.json is a multi-module app, linked by mode. The principal and the
 // system policy apply to both alike.
-import { bootKernel } from "../../boot.js";
 import { errorCodeName } from "../../../runtime/abi/index.js";
 import { KernelError } from "../../errors.js";
 import { formatFault, type ExitStatus } from "../../process/index.js";
@@ -12,6 +11,7 @@ import { PolicyError, principalFromPolicy, readSystemPolicy, type Principal, typ
 import { parseArguments, UsageError, type ParsedArguments } from "../arguments.js";
 import { appsDirectory, defaultSystemPolicyPath } from "../paths.js";
 import { NO_CACHE_FLAG, verificationStoreFor } from "../verification-cache.js";
+import { bootWithMounts, DIR_OPTION, mountsFromArguments } from "../mounts.js";
 
 /** Exit code of `singlet run` when the app faulted (EX_SOFTWARE). */
 export const FAULT_EXIT_CODE = 70;
@@ -23,7 +23,7 @@ export interface CommandResult {
   readonly exitCode: number;
 }
 
-const USAGE = "usage: singlet run <app|file.wasm> [--user] [--stats] [--no-cache] [--principal name] [--policy file] [-- args…]";
+const USAGE = "usage: singlet run <app|file.wasm> [--user] [--stats] [--no-cache] [--principal name] [--policy file] [--dir HOST::GUEST[::rw]]… [-- args…]";
 
 /** The policy and principal named on the command line; a bad name or file is a usage error. */
 export function principalFromArguments(parsed: ParsedArguments): { policy: SystemPolicy; principal: Principal } {
@@ -60,8 +60,9 @@ export function describeRefusal(error: KernelError): string {
 }
 
 export async function runCommand(argv: readonly string[]): Promise<CommandResult> {
-  const parsed = parseArguments(argv, ["user", "stats", NO_CACHE_FLAG], ["principal", "policy"]);
+  const parsed = parseArguments(argv, ["user", "stats", NO_CACHE_FLAG], ["principal", "policy"], [DIR_OPTION]);
   if (parsed.positional.length !== 1) throw new UsageError(USAGE);
+  const mounts = mountsFromArguments(parsed);
   const { policy, principal } = principalFromArguments(parsed);
   let target: Target;
   try {
@@ -70,7 +71,7 @@ export async function runCommand(argv: readonly string[]): Promise<CommandResult
     if (error instanceof KernelError) throw new UsageError(error.message);
     throw error;
   }
-  const kernel = bootKernel({ policy });
+  const kernel = bootWithMounts({ policy, mounts });
   const store = verificationStoreFor(parsed.flags);
   if (store) kernel.loader.useVerificationStore(store);
   try {

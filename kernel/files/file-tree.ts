@@ -1,0 +1,43 @@
+// A file tree: what a mount is backed by (the in-memory tree, a host directory). Paths arrive as
+// components below the tree's root, normalized; the namespace has checked rights and that the
+// tree is writable before any call that changes it.
+import type { FileOpenFlag } from "../../runtime/abi/index.js";
+
+export interface FileStatus {
+  /** FileType: 1 file, 2 directory, 3 symbolic link, 0 other. */
+  readonly type: number;
+  readonly size: number;
+}
+
+export interface DirectoryEntry {
+  readonly name: string;
+  readonly type: number;
+}
+
+/** What `open` found: a file to read and write at positions, or a directory to list. */
+export interface OpenedNode {
+  readonly type: number;
+  size(): number;
+  /** Copies up to `length` bytes at `position` into `into` from `offset`; 0 at the end. */
+  read(into: Uint8Array, offset: number, length: number, position: number): number;
+  /** Writes `data` at `position`, growing the file; returns the bytes written. */
+  write(data: Uint8Array, position: number): number;
+  /** A directory's entries in the tree's order (a host directory's, not sorted). */
+  list(): DirectoryEntry[];
+  close(): void;
+}
+
+export type OpenFlags = { readonly [Name in keyof typeof FileOpenFlag]: boolean };
+
+export interface FileTree {
+  readonly writable: boolean;
+  /** What the path names, symbolic links followed. */
+  stat(components: readonly string[]): FileStatus;
+  open(components: readonly string[], flags: OpenFlags): OpenedNode;
+  mkdir(components: readonly string[]): void;
+  /** Removes a file (isDirectory for a directory). */
+  unlink(components: readonly string[]): void;
+  /** Removes an empty directory. */
+  removeDirectory(components: readonly string[]): void;
+  rename(from: readonly string[], to: readonly string[]): void;
+}

@@ -1,0 +1,183 @@
+// A host directory mounted in the guest namespace. Containment: every path is turned into a host
+// path by the host's realpath (all symbolic links resolved, ELOOP for a loop) and checked to be the
+// mount's own root or below it; one that resolves outside is refused with notPermitted. Calls that
+// act on the last component itself (mkdir, unlink, rename, creating) resolve the parent that way
+// and append the name, and open with O_NOFOLLOW, so a link swapped in at the last moment is not
+// followed either. `..` never reaches here (guest paths are normalized first).
+import type { HostFiles, HostFileType } from "../../hal/hil/index.js";
+import { ErrorCode, FileType } from "../../runtime/abi/index.js";
+import { AlreadyExistsError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
+import type { DirectoryEntry, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
+import { onHost } from "./host-errors.js";
+import { MAX_KNOWN_DIRECTORIES } from "../params.js";
+
+const TYPE_OF_HOST_TYPE: Readonly<Record<HostFileType, number>> = {
+  file: FileType.file, directory: FileType.directory, symbolicLink: FileType.symbolicLink, other: FileType.other,
+};
+
+export class HostTree implements FileTree {
+  /** The mount's root as the host resolves it: every path must resolve to it or below it. */
+  private readonly root: string;
+  /**
+   * Directories a listing of a resolved directory reported as directories (not links), by their
+   * components joined with "/": their host path is the parent's plus their name, with no link to
+   * resolve, so opening them needs no realpath (a walk's cost is then one host call a directory,
+   * as a plain readdir walk's is). Dropped whenever the kernel changes the mount (a rename could
+   * put a link where a directory was) and when it reaches MAX_KNOWN_DIRECTORIES.
+   */
+  private readonly knownDirectories = new Map<string, string>();
+
+  constructor(private readonly host: HostFiles, hostDirectory: string, readonly writable: boolean, private readonly guestRoot: string) {
+    this.root = onHost(guestRoot, () => host.realpath(hostDirectory));
+    const status = onHost(guestRoot, () => host.lstat(this.root));
+    if (status.type !== "directory") throw new NotDirectoryError(`${hostDirectory} is not a directory`);
+  }
+
+  stat(components: readonly string[]): FileStatus {
+    const path = this.resolved(components);
+    const status = onHost(this.guestPath(components), () => this.host.lstat(path));
+    // A directory's size is 0 here as in the in-memory tree, whatever the host's blocks say.
+    return { type: TYPE_OF_HOST_TYPE[status.type], size: status.type === "file" ? status.size : 0 };
+  }
+
+  open(components: readonly string[], flags: OpenFlags): OpenedNode {
+    const guestPath = this.guestPath(components);
+    const path = flags.create ? this.resolvedForCreate(components) : this.resolved(components);
+    if (flags.directory) return this.openedDirectory(path, components, onHost(guestPath, () => this.host.readDirectory(path)));
+    const descriptor = onHost(guestPath, () => this.host.open(path, {
+      read: flags.read || !flags.write, write: flags.write, create: flags.create, truncate: flags.truncate, exclusive: flags.exclusive, noFollow: true,
+    }));
+    const status = onHost(guestPath, () => this.host.fstat(descriptor));
+    if (status.type === "directory") {
+      onHost(guestPath, () => this.host.close(descriptor));
+      return this.openedDirectory(path, components, undefined);
+    }
+    return this.openedFile(descriptor, guestPath);
+  }
+
+  /** A change through the kernel may put a link where a known directory was. */
+  private forgetDirectories(): void {
+    this.knownDirectories.clear();
+  }
+
+  mkdir(components: readonly string[]): void {
+    if (components.length === 0) throw new AlreadyExistsError(`${this.guestRoot} exists`);
+    const path = this.resolvedParent(components);
+    onHost(this.guestPath(components), () => this.host.mkdir(path));
+  }
+
+  unlink(components: readonly string[]): void {
+    const path = this.resolvedParent(components);
+    const guestPath = this.guestPath(components);
+    this.forgetDirectories();
+    // Linux answers EISDIR, macOS EPERM: ask first so both give isDirectory.
+    if (onHost(guestPath, () => this.host.lstat(path)).type === "directory") throw new IsDirectoryError(`${guestPath} is a directory`);
+    onHost(guestPath, () => this.host.unlink(path));
+  }
+
+  removeDirectory(components: readonly string[]): void {
+    const path = this.resolvedParent(components);
+    this.forgetDirectories();
+    onHost(this.guestPath(components), () => this.host.rmdir(path));
+  }
+
+  rename(from: readonly string[], to: readonly string[]): void {
+    const source = this.resolvedParent(from);
+    const target = this.resolvedParent(to);
+    this.forgetDirectories();
+    onHost(this.guestPath(from), () => this.host.rename(source, target));
+  }
+
+  /** The host path of `components` with every link resolved, refused when it leads out of the mount. */
+  private resolved(components: readonly string[]): string {
+    const known = this.knownDirectories.get(components.join("/"));
+    if (known !== undefined) return known;
+    const guestPath = this.guestPath(components);
+    const path = onHost(guestPath, () => this.host.realpath(this.joined(this.root, components)));
+    this.checkInside(path, guestPath);
+    return path;
+  }
+
+  /** The parent resolved and checked, the last name appended as it is (the call acts on the entry itself). */
+  private resolvedParent(components: readonly string[]): string {
+    if (components.length === 0) throw new NotPermittedError(`${this.guestRoot} is a mount point`);
+    return this.joined(this.resolved(components.slice(0, -1)), components.slice(-1));
+  }
+
+  /** An existing entry resolved as for open; a new one as its parent plus its name. */
+  private resolvedForCreate(components: readonly string[]): string {
+    try {
+      return this.resolved(components);
+    } catch (error) {
+      if ((error as { errorCode?: number }).errorCode !== ErrorCode.notFound) throw error;
+      const path = this.resolvedParent(components);
+      // A dangling link would be followed by the create to wherever it points.
+      const status = (() => { try { return this.host.lstat(path); } catch { return undefined; } })();
+      if (status?.type === "symbolicLink") throw new NotPermittedError(`${this.guestPath(components)}: a link to nothing is not created through`);
+      return path;
+    }
+  }
+
+  private checkInside(path: string, guestPath: string): void {
+    if (path !== this.root && !(path.startsWith(this.root) && path[this.root.length] === "/") && !(this.root === "/" && path.startsWith("/"))) {
+      throw new NotPermittedError(`${guestPath}: resolves outside its mount`);
+    }
+  }
+
+  private joined(base: string, components: readonly string[]): string {
+    if (components.length === 0) return base;
+    return (base.endsWith("/") ? base : base + "/") + components.join("/");
+  }
+
+  private guestPath(components: readonly string[]): string {
+    return this.joined(this.guestRoot, components);
+  }
+
+  private openedFile(descriptor: number, guestPath: string): OpenedNode {
+    let closed = false;
+    return {
+      type: FileType.file,
+      size: () => onHost(guestPath, () => this.host.fstat(descriptor)).size,
+      read: (into, offset, length, position) => onHost(guestPath, () => this.host.read(descriptor, into, offset, length, position)),
+      write: (data, position) => onHost(guestPath, () => this.host.write(descriptor, data, position)),
+      list: () => {
+        throw new NotDirectoryError(`${guestPath} is not a directory`);
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        onHost(guestPath, () => this.host.close(descriptor));
+      },
+    };
+  }
+
+  /** A directory's listing is taken once, at open or at the first read-directory; its directories become known. */
+  private openedDirectory(path: string, components: readonly string[], entries: ReturnType<HostFiles["readDirectory"]> | undefined): OpenedNode {
+    const guestPath = this.guestPath(components);
+    const list = (): DirectoryEntry[] => {
+      const listed = entries ?? onHost(guestPath, () => this.host.readDirectory(path));
+      if (this.knownDirectories.size + listed.length > MAX_KNOWN_DIRECTORIES) this.forgetDirectories();
+      const prefix = components.length === 0 ? "" : components.join("/") + "/";
+      const result: DirectoryEntry[] = new Array(listed.length);
+      for (let index = 0; index < listed.length; index++) {
+        const entry = listed[index]!;
+        if (entry.type === "directory") this.knownDirectories.set(prefix + entry.name, this.joined(path, [entry.name]));
+        result[index] = { name: entry.name, type: TYPE_OF_HOST_TYPE[entry.type] };
+      }
+      return result;
+    };
+    return {
+      type: FileType.directory,
+      size: () => 0,
+      read: () => {
+        throw new IsDirectoryError(`${guestPath} is a directory`);
+      },
+      write: () => {
+        throw new IsDirectoryError(`${guestPath} is a directory`);
+      },
+      list,
+      close: () => {},
+    };
+  }
+}
+

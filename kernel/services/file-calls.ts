@@ -1,0 +1,146 @@
+// File calls (kernel/files): paths need the `files` capability (read to look, write to change);
+// calls on an open file need only its handle, whose rights say how it was opened.
+import { ALL_FILE_OPEN_FLAGS, DIRECTORY_ENTRY_HEADER_BYTES, FileOpenFlag, FileType, SeekOrigin, STAT_TYPE_SHIFT } from "../../runtime/abi/index.js";
+import { CapabilityKind, Rights } from "../capabilities/index.js";
+import { blockOf, checkBlockRange } from "../exchange/index.js";
+import { InvalidArgumentError, IsDirectoryError, NotDirectoryError, NotImplementedError, NotPermittedError, ReadOnlyError } from "../errors.js";
+import { OpenFile, insertOpenFile, openFileOf, type FileNamespace, type OpenFlags } from "../files/index.js";
+import { MAX_BLOCK_COPY_BYTES } from "../params.js";
+import { chargeForWork, type CallContext } from "../syscalls/context.js";
+
+
+/** The namespace, after checking the caller holds `files` with `rights`. */
+function filesFor(context: CallContext, rights: number, call: string): FileNamespace {
+  if (!context.process.capabilities.holds(CapabilityKind.files, rights)) {
+    const right = rights === Rights.write ? "write" : "read";
+    throw new NotPermittedError(`${call}: process ${context.process.processId} holds no files capability with ${right} rights`);
+  }
+  const files = context.services.files;
+  if (!files) throw new NotImplementedError("this kernel has no file namespace");
+  return files;
+}
+
+function openFlagsOf(flags: number): OpenFlags {
+  if ((flags & ~ALL_FILE_OPEN_FLAGS) !== 0) throw new InvalidArgumentError(`files.open: unknown flags 0x${(flags & ~ALL_FILE_OPEN_FLAGS).toString(16)}`);
+  // Spelled out rather than built from FileOpenFlag's entries: a walk opens thousands of directories.
+  const named: OpenFlags = {
+    read: (flags & FileOpenFlag.read) !== 0, write: (flags & FileOpenFlag.write) !== 0, create: (flags & FileOpenFlag.create) !== 0,
+    truncate: (flags & FileOpenFlag.truncate) !== 0, append: (flags & FileOpenFlag.append) !== 0, exclusive: (flags & FileOpenFlag.exclusive) !== 0,
+    directory: (flags & FileOpenFlag.directory) !== 0,
+  };
+  if (!named.read && !named.write && !named.directory) throw new InvalidArgumentError("files.open: flags name neither read, write nor directory");
+  if ((named.create || named.truncate || named.append) && !named.write) throw new InvalidArgumentError("files.open: create, truncate and append need write");
+  if (named.exclusive && !named.create) throw new InvalidArgumentError("files.open: exclusive needs create");
+  if (named.directory && named.write) throw new IsDirectoryError("files.open: a directory is not opened for writing");
+  return named;
+}
+
+export function fileOpen(context: CallContext, path: string, flags: number): number {
+  const named = openFlagsOf(flags);
+  const files = filesFor(context, named.write ? Rights.read | Rights.write : Rights.read, "files.open");
+  chargeForWork(context, path.length);
+  const opened = files.open(path, named);
+  const node = opened.node;
+  if (node.type === FileType.directory && named.write) {
+    node.close();
+    throw new IsDirectoryError(`files.open: ${opened.guestPath} is a directory`);
+  }
+  const rights = (named.read || named.directory || node.type === FileType.directory ? Rights.read : 0) | (named.write ? Rights.write : 0);
+  return insertOpenFile(context.process.capabilities, new OpenFile(node, named.append, opened), rights);
+}
+
+export function fileClose(context: CallContext, handle: number): number {
+  openFileOf(context.process.capabilities, handle);
+  context.process.capabilities.remove(handle);
+  return 0;
+}
+
+export function fileRead(context: CallContext, handle: number, blockHandle: number, offset: number, length: number): number {
+  const table = context.process.capabilities;
+  const { file, rights } = openFileOf(table, handle);
+  if (file.node.type === FileType.directory) throw new IsDirectoryError(`files.read: ${file.guestPath} is a directory`);
+  if ((rights & Rights.read) === 0) throw new NotPermittedError(`files.read: ${file.guestPath} was not opened for reading`);
+  const block = blockOf(table, blockHandle, Rights.write);
+  checkBlockRange(block, offset, length, "files.read");
+  const count = file.node.read(block.bytes, offset, length, file.position);
+  file.position += count;
+  chargeForWork(context, count);
+  return count;
+}
+
+export function fileWrite(context: CallContext, handle: number, data: Uint8Array): number {
+  const { file, rights } = openFileOf(context.process.capabilities, handle);
+  if (file.node.type === FileType.directory) throw new IsDirectoryError(`files.write: ${file.guestPath} is a directory`);
+  if ((rights & Rights.write) === 0) throw new ReadOnlyError(`files.write: ${file.guestPath} was opened read-only`);
+  if (file.append) file.position = file.node.size();
+  chargeForWork(context, data.byteLength);
+  const count = file.node.write(data, file.position);
+  file.position += count;
+  return count;
+}
+
+export function fileSeek(context: CallContext, handle: number, offset: bigint, whence: number): bigint {
+  const { file } = openFileOf(context.process.capabilities, handle);
+  if (file.node.type === FileType.directory) throw new IsDirectoryError(`files.seek: ${file.guestPath} is a directory`);
+  const base = whence === SeekOrigin.start ? 0n : whence === SeekOrigin.current ? BigInt(file.position) : whence === SeekOrigin.end ? BigInt(file.node.size()) : undefined;
+  if (base === undefined) throw new InvalidArgumentError(`files.seek: whence ${whence} is not 0, 1 or 2`);
+  const position = base + offset;
+  if (position < 0n || position > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`files.seek: position ${position} is outside the file's range`);
+  file.position = Number(position);
+  return position;
+}
+
+export function fileReadDirectory(context: CallContext, handle: number, blockHandle: number): number {
+  const table = context.process.capabilities;
+  const { file } = openFileOf(table, handle);
+  if (file.node.type !== FileType.directory) throw new NotDirectoryError(`files.read-directory: ${file.guestPath} is not a directory`);
+  const block = blockOf(table, blockHandle, Rights.write);
+  const entries = (file.entries ??= file.node.list());
+  const room = Math.min(block.bytes.byteLength, MAX_BLOCK_COPY_BYTES);
+  // Names are encoded straight into the block (Buffer's UTF-8 writer), not through a copy each.
+  const bytes = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, room);
+  let written = 0;
+  while (file.listed < entries.length) {
+    const entry = entries[file.listed]!;
+    const nameBytes = Buffer.byteLength(entry.name, "utf8");
+    const size = DIRECTORY_ENTRY_HEADER_BYTES + nameBytes;
+    if (written + size > room) {
+      if (written === 0) throw new InvalidArgumentError(`files.read-directory: an entry of ${size} bytes does not fit in a block of ${room}`);
+      break;
+    }
+    bytes[written] = entry.type;
+    bytes[written + 1] = nameBytes & 0xff;
+    bytes[written + 2] = nameBytes >>> 8;
+    bytes.write(entry.name, written + DIRECTORY_ENTRY_HEADER_BYTES, nameBytes, "utf8");
+    written += size;
+    file.listed++;
+  }
+  chargeForWork(context, written);
+  return written;
+}
+
+export function fileStat(context: CallContext, path: string): bigint {
+  const status = filesFor(context, Rights.read, "files.stat").stat(path);
+  chargeForWork(context, path.length);
+  return (BigInt(status.type) << STAT_TYPE_SHIFT) | BigInt(status.size);
+}
+
+export function fileMkdir(context: CallContext, path: string): number {
+  filesFor(context, Rights.write, "files.mkdir").mkdir(path);
+  return 0;
+}
+
+export function fileUnlink(context: CallContext, path: string): number {
+  filesFor(context, Rights.write, "files.unlink").unlink(path);
+  return 0;
+}
+
+export function fileRemoveDirectory(context: CallContext, path: string): number {
+  filesFor(context, Rights.write, "files.remove-directory").removeDirectory(path);
+  return 0;
+}
+
+export function fileRename(context: CallContext, from: string, to: string): number {
+  filesFor(context, Rights.write, "files.rename").rename(from, to);
+  return 0;
+}

@@ -1,0 +1,182 @@
+// Files for AssemblyScript apps (docs/app-guide.md, docs/files-and-sockets.md): open files and
+// directories are handles; reads come through one exchange-heap block the runtime keeps per
+// process (the kernel fills it, one `blocks.read` copies it out). Failures return null or a
+// negative result, with the error in `Files.lastError` (negated code).
+import * as fileCalls from "./bindings/files.generated";
+import * as blockCalls from "./bindings/blocks.generated";
+
+/** Bytes of the runtime's block: a few hundred directory entries, or one read's worth of a file. */
+const TRANSFER_BYTES: u32 = 32 * 1024;
+let transferBlock: i32 = 0;
+/** The longest read-directory entry: type, length, and a name of 255 bytes (the kernel's limit). */
+const MAX_ENTRY_BYTES: u32 = 3 + 255;
+
+/** The runtime's block for reads, created at the first; a negative error when it cannot be. */
+function transfer(): i32 {
+  if (transferBlock <= 0) transferBlock = blockCalls.create(TRANSFER_BYTES);
+  return transferBlock;
+}
+
+/** What a path or a directory entry names. */
+export const FILE_TYPE_OTHER: u32 = 0;
+export const FILE_TYPE_FILE: u32 = 1;
+export const FILE_TYPE_DIRECTORY: u32 = 2;
+export const FILE_TYPE_SYMBOLIC_LINK: u32 = 3;
+
+/** An open file: read, write and seek at its position. */
+export class File {
+  constructor(readonly handle: u32) {}
+
+  /** Up to `length` bytes (at most 32 KiB) from the position; empty at the end; null on error. */
+  read(length: u32 = TRANSFER_BYTES): Uint8Array | null {
+    const block = transfer();
+    if (block < 0) return Files.failed<Uint8Array>(block);
+    const count = fileCalls.read(this.handle, <u32>block, 0, min(length, TRANSFER_BYTES));
+    if (count < 0) return Files.failed<Uint8Array>(count);
+    return blockCalls.read(<u32>block, 0, <u32>count);
+  }
+
+  /** The rest of the file from the position as UTF-8 text; null on error. */
+  readText(): string | null {
+    const parts = new Array<Uint8Array>();
+    let total = 0;
+    for (;;) {
+      const part = this.read();
+      if (part === null) return null;
+      if (part.length == 0) break;
+      parts.push(part);
+      total += part.length;
+    }
+    const whole = new Uint8Array(total);
+    let offset = 0;
+    for (let index = 0; index < parts.length; index++) {
+      whole.set(parts[index], offset);
+      offset += parts[index].length;
+    }
+    return String.UTF8.decode(whole.buffer);
+  }
+
+  /** Writes `data` at the position: bytes written, or a negative error. */
+  write(data: Uint8Array): i32 {
+    const result = fileCalls.write(this.handle, data);
+    if (result < 0) Files.lastError = result;
+    return result;
+  }
+
+  writeText(text: string): i32 {
+    return this.write(Uint8Array.wrap(String.UTF8.encode(text)));
+  }
+
+  /** Moves the position (whence 0 start, 1 current, 2 end): the new position, or a negative error. */
+  seek(offset: i64, whence: u32 = 0): i64 {
+    return fileCalls.seek(this.handle, offset, whence);
+  }
+
+  close(): i32 {
+    return fileCalls.close(this.handle);
+  }
+}
+
+/** A directory being listed: `next()` moves to each entry in the directory's order, then false. */
+export class Directory {
+  /** The current entry's name and type (FILE_TYPE_*). */
+  name: string = "";
+  type: u32 = 0;
+  private buffer: Uint8Array = new Uint8Array(0);
+  private cursor: i32 = 0;
+  private finished: bool = false;
+
+  constructor(readonly handle: u32) {}
+
+  /** Moves to the next entry; false at the end or on an error (then `Files.lastError` is set). */
+  next(): bool {
+    if (this.cursor >= this.buffer.length) {
+      if (this.finished || !this.fill()) return false;
+    }
+    const buffer = this.buffer;
+    const at = this.cursor;
+    this.type = <u32>buffer[at];
+    const length = <i32>buffer[at + 1] | (<i32>buffer[at + 2] << 8);
+    this.name = String.UTF8.decodeUnsafe(buffer.dataStart + <usize>(at + 3), <usize>length);
+    this.cursor = at + 3 + length;
+    return true;
+  }
+
+  close(): i32 {
+    return fileCalls.close(this.handle);
+  }
+
+  private fill(): bool {
+    const block = transfer();
+    if (block < 0) {
+      Files.lastError = block;
+      return false;
+    }
+    const count = fileCalls.readDirectory(this.handle, <u32>block);
+    if (count <= 0) {
+      if (count < 0) Files.lastError = count;
+      this.finished = true;
+      return false;
+    }
+    this.buffer = blockCalls.read(<u32>block, 0, <u32>count);
+    this.cursor = 0;
+    // The kernel stops only at an entry that does not fit; with room for the longest entry left,
+    // none was left over, and asking again would only answer 0 (a crossing saved per directory).
+    if (<u32>count + MAX_ENTRY_BYTES <= TRANSFER_BYTES) this.finished = true;
+    return true;
+  }
+}
+
+/** The file namespace through the process's `files` capability. */
+export class Files {
+  static readonly READ: u32 = 1;
+  static readonly WRITE: u32 = 2;
+  static readonly CREATE: u32 = 4;
+  static readonly TRUNCATE: u32 = 8;
+  static readonly APPEND: u32 = 16;
+  static readonly EXCLUSIVE: u32 = 32;
+  static readonly DIRECTORY: u32 = 64;
+
+  /** The negated error code of the last call that failed. */
+  static lastError: i32 = 0;
+
+  /** Opens `path` with `flags` (Files.READ…): the file, or null. */
+  static open(path: string, flags: u32 = Files.READ): File | null {
+    const handle = fileCalls.open(path, flags);
+    if (handle < 0) return Files.failed<File>(handle);
+    return new File(<u32>handle);
+  }
+
+  /** Opens the directory `path` for listing, or null. */
+  static openDirectory(path: string): Directory | null {
+    const handle = fileCalls.open(path, Files.DIRECTORY);
+    if (handle < 0) return Files.failed<Directory>(handle);
+    return new Directory(<u32>handle);
+  }
+
+  /** `(type << 48) | size`, symbolic links followed, or a negative error; see typeOf and sizeOf. */
+  static stat(path: string): i64 {
+    const status = fileCalls.stat(path);
+    if (status < 0) Files.lastError = <i32>status;
+    return status;
+  }
+
+  static typeOf(status: i64): u32 { return <u32>(status >>> 48); }
+  static sizeOf(status: i64): u64 { return <u64>status & 0xffffffffffff; }
+
+  static mkdir(path: string): i32 { return Files.result(fileCalls.mkdir(path)); }
+  static unlink(path: string): i32 { return Files.result(fileCalls.unlink(path)); }
+  static removeDirectory(path: string): i32 { return Files.result(fileCalls.removeDirectory(path)); }
+  static rename(from: string, to: string): i32 { return Files.result(fileCalls.rename(from, to)); }
+
+  /** Records a failure and answers null (for the callers that return an object). */
+  static failed<Result>(code: i32): Result | null {
+    Files.lastError = code;
+    return null;
+  }
+
+  private static result(code: i32): i32 {
+    if (code < 0) Files.lastError = code;
+    return code;
+  }
+}

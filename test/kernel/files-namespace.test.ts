@@ -1,0 +1,89 @@
+// The namespace's own rules, below the ABI: mounts neither nest nor overlap and show in listings,
+// a directory holding a mount point stays, the in-memory tree's bounds hold, and the limits the
+// guide's table states are the kernel's.
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NodeHostFiles } from "../../hal/node/index.js";
+import { FileNamespace, MemoryTree } from "../../kernel/index.js";
+import * as params from "../../kernel/params.js";
+import { ErrorCode } from "../../runtime/abi/index.js";
+import { readProjectFile } from "../helpers/kernel.js";
+
+const WRITE_CREATE = { read: false, write: true, create: true, truncate: false, append: false, exclusive: false, directory: false };
+
+function codeOf(call: () => unknown): number | undefined {
+  try {
+    call();
+    return undefined;
+  } catch (error) {
+    return (error as { errorCode?: number }).errorCode;
+  }
+}
+
+describe("kernel/files namespace", () => {
+  let host: string;
+  before(() => {
+    host = mkdtempSync(join(tmpdir(), "singlet-namespace-"));
+  });
+  after(() => rmSync(host, { recursive: true, force: true }));
+
+  it("refuses mounts that nest in or overlap another", () => {
+    const namespace = new FileNamespace();
+    namespace.mount(new NodeHostFiles(), { hostDirectory: host, guestPath: "/mnt/data", writable: false });
+    for (const guestPath of ["/mnt/data", "/mnt/data/inner", "/mnt"]) {
+      expect(() => namespace.mount(new NodeHostFiles(), { hostDirectory: host, guestPath, writable: false }), guestPath).to.throw(/overlaps the mount at \/mnt\/data/);
+    }
+    expect(namespace.mountPoints).to.deep.equal(["/mnt/data"]);
+  });
+
+  it("makes the mount point in the in-memory tree, and a directory holding it cannot be removed or renamed", () => {
+    const namespace = new FileNamespace();
+    namespace.mount(new NodeHostFiles(), { hostDirectory: host, guestPath: "/mnt/data", writable: true });
+    expect(namespace.stat("/mnt")).to.deep.equal({ type: 2, size: 0 });
+    expect(namespace.stat("/mnt/data")).to.deep.equal({ type: 2, size: 0 });
+    expect(codeOf(() => namespace.rename("/mnt", "/elsewhere"))).to.equal(ErrorCode.notPermitted);
+    expect(codeOf(() => namespace.removeDirectory("/mnt"))).to.equal(ErrorCode.notPermitted);
+    expect(codeOf(() => namespace.removeDirectory("/mnt/data"))).to.equal(ErrorCode.notPermitted);
+  });
+
+  it("lists the in-memory tree in the order entries were made", () => {
+    const namespace = new FileNamespace();
+    for (const name of ["/zeta", "/alpha", "/mid"]) namespace.mkdir(name);
+    const { node } = namespace.open("/", { ...WRITE_CREATE, write: false, create: false, read: true, directory: true });
+    expect(node.list().map((entry) => entry.name)).to.deep.equal(["zeta", "alpha", "mid"]);
+  });
+
+  it("bounds the in-memory tree's bytes (fileTooBig) and entries (noMemory), and gives bytes back on unlink", () => {
+    const tree = new MemoryTree(100, 3);
+    const namespace = new FileNamespace(tree);
+    const { node } = namespace.open("/a", WRITE_CREATE);
+    node.write(new Uint8Array(60), 0);
+    const second = namespace.open("/b", WRITE_CREATE).node;
+    expect(codeOf(() => second.write(new Uint8Array(50), 0))).to.equal(ErrorCode.fileTooBig);
+    expect(codeOf(() => namespace.mkdir("/c"))).to.equal(undefined);
+    expect(codeOf(() => namespace.mkdir("/d"))).to.equal(ErrorCode.noMemory);
+    namespace.unlink("/a");
+    expect(tree.bytes).to.equal(0);
+    expect(second.write(new Uint8Array(50), 0)).to.equal(50);
+  });
+
+  it("states the kernel's file limits in the guide's table", () => {
+    const page = readProjectFile("docs/files-and-sockets.md");
+    const stated: [string, number, string][] = [
+      ["MAX_PATH_BYTES", params.MAX_PATH_BYTES, "4096 bytes"],
+      ["MAX_NAME_BYTES", params.MAX_NAME_BYTES, "255 bytes"],
+      ["MAX_OPEN_FILES_PER_PROCESS", params.MAX_OPEN_FILES_PER_PROCESS, "256 files"],
+      ["MAX_MEMORY_FILE_BYTES", params.MAX_MEMORY_FILE_BYTES / (1024 * 1024), "16 MiB"],
+      ["MAX_MEMORY_TREE_BYTES", params.MAX_MEMORY_TREE_BYTES / (1024 * 1024), "64 MiB"],
+      ["MAX_MEMORY_TREE_ENTRIES", params.MAX_MEMORY_TREE_ENTRIES, "100,000"],
+    ];
+    for (const [name, value, text] of stated) {
+      const row = page.split("\n").find((line) => line.startsWith(`| \`${name}\``));
+      expect(row, name).to.be.a("string");
+      expect(row, name).to.contain(text);
+      expect(Number(text.replace(/,/g, "").split(" ")[0]), name).to.equal(value);
+    }
+  });
+});
