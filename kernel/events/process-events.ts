@@ -13,8 +13,15 @@ export interface EventSource {
 export interface PendingEvent {
   readonly kind: number;
   readonly tag: number;
-  readonly source: EventSource;
 }
+
+/** A taken front of the queue longer than this (and than what is left) is reclaimed. */
+const COMPACT_AFTER = 64;
+
+/** What `takeNext` answers when no event is queued. */
+export const NO_EVENT = -1;
+/** An event taken by `takeNext` is `kind × EVENT_KIND_SCALE + tag`: exact in a double, since kinds are small. */
+export const EVENT_KIND_SCALE = 0x1_0000_0000;
 
 /** Per-process counters for `--stats` and the suites. */
 export interface EventStatistics {
@@ -32,8 +39,14 @@ export interface EventStatistics {
 }
 
 export class ProcessEvents {
-  private readonly queue: (PendingEvent | undefined)[] = [];
+  // The queue is three parallel arrays of plain values used from `head` to `tail`, not an array
+  // of event objects: an in-kernel process takes one event per message, and an object per event
+  // was an allocation on every delivery. A withdrawn event leaves a hole (its source undefined).
+  private readonly sourcesQueued: (EventSource | undefined)[] = [];
+  private readonly kindsQueued: number[] = [];
+  private readonly tagsQueued: number[] = [];
   private head = 0;
+  private tail = 0;
   /** Events in the queue, not counting the holes withdrawn ones leave. */
   private count = 0;
   private sourceCount = 0;
@@ -83,7 +96,10 @@ export class ProcessEvents {
     if (this.closedFlag || source.queued) return false;
     source.queued = true;
     const wasEmpty = this.count === 0;
-    this.queue.push({ kind, tag, source });
+    const tail = this.tail++;
+    this.sourcesQueued[tail] = source;
+    this.kindsQueued[tail] = kind;
+    this.tagsQueued[tail] = tag >>> 0;
     const queued = ++this.count;
     if (queued > this.statistics.queueHighWater) this.statistics.queueHighWater = queued;
     if (wasEmpty) {
@@ -97,34 +113,45 @@ export class ProcessEvents {
 
   /** Takes the oldest event, or undefined when none is queued. */
   take(): PendingEvent | undefined {
-    while (this.head < this.queue.length) {
-      const event = this.queue[this.head];
-      this.queue[this.head++] = undefined;
-      if (this.head > 64 && this.head * 2 > this.queue.length) this.compact();
+    const packed = this.takeNext();
+    return packed === NO_EVENT ? undefined : { kind: Math.floor(packed / EVENT_KIND_SCALE), tag: packed % EVENT_KIND_SCALE };
+  }
+
+  /** Takes the oldest event as `kind × EVENT_KIND_SCALE + tag`, or NO_EVENT: the scheduler's form, which allocates nothing. */
+  takeNext(): number {
+    const sources = this.sourcesQueued;
+    while (this.head < this.tail) {
+      const index = this.head++;
+      const source = sources[index];
       // Withdrawn events leave a hole.
-      if (!event) continue;
+      if (!source) continue;
+      const packed = this.kindsQueued[index]! * EVENT_KIND_SCALE + this.tagsQueued[index]!;
+      sources[index] = undefined;
+      if (this.head === this.tail || (this.head > COMPACT_AFTER && this.head * 2 > this.tail)) this.compact();
       this.count--;
-      event.source.queued = false;
+      source.queued = false;
       this.statistics.delivered++;
-      event.source.taken?.();
-      return event;
+      // Read before this runs: it may queue the source's next event (a channel's closed event).
+      source.taken?.();
+      return packed;
     }
-    return undefined;
+    return NO_EVENT;
   }
 
   /** Removes `source`'s queued event, if any (a cancelled timer's expiry). */
   withdraw(source: EventSource): void {
     if (!source.queued) return;
     source.queued = false;
-    for (let index = this.head; index < this.queue.length; index++) {
-      if (this.queue[index]?.source === source) {
-        this.queue[index] = undefined;
+    const sources = this.sourcesQueued;
+    for (let index = this.head; index < this.tail; index++) {
+      if (sources[index] === source) {
+        sources[index] = undefined;
         this.count--;
         break;
       }
     }
-    while (this.head < this.queue.length && this.queue[this.head] === undefined) this.head++;
-    if (this.head === this.queue.length) this.compact();
+    while (this.head < this.tail && sources[this.head] === undefined) this.head++;
+    if (this.head === this.tail) this.compact();
   }
 
   /** Settles when an event arrives or the process ends: a user domain's parked wait. */
@@ -136,20 +163,30 @@ export class ProcessEvents {
   /** The process ended: every queued event is dropped, every waiter released, nothing more queues. */
   close(): void {
     this.closedFlag = true;
-    for (let index = this.head; index < this.queue.length; index++) {
-      const event = this.queue[index];
-      if (event) event.source.queued = false;
+    for (let index = this.head; index < this.tail; index++) {
+      const source = this.sourcesQueued[index];
+      if (source) source.queued = false;
+      this.sourcesQueued[index] = undefined;
     }
-    this.queue.length = 0;
-    this.head = 0;
+    this.head = this.tail;
+    this.compact();
     this.count = 0;
     this.sourceCount = 0;
     this.onReady = undefined;
     for (const wake of this.waiters.splice(0)) wake();
   }
 
+  /** Reclaims the taken front of the queue: an emptied queue starts again at 0 over the same arrays. */
   private compact(): void {
-    this.queue.splice(0, this.head);
+    const left = this.tail - this.head;
+    if (left > 0) {
+      this.sourcesQueued.copyWithin(0, this.head, this.tail);
+      this.kindsQueued.copyWithin(0, this.head, this.tail);
+      this.tagsQueued.copyWithin(0, this.head, this.tail);
+      // The moved sources' old places would keep them reachable.
+      this.sourcesQueued.fill(undefined, left, this.tail);
+    }
+    this.tail = left;
     this.head = 0;
   }
 }

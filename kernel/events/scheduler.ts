@@ -4,7 +4,7 @@
 // delivery. User-domain processes are not queued here: their own threads take events with
 // `events.wait`, and an arriving event wakes the parked call.
 import { MAX_DELIVERIES_PER_SLICE, SCHEDULER_CLOCK_READ_DELIVERIES, SCHEDULER_CLOCK_READ_FUEL, SCHEDULER_SLICE_MILLISECONDS } from "../params.js";
-import type { PendingEvent, ProcessEvents } from "./process-events.js";
+import { EVENT_KIND_SCALE, NO_EVENT, type ProcessEvents } from "./process-events.js";
 import type { TimerService } from "./timers.js";
 
 /**
@@ -12,7 +12,7 @@ import type { TimerService } from "./timers.js";
  * Returns the fuel the delivery used, which bounds how long it took; nothing when that is not
  * known (the scheduler then reads the clock before the next delivery).
  */
-export type Deliver = (event: PendingEvent) => number | void;
+export type Deliver = (kind: number, tag: number) => number | void;
 
 interface Runnable {
   readonly events: ProcessEvents;
@@ -84,9 +84,9 @@ export class Scheduler {
       const runnable = this.runQueue[this.head]!;
       this.runQueue[this.head++] = undefined;
       runnable.inRunQueue = false;
-      const event = runnable.events.take();
-      if (event) {
-        const fuel = runnable.deliver(event);
+      const event = runnable.events.takeNext();
+      if (event !== NO_EVENT) {
+        const fuel = runnable.deliver(Math.floor(event / EVENT_KIND_SCALE), event % EVENT_KIND_SCALE);
         fuelSinceClockRead += typeof fuel === "number" ? fuel : Infinity;
         deliveriesSinceClockRead++;
         this.deliveries++;
