@@ -14,6 +14,9 @@ import type { TimerService } from "./timers.js";
  */
 export type Deliver = (kind: number, tag: number) => number | void;
 
+/** A taken front of the run queue longer than this (and than what is left) is reclaimed. */
+const RUN_QUEUE_COMPACT_AFTER = 1024;
+
 interface Runnable {
   readonly events: ProcessEvents;
   readonly deliver: Deliver;
@@ -21,8 +24,11 @@ interface Runnable {
 }
 
 export class Scheduler {
+  // The run queue is used from `head` to `tail` and starts again at 0 whenever it empties, which a
+  // pair of processes talking to each other makes it do on every delivery.
   private readonly runQueue: (Runnable | undefined)[] = [];
   private head = 0;
+  private tail = 0;
   private scheduled = false;
   private readonly idleWaiters: (() => void)[] = [];
   /** Deliveries made, over all processes (for benchmarks and statistics). */
@@ -40,7 +46,7 @@ export class Scheduler {
 
   /** Processes waiting for their turn. */
   get runnable(): number {
-    return this.runQueue.length - this.head;
+    return this.tail - this.head;
   }
 
   /** Settles once the run queue is empty (tests use it after moving a virtual clock). */
@@ -51,12 +57,34 @@ export class Scheduler {
 
   private enqueue(runnable: Runnable): void {
     if (runnable.inRunQueue) return;
-    runnable.inRunQueue = true;
-    this.runQueue.push(runnable);
+    this.append(runnable);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.runSlice);
     }
+  }
+
+  private append(runnable: Runnable): void {
+    runnable.inRunQueue = true;
+    this.runQueue[this.tail++] = runnable;
+  }
+
+  /** Takes the runnable at the head; the queue starts again at 0 once it is empty. */
+  private next(): Runnable {
+    const runnable = this.runQueue[this.head]!;
+    this.runQueue[this.head++] = undefined;
+    if (this.head === this.tail) {
+      this.head = 0;
+      this.tail = 0;
+    } else if (this.head > RUN_QUEUE_COMPACT_AFTER && this.head * 2 > this.tail) {
+      const left = this.tail - this.head;
+      this.runQueue.copyWithin(0, this.head, this.tail);
+      this.runQueue.fill(undefined, left, this.tail);
+      this.head = 0;
+      this.tail = left;
+    }
+    runnable.inRunQueue = false;
+    return runnable;
   }
 
   /**
@@ -73,7 +101,7 @@ export class Scheduler {
     let delivered = 0;
     let fuelSinceClockRead = 0;
     let deliveriesSinceClockRead = 0;
-    while (this.head < this.runQueue.length) {
+    while (this.head < this.tail) {
       if ((timers && timers.pending > 0) || fuelSinceClockRead >= SCHEDULER_CLOCK_READ_FUEL || deliveriesSinceClockRead >= SCHEDULER_CLOCK_READ_DELIVERIES) {
         now = this.now();
         fuelSinceClockRead = 0;
@@ -81,9 +109,7 @@ export class Scheduler {
         if (timers && timers.nextDeadline <= now) timers.fireDue(now);
         if (delivered > 0 && now >= sliceEnd) break;
       }
-      const runnable = this.runQueue[this.head]!;
-      this.runQueue[this.head++] = undefined;
-      runnable.inRunQueue = false;
+      const runnable = this.next();
       const event = runnable.events.takeNext();
       if (event !== NO_EVENT) {
         const fuel = runnable.deliver(Math.floor(event / EVENT_KIND_SCALE), event % EVENT_KIND_SCALE);
@@ -95,19 +121,10 @@ export class Scheduler {
       // Back of the queue: every other runnable process has its turn first. An event the delivery
       // itself queued (a yield) may have put it there already: once is all, or each yielding turn
       // would add a place and a busy process would take ever more turns than the others.
-      if (!runnable.inRunQueue && runnable.events.queued > 0 && !runnable.events.closed) {
-        runnable.inRunQueue = true;
-        this.runQueue.push(runnable);
-      }
-      if (this.head > 1024 && this.head * 2 > this.runQueue.length) {
-        this.runQueue.splice(0, this.head);
-        this.head = 0;
-      }
+      if (!runnable.inRunQueue && runnable.events.queued > 0 && !runnable.events.closed) this.append(runnable);
       if (delivered >= MAX_DELIVERIES_PER_SLICE) break;
     }
-    if (this.head >= this.runQueue.length) {
-      this.runQueue.length = 0;
-      this.head = 0;
+    if (this.head === this.tail) {
       this.scheduled = false;
       for (const wake of this.idleWaiters.splice(0)) wake();
       return;
