@@ -7,7 +7,7 @@ import type { ChannelSide } from "../../runtime/abi/index.js";
 import { EventKind } from "../../runtime/abi/index.js";
 import { CapabilityKind, CapabilityTable, Rights, type CapabilityObject, type HeldCapability } from "../capabilities/index.js";
 import { InvalidArgumentError, PeerClosedError, ProtocolViolationError } from "../errors.js";
-import type { EventSource, ProcessEvents } from "../events/index.js";
+import type { EventSource, MessageReceipt, ProcessEvents } from "../events/index.js";
 import { MAX_QUEUED_MESSAGES } from "../params.js";
 import type { Contract } from "./contract.js";
 import { MessageQueue } from "./message-queue.js";
@@ -16,7 +16,7 @@ import { MessageQueue } from "./message-queue.js";
 interface Watch {
   readonly events: ProcessEvents;
   tag: number;
-  readonly source: EventSource;
+  readonly source: WatchSource;
   /** The kind of the event last queued for it. */
   announced: number;
 }
@@ -191,12 +191,21 @@ export function sendMessage(table: CapabilityTable, handle: number, number: numb
  */
 export function receiveMessage(table: CapabilityTable, handle: number): bigint | undefined {
   const endpoint = endpointOf(table, handle, Rights.read);
-  const queue = endpoint.queue;
-  if (queue.length === 0) {
+  if (endpoint.queue.length === 0) {
     if (endpoint.peer.closed) throw new PeerClosedError(`channels.receive: the other end of channel handle ${handle} is closed and nothing is queued`);
     return undefined;
   }
-  const number = queue.firstNumber();
+  const number = endpoint.queue.firstNumber();
+  return packMessage(number, receiveFirst(endpoint, table));
+}
+
+/**
+ * Removes the oldest message of `endpoint` (one is queued) for the holder of `table`: returns
+ * the handle its attachment now has there (0: none). An attachment that does not fit leaves the
+ * message queued and throws.
+ */
+function receiveFirst(endpoint: Endpoint, table: CapabilityTable): number {
+  const queue = endpoint.queue;
   const attachment = queue.firstAttachment();
   let received = 0;
   if (attachment) {
@@ -211,26 +220,64 @@ export function receiveMessage(table: CapabilityTable, handle: number): bigint |
   queue.dropFirst();
   endpoint.wakeRooms();
   endpoint.announce();
-  return packMessage(number, received);
+  return received;
 }
 
-/** Makes the endpoint an event source of `events`: a message event (or, at the end, a closed event) carrying `tag`. */
-export function watchEndpoint(table: CapabilityTable, handle: number, tag: number, events: ProcessEvents): void {
+/**
+ * A watched endpoint's one event source, for both its message and its closed events. Subscribed
+ * (channels.subscribe), it is also the receipt through which an in-kernel delivery receives the
+ * message for the process, so the handler is handed it without a receive call.
+ */
+class WatchSource implements EventSource, MessageReceipt {
+  queued = false;
+  number = 0;
+  attachment = 0;
+  receipt: MessageReceipt | undefined;
+
+  constructor(private readonly endpoint: Endpoint, private readonly table: CapabilityTable) {}
+
+  taken(): void {
+    const endpoint = this.endpoint;
+    // The closed event is the last this endpoint can give: the watch ends with it. A message
+    // event taken after the peer closed and its messages were received is followed by it.
+    if (endpoint.watch?.announced === EventKind.closed) endpoint.unwatch();
+    else if (endpoint.queue.length === 0 && endpoint.peer.closed) endpoint.announce();
+  }
+
+  receive(): boolean {
+    const endpoint = this.endpoint;
+    // Received already (the app called receive before its event came round): nothing to hand over.
+    if (endpoint.queue.length === 0 || endpoint.watch?.source !== this) return false;
+    const number = endpoint.queue.firstNumber();
+    try {
+      this.attachment = receiveFirst(endpoint, this.table);
+    } catch {
+      // The attachment does not fit: the message stays queued and the plain event tells the app,
+      // whose own receive then answers why.
+      return false;
+    }
+    this.number = number;
+    return true;
+  }
+}
+
+/**
+ * Makes the endpoint an event source of `events`: a message event (or, at the end, a closed
+ * event) carrying `tag`. `receiving` (channels.subscribe): in the kernel domain each message is
+ * received for the process as its event is delivered (the source's receipt). Asked again, the
+ * watch keeps its source and its queued event, and takes the new tag and form.
+ */
+export function watchEndpoint(table: CapabilityTable, handle: number, tag: number, events: ProcessEvents, receiving = false): void {
   const endpoint = endpointOf(table, handle, Rights.read);
-  if (endpoint.watch) {
-    endpoint.watch.tag = tag;
+  const watched = endpoint.watch;
+  if (watched) {
+    watched.tag = tag;
+    watched.source.receipt = receiving ? watched.source : undefined;
     return;
   }
-  events.addSource("channels.watch");
-  const source: EventSource = {
-    queued: false,
-    taken: () => {
-      // The closed event is the last this endpoint can give: the watch ends with it. A message
-      // event taken after the peer closed and its messages were received is followed by it.
-      if (endpoint.watch?.announced === EventKind.closed) endpoint.unwatch();
-      else if (endpoint.queue.length === 0 && endpoint.peer.closed) endpoint.announce();
-    },
-  };
+  events.addSource(receiving ? "channels.subscribe" : "channels.watch");
+  const source = new WatchSource(endpoint, table);
+  source.receipt = receiving ? source : undefined;
   endpoint.watch = { events, tag, source, announced: 0 };
   endpoint.announce();
 }

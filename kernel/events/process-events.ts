@@ -8,6 +8,23 @@ export interface EventSource {
   queued: boolean;
   /** Called when its queued event is taken (a one-shot timer releases itself here). */
   taken?(): void;
+  /**
+   * Set on a channel endpoint subscribed with channels.subscribe: its message events are
+   * received for the process as they are delivered in the kernel domain.
+   */
+  readonly receipt?: MessageReceipt | undefined;
+}
+
+/** How an in-kernel delivery receives a subscribed endpoint's message for the process. */
+export interface MessageReceipt {
+  /**
+   * Receives the endpoint's next message: true with `number` and `attachment` (its handle in
+   * the process's table, 0: none) set; false when none could be (none is queued any more, or
+   * its attachment does not fit), and the event is delivered as a plain one.
+   */
+  receive(): boolean;
+  readonly number: number;
+  readonly attachment: number;
 }
 
 export interface PendingEvent {
@@ -18,10 +35,8 @@ export interface PendingEvent {
 /** A taken front of the queue longer than this (and than what is left) is reclaimed. */
 const COMPACT_AFTER = 64;
 
-/** What `takeNext` answers when no event is queued. */
-export const NO_EVENT = -1;
-/** An event taken by `takeNext` is `kind × EVENT_KIND_SCALE + tag`: exact in a double, since kinds are small. */
-export const EVENT_KIND_SCALE = 0x1_0000_0000;
+/** What `takeNext` answers when no event is queued (event kinds start at 1). */
+export const NO_EVENT = 0;
 
 /** Per-process counters for `--stats` and the suites. */
 export interface EventStatistics {
@@ -113,11 +128,18 @@ export class ProcessEvents {
 
   /** Takes the oldest event, or undefined when none is queued. */
   take(): PendingEvent | undefined {
-    const packed = this.takeNext();
-    return packed === NO_EVENT ? undefined : { kind: Math.floor(packed / EVENT_KIND_SCALE), tag: packed % EVENT_KIND_SCALE };
+    const kind = this.takeNext();
+    return kind === NO_EVENT ? undefined : { kind, tag: this.takenTag };
   }
 
-  /** Takes the oldest event as `kind × EVENT_KIND_SCALE + tag`, or NO_EVENT: the scheduler's form, which allocates nothing. */
+  /** The tag and source of the event `takeNext` took last. */
+  takenTag = 0;
+  takenSource: EventSource | undefined;
+
+  /**
+   * Takes the oldest event: returns its kind, its tag left in `takenTag`; NO_EVENT when none is
+   * queued. The scheduler's form, which allocates nothing per event.
+   */
   takeNext(): number {
     const sources = this.sourcesQueued;
     while (this.head < this.tail) {
@@ -125,7 +147,9 @@ export class ProcessEvents {
       const source = sources[index];
       // Withdrawn events leave a hole.
       if (!source) continue;
-      const packed = this.kindsQueued[index]! * EVENT_KIND_SCALE + this.tagsQueued[index]!;
+      const kind = this.kindsQueued[index]!;
+      this.takenTag = this.tagsQueued[index]!;
+      this.takenSource = source;
       sources[index] = undefined;
       if (this.head === this.tail || (this.head > COMPACT_AFTER && this.head * 2 > this.tail)) this.compact();
       this.count--;
@@ -133,7 +157,7 @@ export class ProcessEvents {
       this.statistics.delivered++;
       // Read before this runs: it may queue the source's next event (a channel's closed event).
       source.taken?.();
-      return packed;
+      return kind;
     }
     return NO_EVENT;
   }
@@ -170,6 +194,7 @@ export class ProcessEvents {
     }
     this.head = this.tail;
     this.compact();
+    this.takenSource = undefined;
     this.count = 0;
     this.sourceCount = 0;
     this.onReady = undefined;

@@ -4,7 +4,7 @@
 // delivery. User-domain processes are not queued here: their own threads take events with
 // `events.wait`, and an arriving event wakes the parked call.
 import { MAX_DELIVERIES_PER_SLICE, SCHEDULER_CLOCK_READ_DELIVERIES, SCHEDULER_CLOCK_READ_FUEL, SCHEDULER_SLICE_MILLISECONDS } from "../params.js";
-import { EVENT_KIND_SCALE, NO_EVENT, type ProcessEvents } from "./process-events.js";
+import { NO_EVENT, type EventSource, type ProcessEvents } from "./process-events.js";
 import type { TimerService } from "./timers.js";
 
 /**
@@ -12,7 +12,7 @@ import type { TimerService } from "./timers.js";
  * Returns the fuel the delivery used, which bounds how long it took; nothing when that is not
  * known (the scheduler then reads the clock before the next delivery).
  */
-export type Deliver = (kind: number, tag: number) => number | void;
+export type Deliver = (kind: number, tag: number, source: EventSource) => number | void;
 
 /** A taken front of the run queue longer than this (and than what is left) is reclaimed. */
 const RUN_QUEUE_COMPACT_AFTER = 1024;
@@ -110,9 +110,10 @@ export class Scheduler {
         if (delivered > 0 && now >= sliceEnd) break;
       }
       const runnable = this.next();
-      const event = runnable.events.takeNext();
-      if (event !== NO_EVENT) {
-        const fuel = runnable.deliver(Math.floor(event / EVENT_KIND_SCALE), event % EVENT_KIND_SCALE);
+      const events = runnable.events;
+      const kind = events.takeNext();
+      if (kind !== NO_EVENT) {
+        const fuel = runnable.deliver(kind, events.takenTag, events.takenSource!);
         fuelSinceClockRead += typeof fuel === "number" ? fuel : Infinity;
         deliveriesSinceClockRead++;
         this.deliveries++;

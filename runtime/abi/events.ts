@@ -20,6 +20,8 @@ export type EventKindName = keyof typeof EventKind;
 
 /** Names of the world's exports the kernel calls to deliver events. */
 export const DISPATCH_EXPORT = "dispatch";
+/** Where the kernel hands an in-kernel process a message it received for it (channels.subscribe). */
+export const DELIVER_EXPORT = "deliver";
 export const SERVE_EXPORT = "serve";
 
 /** `(kind << 32) | tag`: never negative, since kinds are small, so errors (negative) stay apart. */

@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "163f7de3c642aa37";
+export const ABI_SOURCE_HASH = "2b13706827602bdf";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "names.publish", "names.connect"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "channels.subscribe", "names.publish", "names.connect"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -44,8 +44,9 @@ export const Syscall = {
   channelsReceive: 29,
   channelsPoll: 30,
   channelsWatch: 31,
-  namesPublish: 32,
-  namesConnect: 33,
+  channelsSubscribe: 32,
+  namesPublish: 33,
+  namesConnect: 34,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -403,6 +404,17 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
   },
   {
     number: 32,
+    interfaceName: "channels",
+    functionName: "subscribe",
+    qualifiedName: "channels.subscribe",
+    importModule: "singlet:kernel/channels@0.1.0",
+    parameters: [{"name":"endpoint","type":"u32"},{"name":"tag","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32","i32"],
+    coreResults: ["i32"],
+  },
+  {
+    number: 33,
     interfaceName: "names",
     functionName: "publish",
     qualifiedName: "names.publish",
@@ -413,7 +425,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 33,
+    number: 34,
     interfaceName: "names",
     functionName: "connect",
     qualifiedName: "names.connect",
@@ -428,5 +440,6 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
 export const worldExports: readonly ExportDescriptor[] = [
   { name: "main", parameters: [], result: "s32", coreParameters: [], coreResults: ["i32"] },
   { name: "dispatch", parameters: [{"name":"kind","type":"u32"},{"name":"tag","type":"u32"}], result: null, coreParameters: ["i32","i32"], coreResults: [] },
+  { name: "deliver", parameters: [{"name":"tag","type":"u32"},{"name":"message","type":"u32"},{"name":"attachment","type":"u32"}], result: null, coreParameters: ["i32","i32","i32"], coreResults: [] },
   { name: "serve", parameters: [], result: null, coreParameters: [], coreResults: [] },
 ];
