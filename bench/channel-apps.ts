@@ -15,6 +15,7 @@ const IMPORTS = `
   (import "singlet:kernel/events@0.1.0" "wait" (func $wait (result i64)))
   (import "singlet:kernel/names@0.1.0" "publish" (func $publish (param i32 i32 i32 i32) (result i32)))
   (import "singlet:kernel/names@0.1.0" "connect" (func $connect (param i32 i32) (result i32)))
+  (import "singlet:kernel/channels@0.1.0" "create" (func $create (param i32 i32) (result i64)))
   (import "singlet:kernel/channels@0.1.0" "send" (func $send (param i32 i32 i32) (result i32)))
   (import "singlet:kernel/channels@0.1.0" "receive" (func $receive (param i32) (result i64)))
   (import "singlet:kernel/channels@0.1.0" "poll" (func $poll (param i32) (result i64)))
@@ -142,4 +143,29 @@ export function kernelCallLoop(calls: number): string {
       (local.set $left (i32.sub (local.get $left) (i32.const 1)))
       (br $next)))
     (i32.and (local.get $sum) (i32.const 0)))`);
+}
+
+/** What each round of `ownChannelLoop` does on the channel between the process's own two ends. */
+export const OWN_CHANNEL_ROUNDS = {
+  /** One message sent to the server end and received there: a send and a receive, no event. */
+  sendAndReceive: `(drop (call $send (local.get $client) (i32.const 0) (i32.const 0))) (drop (call $receive (local.get $server)))`,
+  /** A receive of the empty server end, answered wouldBlock. */
+  receiveNothing: `(drop (call $receive (local.get $server)))`,
+} as const;
+
+/** `calls` rounds of `round` in main, on a channel it makes between its own two ends. */
+export function ownChannelLoop(calls: number, round: string): string {
+  return app(`
+  (func $dispatch (param i32 i32))
+  (func (export "main") (result i32) (local $left i32) (local $pair i64) (local $client i32) (local $server i32)
+    (local.set $pair (call $create (i32.const 0) (i32.const 0)))
+    (local.set $client (i32.wrap_i64 (i64.shr_u (local.get $pair) (i64.const 32))))
+    (local.set $server (i32.wrap_i64 (local.get $pair)))
+    (local.set $left (i32.const ${calls}))
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $left)))
+      ${round}
+      (local.set $left (i32.sub (local.get $left) (i32.const 1)))
+      (br $next)))
+    (i32.const 0))`);
 }

@@ -8,7 +8,8 @@ import type { ExitStatus } from "../process/index.js";
 import { InstanceMemory } from "../sip/instance-memory.js";
 import { statusFromException } from "../sip/run-in-kernel.js";
 import { fuelGaugeOf, fuelGlobalOf, meteredCallOf, meteredCallOfThree, setFuel, type FuelGauge, type MeteredCall, type MeteredCallOfThree } from "../../verifier/index.js";
-import { DELIVER_EXPORT, DISPATCH_EXPORT, type Manifest } from "../../runtime/abi/index.js";
+import { DELIVER_EXPORT, DISPATCH_EXPORT, EventKind, type Manifest } from "../../runtime/abi/index.js";
+import type { EventSource } from "../events/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
 import type { AppImage } from "./app-image.js";
@@ -318,6 +319,20 @@ export class LinkedApp {
   }
 
   /**
+   * Delivers one event taken from the process's queue to main in the kernel domain: a subscribed
+   * endpoint's message event (its source has a receipt) is received for the process and handed to
+   * `deliver`; any other event, or a message that could not be received, goes to `dispatch`.
+   */
+  deliverEventInKernel(kind: number, tag: number, source: EventSource): ExitStatus | undefined {
+    const receipt = kind === EventKind.message ? source.receipt : undefined;
+    if (receipt === undefined) return this.deliverInKernel(kind, tag);
+    if (!this.deliversMessagesInKernel()) {
+      return { kind: "faulted", fault: { kind: "killed", message: `the app subscribed to a channel endpoint but its main module exports no '${DELIVER_EXPORT}' function to deliver its messages (docs/process-model.md)` } };
+    }
+    return receipt.receive() ? this.deliverMessageInKernel(tag, receipt.number, receipt.attachment) : this.deliverInKernel(kind, tag);
+  }
+
+  /**
    * Delivers one event to main in the kernel domain: `dispatch(kind, tag)`, run to completion under
    * the fuel budget of the `dispatch` entry. Returns how the process ended, when the delivery ended
    * it (an exit, a fault, fuel used up); undefined when the handler returned.
@@ -347,7 +362,7 @@ export class LinkedApp {
    * message, attachment)`, under the same budget and with the same answer as `deliverInKernel`.
    * Asked only when `deliversMessagesInKernel()`.
    */
-  deliverMessageInKernel(tag: number, message: number, attachment: number): ExitStatus | undefined {
+  private deliverMessageInKernel(tag: number, message: number, attachment: number): ExitStatus | undefined {
     const delivery = this.startDelivery();
     if ("ending" in delivery) return delivery.ending;
     const deliver = delivery.deliver!;
@@ -368,7 +383,7 @@ export class LinkedApp {
   }
 
   /** Whether main's module exports `deliver`, through which subscribed endpoints' messages arrive received. */
-  deliversMessagesInKernel(): boolean {
+  private deliversMessagesInKernel(): boolean {
     const delivery = this.delivery ??= this.prepareDelivery();
     return !("ending" in delivery) && delivery.deliver !== undefined;
   }

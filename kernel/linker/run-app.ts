@@ -14,7 +14,7 @@ import { planLink, type LinkPlan } from "./plan.js";
 import type { ModuleImage } from "../loader/index.js";
 import { compileContracts, type Contract } from "../channels/index.js";
 import { LoadError } from "../errors.js";
-import { DELIVER_EXPORT, EventKind, SERVE_EXPORT, capabilityRequestName, type CapabilityRequest } from "../../runtime/abi/index.js";
+import { SERVE_EXPORT, capabilityRequestName, type CapabilityRequest } from "../../runtime/abi/index.js";
 
 export interface RunAppOptions {
   /** Who runs the app; the system policy's default principal when omitted. */
@@ -195,19 +195,9 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
     return refusal ? finish(refusal) : deliverEachEvent(mainCode);
   };
   const deliverEachEvent = (mainCode: number): Promise<AppRun> => new Promise<AppRun>((resolve) => {
-    const deliversMessages = linked.deliversMessagesInKernel();
     kernel.scheduler.attach(process.events, (kind, tag, source) => {
       if (process.status) return 0;
-      const receipt = kind === EventKind.message ? source.receipt : undefined;
-      let ending: ExitStatus | undefined;
-      if (receipt && !deliversMessages) {
-        ending = { kind: "faulted", fault: { kind: "killed", message: `the app subscribed to a channel endpoint but its main module exports no '${DELIVER_EXPORT}' function to deliver its messages (docs/process-model.md)` } };
-      } else if (receipt && receipt.receive()) {
-        // Received for the process (channels.subscribe): the handler gets the message itself.
-        ending = linked.deliverMessageInKernel(tag, receipt.number, receipt.attachment);
-      } else {
-        ending = linked.deliverInKernel(kind, tag);
-      }
+      const ending = linked.deliverEventInKernel(kind, tag, source);
       if (ending) resolve(finish(ending));
       else if (!process.events.canWake) resolve(finish({ kind: "exited", code: mainCode }));
       return linked.lastDeliveryFuel;
