@@ -1,9 +1,9 @@
 // The messages sent to one endpoint and not yet received, oldest first: two parallel arrays (the
-// numbers, the attachments in flight) used from `head` to `tail`, rather than an array of message
-// objects, so a send allocates nothing. A request/reply conversation empties the queue on every
-// receive, and an emptied queue starts again at index 0 over the same arrays; a queue that never
-// empties moves what it holds to the front once the taken part is most of the arrays.
+// numbers, the attachments in flight) used from `head` to `tail` (kernel/events/queue-front.ts),
+// rather than an array of message objects, so a send allocates nothing. A request/reply
+// conversation empties the queue on every receive.
 import type { HeldCapability } from "../capabilities/index.js";
+import { frontWorthReclaiming, moveToFront } from "../events/index.js";
 
 /** A taken front longer than this (and than what is left) is reclaimed. */
 const COMPACT_AFTER = 64;
@@ -41,13 +41,8 @@ export class MessageQueue {
     if (this.head === this.tail) {
       this.head = 0;
       this.tail = 0;
-    } else if (this.head > COMPACT_AFTER && this.head * 2 > this.tail) {
-      const left = this.tail - this.head;
-      this.numbers.copyWithin(0, this.head, this.tail);
-      this.attachments.copyWithin(0, this.head, this.tail);
-      // The moved attachments' old places would keep them reachable.
-      this.attachments.fill(undefined, left, this.tail);
-      this.tail = left;
+    } else if (frontWorthReclaiming(this.head, this.tail, COMPACT_AFTER)) {
+      this.tail = moveToFront(this.head, this.tail, [this.numbers], [this.attachments]);
       this.head = 0;
     }
   }

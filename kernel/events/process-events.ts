@@ -2,6 +2,7 @@
 // events they have produced, and who hears when the queue stops being empty: the scheduler for
 // an in-kernel process, the parked `events.wait` of a user domain.
 import { ResourceLimitError } from "../errors.js";
+import { frontWorthReclaiming, moveToFront } from "./queue-front.js";
 
 /** Something that produces events for one process; it has at most one event queued at a time. */
 export interface EventSource {
@@ -151,7 +152,7 @@ export class ProcessEvents {
       this.takenTag = this.tagsQueued[index]!;
       this.takenSource = source;
       sources[index] = undefined;
-      if (this.head === this.tail || (this.head > COMPACT_AFTER && this.head * 2 > this.tail)) this.compact();
+      if (this.head === this.tail || frontWorthReclaiming(this.head, this.tail, COMPACT_AFTER)) this.compact();
       this.count--;
       source.queued = false;
       this.statistics.delivered++;
@@ -203,15 +204,7 @@ export class ProcessEvents {
 
   /** Reclaims the taken front of the queue: an emptied queue starts again at 0 over the same arrays. */
   private compact(): void {
-    const left = this.tail - this.head;
-    if (left > 0) {
-      this.sourcesQueued.copyWithin(0, this.head, this.tail);
-      this.kindsQueued.copyWithin(0, this.head, this.tail);
-      this.tagsQueued.copyWithin(0, this.head, this.tail);
-      // The moved sources' old places would keep them reachable.
-      this.sourcesQueued.fill(undefined, left, this.tail);
-    }
-    this.tail = left;
+    this.tail = this.head < this.tail ? moveToFront(this.head, this.tail, [this.kindsQueued, this.tagsQueued], [this.sourcesQueued]) : 0;
     this.head = 0;
   }
 }

@@ -5,6 +5,7 @@
 // `events.wait`, and an arriving event wakes the parked call.
 import { MAX_DELIVERIES_PER_SLICE, SCHEDULER_CLOCK_READ_DELIVERIES, SCHEDULER_CLOCK_READ_FUEL, SCHEDULER_SLICE_MILLISECONDS } from "../params.js";
 import { NO_EVENT, type EventSource, type ProcessEvents } from "./process-events.js";
+import { frontWorthReclaiming, moveToFront } from "./queue-front.js";
 import type { TimerService } from "./timers.js";
 
 /**
@@ -76,12 +77,9 @@ export class Scheduler {
     if (this.head === this.tail) {
       this.head = 0;
       this.tail = 0;
-    } else if (this.head > RUN_QUEUE_COMPACT_AFTER && this.head * 2 > this.tail) {
-      const left = this.tail - this.head;
-      this.runQueue.copyWithin(0, this.head, this.tail);
-      this.runQueue.fill(undefined, left, this.tail);
+    } else if (frontWorthReclaiming(this.head, this.tail, RUN_QUEUE_COMPACT_AFTER)) {
+      this.tail = moveToFront(this.head, this.tail, [], [this.runQueue]);
       this.head = 0;
-      this.tail = left;
     }
     runnable.inRunQueue = false;
     return runnable;

@@ -5,7 +5,7 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "2b13706827602bdf";
+export const ABI_SOURCE_HASH = "ede20251f8fed257";
 
 export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "channels.subscribe", "names.publish", "names.connect"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
@@ -440,6 +440,5 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
 export const worldExports: readonly ExportDescriptor[] = [
   { name: "main", parameters: [], result: "s32", coreParameters: [], coreResults: ["i32"] },
   { name: "dispatch", parameters: [{"name":"kind","type":"u32"},{"name":"tag","type":"u32"}], result: null, coreParameters: ["i32","i32"], coreResults: [] },
-  { name: "deliver", parameters: [{"name":"tag","type":"u32"},{"name":"message","type":"u32"},{"name":"attachment","type":"u32"}], result: null, coreParameters: ["i32","i32","i32"], coreResults: [] },
   { name: "serve", parameters: [], result: null, coreParameters: [], coreResults: [] },
 ];

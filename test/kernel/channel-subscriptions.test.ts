@@ -162,6 +162,15 @@ describe("kernel/channel subscriptions", function () {
       await kernel.shutdown();
     });
 
+    it("refuses to load an app whose deliver has another type than (i32, i32, i32) -> (), in every domain", async () => {
+      const kernel = testKernel();
+      const wrong = talker().replace(`(param $tag i32) (param $message i32) (param $attachment i32)`, `(param $tag i32) (param $message i32) (param $attachment i32) (param $extra i32)`)
+        .replace(`(call $deliver (local.get $tag)`, `(call $deliver (i32.const 0) (local.get $tag)`);
+      const bytes = await assembleWat(wrong);
+      expect(() => kernel.load(bytes, { manifest })).to.throw(/entry point 'deliver' has type/);
+      await kernel.shutdown();
+    });
+
     it("runs deliver under the dispatch entry's fuel budget: a handler that never returns ends with fuel exhausted", async () => {
       const kernel = testKernel();
       const endless = `(loop $forever (br $forever))`;

@@ -40,14 +40,10 @@ describe("runtime/abi", () => {
     expect(flattenImportSignature([], "u64")).to.deep.equal({ coreParameters: [], coreResults: ["i64"] });
   });
 
-  it("exports main as () -> s32, dispatch as (u32, u32), deliver as (u32, u32, u32) and serve as () in the app world", () => {
+  it("exports main as () -> s32, dispatch as (u32, u32) and serve as () in the app world", () => {
     expect(worldExports).to.deep.equal([
       { name: "main", parameters: [], result: "s32", coreParameters: [], coreResults: ["i32"] },
       { name: "dispatch", parameters: [{ name: "kind", type: "u32" }, { name: "tag", type: "u32" }], result: null, coreParameters: ["i32", "i32"], coreResults: [] },
-      {
-        name: "deliver", parameters: [{ name: "tag", type: "u32" }, { name: "message", type: "u32" }, { name: "attachment", type: "u32" }],
-        result: null, coreParameters: ["i32", "i32", "i32"], coreResults: [],
-      },
       { name: "serve", parameters: [], result: null, coreParameters: [], coreResults: [] },
     ]);
   });
