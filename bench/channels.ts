@@ -164,7 +164,7 @@ export async function runChannelBenchmarks(): Promise<BenchTable[]> {
         "published figures: the Singularity paper's table of basic operation costs, in CPU cycles, as issue 11 quotes them; ours are wall ns on this machine.",
         `request/reply = (a conversation of N round trips − one of 1) / (N − 1): N = ${KERNEL_ROUND_TRIPS.toLocaleString("en")} in-kernel, ${USER_ROUND_TRIPS.toLocaleString("en")} with a user domain; median of ${RUNS}. The two meet through the name service.`,
         "in-kernel sides are event-driven, one scheduler delivery per message: subscribed (channels.subscribe; the kernel receives each message as it delivers it, through the app's deliver export) or watched (channels.watch; dispatch, then a receive call); the rows take turns in each run. User-domain sides use the blocking receive, which parks in the call.",
-        "SINGLET_BENCH_BASELINE=<a built checkout> adds the baseline build's in-kernel row, measured in turn with ours.",
+        "SINGLET_BENCH_BASELINE=<a built checkout> adds the baseline build's in-kernel row, measured in turn with ours; two builds' kernels in one process slow each other somewhat, so compare the rows of one run, not with a run without it.",
         "process create and start: hal.ts's start measurement (kernel.run of an empty main to completion, median of 10); `npm run bench -- kernel` and `-- hal` break starts down further.",
         `minimum kernel call: (main making ${KERNEL_CALLS.toLocaleString("en")} calls − main making none) / calls, median of ${RUNS}, fuel instrumentation included.`,
       ],
