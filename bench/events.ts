@@ -6,15 +6,15 @@
 //   3. A user domain's events.wait parked and woken by an event, beside two Atomics floors (the same).
 //   4. Process start on the unified path: hello (no event sources) and an app that holds one.
 // Prints tables; asserts nothing.
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { NodeTimer, createNodeHal } from "../hal/node/index.js";
 import { bootKernel, type Kernel, type ModuleImage, type Process } from "../kernel/index.js";
 import { EMPTY_EXPORT_MODULE, manifestFor, timerEntryApp, yieldingApp } from "./event-apps.js";
 import { neverPollingKernel, timerTable, wakeTable } from "./event-wakes.js";
+import { baselineCommit, baselineDirectory, importBaseline } from "./baseline.js";
 import { startMilliseconds } from "./hal.js";
 import { median, medianNanosecondsPerCall, round } from "./measure.js";
 import type { BenchTable } from "./table.js";
@@ -131,27 +131,14 @@ async function deliveryTable(kernel: Kernel): Promise<{ table: BenchTable; userN
 
 // --- 4. process start -----------------------------------------------------------------------
 
-/**
- * Another build to compare start-up with in the same run: a checkout whose `dist/` and
- * `apps/hello/build/` are built (say, main), named by SINGLET_BENCH_BASELINE.
- */
-/** The baseline's commit, which names it in a table without the machine's paths. */
-function baselineCommit(directory: string): string {
-  try {
-    return execFileSync("git", ["-C", directory, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-  } catch {
-    return "a build outside git";
-  }
-}
-
+/** The baseline build's kernel and hello (bench/baseline.ts), when SINGLET_BENCH_BASELINE names one. */
 async function baselineKernel(): Promise<{ kernel: Kernel; hello: ModuleImage; directory: string } | undefined> {
-  const directory = process.env.SINGLET_BENCH_BASELINE;
+  const directory = baselineDirectory();
   if (!directory) return undefined;
-  const root = resolve(directory);
-  const entry = await import(pathToFileURL(join(root, "dist", "kernel", "index.js")).href) as { bootKernel: typeof bootKernel };
+  const entry = await importBaseline<{ bootKernel: typeof bootKernel }>(directory, "kernel/index.js");
   const kernel = entry.bootKernel({ devices: { console: { write: () => undefined } } });
   // Its own hello: each build's app is built against its own runtime and ABI.
-  return { kernel, hello: kernel.load(new Uint8Array(readFileSync(join(root, "apps", "hello", "build", "hello.wasm")))), directory };
+  return { kernel, hello: kernel.load(new Uint8Array(readFileSync(join(directory, "apps", "hello", "build", "hello.wasm")))), directory };
 }
 
 async function startTable(kernel: Kernel): Promise<BenchTable> {

@@ -43,32 +43,56 @@ export function fuelGaugeOf(global: WebAssembly.Global): FuelGauge {
 }
 
 /**
+ * For an entry of `parameters` i32 parameters (dispatch takes two, deliver three):
  * (module
  *   (import "fuel" "global" (global $fuel (mut i64)))
- *   (import "entry" "call" (func $entry (param i32 i32)))
- *   (func (export "call") (param i32 i32 f64) (result f64)
- *     (global.set $fuel (i64.trunc_f64_s (local.get 2)))
- *     (call $entry (local.get 0) (local.get 1))
+ *   (import "entry" "call" (func $entry (param i32 …)))
+ *   (func (export "call") (param i32 … f64) (result f64)
+ *     (global.set $fuel (i64.trunc_f64_s (local.get <budget>)))
+ *     (call $entry (local.get 0) …)
  *     (f64.convert_i64_s (global.get $fuel))))
  */
-const METERED_CALL_MODULE_BYTES = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  // types: (i32 i32) -> (), (i32 i32 f64) -> (f64)
-  0x01, 0x0d, 0x02, 0x60, 0x02, 0x7f, 0x7f, 0x00, 0x60, 0x03, 0x7f, 0x7f, 0x7c, 0x01, 0x7c,
-  // imports "fuel" "global" (mutable i64), "entry" "call" (type 0)
-  0x02, 0x1d, 0x02, 0x04, 0x66, 0x75, 0x65, 0x6c, 0x06, 0x67, 0x6c, 0x6f, 0x62, 0x61, 0x6c, 0x03, 0x7e, 0x01,
-  0x05, 0x65, 0x6e, 0x74, 0x72, 0x79, 0x04, 0x63, 0x61, 0x6c, 0x6c, 0x00, 0x00,
-  // one function of type 1, exported as "call"
-  0x03, 0x02, 0x01, 0x01,
-  0x07, 0x08, 0x01, 0x04, 0x63, 0x61, 0x6c, 0x6c, 0x00, 0x01,
-  // code: fill the global from the f64 budget, call the entry, return what is left as f64
-  0x0a, 0x12, 0x01, 0x10, 0x00, 0x20, 0x02, 0xb0, 0x24, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x00, 0x23, 0x00, 0xb9, 0x0b,
-]);
+function meteredCallModuleBytes(parameters: number): Uint8Array<ArrayBuffer> {
+  const I32 = 0x7f, F64 = 0x7c, I64 = 0x7e;
+  const name = (text: string) => [text.length, ...Array.from(text, (character) => character.charCodeAt(0))];
+  const section = (id: number, body: number[]) => [id, body.length, ...body];
+  const entryParameters = Array<number>(parameters).fill(I32);
+  const body = [
+    0x00, // no locals
+    0x20, parameters, 0xb0, 0x24, 0x00, // global.set $fuel (i64.trunc_f64_s (local.get budget))
+    ...entryParameters.flatMap((_, index) => [0x20, index]), 0x10, 0x00, // call $entry with every i32
+    0x23, 0x00, 0xb9, 0x0b, // f64.convert_i64_s (global.get $fuel); end
+  ];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    // types: (i32 …) -> (), (i32 … f64) -> (f64)
+    ...section(0x01, [0x02, 0x60, parameters, ...entryParameters, 0x00, 0x60, parameters + 1, ...entryParameters, F64, 0x01, F64]),
+    // imports "fuel" "global" (mutable i64), "entry" "call" (type 0)
+    ...section(0x02, [0x02, ...name("fuel"), ...name("global"), 0x03, I64, 0x01, ...name("entry"), ...name("call"), 0x00, 0x00]),
+    // one function of type 1, exported as "call"
+    ...section(0x03, [0x01, 0x01]),
+    ...section(0x07, [0x01, ...name("call"), 0x00, 0x01]),
+    ...section(0x0a, [0x01, body.length, ...body]),
+  ]);
+}
 
-let meteredCallModule: WebAssembly.Module | undefined;
+const meteredCallModules = new Map<number, WebAssembly.Module>();
 
 /** Calls an entry of two i32 parameters with `budget` fuel and returns the fuel left, in one call from JS. */
 export type MeteredCall = (first: number, second: number, budget: number) => number;
+/** The same for an entry of three i32 parameters. */
+export type MeteredCallOfThree = (first: number, second: number, third: number, budget: number) => number;
+
+function meteredCallWith(parameters: number, global: WebAssembly.Global, entry: Function): Function | undefined {
+  let module = meteredCallModules.get(parameters);
+  if (!module) meteredCallModules.set(parameters, module = new WebAssembly.Module(meteredCallModuleBytes(parameters)));
+  try {
+    return new WebAssembly.Instance(module, { fuel: { global }, entry: { call: entry } }).exports.call as Function;
+  } catch (error) {
+    if (error instanceof WebAssembly.LinkError) return undefined;
+    throw error;
+  }
+}
 
 /**
  * `entry` (an export of the instance whose fuel global is `global`, taking two i32s and
@@ -76,11 +100,10 @@ export type MeteredCall = (first: number, second: number, budget: number) => num
  * and reads what is left; undefined when `entry` has another signature.
  */
 export function meteredCallOf(global: WebAssembly.Global, entry: Function): MeteredCall | undefined {
-  meteredCallModule ??= new WebAssembly.Module(METERED_CALL_MODULE_BYTES);
-  try {
-    return new WebAssembly.Instance(meteredCallModule, { fuel: { global }, entry: { call: entry } }).exports.call as MeteredCall;
-  } catch (error) {
-    if (error instanceof WebAssembly.LinkError) return undefined;
-    throw error;
-  }
+  return meteredCallWith(2, global, entry) as MeteredCall | undefined;
+}
+
+/** `meteredCallOf` for an entry taking three i32s (`deliver`). */
+export function meteredCallOfThree(global: WebAssembly.Global, entry: Function): MeteredCallOfThree | undefined {
+  return meteredCallWith(3, global, entry) as MeteredCallOfThree | undefined;
 }

@@ -10,7 +10,7 @@ export {
   FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, FUEL_GLOBAL_EXPORT, FUEL_AT_INSTANTIATION, BULK_BYTES_PER_FUEL,
   fuelImports, fuelBudgetFor, fuelGlobalOf, setFuel,
 } from "./fuel-contract.js";
-export { fuelGaugeOf, meteredCallOf, type FuelGauge, type MeteredCall } from "./fuel-gauge.js";
+export { fuelGaugeOf, meteredCallOf, meteredCallOfThree, type FuelGauge, type MeteredCall, type MeteredCallOfThree } from "./fuel-gauge.js";
 export * as limits from "./limits.js";
 export type { Finding, FindingLocation, VerdictClass, VerificationResult, VerificationStats } from "./verdict.js";
 export { checkComponent, KERNEL_WIT_PATH, type ComponentCheck, type ComponentCheckOptions } from "./component.js";

@@ -7,20 +7,16 @@ import type { ChannelSide } from "../../runtime/abi/index.js";
 import { EventKind } from "../../runtime/abi/index.js";
 import { CapabilityKind, CapabilityTable, Rights, type CapabilityObject, type HeldCapability } from "../capabilities/index.js";
 import { InvalidArgumentError, PeerClosedError, ProtocolViolationError } from "../errors.js";
-import type { EventSource, ProcessEvents } from "../events/index.js";
+import type { EventSource, MessageReceipt, ProcessEvents } from "../events/index.js";
 import { MAX_QUEUED_MESSAGES } from "../params.js";
 import type { Contract } from "./contract.js";
-
-interface Message {
-  readonly number: number;
-  readonly attachment: HeldCapability | undefined;
-}
+import { MessageQueue } from "./message-queue.js";
 
 /** An endpoint watched for events: one source for both its message and its closed events. */
 interface Watch {
   readonly events: ProcessEvents;
   tag: number;
-  readonly source: EventSource;
+  readonly source: WatchSource;
   /** The kind of the event last queued for it. */
   announced: number;
 }
@@ -31,7 +27,11 @@ class Channel {
 
   constructor(readonly contract: Contract | undefined) {
     this.state = contract?.initial ?? 0;
-    this.ends = [new Endpoint(this, "client"), new Endpoint(this, "server")];
+    const client = new Endpoint(this, "client");
+    const server = new Endpoint(this, "server");
+    client.peer = server;
+    server.peer = client;
+    this.ends = [client, server];
   }
 }
 
@@ -44,7 +44,9 @@ export function openEndpoints(): number {
 
 export class Endpoint {
   /** Messages sent to this end, not yet received. */
-  readonly queue: Message[] = [];
+  readonly queue = new MessageQueue();
+  /** The channel's other end (set once, when the channel is made). */
+  peer!: Endpoint;
   closed = false;
   watch: Watch | undefined;
   private arrivals: (() => void)[] = [];
@@ -52,11 +54,6 @@ export class Endpoint {
 
   constructor(readonly channel: Channel, readonly side: ChannelSide) {
     endpointsOpen++;
-  }
-
-  get peer(): Endpoint {
-    const [client, server] = this.channel.ends;
-    return this === client ? server : client;
   }
 
   /** Settles when a message arrives or the peer closes: a user domain's parked receive. */
@@ -102,7 +99,7 @@ export class Endpoint {
     this.closed = true;
     endpointsOpen--;
     this.unwatch();
-    for (const message of this.queue.splice(0)) if (message.attachment) CapabilityTable.discard(message.attachment);
+    for (const attachment of this.queue.takeAll()) CapabilityTable.discard(attachment);
     this.wakeArrivals();
     this.wakeRooms();
     const peer = this.peer;
@@ -135,13 +132,22 @@ export function createChannel(table: CapabilityTable, contract: Contract | undef
   }
 }
 
-/** `(number << 32) | attachment`, made as one bigint where the sum is exact (message numbers under 2^21). */
+/**
+ * `(number << 32) | attachment`, made as one bigint where the sum is exact (message numbers under
+ * 2^21), and not made at all for a small message without an attachment: a new bigint costs more
+ * than the rest of a receive, and most messages of a conversation are such.
+ */
 function packMessage(number: number, attachment: number): bigint {
+  if (attachment === 0 && number < PACKED_PLAIN_MESSAGES.length) return PACKED_PLAIN_MESSAGES[number]!;
   return number < SMALL_MESSAGE_NUMBERS ? BigInt(number * 0x1_0000_0000 + attachment) : (BigInt(number) << 32n) | BigInt(attachment);
 }
 
 /** Message numbers whose packed form is an exact double: number × 2^32 + a u32 stays under 2^53. */
 const SMALL_MESSAGE_NUMBERS = 2 ** 21;
+
+/** Messages below this number without an attachment are answered from a table made once (a contract has a few messages). */
+const PLAIN_MESSAGES_PACKED_ONCE = 256;
+const PACKED_PLAIN_MESSAGES: readonly bigint[] = Array.from({ length: PLAIN_MESSAGES_PACKED_ONCE }, (_, number) => BigInt(number) << 32n);
 
 export function endpointOf(table: CapabilityTable, handle: number, rights: number): Endpoint {
   return table.lookup(handle, CapabilityKind.channel, rights).object.target as Endpoint;
@@ -171,7 +177,7 @@ export function sendMessage(table: CapabilityTable, handle: number, number: numb
   // The attachment leaves the sender now (a use after send fails); it is in flight until received.
   const held = attachment !== 0 ? table.detach(attachment) : undefined;
   channel.state = next;
-  peer.queue.push({ number, attachment: held });
+  peer.queue.push(number, held);
   peer.wakeArrivals();
   peer.announce();
   return true;
@@ -185,44 +191,93 @@ export function sendMessage(table: CapabilityTable, handle: number, number: numb
  */
 export function receiveMessage(table: CapabilityTable, handle: number): bigint | undefined {
   const endpoint = endpointOf(table, handle, Rights.read);
-  const message = endpoint.queue[0];
-  if (!message) {
+  if (endpoint.queue.length === 0) {
     if (endpoint.peer.closed) throw new PeerClosedError(`channels.receive: the other end of channel handle ${handle} is closed and nothing is queued`);
     return undefined;
   }
+  const number = endpoint.queue.firstNumber();
+  return packMessage(number, receiveFirst(endpoint, table));
+}
+
+/**
+ * Removes the oldest message of `endpoint` (one is queued) for the holder of `table`: returns
+ * the handle its attachment now has there (0: none). An attachment that does not fit leaves the
+ * message queued and throws.
+ */
+function receiveFirst(endpoint: Endpoint, table: CapabilityTable): number {
+  const queue = endpoint.queue;
+  const attachment = queue.firstAttachment();
   let received = 0;
-  if (message.attachment) {
+  if (attachment) {
     try {
-      received = table.attach(message.attachment);
+      received = table.attach(attachment);
     } catch (error) {
       // Revoked in flight: the message arrives without it. Anything else (no room) waits for the receiver.
       if (!(error instanceof Error) || error.name !== "BadHandleError") throw error;
-      CapabilityTable.discard(message.attachment);
+      CapabilityTable.discard(attachment);
     }
   }
-  endpoint.queue.shift();
+  queue.dropFirst();
   endpoint.wakeRooms();
   endpoint.announce();
-  return packMessage(message.number, received);
+  return received;
 }
 
-/** Makes the endpoint an event source of `events`: a message event (or, at the end, a closed event) carrying `tag`. */
-export function watchEndpoint(table: CapabilityTable, handle: number, tag: number, events: ProcessEvents): void {
+/**
+ * A watched endpoint's one event source, for both its message and its closed events. Subscribed
+ * (channels.subscribe), it is also the receipt through which an in-kernel delivery receives the
+ * message for the process, so the handler is handed it without a receive call.
+ */
+class WatchSource implements EventSource, MessageReceipt {
+  queued = false;
+  number = 0;
+  attachment = 0;
+  receipt: MessageReceipt | undefined;
+
+  constructor(private readonly endpoint: Endpoint, private readonly table: CapabilityTable) {}
+
+  taken(): void {
+    const endpoint = this.endpoint;
+    // The closed event is the last this endpoint can give: the watch ends with it. A message
+    // event taken after the peer closed and its messages were received is followed by it.
+    if (endpoint.watch?.announced === EventKind.closed) endpoint.unwatch();
+    else if (endpoint.queue.length === 0 && endpoint.peer.closed) endpoint.announce();
+  }
+
+  receive(): boolean {
+    const endpoint = this.endpoint;
+    // Received already (the app called receive before its event came round): nothing to hand over.
+    if (endpoint.queue.length === 0 || endpoint.watch?.source !== this) return false;
+    const number = endpoint.queue.firstNumber();
+    try {
+      this.attachment = receiveFirst(endpoint, this.table);
+    } catch {
+      // The attachment does not fit: the message stays queued and the plain event tells the app,
+      // whose own receive then answers why.
+      return false;
+    }
+    this.number = number;
+    return true;
+  }
+}
+
+/**
+ * Makes the endpoint an event source of `events`: a message event (or, at the end, a closed
+ * event) carrying `tag`. `receiving` (channels.subscribe): in the kernel domain each message is
+ * received for the process as its event is delivered (the source's receipt). Asked again, the
+ * watch keeps its source and its queued event, and takes the new tag and form.
+ */
+export function watchEndpoint(table: CapabilityTable, handle: number, tag: number, events: ProcessEvents, receiving = false): void {
   const endpoint = endpointOf(table, handle, Rights.read);
-  if (endpoint.watch) {
-    endpoint.watch.tag = tag;
+  const watched = endpoint.watch;
+  if (watched) {
+    watched.tag = tag;
+    watched.source.receipt = receiving ? watched.source : undefined;
     return;
   }
-  events.addSource("channels.watch");
-  const source: EventSource = {
-    queued: false,
-    taken: () => {
-      // The closed event is the last this endpoint can give: the watch ends with it. A message
-      // event taken after the peer closed and its messages were received is followed by it.
-      if (endpoint.watch?.announced === EventKind.closed) endpoint.unwatch();
-      else if (endpoint.queue.length === 0 && endpoint.peer.closed) endpoint.announce();
-    },
-  };
+  events.addSource(receiving ? "channels.subscribe" : "channels.watch");
+  const source = new WatchSource(endpoint, table);
+  source.receipt = receiving ? source : undefined;
   endpoint.watch = { events, tag, source, announced: 0 };
   endpoint.announce();
 }

@@ -2,19 +2,42 @@
 // events they have produced, and who hears when the queue stops being empty: the scheduler for
 // an in-kernel process, the parked `events.wait` of a user domain.
 import { ResourceLimitError } from "../errors.js";
+import { frontWorthReclaiming, moveToFront } from "./queue-front.js";
 
 /** Something that produces events for one process; it has at most one event queued at a time. */
 export interface EventSource {
   queued: boolean;
   /** Called when its queued event is taken (a one-shot timer releases itself here). */
   taken?(): void;
+  /**
+   * Set on a channel endpoint subscribed with channels.subscribe: its message events are
+   * received for the process as they are delivered in the kernel domain.
+   */
+  readonly receipt?: MessageReceipt | undefined;
+}
+
+/** How an in-kernel delivery receives a subscribed endpoint's message for the process. */
+export interface MessageReceipt {
+  /**
+   * Receives the endpoint's next message: true with `number` and `attachment` (its handle in
+   * the process's table, 0: none) set; false when none could be (none is queued any more, or
+   * its attachment does not fit), and the event is delivered as a plain one.
+   */
+  receive(): boolean;
+  readonly number: number;
+  readonly attachment: number;
 }
 
 export interface PendingEvent {
   readonly kind: number;
   readonly tag: number;
-  readonly source: EventSource;
 }
+
+/** A taken front of the queue longer than this (and than what is left) is reclaimed. */
+const COMPACT_AFTER = 64;
+
+/** What `takeNext` answers when no event is queued (event kinds start at 1). */
+export const NO_EVENT = 0;
 
 /** Per-process counters for `--stats` and the suites. */
 export interface EventStatistics {
@@ -32,8 +55,14 @@ export interface EventStatistics {
 }
 
 export class ProcessEvents {
-  private readonly queue: (PendingEvent | undefined)[] = [];
+  // The queue is three parallel arrays of plain values used from `head` to `tail`, not an array
+  // of event objects: an in-kernel process takes one event per message, and an object per event
+  // was an allocation on every delivery. A withdrawn event leaves a hole (its source undefined).
+  private readonly sourcesQueued: (EventSource | undefined)[] = [];
+  private readonly kindsQueued: number[] = [];
+  private readonly tagsQueued: number[] = [];
   private head = 0;
+  private tail = 0;
   /** Events in the queue, not counting the holes withdrawn ones leave. */
   private count = 0;
   private sourceCount = 0;
@@ -83,7 +112,10 @@ export class ProcessEvents {
     if (this.closedFlag || source.queued) return false;
     source.queued = true;
     const wasEmpty = this.count === 0;
-    this.queue.push({ kind, tag, source });
+    const tail = this.tail++;
+    this.sourcesQueued[tail] = source;
+    this.kindsQueued[tail] = kind;
+    this.tagsQueued[tail] = tag >>> 0;
     const queued = ++this.count;
     if (queued > this.statistics.queueHighWater) this.statistics.queueHighWater = queued;
     if (wasEmpty) {
@@ -97,34 +129,54 @@ export class ProcessEvents {
 
   /** Takes the oldest event, or undefined when none is queued. */
   take(): PendingEvent | undefined {
-    while (this.head < this.queue.length) {
-      const event = this.queue[this.head];
-      this.queue[this.head++] = undefined;
-      if (this.head > 64 && this.head * 2 > this.queue.length) this.compact();
+    const kind = this.takeNext();
+    return kind === NO_EVENT ? undefined : { kind, tag: this.takenTag };
+  }
+
+  /** The tag and source of the event `takeNext` took last. */
+  takenTag = 0;
+  takenSource: EventSource | undefined;
+
+  /**
+   * Takes the oldest event: returns its kind, its tag left in `takenTag`; NO_EVENT when none is
+   * queued. The scheduler's form, which allocates nothing per event.
+   */
+  takeNext(): number {
+    const sources = this.sourcesQueued;
+    while (this.head < this.tail) {
+      const index = this.head++;
+      const source = sources[index];
       // Withdrawn events leave a hole.
-      if (!event) continue;
+      if (!source) continue;
+      const kind = this.kindsQueued[index]!;
+      this.takenTag = this.tagsQueued[index]!;
+      this.takenSource = source;
+      sources[index] = undefined;
+      if (this.head === this.tail || frontWorthReclaiming(this.head, this.tail, COMPACT_AFTER)) this.compact();
       this.count--;
-      event.source.queued = false;
+      source.queued = false;
       this.statistics.delivered++;
-      event.source.taken?.();
-      return event;
+      // Read before this runs: it may queue the source's next event (a channel's closed event).
+      source.taken?.();
+      return kind;
     }
-    return undefined;
+    return NO_EVENT;
   }
 
   /** Removes `source`'s queued event, if any (a cancelled timer's expiry). */
   withdraw(source: EventSource): void {
     if (!source.queued) return;
     source.queued = false;
-    for (let index = this.head; index < this.queue.length; index++) {
-      if (this.queue[index]?.source === source) {
-        this.queue[index] = undefined;
+    const sources = this.sourcesQueued;
+    for (let index = this.head; index < this.tail; index++) {
+      if (sources[index] === source) {
+        sources[index] = undefined;
         this.count--;
         break;
       }
     }
-    while (this.head < this.queue.length && this.queue[this.head] === undefined) this.head++;
-    if (this.head === this.queue.length) this.compact();
+    while (this.head < this.tail && sources[this.head] === undefined) this.head++;
+    if (this.head === this.tail) this.compact();
   }
 
   /** Settles when an event arrives or the process ends: a user domain's parked wait. */
@@ -136,20 +188,23 @@ export class ProcessEvents {
   /** The process ended: every queued event is dropped, every waiter released, nothing more queues. */
   close(): void {
     this.closedFlag = true;
-    for (let index = this.head; index < this.queue.length; index++) {
-      const event = this.queue[index];
-      if (event) event.source.queued = false;
+    for (let index = this.head; index < this.tail; index++) {
+      const source = this.sourcesQueued[index];
+      if (source) source.queued = false;
+      this.sourcesQueued[index] = undefined;
     }
-    this.queue.length = 0;
-    this.head = 0;
+    this.head = this.tail;
+    this.compact();
+    this.takenSource = undefined;
     this.count = 0;
     this.sourceCount = 0;
     this.onReady = undefined;
     for (const wake of this.waiters.splice(0)) wake();
   }
 
+  /** Reclaims the taken front of the queue: an emptied queue starts again at 0 over the same arrays. */
   private compact(): void {
-    this.queue.splice(0, this.head);
+    this.tail = this.head < this.tail ? moveToFront(this.head, this.tail, [this.kindsQueued, this.tagsQueued], [this.sourcesQueued]) : 0;
     this.head = 0;
   }
 }

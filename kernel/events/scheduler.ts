@@ -4,7 +4,8 @@
 // delivery. User-domain processes are not queued here: their own threads take events with
 // `events.wait`, and an arriving event wakes the parked call.
 import { MAX_DELIVERIES_PER_SLICE, SCHEDULER_CLOCK_READ_DELIVERIES, SCHEDULER_CLOCK_READ_FUEL, SCHEDULER_SLICE_MILLISECONDS } from "../params.js";
-import type { PendingEvent, ProcessEvents } from "./process-events.js";
+import { NO_EVENT, type EventSource, type ProcessEvents } from "./process-events.js";
+import { frontWorthReclaiming, moveToFront } from "./queue-front.js";
 import type { TimerService } from "./timers.js";
 
 /**
@@ -12,7 +13,10 @@ import type { TimerService } from "./timers.js";
  * Returns the fuel the delivery used, which bounds how long it took; nothing when that is not
  * known (the scheduler then reads the clock before the next delivery).
  */
-export type Deliver = (event: PendingEvent) => number | void;
+export type Deliver = (kind: number, tag: number, source: EventSource) => number | void;
+
+/** A taken front of the run queue longer than this (and than what is left) is reclaimed. */
+const RUN_QUEUE_COMPACT_AFTER = 1024;
 
 interface Runnable {
   readonly events: ProcessEvents;
@@ -21,8 +25,11 @@ interface Runnable {
 }
 
 export class Scheduler {
+  // The run queue is used from `head` to `tail` and starts again at 0 whenever it empties, which a
+  // pair of processes talking to each other makes it do on every delivery.
   private readonly runQueue: (Runnable | undefined)[] = [];
   private head = 0;
+  private tail = 0;
   private scheduled = false;
   private readonly idleWaiters: (() => void)[] = [];
   /** Deliveries made, over all processes (for benchmarks and statistics). */
@@ -40,7 +47,7 @@ export class Scheduler {
 
   /** Processes waiting for their turn. */
   get runnable(): number {
-    return this.runQueue.length - this.head;
+    return this.tail - this.head;
   }
 
   /** Settles once the run queue is empty (tests use it after moving a virtual clock). */
@@ -51,12 +58,31 @@ export class Scheduler {
 
   private enqueue(runnable: Runnable): void {
     if (runnable.inRunQueue) return;
-    runnable.inRunQueue = true;
-    this.runQueue.push(runnable);
+    this.append(runnable);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.runSlice);
     }
+  }
+
+  private append(runnable: Runnable): void {
+    runnable.inRunQueue = true;
+    this.runQueue[this.tail++] = runnable;
+  }
+
+  /** Takes the runnable at the head; the queue starts again at 0 once it is empty. */
+  private next(): Runnable {
+    const runnable = this.runQueue[this.head]!;
+    this.runQueue[this.head++] = undefined;
+    if (this.head === this.tail) {
+      this.head = 0;
+      this.tail = 0;
+    } else if (frontWorthReclaiming(this.head, this.tail, RUN_QUEUE_COMPACT_AFTER)) {
+      this.tail = moveToFront(this.head, this.tail, [], [this.runQueue]);
+      this.head = 0;
+    }
+    runnable.inRunQueue = false;
+    return runnable;
   }
 
   /**
@@ -73,7 +99,7 @@ export class Scheduler {
     let delivered = 0;
     let fuelSinceClockRead = 0;
     let deliveriesSinceClockRead = 0;
-    while (this.head < this.runQueue.length) {
+    while (this.head < this.tail) {
       if ((timers && timers.pending > 0) || fuelSinceClockRead >= SCHEDULER_CLOCK_READ_FUEL || deliveriesSinceClockRead >= SCHEDULER_CLOCK_READ_DELIVERIES) {
         now = this.now();
         fuelSinceClockRead = 0;
@@ -81,12 +107,11 @@ export class Scheduler {
         if (timers && timers.nextDeadline <= now) timers.fireDue(now);
         if (delivered > 0 && now >= sliceEnd) break;
       }
-      const runnable = this.runQueue[this.head]!;
-      this.runQueue[this.head++] = undefined;
-      runnable.inRunQueue = false;
-      const event = runnable.events.take();
-      if (event) {
-        const fuel = runnable.deliver(event);
+      const runnable = this.next();
+      const events = runnable.events;
+      const kind = events.takeNext();
+      if (kind !== NO_EVENT) {
+        const fuel = runnable.deliver(kind, events.takenTag, events.takenSource!);
         fuelSinceClockRead += typeof fuel === "number" ? fuel : Infinity;
         deliveriesSinceClockRead++;
         this.deliveries++;
@@ -95,19 +120,10 @@ export class Scheduler {
       // Back of the queue: every other runnable process has its turn first. An event the delivery
       // itself queued (a yield) may have put it there already: once is all, or each yielding turn
       // would add a place and a busy process would take ever more turns than the others.
-      if (!runnable.inRunQueue && runnable.events.queued > 0 && !runnable.events.closed) {
-        runnable.inRunQueue = true;
-        this.runQueue.push(runnable);
-      }
-      if (this.head > 1024 && this.head * 2 > this.runQueue.length) {
-        this.runQueue.splice(0, this.head);
-        this.head = 0;
-      }
+      if (!runnable.inRunQueue && runnable.events.queued > 0 && !runnable.events.closed) this.append(runnable);
       if (delivered >= MAX_DELIVERIES_PER_SLICE) break;
     }
-    if (this.head >= this.runQueue.length) {
-      this.runQueue.length = 0;
-      this.head = 0;
+    if (this.head === this.tail) {
       this.scheduled = false;
       for (const wake of this.idleWaiters.splice(0)) wake();
       return;

@@ -7,8 +7,9 @@ import { entryFuel, moduleLimits, type Principal, type ResourceLimits } from "..
 import type { ExitStatus } from "../process/index.js";
 import { InstanceMemory } from "../sip/instance-memory.js";
 import { statusFromException } from "../sip/run-in-kernel.js";
-import { fuelGaugeOf, fuelGlobalOf, meteredCallOf, setFuel, type FuelGauge, type MeteredCall } from "../../verifier/index.js";
-import { DISPATCH_EXPORT, type Manifest } from "../../runtime/abi/index.js";
+import { fuelGaugeOf, fuelGlobalOf, meteredCallOf, meteredCallOfThree, setFuel, type FuelGauge, type MeteredCall, type MeteredCallOfThree } from "../../verifier/index.js";
+import { DELIVER_EXPORT, DISPATCH_EXPORT, EventKind, type Manifest } from "../../runtime/abi/index.js";
+import type { EventSource } from "../events/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { SyscallFault } from "../syscalls/failure.js";
 import type { AppImage } from "./app-image.js";
@@ -318,17 +319,27 @@ export class LinkedApp {
   }
 
   /**
+   * Delivers one event taken from the process's queue to main in the kernel domain: a subscribed
+   * endpoint's message event (its source has a receipt) is received for the process and handed to
+   * `deliver`; any other event, or a message that could not be received, goes to `dispatch`.
+   */
+  deliverEventInKernel(kind: number, tag: number, source: EventSource): ExitStatus | undefined {
+    const receipt = kind === EventKind.message ? source.receipt : undefined;
+    if (receipt === undefined) return this.deliverInKernel(kind, tag);
+    if (!this.deliversMessagesInKernel()) {
+      return { kind: "faulted", fault: { kind: "killed", message: `the app subscribed to a channel endpoint but its main module exports no '${DELIVER_EXPORT}' function to deliver its messages (docs/process-model.md)` } };
+    }
+    return receipt.receive() ? this.deliverMessageInKernel(tag, receipt.number, receipt.attachment) : this.deliverInKernel(kind, tag);
+  }
+
+  /**
    * Delivers one event to main in the kernel domain: `dispatch(kind, tag)`, run to completion under
    * the fuel budget of the `dispatch` entry. Returns how the process ended, when the delivery ended
    * it (an exit, a fault, fuel used up); undefined when the handler returned.
    */
   deliverInKernel(kind: number, tag: number): ExitStatus | undefined {
-    this.lastDeliveryFuel = Infinity;
-    const delivery = this.delivery ??= this.prepareDelivery();
+    const delivery = this.startDelivery();
     if ("ending" in delivery) return delivery.ending;
-    this.fuelBudget = delivery.budget;
-    // Other kernel-domain instances of the app start from the same budget (refuelKernelInstances says why).
-    for (const gauge of delivery.otherFuelGauges) gauge.fill(delivery.budget);
     let left: number | undefined;
     try {
       if (delivery.meteredDispatch && this.unfueledKernelMilliseconds === undefined) {
@@ -342,14 +353,59 @@ export class LinkedApp {
     } catch (error) {
       return statusFromException(error, this.image(this.plan.main.module));
     }
-    if (left !== undefined) {
-      const used = delivery.budget - left;
-      this.lastDeliveryFuel = used;
-      const statistics = this.context.process.events.statistics;
-      statistics.deliveryFuel += used;
-      statistics.meteredDeliveries++;
-    }
+    this.countDeliveryFuel(delivery.budget, left);
     return undefined;
+  }
+
+  /**
+   * Delivers one message the kernel received for main (channels.subscribe): `deliver(tag,
+   * message, attachment)`, under the same budget and with the same answer as `deliverInKernel`.
+   * Asked only when `deliversMessagesInKernel()`.
+   */
+  private deliverMessageInKernel(tag: number, message: number, attachment: number): ExitStatus | undefined {
+    const delivery = this.startDelivery();
+    if ("ending" in delivery) return delivery.ending;
+    const deliver = delivery.deliver!;
+    let left: number | undefined;
+    try {
+      if (delivery.meteredDeliver && this.unfueledKernelMilliseconds === undefined) {
+        left = delivery.meteredDeliver(tag, message, attachment, delivery.budget);
+      } else {
+        delivery.mainFuelGauge?.fill(delivery.budget);
+        this.guarded(() => deliver(tag, message, attachment));
+        left = delivery.mainFuelGauge?.remaining();
+      }
+    } catch (error) {
+      return statusFromException(error, this.image(this.plan.main.module));
+    }
+    this.countDeliveryFuel(delivery.budget, left);
+    return undefined;
+  }
+
+  /** Whether main's module exports `deliver`, through which subscribed endpoints' messages arrive received. */
+  private deliversMessagesInKernel(): boolean {
+    const delivery = this.delivery ??= this.prepareDelivery();
+    return !("ending" in delivery) && delivery.deliver !== undefined;
+  }
+
+  /** Fills every kernel-domain instance but main's with the dispatch entry's budget (refuelKernelInstances says why). */
+  private startDelivery(): NonNullable<LinkedApp["delivery"]> {
+    this.lastDeliveryFuel = Infinity;
+    const delivery = this.delivery ??= this.prepareDelivery();
+    if ("ending" in delivery) return delivery;
+    this.fuelBudget = delivery.budget;
+    const others = delivery.otherFuelGauges;
+    for (let index = 0; index < others.length; index++) others[index]!.fill(delivery.budget);
+    return delivery;
+  }
+
+  private countDeliveryFuel(budget: number, left: number | undefined): void {
+    if (left === undefined) return;
+    const used = budget - left;
+    this.lastDeliveryFuel = used;
+    const statistics = this.context.process.events.statistics;
+    statistics.deliveryFuel += used;
+    statistics.meteredDeliveries++;
   }
 
   /**
@@ -367,12 +423,13 @@ export class LinkedApp {
 
   private delivery: {
     dispatch: WasmFunction; budget: number; meteredDispatch: MeteredCall | undefined; mainFuelGauge: FuelGauge | undefined; otherFuelGauges: FuelGauge[];
+    deliver: WasmFunction | undefined; meteredDeliver: MeteredCallOfThree | undefined;
   } | { ending: ExitStatus } | undefined;
 
   /**
-   * What each delivery needs, looked up once: the export, its budget, gauges on every kernel
-   * instance's fuel global, and dispatch behind a metered call (one JS→Wasm call instead of three;
-   * undefined for an uninstrumented main or a dispatch of another signature, which take the gauges).
+   * What each delivery needs, looked up once: the exports, the budget, gauges on every kernel
+   * instance's fuel global, and dispatch and deliver behind metered calls (one JS→Wasm call instead
+   * of three; undefined for an uninstrumented main or an export of another signature, which take the gauges).
    */
   private prepareDelivery(): NonNullable<LinkedApp["delivery"]> {
     const main = this.kernelInstances.get(instanceKey(this.plan.main));
@@ -380,6 +437,8 @@ export class LinkedApp {
     if (!main || typeof dispatch !== "function") {
       return { ending: { kind: "faulted", fault: { kind: "killed", message: `the app holds event sources but its main module exports no '${DISPATCH_EXPORT}' function to deliver them (docs/process-model.md)` } } };
     }
+    const exported = main.instance.exports[DELIVER_EXPORT];
+    const deliver = typeof exported === "function" ? exported as WasmFunction : undefined;
     const budget = entryFuel(this.image(this.plan.main.module).manifest, DISPATCH_EXPORT, this.principal.limits);
     const mainFuel = fuelGlobalOf(main.instance);
     const otherFuelGauges: FuelGauge[] = [];
@@ -388,8 +447,9 @@ export class LinkedApp {
       if (global) otherFuelGauges.push(fuelGaugeOf(global));
     }
     return {
-      dispatch: dispatch as WasmFunction, budget, otherFuelGauges,
+      dispatch: dispatch as WasmFunction, budget, otherFuelGauges, deliver,
       meteredDispatch: mainFuel && meteredCallOf(mainFuel, dispatch), mainFuelGauge: mainFuel && fuelGaugeOf(mainFuel),
+      meteredDeliver: mainFuel && deliver && meteredCallOfThree(mainFuel, deliver),
     };
   }
 

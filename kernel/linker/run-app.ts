@@ -195,9 +195,9 @@ export function spawnApp(kernel: Kernel, app: AppImage, options: RunAppOptions =
     return refusal ? finish(refusal) : deliverEachEvent(mainCode);
   };
   const deliverEachEvent = (mainCode: number): Promise<AppRun> => new Promise<AppRun>((resolve) => {
-    kernel.scheduler.attach(process.events, (event) => {
+    kernel.scheduler.attach(process.events, (kind, tag, source) => {
       if (process.status) return 0;
-      const ending = linked.deliverInKernel(event.kind, event.tag);
+      const ending = linked.deliverEventInKernel(kind, tag, source);
       if (ending) resolve(finish(ending));
       else if (!process.events.canWake) resolve(finish({ kind: "exited", code: mainCode }));
       return linked.lastDeliveryFuel;

@@ -1,4 +1,4 @@
-// Channel calls (kernel/channels): create, send, receive, poll, watch.
+// Channel calls (kernel/channels): create, send, receive, poll, watch, subscribe.
 import { ErrorCode } from "../../runtime/abi/index.js";
 import { createChannel, receiveMessage, sendMessage, watchEndpoint, type Contract } from "../channels/index.js";
 import { KernelError } from "../errors.js";
@@ -43,5 +43,10 @@ export function channelPoll(context: CallContext, endpoint: number): bigint {
 
 export function channelWatch(context: CallContext, endpoint: number, tag: number): number {
   watchEndpoint(context.process.capabilities, endpoint, tag, context.process.events);
+  return 0;
+}
+
+export function channelSubscribe(context: CallContext, endpoint: number, tag: number): number {
+  watchEndpoint(context.process.capabilities, endpoint, tag, context.process.events, true);
   return 0;
 }

@@ -6,7 +6,7 @@
 // charge reads and writes that global, so it stays right if the rewriter ever caches fuel in a
 // local and flushes it to the global before each call, as long as the code reloads the global
 // after the call returns: the charge is then seen exactly like instructions spent in the call.
-import { fuelGlobalOf } from "../../verifier/index.js";
+import { fuelGaugeOf, fuelGlobalOf, type FuelGauge } from "../../verifier/index.js";
 import { FUEL_CHARGE_BATCH } from "../params.js";
 
 /** What every kernel call can charge for its work; in a user domain the pipeline attaches its own (see CallContext.fuel). */
@@ -16,7 +16,7 @@ export interface FuelCharge {
 }
 
 export class FuelMeter implements FuelCharge {
-  private global: WebAssembly.Global | undefined;
+  private gauge: FuelGauge | undefined;
   private resolved = false;
   /** Charged but not yet taken from the counter: below FUEL_CHARGE_BATCH. */
   private pending = 0;
@@ -33,21 +33,22 @@ export class FuelMeter implements FuelCharge {
       const instance = this.instanceOf();
       if (instance === undefined) return;
       // An uninstrumented instance has no counter and charges nothing.
-      this.global = fuelGlobalOf(instance);
+      const global = fuelGlobalOf(instance);
+      this.gauge = global && fuelGaugeOf(global);
       this.resolved = true;
     }
-    const global = this.global;
-    if (global === undefined || amount <= 0) return;
-    // Reading and writing the i64 global costs two BigInt conversions, about 130 ns: more than the
-    // call it charges for. Charges gather in a number and reach the global in batches instead.
+    const gauge = this.gauge;
+    if (gauge === undefined || amount <= 0) return;
+    // Reading and writing the counter, even through the gauge, costs more than the call it charges
+    // for. Charges gather in a number and reach the counter in batches instead.
     this.pending += amount;
     if (this.pending < FUEL_CHARGE_BATCH) return;
-    const left = (global.value as bigint) - BigInt(Math.ceil(this.pending));
+    const left = gauge.remaining() - Math.ceil(this.pending);
     this.pending = 0;
-    if (left < 0n) {
-      global.value = 0n;
+    if (left < 0) {
+      gauge.fill(0);
       this.onExhausted();
     }
-    global.value = left;
+    gauge.fill(left);
   }
 }

@@ -41,6 +41,7 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "channels.receive": services.channelReceive,
   "channels.poll": services.channelPoll,
   "channels.watch": services.channelWatch,
+  "channels.subscribe": services.channelSubscribe,
   "names.publish": services.namePublish,
   "names.connect": services.nameConnect,
   "files.open": services.fileOpen,

@@ -2,6 +2,8 @@
 // how `events.wait` packs an event into its s64 result. The AssemblyScript runtime reads the same
 // numbers (runtime/assembly/events.ts).
 
+import type { ExportDescriptor } from "./descriptor.js";
+
 export const EventKind = {
   /** A timer expired (timers.start). */
   timer: 1,
@@ -20,6 +22,17 @@ export type EventKindName = keyof typeof EventKind;
 
 /** Names of the world's exports the kernel calls to deliver events. */
 export const DISPATCH_EXPORT = "dispatch";
+/**
+ * Where the kernel hands an in-kernel process a message it received for it (channels.subscribe):
+ * `deliver(tag, message, attachment)`. Not in the WIT world, whose every export a component must
+ * have: only an app that subscribes needs it. The verifier checks its type where it is exported.
+ */
+export const DELIVER_EXPORT = "deliver";
+export const deliverExport: ExportDescriptor = {
+  name: DELIVER_EXPORT,
+  parameters: [{ name: "tag", type: "u32" }, { name: "message", type: "u32" }, { name: "attachment", type: "u32" }],
+  result: null, coreParameters: ["i32", "i32", "i32"], coreResults: [],
+};
 export const SERVE_EXPORT = "serve";
 
 /** `(kind << 32) | tag`: never negative, since kinds are small, so errors (negative) stay apart. */

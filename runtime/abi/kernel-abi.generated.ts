@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "2154b4fd7b36e1ca";
+export const ABI_SOURCE_HASH = "80d19cf99bed5714";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "names.publish", "names.connect", "files.open", "files.close", "files.read", "files.write", "files.seek", "files.read-directory", "files.stat", "files.mkdir", "files.unlink", "files.remove-directory", "files.rename"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "channels.subscribe", "names.publish", "names.connect", "files.open", "files.close", "files.read", "files.write", "files.seek", "files.read-directory", "files.stat", "files.mkdir", "files.unlink", "files.remove-directory", "files.rename"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -44,19 +44,20 @@ export const Syscall = {
   channelsReceive: 29,
   channelsPoll: 30,
   channelsWatch: 31,
-  namesPublish: 32,
-  namesConnect: 33,
-  filesOpen: 34,
-  filesClose: 35,
-  filesRead: 36,
-  filesWrite: 37,
-  filesSeek: 38,
-  filesReadDirectory: 39,
-  filesStat: 40,
-  filesMkdir: 41,
-  filesUnlink: 42,
-  filesRemoveDirectory: 43,
-  filesRename: 44,
+  channelsSubscribe: 32,
+  namesPublish: 33,
+  namesConnect: 34,
+  filesOpen: 35,
+  filesClose: 36,
+  filesRead: 37,
+  filesWrite: 38,
+  filesSeek: 39,
+  filesReadDirectory: 40,
+  filesStat: 41,
+  filesMkdir: 42,
+  filesUnlink: 43,
+  filesRemoveDirectory: 44,
+  filesRename: 45,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -414,6 +415,17 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
   },
   {
     number: 32,
+    interfaceName: "channels",
+    functionName: "subscribe",
+    qualifiedName: "channels.subscribe",
+    importModule: "singlet:kernel/channels@0.1.0",
+    parameters: [{"name":"endpoint","type":"u32"},{"name":"tag","type":"u32"}],
+    result: "s32",
+    coreParameters: ["i32","i32"],
+    coreResults: ["i32"],
+  },
+  {
+    number: 33,
     interfaceName: "names",
     functionName: "publish",
     qualifiedName: "names.publish",
@@ -424,7 +436,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 33,
+    number: 34,
     interfaceName: "names",
     functionName: "connect",
     qualifiedName: "names.connect",
@@ -435,7 +447,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 34,
+    number: 35,
     interfaceName: "files",
     functionName: "open",
     qualifiedName: "files.open",
@@ -446,7 +458,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 35,
+    number: 36,
     interfaceName: "files",
     functionName: "close",
     qualifiedName: "files.close",
@@ -457,7 +469,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 36,
+    number: 37,
     interfaceName: "files",
     functionName: "read",
     qualifiedName: "files.read",
@@ -468,7 +480,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 37,
+    number: 38,
     interfaceName: "files",
     functionName: "write",
     qualifiedName: "files.write",
@@ -479,7 +491,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 38,
+    number: 39,
     interfaceName: "files",
     functionName: "seek",
     qualifiedName: "files.seek",
@@ -490,7 +502,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 39,
+    number: 40,
     interfaceName: "files",
     functionName: "read-directory",
     qualifiedName: "files.read-directory",
@@ -501,7 +513,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 40,
+    number: 41,
     interfaceName: "files",
     functionName: "stat",
     qualifiedName: "files.stat",
@@ -512,7 +524,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 41,
+    number: 42,
     interfaceName: "files",
     functionName: "mkdir",
     qualifiedName: "files.mkdir",
@@ -523,7 +535,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 42,
+    number: 43,
     interfaceName: "files",
     functionName: "unlink",
     qualifiedName: "files.unlink",
@@ -534,7 +546,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 43,
+    number: 44,
     interfaceName: "files",
     functionName: "remove-directory",
     qualifiedName: "files.remove-directory",
@@ -545,7 +557,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 44,
+    number: 45,
     interfaceName: "files",
     functionName: "rename",
     qualifiedName: "files.rename",

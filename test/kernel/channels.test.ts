@@ -187,6 +187,19 @@ describe("kernel/channels", function () {
       expect(names.publish(new CapabilityTable(), "one-more", undefined)).to.be.greaterThan(0);
     });
 
+    it("keeps order in a queue that never empties, however long the conversation (what is left moves to the front now and then)", () => {
+      const { clientTable, serverTable, client, server } = pair(null);
+      const received: number[] = [];
+      for (let message = 0; message < 10; message++) sendMessage(clientTable, client, message, 0);
+      for (let message = 10; message < 1000; message++) {
+        sendMessage(clientTable, client, message, 0);
+        received.push(unpack(receiveMessage(serverTable, server))!.message);
+      }
+      while (received.length < 1000) received.push(unpack(receiveMessage(serverTable, server))!.message);
+      expect(received).to.deep.equal(Array.from({ length: 1000 }, (_, index) => index));
+      expect(receiveMessage(serverTable, server)).to.equal(undefined);
+    });
+
     it("watches an endpoint: one message event while messages wait, then a last closed event, the source counted and released", () => {
       const { clientTable, serverTable, client, server } = pair(null);
       const events = new ProcessEvents(4);

@@ -5,7 +5,7 @@
 // Start-function rule: a start function is allowed (AssemblyScript initialises its globals in
 // one) but must be defined in the module, never a kernel import called before any entry. It
 // runs under the fuel the module is instantiated with (fuel-contract.ts, FUEL_AT_INSTANTIATION).
-import { worldExports, type Manifest } from "../../runtime/abi/index.js";
+import { deliverExport, worldExports, type Manifest } from "../../runtime/abi/index.js";
 import { functionTypeToString, sameFunctionType, type DecodedModule } from "../binary/module.js";
 import { finding } from "../codes.js";
 import { FUEL_GLOBAL_EXPORT } from "../fuel-contract.js";
@@ -112,9 +112,10 @@ function checkEntryPoints(
  * The world's exports (`main`) must have the world's core types whether or not the manifest
  * declares them: the kernel calls `main` in either domain, and one of another type would be
  * called with the wrong values, so the loader refuses it everywhere (REFUSED_IN_EVERY_DOMAIN).
+ * So must `deliver`, which the kernel calls too, though the world does not list it.
  */
 function checkWorldExportTypes(module: DecodedModule, exportsByName: Map<string, DecodedModule["exports"][number]>, findings: Finding[]): void {
-  for (const world of worldExports) {
+  for (const world of [...worldExports, deliverExport]) {
     const exported = exportsByName.get(world.name);
     if (exported === undefined || exported.kind !== "function") continue;
     const type = functionTypeOf(module, exported.index);

@@ -41,3 +41,11 @@ declare function raw_watch(endpoint: u32, tag: u32): i32;
 export function watch(endpoint: u32, tag: u32): i32 {
   return raw_watch(endpoint, tag);
 }
+
+@external("singlet:kernel/channels@0.1.0", "subscribe")
+declare function raw_subscribe(endpoint: u32, tag: u32): i32;
+
+/** `watch`, with each message received for the caller: in the kernel domain the kernel takes the message from the queue as it delivers the event and calls the app's `deliver(tag: u32, message: u32, attachment: u32)` export instead of `dispatch`, so the handler makes no receive call (`deliver` is not in the world: only an app that subscribes needs it). A message whose attachment does not fit comes through `dispatch` as a plain `message` event (its receive answers `noMemory`); the `closed` event comes through `dispatch`. In a user domain it is `watch`: `serve` receives. 0, or a negative error as for `watch`. */
+export function subscribe(endpoint: u32, tag: u32): i32 {
+  return raw_subscribe(endpoint, tag);
+}
