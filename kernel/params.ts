@@ -150,6 +150,12 @@ export const MAX_NAME_BYTES = 255;
  * the host's own per-process limit (often 1024) is shared by every process of the kernel.
  */
 export const MAX_OPEN_FILES_PER_PROCESS = 256;
+/**
+ * Largest file a process may make on a writable host mount: the host's disk is not the kernel's
+ * to give away, and `::rw` lends a directory, not all the space under it. A write or a seek past it
+ * and a write there fails with fileTooBig (a sparse file still counts its length).
+ */
+export const MAX_HOST_FILE_BYTES = 1024 * 1024 * 1024;
 /** Largest file of the in-memory tree: kernel memory no process is charged for, so bounded per file. */
 export const MAX_MEMORY_FILE_BYTES = 16 * 1024 * 1024;
 /** All files of the in-memory tree together: the tree outlives processes, so it has a bound of its own. */

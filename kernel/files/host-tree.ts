@@ -6,10 +6,10 @@
 // followed either. `..` never reaches here (guest paths are normalized first).
 import type { HostFiles, HostFileType } from "../../hal/hil/index.js";
 import { ErrorCode, FileType } from "../../runtime/abi/index.js";
-import { AlreadyExistsError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
+import { AlreadyExistsError, FileTooBigError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
 import type { DirectoryEntry, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
 import { onHost } from "./host-errors.js";
-import { MAX_KNOWN_DIRECTORIES } from "../params.js";
+import { MAX_HOST_FILE_BYTES, MAX_KNOWN_DIRECTORIES } from "../params.js";
 
 const TYPE_OF_HOST_TYPE: Readonly<Record<HostFileType, number>> = {
   file: FileType.file, directory: FileType.directory, symbolicLink: FileType.symbolicLink, other: FileType.other,
@@ -139,7 +139,12 @@ export class HostTree implements FileTree {
       type: FileType.file,
       size: () => onHost(guestPath, () => this.host.fstat(descriptor)).size,
       read: (into, offset, length, position) => onHost(guestPath, () => this.host.read(descriptor, into, offset, length, position)),
-      write: (data, position) => onHost(guestPath, () => this.host.write(descriptor, data, position)),
+      write: (data, position) => {
+        if (position + data.byteLength > MAX_HOST_FILE_BYTES) {
+          throw new FileTooBigError(`${guestPath}: a write to byte ${position + data.byteLength} (limit ${MAX_HOST_FILE_BYTES} on a host mount)`);
+        }
+        return onHost(guestPath, () => this.host.write(descriptor, data, position));
+      },
       list: () => {
         throw new NotDirectoryError(`${guestPath} is not a directory`);
       },

@@ -41,6 +41,7 @@ const ROWS: readonly Row[] = [
   { call: "write", what: "a file opened read-only", body: `${opened("/f", READ)} (call $write (local.get $h) [data])`, code: ErrorCode.readOnly },
   { call: "write", what: "a forged handle", body: `(call $write (i32.const 0x10003) [data])`, code: ErrorCode.badHandle },
   { call: "write", what: "past the in-memory file limit", body: `${opened("/big", WRITE | CREATE)} (drop (call $seek (local.get $h) (i64.const 16777216) (i32.const 0))) (call $write (local.get $h) [d])`, code: ErrorCode.fileTooBig },
+  { call: "write", what: "past the host-mount file limit", body: `${opened("/rw/big", WRITE | CREATE)} (drop (call $seek (local.get $h) (i64.const 1073741824) (i32.const 0))) (call $write (local.get $h) [d])`, code: ErrorCode.fileTooBig },
   { call: "write", what: "a directory", body: `${opened("/d", READ)} (call $write (local.get $h) [d])`, code: ErrorCode.isDirectory },
   { call: "seek", what: "an unknown whence", body: `${opened("/f", READ)} (i32.wrap_i64 (call $seek (local.get $h) (i64.const 0) (i32.const 3)))`, code: ErrorCode.invalidArgument },
   { call: "seek", what: "before the start", body: `${opened("/f", READ)} (i32.wrap_i64 (call $seek (local.get $h) (i64.const -1) (i32.const 0)))`, code: ErrorCode.invalidArgument },

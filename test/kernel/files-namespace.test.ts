@@ -78,6 +78,7 @@ describe("kernel/files namespace", () => {
       ["MAX_MEMORY_FILE_BYTES", params.MAX_MEMORY_FILE_BYTES / (1024 * 1024), "16 MiB"],
       ["MAX_MEMORY_TREE_BYTES", params.MAX_MEMORY_TREE_BYTES / (1024 * 1024), "64 MiB"],
       ["MAX_MEMORY_TREE_ENTRIES", params.MAX_MEMORY_TREE_ENTRIES, "100,000"],
+      ["MAX_HOST_FILE_BYTES", params.MAX_HOST_FILE_BYTES / (1024 * 1024 * 1024), "1 GiB"],
     ];
     for (const [name, value, text] of stated) {
       const row = page.split("\n").find((line) => line.startsWith(`| \`${name}\``));
