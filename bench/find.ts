@@ -3,10 +3,9 @@
 // user domain, beside a plain-JavaScript walk of the same host tree (fs.readdirSync with file
 // types, recursive, building the same path strings) and GNU find itself, interleaved in one run
 // so drift hits every variant alike. Once on the in-memory tree, once on a host directory.
-// Prints medians and ratios; writes the table as JSON to SINGLET_BENCH_JSON or
-// bench-results/find.json.
+// Prints medians and ratios; writes them as JSON to bench/results/find.json.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +14,7 @@ import { resolveModuleSource } from "../kernel/index.js";
 import { generateTree, type TreeSink } from "./file-tree.js";
 import { median, round } from "./measure.js";
 import type { BenchTable } from "./table.js";
+import { writeExperimentResults } from "./experiment-results.js";
 
 const FIND_ENTRIES = 10_000;
 const RUNS = 11;
@@ -147,11 +147,9 @@ export async function runFindBenchmarks(): Promise<BenchTable[]> {
 }
 
 function writeJson(table: BenchTable, results: readonly TreeResult[]): void {
-  const path = process.env.SINGLET_BENCH_JSON ?? join(projectRoot, "bench-results", "find.json");
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify({
-    experiment: "find", date: new Date().toISOString(), node: process.version, entries: FIND_ENTRIES, runs: RUNS,
+  writeExperimentResults("find", {
+    entries: FIND_ENTRIES, runs: RUNS,
     seed: { speedupKernelOverUser: SEED_SPEEDUP }, goals: { kernelOverJavascript: GOAL_RATIO_TO_JAVASCRIPT, speedupKernelOverUser: SEED_SPEEDUP },
     milliseconds: results, table,
-  }, null, 2) + "\n");
+  });
 }
