@@ -3,6 +3,7 @@ import type { BlockDevice } from "./block.js";
 import type { ConsoleDevice } from "./console.js";
 import type { Cpu } from "./cpu.js";
 import type { NetworkDevice } from "./network.js";
+import type { RandomSource } from "./random.js";
 import type { TimerDevice } from "./time.js";
 
 export interface Hal {
@@ -11,6 +12,7 @@ export interface Hal {
   readonly console: ConsoleDevice;
   readonly block?: BlockDevice;
   readonly network?: NetworkDevice;
+  readonly random?: RandomSource;
   /** Releases what the HAL holds (timers, sockets); running user domains are terminated. */
   shutdown(): Promise<void>;
 }

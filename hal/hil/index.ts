@@ -7,4 +7,5 @@ export * from "./time.js";
 export * from "./console.js";
 export * from "./block.js";
 export * from "./network.js";
+export * from "./random.js";
 export * from "./hal.js";

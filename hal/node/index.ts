@@ -1,10 +1,11 @@
 // The Node HAL: user domains on worker_threads with a SharedArrayBuffer trap page, real timers,
-// console, an in-memory block device and TCP networking.
+// console, an in-memory block device, TCP and UDP networking and a random source.
 import type { Hal } from "../hil/index.js";
 import { MemoryBlockDevice } from "./block.js";
 import { NodeConsole } from "./console.js";
 import { NodeCpu, type NodeCpuOptions } from "./cpu.js";
 import { NodeNetwork } from "./network.js";
+import { NodeRandom } from "./random.js";
 import { NodeTimer } from "./timer.js";
 
 export { NodeCpu, type NodeCpuOptions } from "./cpu.js";
@@ -12,6 +13,7 @@ export { NodeTimer } from "./timer.js";
 export { NodeConsole } from "./console.js";
 export { MemoryBlockDevice, BlockRangeError } from "./block.js";
 export { NodeNetwork } from "./network.js";
+export { NodeRandom } from "./random.js";
 export { runModule, type ModuleRunSpec, type RunningModule } from "./user-domain/index.js";
 export * as params from "./params.js";
 
@@ -24,12 +26,17 @@ export interface NodeHalOptions extends NodeCpuOptions {
 export function createNodeHal(options: NodeHalOptions = {}): Hal {
   const timer = new NodeTimer();
   const cpu = new NodeCpu(timer, options);
+  const network = new NodeNetwork();
   return {
     cpu,
     timer,
     console: new NodeConsole(),
     block: new MemoryBlockDevice(options.blockSize ?? 4096, options.blockCount ?? 1024),
-    network: new NodeNetwork(),
-    shutdown: () => cpu.terminateAll("the HAL is shutting down"),
+    network,
+    random: new NodeRandom(),
+    shutdown: () => {
+      network.closeAll();
+      return cpu.terminateAll("the HAL is shutting down");
+    },
   };
 }
