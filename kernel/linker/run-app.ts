@@ -14,6 +14,7 @@ import { planLink, type LinkPlan } from "./plan.js";
 import type { ModuleImage } from "../loader/index.js";
 import { compileContracts, type Contract } from "../channels/index.js";
 import { LoadError } from "../errors.js";
+import { NetworkRules } from "../network/index.js";
 import { SERVE_EXPORT, capabilityRequestName, type CapabilityRequest } from "../../runtime/abi/index.js";
 
 export interface RunAppOptions {
@@ -67,6 +68,7 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
     eventSourceLimit: principal.limits.eventSources, exchangeLimit: principal.limits.exchangeBytes,
     contracts: recipe.contracts,
     services: { ...recipe.services, allowed: (name) => principal.mayUseService(name) },
+    network: new NetworkRules(app.modules.get(app.main)!.manifest.network, principal.network),
   }, principal.limits.processes);
   try {
     kernel.grantInitialCapabilities(process, recipe.grants);

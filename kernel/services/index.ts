@@ -11,3 +11,5 @@ export * from "./blocking-calls.js";
 export * from "./block-calls.js";
 export * from "./channel-calls.js";
 export * from "./name-calls.js";
+export * from "./socket-calls.js";
+export * from "./random-calls.js";

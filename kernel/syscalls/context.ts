@@ -5,6 +5,8 @@ import type { InstanceMemory } from "../sip/instance-memory.js";
 import type { FuelCharge } from "../sip/fuel-meter.js";
 import type { TimerService } from "../events/index.js";
 import type { NameService } from "../channels/index.js";
+import type { NetworkService } from "../network/index.js";
+import type { RandomSource } from "../../hal/hil/index.js";
 
 /**
  * The console as the kernel sees it: an output target (write returns the units taken) that may
@@ -28,6 +30,10 @@ export interface KernelServices {
   readonly timers?: TimerService;
   /** The directory of named services; absent where a kernel offers none. */
   readonly names?: NameService;
+  /** Sockets over the HAL's network device; absent when the kernel was booted without one. */
+  readonly network?: NetworkService;
+  /** Random bytes; absent when the kernel was booted without a random device. */
+  readonly random?: RandomSource;
 }
 
 export interface CallContext {

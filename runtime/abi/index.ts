@@ -7,3 +7,4 @@ export * from "./manifest.js";
 export * from "./faults.js";
 export * from "./batch.js";
 export * from "./events.js";
+export * from "./network.js";
