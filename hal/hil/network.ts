@@ -33,7 +33,10 @@ export interface StreamConnection {
   /** Stops and restarts `received` (backpressure: the host's window fills while paused). */
   pause(): void;
   resume(): void;
-  /** Ends the connection now, dropping what is queued. No client calls follow. */
+  /**
+   * Closes the connection as a host's close does: what is queued still goes, then the FIN; the
+   * device may destroy it if the peer takes nothing for a while. No client calls follow.
+   */
   close(): void;
 }
 

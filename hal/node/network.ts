@@ -2,21 +2,27 @@
 // makes is tracked until it closes, so `openObjects` shows a leak and `shutdown` ends them all.
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { Server, Socket, isIPv6 } from "node:net";
+import { LINGER_MILLISECONDS } from "./params.js";
 import type {
   DatagramClient, DatagramSocket, ListenerClient, NetworkDevice, NetworkFailure, StreamClient, StreamConnection, StreamListener,
 } from "../hil/index.js";
+
+/** A host object the device tracks: `destroy` ends it now, at shutdown. */
+interface HostObject {
+  destroy(): void;
+}
 
 function failureOf(error: Error & { code?: string }): NetworkFailure {
   return { code: error.code ?? "EIO", message: error.message };
 }
 
-class NodeStreamConnection implements StreamConnection {
+class NodeStreamConnection implements StreamConnection, HostObject {
   private client: StreamClient | undefined;
   private failure: NetworkFailure | undefined;
   /** Set by `close`: the kernel asked for the end, and hears nothing more. */
   private silenced = false;
 
-  constructor(private readonly socket: Socket, private readonly opened: Set<{ close(): void }>) {
+  constructor(private readonly socket: Socket, private readonly opened: Set<HostObject>) {
     opened.add(this);
   }
 
@@ -60,13 +66,27 @@ class NodeStreamConnection implements StreamConnection {
 
   close(): void {
     this.silenced = true;
+    const socket = this.socket;
+    if (socket.destroyed) {
+      this.opened.delete(this);
+      return;
+    }
+    // As a host's close: what was sent still goes, then the FIN. A peer that takes nothing for
+    // LINGER_MILLISECONDS has the connection destroyed, so a closed socket cannot linger forever.
+    socket.setTimeout(LINGER_MILLISECONDS, () => socket.destroy());
+    socket.resume();
+    socket.destroySoon();
+  }
+
+  destroy(): void {
+    this.silenced = true;
     this.opened.delete(this);
     this.socket.destroy();
   }
 }
 
-class NodeStreamListener implements StreamListener {
-  constructor(private readonly server: Server, private readonly opened: Set<{ close(): void }>) {
+class NodeStreamListener implements StreamListener, HostObject {
+  constructor(private readonly server: Server, private readonly opened: Set<HostObject>) {
     opened.add(this);
   }
 
@@ -76,12 +96,16 @@ class NodeStreamListener implements StreamListener {
     // A listener that failed to bind is not running: closing it again only reports that.
     this.server.close(() => {});
   }
+
+  destroy(): void {
+    this.close();
+  }
 }
 
-class NodeDatagramSocket implements DatagramSocket {
+class NodeDatagramSocket implements DatagramSocket, HostObject {
   private closed = false;
 
-  constructor(private readonly socket: UdpSocket, private readonly opened: Set<{ close(): void }>) {
+  constructor(private readonly socket: UdpSocket, private readonly opened: Set<HostObject>) {
     opened.add(this);
   }
 
@@ -105,10 +129,14 @@ class NodeDatagramSocket implements DatagramSocket {
       // Never bound: nothing to close.
     }
   }
+
+  destroy(): void {
+    this.close();
+  }
 }
 
 export class NodeNetwork implements NetworkDevice {
-  private readonly opened = new Set<{ close(): void }>();
+  private readonly opened = new Set<HostObject>();
 
   /** Host listeners, connections and UDP sockets not yet closed. */
   get openObjects(): number {
@@ -164,6 +192,6 @@ export class NodeNetwork implements NetworkDevice {
 
   /** Ends every host object still open. */
   closeAll(): void {
-    for (const object of [...this.opened]) object.close();
+    for (const object of [...this.opened]) object.destroy();
   }
 }

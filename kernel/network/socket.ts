@@ -56,6 +56,10 @@ export abstract class KernelSocket {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  get watched(): boolean {
+    return this.watch !== undefined;
+  }
+
   watchWith(events: ProcessEvents, tag: number): void {
     if (this.watch) {
       this.watch.tag = tag;

@@ -24,13 +24,19 @@ function endpointArgument(context: CallContext, args: readonly AbiValue[], right
   }
 }
 
-/** The socket a socket call names, if the caller still holds it: the call is worth trying again when it changes. */
+/**
+ * The socket a socket call names, if the caller still holds it: the call is worth trying again when
+ * it changes. A watched socket never waits: its process is event-driven (a server's `serve` loop)
+ * and one slow peer must not hold up the others, so it answers wouldBlock and the event follows.
+ */
 function socketChange(context: CallContext, args: readonly AbiValue[]): Promise<void> | undefined {
+  let socket: KernelSocket;
   try {
-    return (context.process.capabilities.lookup(args[0] as number, CapabilityKind.socket).object.target as KernelSocket).change();
+    socket = context.process.capabilities.lookup(args[0] as number, CapabilityKind.socket).object.target as KernelSocket;
   } catch {
     return undefined;
   }
+  return socket.watched ? undefined : socket.change();
 }
 
 /** A socket being opened (bound, connected) for the caller: the open is answered once that is done. */

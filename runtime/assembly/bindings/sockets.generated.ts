@@ -77,7 +77,7 @@ export function close(socket: u32): i32 {
 @external("singlet:kernel/sockets@0.1.0", "watch")
 declare function raw_watch(socket: u32, tag: u32): i32;
 
-/** Makes the socket an event source: `readable` (5) carrying `tag` when data, a connection or the peer's end waits; `writable` (6) once a socket that refused a send (or sent short), or was binding or connecting, can take data; a last `closed` (4) when it failed or is gone and everything was read. One event is queued at a time; when both readable and writable hold, writable follows once readable is taken. 0, or `noMemory` (12) past the process's event sources. */
+/** Makes the socket an event source: `readable` (5) carrying `tag` when data, a connection or the peer's end waits; `writable` (6) once a socket that refused a send (or sent short), or was binding or connecting, can take data; a last `closed` (4) when it failed or is gone and everything was read. One event is queued at a time; when both readable and writable hold, writable follows once readable is taken. A watched socket's calls answer `wouldBlock` in a user domain too, never waiting: one slow peer cannot hold up an event-driven server. 0, or `noMemory` (12) past the process's event sources. */
 export function watch(socket: u32, tag: u32): i32 {
   return raw_watch(socket, tag);
 }
