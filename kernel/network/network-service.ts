@@ -24,17 +24,20 @@ export function socketCount(table: CapabilityTable): number {
   return socketCounts.get(table) ?? 0;
 }
 
-/** Puts `socket` in `table` as a socket capability, counted against the process; a refusal closes it. */
+/**
+ * Puts `socket` in `table` as a socket capability, counted against the process. A refusal (the
+ * count, a full table) leaves the socket as it was: the caller closes it or queues it again.
+ */
 export function holdSocket(table: CapabilityTable, socket: KernelSocket, call: string): number {
   const count = socketCount(table);
-  if (count >= MAX_SOCKETS_PER_PROCESS) {
-    socket.close();
-    throw new ResourceLimitError(`${call}: the process holds ${count} sockets (limit ${MAX_SOCKETS_PER_PROCESS})`);
-  }
+  if (count >= MAX_SOCKETS_PER_PROCESS) throw new ResourceLimitError(`${call}: the process holds ${count} sockets (limit ${MAX_SOCKETS_PER_PROCESS})`);
+  let held = false;
   const handle = table.insert({
     object: {
       kind: CapabilityKind.socket, target: socket, revoked: false,
       close: () => {
+        // A grant refused by a full table is released at once: the socket was never held.
+        if (!held) return;
         socketCounts.set(table, socketCount(table) - 1);
         socket.close();
       },
@@ -43,8 +46,19 @@ export function holdSocket(table: CapabilityTable, socket: KernelSocket, call: s
     },
     rights: Rights.read | Rights.write,
   });
+  held = true;
   socketCounts.set(table, count + 1);
   return handle;
+}
+
+/** Holds a socket just made; one that cannot be held is closed. */
+function holdNew<Socket extends KernelSocket>(table: CapabilityTable, socket: Socket, call: string): { handle: number; socket: Socket } {
+  try {
+    return { handle: holdSocket(table, socket, call), socket };
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
 }
 
 /** The socket behind `handle` with `rights`, of the class asked for. */
@@ -72,23 +86,20 @@ export class NetworkService {
   constructor(readonly device: NetworkDevice) {}
 
   listen(table: CapabilityTable, address: string, port: number): { handle: number; socket: ListenerSocket } {
-    const socket = new ListenerSocket();
-    const handle = holdSocket(table, socket, "sockets.listen");
-    socket.listener = this.device.listen(address, port, socket);
-    return { handle, socket };
+    const held = holdNew(table, new ListenerSocket(), "sockets.listen");
+    held.socket.listener = this.device.listen(address, port, held.socket);
+    return held;
   }
 
   connect(table: CapabilityTable, address: string, port: number): { handle: number; socket: StreamSocket } {
-    const socket = new StreamSocket("connecting");
-    const handle = holdSocket(table, socket, "sockets.connect");
-    socket.connection = this.device.connect(address, port, socket);
-    return { handle, socket };
+    const held = holdNew(table, new StreamSocket("connecting"), "sockets.connect");
+    held.socket.connection = this.device.connect(address, port, held.socket);
+    return held;
   }
 
   bindDatagram(table: CapabilityTable, address: string, port: number): { handle: number; socket: DatagramSocket } {
-    const socket = new DatagramSocket();
-    const handle = holdSocket(table, socket, "sockets.bind-datagram");
-    socket.socket = this.device.bindDatagram(address, port, socket);
-    return { handle, socket };
+    const held = holdNew(table, new DatagramSocket(), "sockets.bind-datagram");
+    held.socket.socket = this.device.bindDatagram(address, port, held.socket);
+    return held;
   }
 }

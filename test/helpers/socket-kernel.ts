@@ -59,12 +59,13 @@ export interface CallingProcessOptions {
   readonly holds?: readonly [number, number][];
   readonly network?: NetworkDeclaration;
   readonly policy?: NetworkDeclaration;
+  readonly eventSourceLimit?: number;
 }
 
 export function callingProcess(kernel: Kernel, options: CallingProcessOptions = {}): CallingProcess {
   const process = kernel.processes.create({
     name: "socket-caller", args: [], domain: options.domain ?? "kernel", output: () => {},
-    network: new NetworkRules(options.network, options.policy),
+    network: new NetworkRules(options.network, options.policy), eventSourceLimit: options.eventSourceLimit,
   });
   const holds = options.holds ?? [[CapabilityKind.network, Rights.read | Rights.write], [CapabilityKind.random, Rights.read]];
   for (const [kind, rights] of holds) process.capabilities.insert({ object: { kind, target: undefined, revoked: false }, rights });
