@@ -11,6 +11,7 @@ import { runModeBenchmarks } from "./modes.js";
 import { runStartupBenchmarks } from "./startup.js";
 import { runEventBenchmarks } from "./events.js";
 import { runChannelBenchmarks } from "./channels.js";
+import { runEchodBenchmarks } from "./echod.js";
 import type { BenchTable } from "./table.js";
 
 const resultsPath = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "latest.json");
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     ["startup", runStartupBenchmarks],
     ["events", runEventBenchmarks],
     ["channels", runChannelBenchmarks],
+    ["echod", runEchodBenchmarks],
   ];
   const only = process.argv[2];
   const tables: BenchTable[] = [];
