@@ -100,8 +100,7 @@ export abstract class KernelSocket {
     const watch = this.watch;
     if (!watch) return;
     this.watch = undefined;
-    watch.events.withdraw(watch.source);
-    watch.events.removeSource();
+    watch.events.endSource(watch.source);
   }
 
   /** The socket's last handle went (or its process ended): the host object is released now. */

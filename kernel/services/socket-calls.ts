@@ -132,14 +132,18 @@ export function socketSendBlock(context: CallContext, handle: number, blockHandl
   return sendOn(context, handle, block.bytes.slice(offset, offset + length));
 }
 
-export function socketReceive(context: CallContext, handle: number, blockHandle: number, offset: number, length: number): number {
-  const table = context.process.capabilities;
-  const socket = socketOf(table, handle, Rights.read, StreamSocket, "sockets.receive");
-  const block = blockOf(table, blockHandle, Rights.write);
-  checkBlockRange(block, offset, length, "sockets.receive");
-  const received = socket.receive(block.bytes.subarray(offset, offset + length));
+/** Moves bytes into `length` bytes at `offset` of the caller's block with `take`: how many, or wouldBlock. */
+function receiveInto(context: CallContext, blockHandle: number, offset: number, length: number, call: string, take: (into: Uint8Array) => number | undefined): number {
+  const block = blockOf(context.process.capabilities, blockHandle, Rights.write);
+  checkBlockRange(block, offset, length, call);
+  const received = take(block.bytes.subarray(offset, offset + length));
   chargeForWork(context, received ?? 0);
   return received ?? WOULD_BLOCK;
+}
+
+export function socketReceive(context: CallContext, handle: number, blockHandle: number, offset: number, length: number): number {
+  const socket = socketOf(context.process.capabilities, handle, Rights.read, StreamSocket, "sockets.receive");
+  return receiveInto(context, blockHandle, offset, length, "sockets.receive", (into) => socket.receive(into));
 }
 
 export function socketShutdown(context: CallContext, handle: number): number {
@@ -173,11 +177,6 @@ export function socketSendTo(context: CallContext, handle: number, address: stri
 }
 
 export function socketReceiveFrom(context: CallContext, handle: number, blockHandle: number, offset: number, length: number): number {
-  const table = context.process.capabilities;
-  const socket = socketOf(table, handle, Rights.read, DatagramSocket, "sockets.receive-from");
-  const block = blockOf(table, blockHandle, Rights.write);
-  checkBlockRange(block, offset, length, "sockets.receive-from");
-  const received = socket.receiveFrom(block.bytes.subarray(offset, offset + length));
-  chargeForWork(context, received ?? 0);
-  return received ?? WOULD_BLOCK;
+  const socket = socketOf(context.process.capabilities, handle, Rights.read, DatagramSocket, "sockets.receive-from");
+  return receiveInto(context, blockHandle, offset, length, "sockets.receive-from", (into) => socket.receiveFrom(into));
 }

@@ -2,6 +2,7 @@
 // limit of N connections after which it ends, and every socket closed when it does.
 import { expect } from "chai";
 import { openSockets } from "../../kernel/network/index.js";
+import { appBytes } from "../helpers/kernel.js";
 import { client, closeSocketKernels, echoed, expectSocketsBackTo, hostSockets, roundTrip, socketKernel, spawnEchod } from "../helpers/socket-kernel.js";
 
 describe("kernel/sockets: echod", function () {
@@ -42,29 +43,17 @@ describe("kernel/sockets: echod", function () {
     });
   }
 
-  it("in the kernel domain, reports a port in use on its listener's closed event and exits 1", async () => {
-    const kernel = socketKernel();
-    const first = spawnEchod(kernel, "kernel", 1);
-    const port = await first.port;
-    const output = { stdout: "", stderr: "" };
-    const { appBytes } = await import("../helpers/kernel.js");
-    const second = kernel.spawn(kernel.load(appBytes("echod")), { args: [String(port)], output: (stream, text) => { output[stream] += text; } });
-    expect(await second.completion).to.deep.equal({ kind: "exited", code: 1 });
-    expect(output.stderr).to.equal(`echod: cannot listen on port ${port}: error 98\n`);
-    await echoed(port, "x");
-    await first.done;
-  });
-
-  it("in a user domain, its listen answers a port in use at once and it exits 1", async () => {
-    const kernel = socketKernel();
-    const first = spawnEchod(kernel, "kernel", 1);
-    const port = await first.port;
-    const output = { stdout: "", stderr: "" };
-    const { appBytes } = await import("../helpers/kernel.js");
-    const second = kernel.spawn(kernel.load(appBytes("echod")), { domain: "user", args: [String(port)], output: (stream, text) => { output[stream] += text; } });
-    expect(await second.completion).to.deep.equal({ kind: "exited", code: 1 });
-    expect(output.stderr).to.equal(`echod: cannot listen on port ${port}: error 98\n`);
-    await echoed(port, "x");
-    await first.done;
-  });
+  for (const [domain, how] of [["kernel", "on its listener's closed event"], ["user", "from its listen at once"]] as const) {
+    it(`in the ${domain} domain, hears of a port in use ${how} and exits 1`, async () => {
+      const kernel = socketKernel();
+      const first = spawnEchod(kernel, "kernel", 1);
+      const port = await first.port;
+      const output = { stdout: "", stderr: "" };
+      const second = kernel.spawn(kernel.load(appBytes("echod")), { domain, args: [String(port)], output: (stream, text) => { output[stream] += text; } });
+      expect(await second.completion).to.deep.equal({ kind: "exited", code: 1 });
+      expect(output.stderr).to.equal(`echod: cannot listen on port ${port}: error 98\n`);
+      await echoed(port, "x");
+      await first.done;
+    });
+  }
 });
