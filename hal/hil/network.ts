@@ -59,7 +59,7 @@ export interface DatagramClient {
   failed(failure: NetworkFailure): void;
 }
 
-export interface DatagramSocket {
+export interface DatagramPort {
   /** Sends one datagram (queued by the host until the socket is bound). */
   sendTo(data: Uint8Array, address: string, port: number): void;
   close(): void;
@@ -71,5 +71,5 @@ export interface NetworkDevice {
   /** Opens a TCP connection; the client hears `connected` or `closed` with the failure. */
   connect(address: string, port: number, client: StreamClient): StreamConnection;
   /** Binds a UDP socket at `address`:`port` (0: a port the host picks). */
-  bindDatagram(address: string, port: number, client: DatagramClient): DatagramSocket;
+  bindDatagram(address: string, port: number, client: DatagramClient): DatagramPort;
 }

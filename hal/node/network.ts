@@ -4,7 +4,7 @@ import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { Server, Socket, isIPv6 } from "node:net";
 import { LINGER_MILLISECONDS } from "./params.js";
 import type {
-  DatagramClient, DatagramSocket, ListenerClient, NetworkDevice, NetworkFailure, StreamClient, StreamConnection, StreamListener,
+  DatagramClient, DatagramPort, ListenerClient, NetworkDevice, NetworkFailure, StreamClient, StreamConnection, StreamListener,
 } from "../hil/index.js";
 
 /** A host object the device tracks: `destroy` ends it now, at shutdown. */
@@ -102,7 +102,7 @@ class NodeStreamListener implements StreamListener, HostObject {
   }
 }
 
-class NodeDatagramSocket implements DatagramSocket, HostObject {
+class NodeDatagramSocket implements DatagramPort, HostObject {
   private closed = false;
 
   constructor(private readonly socket: UdpSocket, private readonly opened: Set<HostObject>) {
@@ -173,7 +173,7 @@ export class NodeNetwork implements NetworkDevice {
     return connection;
   }
 
-  bindDatagram(address: string, port: number, client: DatagramClient): DatagramSocket {
+  bindDatagram(address: string, port: number, client: DatagramClient): DatagramPort {
     const socket = createSocket(isIPv6(address) ? "udp6" : "udp4");
     const datagrams = new NodeDatagramSocket(socket, this.opened);
     let bound = false;

@@ -1,7 +1,7 @@
 // A UDP socket as the kernel holds it: the datagrams that arrived, bounded in bytes (past the
 // bound arrivals are dropped and counted, as UDP may drop them anywhere on the way).
 import { isIPv4 } from "node:net";
-import type { DatagramClient, DatagramSocket as HostDatagramSocket, NetworkFailure } from "../../hal/hil/index.js";
+import type { DatagramClient, DatagramPort, NetworkFailure } from "../../hal/hil/index.js";
 import { DATAGRAM_HEADER_BYTES } from "../../runtime/abi/index.js";
 import { errorOfFailure, MessageTooLongError } from "./errors.js";
 import { MAX_DATAGRAM_QUEUE_BYTES } from "./limits.js";
@@ -37,7 +37,7 @@ function writeSourceHeader(into: Uint8Array, address: string, port: number): voi
 }
 
 export class DatagramSocket extends KernelSocket implements DatagramClient {
-  socket: HostDatagramSocket | undefined;
+  socket: DatagramPort | undefined;
   port: number | undefined;
   private readonly queue: Datagram[] = [];
   private queuedBytes = 0;

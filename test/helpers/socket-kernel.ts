@@ -126,7 +126,7 @@ export function spawnEchod(kernel: Kernel, domain: Domain, connections?: number)
 }
 
 /** Connects a Node client over loopback. */
-export function client(port: number): Promise<Socket> {
+export function nodeClient(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: "127.0.0.1", allowHalfOpen: true }, () => resolve(socket));
     peers.push(socket);
@@ -136,7 +136,7 @@ export function client(port: number): Promise<Socket> {
 
 /** Sends `payload`, half-closes, and returns everything the server sent until its end. */
 export async function echoed(port: number, payload: Uint8Array | string): Promise<Buffer> {
-  const socket = await client(port);
+  const socket = await nodeClient(port);
   const chunks: Buffer[] = [];
   const ended = new Promise<void>((resolve, reject) => {
     socket.on("data", (data: Buffer) => chunks.push(data));

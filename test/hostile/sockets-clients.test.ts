@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { openSockets } from "../../kernel/network/index.js";
 import { eventually } from "../helpers/event-kernel.js";
-import { client, closeSocketKernels, echoed, expectSocketsBackTo, hostSockets, roundTrip, socketKernel, spawnEchod } from "../helpers/socket-kernel.js";
+import { nodeClient, closeSocketKernels, echoed, expectSocketsBackTo, hostSockets, roundTrip, socketKernel, spawnEchod } from "../helpers/socket-kernel.js";
 
 describe("hostile/sockets: clients against echod", function () {
   this.timeout(60_000);
@@ -18,18 +18,18 @@ describe("hostile/sockets: clients against echod", function () {
       const echod = spawnEchod(kernel, domain);
       const port = await echod.port;
       // The flooder writes 8 MiB and reads nothing: echod's sends to it go short, and it stops reading from it.
-      const flooder = await client(port);
+      const flooder = await nodeClient(port);
       flooder.pause();
       flooder.on("error", () => {});
       const flood = Buffer.alloc(8 * 1024 * 1024, 0x41);
       flooder.write(flood);
       // The resetter starts a large write and resets the connection in the middle of it.
-      const resetter = await client(port);
+      const resetter = await nodeClient(port);
       resetter.on("error", () => {});
       resetter.write(Buffer.alloc(1024 * 1024, 0x42));
       setImmediate(() => resetter.resetAndDestroy());
       // Garbage, then gone without a word.
-      const vandal = await client(port);
+      const vandal = await nodeClient(port);
       vandal.on("error", () => {});
       vandal.write(randomBytes(100_000));
       vandal.destroy();
@@ -37,7 +37,7 @@ describe("hostile/sockets: clients against echod", function () {
       const halfClosed = await echoed(port, "half closed but listening");
       expect(halfClosed.toString()).to.equal("half closed but listening");
       // Well-behaved clients are served while the flooder is still stuck.
-      const others = await Promise.all(Array.from({ length: 4 }, () => client(port)));
+      const others = await Promise.all(Array.from({ length: 4 }, () => nodeClient(port)));
       for (let round = 0; round < 10; round++) {
         await Promise.all(others.map(async (socket, index) => {
           const payload = Buffer.from(`other ${index} round ${round}`);
@@ -62,7 +62,7 @@ describe("hostile/sockets: clients against echod", function () {
       const [kernelBefore, hostBefore] = [openSockets(), hostSockets(kernel)];
       const echod = spawnEchod(kernel, domain);
       const port = await echod.port;
-      const clients = await Promise.all(Array.from({ length: 5 }, () => client(port)));
+      const clients = await Promise.all(Array.from({ length: 5 }, () => nodeClient(port)));
       for (const socket of clients) expect((await roundTrip(socket, Buffer.from("hi"))).toString()).to.equal("hi");
       const ended = Promise.all(clients.map((socket) => new Promise((resolve) => { socket.on("error", () => {}); socket.once("end", resolve); })));
       kernel.kill(echod.process, "killed by the test");

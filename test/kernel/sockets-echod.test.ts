@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { openSockets } from "../../kernel/network/index.js";
 import { appBytes } from "../helpers/kernel.js";
-import { client, closeSocketKernels, echoed, expectSocketsBackTo, hostSockets, roundTrip, socketKernel, spawnEchod } from "../helpers/socket-kernel.js";
+import { nodeClient, closeSocketKernels, echoed, expectSocketsBackTo, hostSockets, roundTrip, socketKernel, spawnEchod } from "../helpers/socket-kernel.js";
 
 describe("kernel/sockets: echod", function () {
   this.timeout(60_000);
@@ -15,7 +15,7 @@ describe("kernel/sockets: echod", function () {
       const [kernelBefore, hostBefore] = [openSockets(), hostSockets(kernel)];
       const echod = spawnEchod(kernel, domain, 16);
       const port = await echod.port;
-      const clients = await Promise.all(Array.from({ length: 16 }, () => client(port)));
+      const clients = await Promise.all(Array.from({ length: 16 }, () => nodeClient(port)));
       await Promise.all(clients.map(async (socket, index) => {
         for (let round = 0; round < 20; round++) {
           const payload = Buffer.from(`client ${index} round ${round} `.repeat(1 + (round % 5)));

@@ -7,7 +7,7 @@ import { networkLimits, openSockets } from "../../kernel/network/index.js";
 import { blockOf } from "../../kernel/exchange/index.js";
 import { Rights } from "../../kernel/index.js";
 import { eventually } from "../helpers/event-kernel.js";
-import { boundListener, callingProcess, client, closeSocketKernels, expectSocketsBackTo, hostSockets, socketKernel } from "../helpers/socket-kernel.js";
+import { boundListener, callingProcess, nodeClient, closeSocketKernels, expectSocketsBackTo, hostSockets, socketKernel } from "../helpers/socket-kernel.js";
 
 const WOULD_BLOCK = -11;
 
@@ -28,7 +28,7 @@ describe("kernel/sockets", function () {
     // The listener's bind was the writable event; taken, it is not given again.
     expect(caller.process.events.take()).to.include({ kind: EventKind.writable, tag: 7 });
     expect(caller.call("sockets.accept", listener)).to.equal(WOULD_BLOCK);
-    const peer = await client(port);
+    const peer = await nodeClient(port);
     await eventually(() => caller.process.events.queued > 0, "a connection event");
     expect(caller.process.events.take()).to.include({ kind: EventKind.readable, tag: 7 });
     const connection = caller.call("sockets.accept", listener);
@@ -54,7 +54,7 @@ describe("kernel/sockets", function () {
     const kernel = socketKernel();
     const caller = callingProcess(kernel);
     const [listener, port] = await boundListener(caller);
-    const peer = await client(port);
+    const peer = await nodeClient(port);
     const connection = await caller.callWaiting("sockets.accept", listener);
     expect(connection).to.be.above(0);
     const peerEnded = new Promise<void>((resolve) => peer.once("end", () => resolve()));
@@ -91,7 +91,7 @@ describe("kernel/sockets", function () {
     const kernel = socketKernel();
     const caller = callingProcess(kernel);
     const [listener, port] = await boundListener(caller);
-    const peer = await client(port);
+    const peer = await nodeClient(port);
     const connection = await caller.callWaiting("sockets.accept", listener);
     const flood = Buffer.alloc(1024 * 1024);
     for (let index = 0; index < flood.length; index++) flood[index] = index % 251;
@@ -120,7 +120,7 @@ describe("kernel/sockets", function () {
     const kernel = socketKernel();
     const caller = callingProcess(kernel);
     const [listener, port] = await boundListener(caller);
-    const peer = await client(port);
+    const peer = await nodeClient(port);
     peer.pause();
     const connection = await caller.callWaiting("sockets.accept", listener);
     expect(caller.call("sockets.watch", connection, 3)).to.equal(0);
@@ -156,7 +156,7 @@ describe("kernel/sockets", function () {
     const kernel = socketKernel();
     const caller = callingProcess(kernel);
     const [listener, port] = await boundListener(caller);
-    const peer = await client(port);
+    const peer = await nodeClient(port);
     const connection = await caller.callWaiting("sockets.accept", listener);
     expect(caller.call("sockets.watch", connection, 4)).to.equal(0);
     peer.resetAndDestroy();
@@ -195,7 +195,7 @@ describe("kernel/sockets", function () {
     const [kernelBefore, hostBefore] = [openSockets(), hostSockets(kernel)];
     const caller = callingProcess(kernel);
     const [listener, port] = await boundListener(caller);
-    const peers = await Promise.all([client(port), client(port), client(port)]);
+    const peers = await Promise.all([nodeClient(port), nodeClient(port), nodeClient(port)]);
     const closedPeers = Promise.all(peers.map((peer) => new Promise((resolve) => peer.once("close", resolve))));
     for (const peer of peers) peer.on("end", () => peer.end());
     const first = await caller.callWaiting("sockets.accept", listener);
