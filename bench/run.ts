@@ -12,6 +12,7 @@ import { runStartupBenchmarks } from "./startup.js";
 import { runEventBenchmarks } from "./events.js";
 import { runChannelBenchmarks } from "./channels.js";
 import { runFindBenchmarks } from "./find.js";
+import { runEchodBenchmarks } from "./echod.js";
 import type { BenchTable } from "./table.js";
 
 const resultsPath = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "latest.json");
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     ["events", runEventBenchmarks],
     ["channels", runChannelBenchmarks],
     ["find", runFindBenchmarks],
+    ["echod", runEchodBenchmarks],
   ];
   const only = process.argv[2];
   const tables: BenchTable[] = [];

@@ -26,6 +26,8 @@ export function bootKernel(options: BootOptions = {}): Kernel {
     clock: { monotonicNanoseconds: nanosecondsSinceBoot(hal.timer), wallMilliseconds: () => Date.now() },
     timer: hal.timer,
     cpu: hal.cpu,
+    network: hal.network,
+    random: hal.random,
     shutdown: () => hal.shutdown(),
     files: fileNamespace(hal, options.mounts ?? []),
   };

@@ -9,7 +9,8 @@ import { LoadError } from "./errors.js";
 import { Loader, type LoadOptions, type ModuleImage } from "./loader/index.js";
 import { ProcessTable, type Domain, type ExitStatus, type OutputSink, type Process } from "./process/index.js";
 import type { ClockDevice, ConsoleDevice, KernelServices } from "./syscalls/context.js";
-import type { Cpu, TimerDevice } from "../hal/hil/index.js";
+import type { Cpu, NetworkDevice, RandomSource, TimerDevice } from "../hal/hil/index.js";
+import { NetworkService } from "./network/index.js";
 import { KernelInstancePool, singleModuleApp, spawnApp } from "./linker/index.js";
 import { DEFAULT_SYSTEM_POLICY, principalFromPolicy, type Principal, type SystemPolicy } from "./policy/index.js";
 
@@ -20,6 +21,10 @@ export interface KernelDevices {
   readonly timer?: TimerDevice;
   /** Runs user domains; without it only verified modules can run. */
   readonly cpu?: Cpu;
+  /** Sockets go through it; without it the socket calls are not implemented. */
+  readonly network?: NetworkDevice;
+  /** Random bytes come from it; without it `random.fill` is not implemented. */
+  readonly random?: RandomSource;
   /** Releases the devices (timers, idle threads); running user domains are terminated. */
   readonly shutdown?: () => Promise<void>;
   /** The file namespace with its mounts; an empty in-memory tree when omitted. */
@@ -55,7 +60,10 @@ export class Kernel {
   /** `policy`: the system policy every app runs under; the safe built-in default when omitted. */
   constructor(readonly devices: KernelDevices, readonly policy: SystemPolicy = DEFAULT_SYSTEM_POLICY) {
     const timers = devices.timer ? new TimerService(devices.timer) : undefined;
-    this.services = { clock: devices.clock, timers, names: new NameService(), files: devices.files ?? new FileNamespace() };
+    this.services = {
+      clock: devices.clock, timers, names: new NameService(), files: devices.files ?? new FileNamespace(),
+      network: devices.network ? new NetworkService(devices.network) : undefined, random: devices.random,
+    };
     this.instancePool = new KernelInstancePool(this.services);
     const timer = devices.timer;
     this.scheduler = new Scheduler(timers, timer ? () => timer.now() : () => performance.now());

@@ -8,4 +8,5 @@ export * from "./console.js";
 export * from "./block.js";
 export * from "./network.js";
 export * from "./host-files.js";
+export * from "./random.js";
 export * from "./hal.js";

@@ -109,3 +109,9 @@ export const MAX_BLOCKING_CALL_MILLISECONDS = 1000;
  * thread can wait that long for a CPU (200 domains starting at once on two cores).
  */
 export const MAX_BLOCKING_CALL_WALL_MILLISECONDS = 10 * MAX_BLOCKING_CALL_MILLISECONDS;
+
+/**
+ * How long a closed TCP connection may wait for its peer to take what was still queued: a peer
+ * that reads nothing for this long has the connection destroyed, so closed sockets never linger.
+ */
+export const LINGER_MILLISECONDS = 10_000;

@@ -107,6 +107,12 @@ export class ProcessEvents {
     if (this.sourceCount > 0) this.sourceCount--;
   }
 
+  /** A source goes for good (a watch ended): its queued event, if any, is withdrawn and it no longer counts. */
+  endSource(source: EventSource): void {
+    this.withdraw(source);
+    this.removeSource();
+  }
+
   /** Queues `source`'s event unless one of its events is already queued; true when queued. */
   push(kind: number, tag: number, source: EventSource): boolean {
     if (this.closedFlag || source.queued) return false;

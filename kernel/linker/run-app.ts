@@ -14,7 +14,8 @@ import { planLink, type LinkPlan } from "./plan.js";
 import type { ModuleImage } from "../loader/index.js";
 import { compileContracts, type Contract } from "../channels/index.js";
 import { LoadError } from "../errors.js";
-import { SERVE_EXPORT, capabilityRequestName, type CapabilityRequest } from "../../runtime/abi/index.js";
+import { NetworkRules } from "../network/index.js";
+import { SERVE_EXPORT, capabilityRequestName, type CapabilityRequest, type NetworkDeclaration } from "../../runtime/abi/index.js";
 
 export interface RunAppOptions {
   /** Who runs the app; the system policy's default principal when omitted. */
@@ -67,6 +68,7 @@ function planAppForProcess(kernel: Kernel, app: AppImage, options: RunAppOptions
     eventSourceLimit: principal.limits.eventSources, exchangeLimit: principal.limits.exchangeBytes,
     contracts: recipe.contracts,
     services: { ...recipe.services, allowed: (name) => principal.mayUseService(name) },
+    network: new NetworkRules(recipe.network, principal.network),
   }, principal.limits.processes);
   try {
     kernel.grantInitialCapabilities(process, recipe.grants);
@@ -88,6 +90,8 @@ interface SpawnRecipe {
   readonly contracts: ReadonlyMap<string, Contract>;
   /** The names the app's modules publish and connect to. */
   readonly services: { readonly provides: ReadonlySet<string>; readonly uses: ReadonlySet<string> };
+  /** Where the app's sockets may go: every module's `network` rules together; undefined when none says. */
+  readonly network: NetworkDeclaration | undefined;
   /** The ceilings the manifests were last checked against. */
   checkedLimits: ResourceLimits | undefined;
 }
@@ -109,7 +113,7 @@ function recipeFor(app: AppImage, principal: Principal, mainDomain: Domain | und
   if (!recipe) {
     // Limits first: a refusal names the limit, before a plan is attempted.
     checkLimits(app, principal);
-    recipe = { plan: planLink(app, principal, { mainDomain }), grants: grantsOf(app), contracts: contractsOf(app), services: servicesOf(app), checkedLimits: principal.limits };
+    recipe = { plan: planLink(app, principal, { mainDomain }), grants: grantsOf(app), contracts: contractsOf(app), services: servicesOf(app), network: networkOf(app), checkedLimits: principal.limits };
     if (image && key !== undefined) {
       if (!recipes) singleModuleRecipes.set(image, recipes = new Map());
       recipes.set(key, recipe);
@@ -129,6 +133,16 @@ function checkLimits(app: AppImage, principal: Principal): void {
 function servicesOf(app: AppImage): SpawnRecipe["services"] {
   const images = [...app.modules.values()];
   return { provides: new Set(images.flatMap((image) => image.manifest.provides ?? [])), uses: new Set(images.flatMap((image) => image.manifest.uses ?? [])) };
+}
+
+/** The app's `network` rules: each module's, per direction, together. */
+function networkOf(app: AppImage): NetworkDeclaration | undefined {
+  const declarations = [...app.modules.values()].flatMap((image) => image.manifest.network ?? []);
+  if (declarations.length === 0) return undefined;
+  // A direction no module names stays unnamed (loopback), as in a single manifest.
+  const rulesFor = (direction: "listen" | "connect") =>
+    declarations.some((declaration) => declaration[direction]) ? declarations.flatMap((declaration) => declaration[direction] ?? []) : undefined;
+  return { listen: rulesFor("listen"), connect: rulesFor("connect") };
 }
 
 /** The contracts of every module of the app; one name declared twice differently refuses the app. */

@@ -1,6 +1,7 @@
 // A principal: who loads modules. It holds kernel capabilities (CAP_KERNELMODE,
 // CAP_KRNLMODEBYPAGE) in its own capability table, so trust can be revoked like any capability.
 import { KERNEL_CEILINGS, type ResourceLimits } from "./limits.js";
+import type { NetworkDeclaration } from "../../runtime/abi/index.js";
 import { CapabilityKind, CapabilityTable, Rights, capabilityKindName, type CapabilityObject } from "../capabilities/index.js";
 
 export type KernelModeTrust = "kernelMode" | "kernelModeByPage";
@@ -12,6 +13,9 @@ export class Principal {
 
   /** `limits`: the ceilings of what this principal's processes may use (the system policy's). */
   constructor(readonly name: string, readonly limits: ResourceLimits = KERNEL_CEILINGS) {}
+
+  /** The addresses the system policy lets this principal's sockets use; undefined: loopback only. */
+  network: NetworkDeclaration | undefined;
 
   /** The names the system policy lets this principal's processes publish or connect to; undefined: any. */
   private serviceNames: ReadonlySet<string> | undefined;

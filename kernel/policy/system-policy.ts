@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { CapabilityKind, PRINCIPAL_ONLY_KINDS, capabilityKindByName } from "../capabilities/index.js";
 import { KernelError } from "../errors.js";
-import { ErrorCode } from "../../runtime/abi/index.js";
+import { ErrorCode, networkDeclarationProblem, type NetworkDeclaration } from "../../runtime/abi/index.js";
 import { KERNEL_CEILINGS, parseLimits, type ResourceLimits } from "./limits.js";
 import { Principal } from "./principal.js";
 
@@ -25,6 +25,11 @@ export interface PrincipalPolicy {
    * name a process's manifest asks for (the manifest is always required too).
    */
   readonly services?: readonly string[];
+  /**
+   * Addresses and ports the principal's processes may listen at and connect to, as a manifest's
+   * `network` field writes them. Absent: loopback only. A process needs its manifest's leave too.
+   */
+  readonly network?: NetworkDeclaration;
 }
 
 export interface SystemPolicy {
@@ -57,6 +62,8 @@ export function parseSystemPolicy(value: unknown, where = "system policy"): Syst
     if (principal.services !== undefined && (!Array.isArray(principal.services) || !principal.services.every((service) => typeof service === "string"))) {
       throw new PolicyError(`${where}: principal '${name}' has 'services' that is not a list of names`);
     }
+    const networkProblem = principal.network === undefined ? undefined : networkDeclarationProblem(principal.network);
+    if (networkProblem) throw new PolicyError(`${where}: principal '${name}' has 'network' that ${networkProblem}`);
   }
   if (typeof record.defaultPrincipal !== "string" || !Object.hasOwn(record.principals, record.defaultPrincipal)) {
     throw new PolicyError(`${where}: 'defaultPrincipal' must name one of the principals`);
@@ -81,6 +88,7 @@ export function principalFromPolicy(policy: SystemPolicy, name: string = policy.
   if (!entry) throw new PolicyError(`no principal '${name}' (known: ${Object.keys(policy.principals).join(", ")})`);
   const principal = new Principal(name, parseLimits(entry.limits, `principal '${name}'`, (detail) => new PolicyError(detail)));
   if (entry.services) principal.allowServices(entry.services);
+  principal.network = entry.network;
   for (const capability of entry.capabilities) principal.grant(capabilityKindByName(capability)!);
   return principal;
 }

@@ -5,6 +5,7 @@ import { ProcessEvents } from "../events/index.js";
 import { CEILING_EXCHANGE_BYTES, MAX_EVENT_SOURCES_PER_PROCESS } from "../params.js";
 import { openExchangeAccount, type ExchangeAccount } from "../exchange/index.js";
 import type { Contract } from "../channels/index.js";
+import { LOOPBACK_ONLY, type NetworkRules } from "../network/index.js";
 import type { ExitStatus } from "./fault.js";
 import { OutputQueue, type OutputSink, type OutputStream } from "./output-queue.js";
 
@@ -38,6 +39,8 @@ export interface ProcessOptions {
   readonly contracts?: ReadonlyMap<string, Contract>;
   /** The names its manifests publish and connect to, and whether its principal may use a name. */
   readonly services?: ProcessServices;
+  /** The addresses its sockets may use (its manifests' and its principal's rules); loopback only when omitted. */
+  readonly network?: NetworkRules;
 }
 
 export interface ProcessServices {
@@ -78,6 +81,8 @@ export class Process {
   readonly contracts: ReadonlyMap<string, Contract>;
   /** What it may publish and connect to in the name service. */
   readonly services: ProcessServices;
+  /** The addresses and ports its sockets may use. */
+  readonly network: NetworkRules;
 
   constructor(options: ProcessOptions) {
     this.processId = options.processId;
@@ -91,6 +96,7 @@ export class Process {
     this.exchange = openExchangeAccount(this.capabilities, options.exchangeLimit ?? CEILING_EXCHANGE_BYTES);
     this.contracts = options.contracts ?? new Map();
     this.services = options.services ?? NO_SERVICES;
+    this.network = options.network ?? LOOPBACK_ONLY;
     this.completion = new Promise((resolve) => { this.resolveCompletion = resolve; });
   }
 

@@ -8,6 +8,9 @@ import type { CallContext } from "../syscalls/context.js";
 import type { AbiValue } from "../../hal/hil/index.js";
 import { Rights } from "../capabilities/index.js";
 import { endpointOf, type Endpoint } from "../channels/index.js";
+import { CapabilityKind } from "../capabilities/index.js";
+import type { KernelSocket } from "../network/index.js";
+import { openingSocket } from "./socket-calls.js";
 
 /** Settles when the call is worth trying again; undefined when it never will be (answer as it is). */
 export type WaitCondition = (context: CallContext, args: readonly AbiValue[]) => Promise<void> | undefined;
@@ -21,6 +24,24 @@ function endpointArgument(context: CallContext, args: readonly AbiValue[], right
   }
 }
 
+/**
+ * The socket a socket call names, if the caller still holds it: the call is worth trying again when
+ * it changes. A watched socket never waits: its process is event-driven (a server's `serve` loop)
+ * and one slow peer must not hold up the others, so it answers wouldBlock and the event follows.
+ */
+function socketChange(context: CallContext, args: readonly AbiValue[]): Promise<void> | undefined {
+  let socket: KernelSocket;
+  try {
+    socket = context.process.capabilities.lookup(args[0] as number, CapabilityKind.socket).object.target as KernelSocket;
+  } catch {
+    return undefined;
+  }
+  return socket.watched ? undefined : socket.change();
+}
+
+/** A socket being opened (bound, connected) for the caller: the open is answered once that is done. */
+const openingChange: WaitCondition = (context) => openingSocket(context.process)?.change();
+
 export const WAIT_CONDITION_OF_CALL: ReadonlyMap<string, WaitCondition> = new Map<string, WaitCondition>([
   // A write refused by a full output queue waits for room in that stream, as a blocking write would.
   ["console.write", (context) => context.process.output.roomFor("stdout")],
@@ -30,6 +51,9 @@ export const WAIT_CONDITION_OF_CALL: ReadonlyMap<string, WaitCondition> = new Ma
   // A receive with nothing queued waits for a message or the peer's end; a send to a full queue for room.
   ["channels.receive", (context, args) => endpointArgument(context, args, Rights.read)?.arrival()],
   ["channels.send", (context, args) => endpointArgument(context, args, Rights.write)?.peer.room()],
+  // Socket calls wait for the socket to change: data, a connection, room to send, a binding or a failure.
+  ...["accept", "receive", "send", "send-block", "receive-from", "local-port"].map((call): [string, WaitCondition] => [`sockets.${call}`, socketChange]),
+  ...["listen", "connect", "bind-datagram"].map((call): [string, WaitCondition] => [`sockets.${call}`, openingChange]),
 ]);
 
 /** Whether a call's answer is `wouldBlock`, as a 32- or 64-bit result. */

@@ -12,3 +12,5 @@ export * from "./block-calls.js";
 export * from "./channel-calls.js";
 export * from "./name-calls.js";
 export * from "./file-calls.js";
+export * from "./socket-calls.js";
+export * from "./random-calls.js";

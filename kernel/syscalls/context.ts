@@ -6,6 +6,8 @@ import type { FuelCharge } from "../sip/fuel-meter.js";
 import type { TimerService } from "../events/index.js";
 import type { NameService } from "../channels/index.js";
 import type { FileNamespace } from "../files/index.js";
+import type { NetworkService } from "../network/index.js";
+import type { RandomSource } from "../../hal/hil/index.js";
 
 /**
  * The console as the kernel sees it: an output target (write returns the units taken) that may
@@ -31,6 +33,10 @@ export interface KernelServices {
   readonly names?: NameService;
   /** The file namespace (the in-memory tree and its mounts); absent where a kernel offers none. */
   readonly files?: FileNamespace;
+  /** Sockets over the HAL's network device; absent when the kernel was booted without one. */
+  readonly network?: NetworkService;
+  /** Random bytes; absent when the kernel was booted without a random device. */
+  readonly random?: RandomSource;
 }
 
 export interface CallContext {

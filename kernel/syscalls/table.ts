@@ -55,6 +55,20 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "files.unlink": services.fileUnlink,
   "files.remove-directory": services.fileRemoveDirectory,
   "files.rename": services.fileRename,
+  "sockets.listen": services.socketListen,
+  "sockets.local-port": services.socketLocalPort,
+  "sockets.accept": services.socketAccept,
+  "sockets.connect": services.socketConnect,
+  "sockets.send": services.socketSend,
+  "sockets.send-block": services.socketSendBlock,
+  "sockets.receive": services.socketReceive,
+  "sockets.shutdown": services.socketShutdown,
+  "sockets.close": services.socketClose,
+  "sockets.watch": services.socketWatch,
+  "sockets.bind-datagram": services.socketBindDatagram,
+  "sockets.send-to": services.socketSendTo,
+  "sockets.receive-from": services.socketReceiveFrom,
+  "random.fill": services.randomFill,
 };
 
 /** Handlers indexed by syscall number, the order of the generated descriptor table. */

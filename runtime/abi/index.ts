@@ -8,3 +8,4 @@ export * from "./faults.js";
 export * from "./batch.js";
 export * from "./events.js";
 export * from "./files.js";
+export * from "./network.js";

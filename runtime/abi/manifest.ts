@@ -1,6 +1,7 @@
 // The module manifest: what a module declares about itself. The build embeds it as the custom
 // section `singlet.manifest` (JSON, UTF-8); a `manifest.json` beside the app is its source.
 import type { AbiValueType } from "./descriptor.js";
+import { networkDeclarationProblem, type NetworkDeclaration } from "./network.js";
 export const MANIFEST_SECTION_NAME = "singlet.manifest";
 
 /** Where a function runs when called across a module boundary (DESIGN.md, Mode attributes). */
@@ -63,6 +64,12 @@ export interface Manifest {
   readonly uses?: readonly string[];
   /** Channel contracts this module's channels may follow, by name (docs/abi/channels.md). */
   readonly contracts?: Readonly<Record<string, ContractDeclaration>>;
+  /**
+   * Addresses and ports the module's sockets may use, per direction: `{ "listen": [...],
+   * "connect": [...] }` of rules like "127.0.0.1:1024-65535" (docs/files-and-sockets.md).
+   * Absent: loopback only. The system policy may narrow it.
+   */
+  readonly network?: NetworkDeclaration;
 }
 
 /** The two ends of a channel: the one that connects (client) and the one that serves. */
@@ -223,6 +230,10 @@ export function manifestProblems(value: unknown): ManifestProblem[] {
       const problem = contractProblem(contract);
       if (problem) outline(`contracts.${name}`, `contract '${name}' ${problem}`);
     }
+  }
+  if (record.network !== undefined) {
+    const problem = networkDeclarationProblem(record.network);
+    if (problem) outline("network", `'network' ${problem}`);
   }
   return problems;
 }

@@ -1,0 +1,147 @@
+// echod: a TCP echo server. Each connection gets an exchange-heap block; what arrives is received
+// into it and sent on from it, so the bytes never enter the app's memory. Everything is an event,
+// in both domains: a connection waiting (readable on the listener), data or the peer's end
+// waiting (readable), room to send again after a short send (writable), a reset (closed). While a
+// connection's peer does not read, echod stops reading from it too (its unsent bytes wait in the
+// block), so a client that never reads slows only itself. With a limit N, after N connections the
+// listener closes; once the last connection ends nothing can wake the process and it ends.
+import { Blocks, Capabilities, Console, Process, Socket, Sockets } from "../../runtime/assembly";
+export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+
+/** Bytes one receive moves: a loopback read is rarely larger. */
+const BLOCK_BYTES: u32 = 16 * 1024;
+const WOULD_BLOCK: i32 = -11;
+
+/** A connection's unsent bytes: `length` bytes at `offset` of its block. */
+class Echo {
+  block: u32 = 0;
+  offset: u32 = 0;
+  length: u32 = 0;
+  /** The peer finished: close once the unsent bytes have gone. */
+  ending: bool = false;
+}
+
+const echoes = new Map<i32, Echo>();
+let listener: Socket | null = null;
+let port: u32 = 0;
+let limit: i32 = 0;
+let accepted: i32 = 0;
+let finished: i32 = 0;
+
+function finish(socket: Socket): void {
+  const echo = echoes.get(socket.handle);
+  echoes.delete(socket.handle);
+  Capabilities.drop(echo.block);
+  socket.close();
+  finished++;
+  if (limit > 0 && finished >= limit) Console.log("echod: served " + finished.toString() + " connections");
+}
+
+/** Sends what is unsent; true when all of it went. */
+function flush(socket: Socket, echo: Echo): bool {
+  while (echo.length > 0) {
+    const sent = socket.sendBlock(echo.block, echo.offset, echo.length);
+    if (sent == WOULD_BLOCK) return false;
+    if (sent < 0) {
+      // The peer is gone: nothing more can be echoed to it.
+      echo.length = 0;
+      echo.ending = true;
+      return true;
+    }
+    echo.offset += <u32>sent;
+    echo.length -= <u32>sent;
+  }
+  return true;
+}
+
+function onData(socket: Socket): void {
+  const echo = echoes.get(socket.handle);
+  // Unsent bytes wait for room: reading more now would only hold more.
+  if (echo.length > 0) return;
+  for (;;) {
+    const received = socket.receive(echo.block, 0, BLOCK_BYTES);
+    if (received == WOULD_BLOCK) return;
+    if (received <= 0) {
+      // The peer's end (0) or its failure: close once what is unsent has gone.
+      finish(socket);
+      return;
+    }
+    echo.offset = 0;
+    echo.length = <u32>received;
+    if (!flush(socket, echo)) return;
+    if (echo.ending) {
+      finish(socket);
+      return;
+    }
+    // A receive that did not fill the block took everything there was: what arrives next is an
+    // event of its own, so asking again now would only cost a kernel call (a crossing, in a user domain).
+    if (<u32>received < BLOCK_BYTES) return;
+  }
+}
+
+function onRoom(socket: Socket): void {
+  const echo = echoes.get(socket.handle);
+  if (!flush(socket, echo)) return;
+  if (echo.ending) finish(socket);
+  // Data may have waited while the block was full: no new event says so.
+  else onData(socket);
+}
+
+function onGone(socket: Socket): void {
+  if (echoes.has(socket.handle)) finish(socket);
+}
+
+function onConnection(server: Socket): void {
+  for (;;) {
+    if (limit > 0 && accepted >= limit) return;
+    const connection = server.accept();
+    if (connection === null) return;
+    accepted++;
+    const block = Blocks.create(BLOCK_BYTES);
+    if (block < 0) {
+      Console.error("echod: no exchange heap for a connection: error " + (-block).toString());
+      connection.close();
+      continue;
+    }
+    const echo = new Echo();
+    echo.block = <u32>block;
+    echoes.set(connection.handle, echo);
+    connection.onReadable(onData);
+    connection.onWritable(onRoom);
+    connection.onClosed(onGone);
+    if (limit > 0 && accepted >= limit) {
+      server.close();
+      listener = null;
+      return;
+    }
+  }
+}
+
+function onListening(server: Socket): void {
+  Console.log("echod: listening on 127.0.0.1 port " + server.localPort().toString());
+}
+
+function onListenerFailed(server: Socket): void {
+  Console.error("echod: cannot listen on port " + port.toString() + ": error " + (-server.localPort()).toString());
+  Process.exit(1);
+}
+
+export function main(): i32 {
+  const args = Process.args();
+  if (args.length < 1) {
+    Console.error("usage: echod PORT [CONNECTIONS]");
+    return 2;
+  }
+  port = <u32>parseInt(args[0]);
+  if (args.length > 1) limit = <i32>parseInt(args[1]);
+  const server = Sockets.listen("127.0.0.1", port);
+  if (!server.ok) {
+    Console.error("echod: cannot listen on port " + port.toString() + ": error " + (-server.handle).toString());
+    return 1;
+  }
+  listener = server;
+  server.onReadable(onConnection);
+  server.onWritable(onListening);
+  server.onClosed(onListenerFailed);
+  return 0;
+}

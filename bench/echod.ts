@@ -1,0 +1,141 @@
+// `npm run bench -- echod`: the seed's echo experiment. apps/echod in the kernel domain, apps/echod
+// in a user domain and a plain node:net echo server, measured in one run, interleaved, by one load
+// generator over loopback (bench/echo-load.ts, in a worker thread): round-trip latency p50/p99 and
+// throughput, beside the seed's figure (the Kernel Mode Linux + TAL paper: an echo round trip 4 µs
+// shorter in kernel mode than in user mode). Writes the figures as JSON too (bench/results/echod.json).
+import { createServer, type Server } from "node:net";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { bootKernel, resolveModuleSource, type Kernel } from "../kernel/index.js";
+import { median, percentile, round } from "./measure.js";
+import type { BenchTable } from "./table.js";
+import { writeExperimentResults } from "./experiment-results.js";
+import type { EchoResults } from "./seed-chart.js";
+import type { LoadRequest, LoadResult } from "./echo-load.js";
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** Eight clients of 64-byte round trips: small messages, where a round trip is mostly overhead. */
+const CLIENTS = 8;
+const PAYLOAD_BYTES = 64;
+const ROUND_TRIPS_PER_CLIENT = 2_500;
+/** Each server is measured this many times, the three taking turns, after one warm-up each. */
+const ROUNDS = 3;
+const TIME_LIMIT_MILLISECONDS = 20_000;
+/** The seed's figure: an echo round trip 4 µs shorter in kernel mode than in user mode. */
+const SEED_SAVING_MICROSECONDS = 4;
+
+type ServerKind = "echod (kernel domain)" | "echod (user domain)" | "node:net echo server";
+const KINDS: readonly ServerKind[] = ["echod (kernel domain)", "echod (user domain)", "node:net echo server"];
+
+interface RunningServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+function load(request: LoadRequest): Promise<LoadResult> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(new URL("./echo-load.js", import.meta.url), { workerData: request });
+    worker.once("message", (message: LoadResult | { error: string }) => {
+      void worker.terminate();
+      if ("error" in message) reject(new Error(`echo load: ${message.error}`));
+      else resolvePromise(message);
+    });
+    worker.once("error", reject);
+  });
+}
+
+async function startEchod(kernel: Kernel, domain: "kernel" | "user"): Promise<RunningServer> {
+  const image = kernel.load(resolveModuleSource("echod", resolve(projectRoot, "apps")).bytes);
+  let output = "";
+  let announce!: (port: number) => void;
+  const port = new Promise<number>((resolvePort) => { announce = resolvePort; });
+  // Serves the load's clients, then ends.
+  const process = kernel.spawn(image, {
+    domain, args: ["0", String(CLIENTS)],
+    output: (_stream, text) => {
+      output += text;
+      const listening = /port (\d+)/.exec(output);
+      if (listening) announce(Number(listening[1]));
+    },
+  });
+  return {
+    port: await port,
+    stop: async () => {
+      const status = await process.completion;
+      if (status.kind !== "exited" || status.code !== 0) throw new Error(`echod (${domain}) ended ${JSON.stringify(status)}: ${output}`);
+    },
+  };
+}
+
+function startNodeServer(): Promise<RunningServer> {
+  return new Promise((resolvePromise) => {
+    const server: Server = createServer({ noDelay: true }, (socket) => {
+      socket.on("data", (data) => socket.write(data));
+      socket.on("end", () => socket.end());
+      socket.on("error", () => {});
+    });
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      resolvePromise({
+        port: typeof address === "object" && address ? address.port : 0,
+        stop: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+async function measure(kernel: Kernel, kind: ServerKind): Promise<LoadResult> {
+  const server = kind === "node:net echo server" ? await startNodeServer() : await startEchod(kernel, kind === "echod (kernel domain)" ? "kernel" : "user");
+  const result = await load({ port: server.port, clients: CLIENTS, roundTripsPerClient: ROUND_TRIPS_PER_CLIENT, payloadBytes: PAYLOAD_BYTES, timeLimitMilliseconds: TIME_LIMIT_MILLISECONDS });
+  await server.stop();
+  return result;
+}
+
+export async function runEchodBenchmarks(): Promise<BenchTable[]> {
+  const kernel = bootKernel({ devices: { console: { write: (_stream: unknown, text: string) => text.length } } });
+  const latencies = new Map<ServerKind, number[]>(KINDS.map((kind) => [kind, []]));
+  const throughputs = new Map<ServerKind, number[]>(KINDS.map((kind) => [kind, []]));
+  try {
+    for (const kind of KINDS) await measure(kernel, kind);
+    for (let roundIndex = 0; roundIndex < ROUNDS; roundIndex++) {
+      for (const kind of KINDS) {
+        const result = await measure(kernel, kind);
+        latencies.get(kind)!.push(...result.latencies);
+        throughputs.get(kind)!.push(result.latencies.length / (result.elapsedMilliseconds / 1000));
+      }
+    }
+  } finally {
+    await kernel.shutdown();
+  }
+  const p50 = (kind: ServerKind) => percentile(latencies.get(kind)!, 0.5) / 1000;
+  const p99 = (kind: ServerKind) => percentile(latencies.get(kind)!, 0.99) / 1000;
+  const rows = KINDS.map((kind) => [kind, round(p50(kind), 1), round(p99(kind), 1), Math.round(median(throughputs.get(kind)!)), latencies.get(kind)!.length]);
+  const kernelOverNode = p50("echod (kernel domain)") / p50("node:net echo server");
+  const userMinusKernel = p50("echod (user domain)") - p50("echod (kernel domain)");
+  const table: BenchTable = {
+    title: `Echo round trips over loopback: ${CLIENTS} clients × ${ROUND_TRIPS_PER_CLIENT} round trips of ${PAYLOAD_BYTES} bytes, ${ROUNDS} interleaved rounds`,
+    columns: ["server", "p50 µs", "p99 µs", "round trips/s (median of rounds)", "samples"],
+    rows: [
+      ...rows,
+      ["kernel-domain p50 ÷ node:net p50 (goal ≤ 1.5×)", round(kernelOverNode, 2), "", "", ""],
+      ["user − kernel domain p50, µs (goal ≥ seed's 4 µs)", round(userMinusKernel, 1), "", "", ""],
+      ["seed: kernel mode saves per round trip, µs (Kernel Mode Linux + TAL, published)", SEED_SAVING_MICROSECONDS, "", "", ""],
+    ],
+    notes: [
+      "the kernel and every server run in the bench's main thread; the load generator runs in a worker thread, so its sockets do not share the server's event loop",
+      "latency is what a client sees: from its write to the whole echo read back, with 8 round trips in flight at once",
+    ],
+  };
+  writeJson(table, KINDS.map((kind) => ({
+    server: kind, p50Microseconds: p50(kind), p99Microseconds: p99(kind), requestsPerSecond: median(throughputs.get(kind)!), ours: kind.startsWith("echod"),
+  })));
+  return [table];
+}
+
+function writeJson(table: BenchTable, servers: EchoResults["servers"]): void {
+  writeExperimentResults("echod", {
+    clients: CLIENTS, roundTripsPerClient: ROUND_TRIPS_PER_CLIENT, payloadBytes: PAYLOAD_BYTES, rounds: ROUNDS,
+    seed: { kernelSavesMicroseconds: SEED_SAVING_MICROSECONDS }, servers, table,
+  });
+}

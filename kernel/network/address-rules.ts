@@ -1,0 +1,32 @@
+// Which addresses and ports a process's sockets may use: what its manifest's `network` field
+// allows and its principal's policy allows, both (loopback only where either says nothing).
+import { HOST_CHOSEN_PORTS, LOOPBACK_RULES, parseAddressRule, type AddressRule, type NetworkDeclaration, type NetworkDirection } from "../../runtime/abi/index.js";
+
+function compile(rules: readonly string[] | undefined): readonly AddressRule[] {
+  // Checked already (manifest validator, policy reader): an unreadable rule allows nothing.
+  return (rules ?? LOOPBACK_RULES).map(parseAddressRule).filter((rule): rule is AddressRule => typeof rule !== "string");
+}
+
+function allows(rules: readonly AddressRule[], address: string, port: number): boolean {
+  return rules.some((rule) => (rule.address === "*" || rule.address === address)
+    && (port === 0 ? rule.lowPort <= HOST_CHOSEN_PORTS.low && rule.highPort >= HOST_CHOSEN_PORTS.high : rule.lowPort <= port && port <= rule.highPort));
+}
+
+export class NetworkRules {
+  private readonly manifest: Readonly<Record<NetworkDirection, readonly AddressRule[]>>;
+  private readonly policy: Readonly<Record<NetworkDirection, readonly AddressRule[]>>;
+
+  /** `manifest`: the app's declaration (undefined: loopback); `policy`: the principal's (undefined: loopback). */
+  constructor(manifest: NetworkDeclaration | undefined, policy: NetworkDeclaration | undefined) {
+    this.manifest = { listen: compile(manifest?.listen), connect: compile(manifest?.connect) };
+    this.policy = { listen: compile(policy?.listen), connect: compile(policy?.connect) };
+  }
+
+  /** Whether both the manifest and the policy allow `address`:`port` (0: a port the host picks) for `direction`. */
+  allows(direction: NetworkDirection, address: string, port: number): boolean {
+    return allows(this.manifest[direction], address, port) && allows(this.policy[direction], address, port);
+  }
+}
+
+/** Loopback only, for processes made without a manifest's or a policy's word (tests, embedders). */
+export const LOOPBACK_ONLY = new NetworkRules(undefined, undefined);
