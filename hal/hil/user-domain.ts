@@ -136,6 +136,12 @@ export interface UserDomain extends DomainIdentity {
   /** Set once the domain has ended; every later call answers with it. */
   readonly ending: LinkedEnding | undefined;
   stats(): UserDomainStats;
+  /**
+   * The process has finished handling one event and asks for the next (its `serve` loop is in
+   * `events.wait`): the CPU budget counts from here, as fuel counts per `dispatch` in the kernel
+   * domain, so a long-lived server is bounded per event, not for its whole life.
+   */
+  entryBegins(): void;
   /** Stops the domain now; ends it as a `kernel` fault with `reason` unless it already ended. */
   terminate(reason: string): void;
   /**

@@ -141,6 +141,9 @@ export class SimUserDomain implements UserDomain {
     this.terminate(reason);
   }
 
+  /** The sim domain runs in the kernel's thread on the virtual clock and keeps no CPU budget. */
+  entryBegins(): void {}
+
   stats(): UserDomainStats {
     const summary = summarizeInstances(this.instances.map(({ service, memory }) => ({ service, page: memory.trapPage })));
     const { trapsByCall, ringSwitchesByCall, pageFaults, tlb, pagesMapped, memoryPages } = summary;

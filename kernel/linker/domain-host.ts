@@ -80,6 +80,12 @@ export interface HostedUserDomain {
   readonly crossings: number;
   /** The HAL's counters for the domain, where the host keeps them (for `--stats`). */
   stats(): UserDomainStats;
+  /**
+   * The process has finished handling one event and asks for the next (its `serve` loop is in
+   * `events.wait`): the CPU budget counts from here, as fuel counts per `dispatch` in the kernel
+   * domain, so a long-lived server is bounded per event, not for its whole life.
+   */
+  entryBegins(): void;
   dispose(): void;
 }
 

@@ -110,6 +110,10 @@ class HalUserDomain implements HostedUserDomain {
     return this.domain.stats();
   }
 
+  entryBegins(): void {
+    this.domain.entryBegins();
+  }
+
   dispose(): void {
     // A thread left idle by a normal end may serve the next process (the HAL decides).
     this.domain.release("the process is done with its user domain");

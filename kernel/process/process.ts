@@ -15,6 +15,8 @@ export type ProcessState = "starting" | "running" | "exited";
 /** What the kernel needs of a process's user domain: its counters, and a way to stop it. */
 export interface ProcessUserDomain {
   stats(): UserDomainStats;
+  /** One event handled, the next asked for: the CPU budget counts from here (hal/hil/user-domain.ts). */
+  entryBegins(): void;
   terminate(reason: string): void;
 }
 

@@ -22,6 +22,8 @@ function takeEvent(context: CallContext): bigint {
 }
 
 export function eventsWait(context: CallContext): bigint {
+  // A user domain's serve loop is here between two events: its CPU budget counts per event.
+  context.process.userDomain?.entryBegins();
   return takeEvent(context);
 }
 

@@ -45,7 +45,7 @@ describe("cli/singlet", () => {
     const result = singlet("run", "--user", "apps/spin");
     expect(result.code).to.equal(70);
     expect(result.stderr.trim().split("\n")).to.have.length(1);
-    expect(result.stderr).to.match(/faulted: cpu-budget: ran [\d.]+ ms in user mode \(budget \d+ ms\)/);
+    expect(result.stderr).to.match(/faulted: cpu-budget: ran [\d.]+ ms in user mode without waiting \(budget \d+ ms\)/);
   });
 
   it("reports a faulting app in one line, without a kernel stack trace, and exits non-zero", () => {

@@ -15,6 +15,8 @@ export class DomainCharge {
   private batonTakenAt = 0;
   /** Set while the domain holds the baton: when it got it. */
   userSince: number | undefined;
+  /** What was charged when the process last asked for an event: its budget counts from there. */
+  private chargedAtLastWait = 0;
 
   /** The domain's thread is up (its operating-system id, 0 when unknown): from now on its CPU time is the process's. */
   threadReady(threadId: number): void {
@@ -40,6 +42,11 @@ export class DomainCharge {
     this.kernelWorkMilliseconds += performance.now() - this.batonTakenAt;
   }
 
+  /** The process asks for its next event: its CPU budget counts from here (sinceLastWait). */
+  entryBegins(): void {
+    this.chargedAtLastWait = this.charged();
+  }
+
   /** The kernel takes a parked call up again. */
   resumed(): void {
     this.batonTakenAt = performance.now();
@@ -60,6 +67,11 @@ export class DomainCharge {
       ? this.cpuClock.milliseconds() - this.cpuAtReady
       : this.wallMilliseconds + (this.userSince !== undefined ? performance.now() - this.userSince : 0);
     return own + this.kernelWorkMilliseconds;
+  }
+
+  /** What the budget holds against the process: its charge since it last asked for an event (or since it started). */
+  sinceLastWait(): number {
+    return this.charged() - this.chargedAtLastWait;
   }
 
   /** The domain is stopping: charge what ran, keep the last reading, let the clock go. */

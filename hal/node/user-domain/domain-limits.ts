@@ -19,7 +19,7 @@ export const BUDGET_RECHECK_MILLISECONDS = 10;
 /** The process has used its CPU budget. */
 export function budgetEnding(chargedMilliseconds: number, budgetMilliseconds: number): LinkedEnding | undefined {
   if (chargedMilliseconds < budgetMilliseconds) return undefined;
-  return { kind: "faulted", fault: { kind: "cpu-budget", message: `ran ${chargedMilliseconds.toFixed(1)} ms in user mode (budget ${budgetMilliseconds} ms)` } };
+  return { kind: "faulted", fault: { kind: "cpu-budget", message: `ran ${chargedMilliseconds.toFixed(1)} ms in user mode without waiting (budget ${budgetMilliseconds} ms)` } };
 }
 
 /** The domain's thread has not come up in time. */

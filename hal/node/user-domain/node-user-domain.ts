@@ -221,6 +221,10 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     this.stop(outcome, this.threadReusable());
   }
 
+  entryBegins(): void {
+    this.charge.entryBegins();
+  }
+
   stats(): UserDomainStats {
     const { trapsByCall, ringSwitchesByCall, pageFaults, tlb, pagesMapped, memoryPages } = summarizeInstances(this.instances);
     return {
@@ -309,7 +313,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         const seen = Atomics.load(header, ChannelWord.sequence);
         if (this.channel.holds(Turn.kernel)) break;
         // The event loop cannot run while the kernel thread blocks: the budget is checked here.
-        const left = this.spec.cpuBudgetMilliseconds - this.charge.charged();
+        const left = this.spec.cpuBudgetMilliseconds - this.charge.sinceLastWait();
         Atomics.store(header, ChannelWord.kernelWaiting, 1);
         Atomics.wait(header, ChannelWord.sequence, seen, Math.max(0, Math.min(left, BLOCKED_WAIT_SLICE_MILLISECONDS)));
         Atomics.store(header, ChannelWord.kernelWaiting, 0);
@@ -525,7 +529,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
 
   private armBudget(): void {
     if (!Number.isFinite(this.spec.cpuBudgetMilliseconds)) return;
-    this.alarm.arm(Math.max(BUDGET_RECHECK_MILLISECONDS, this.spec.cpuBudgetMilliseconds - this.charge.charged()), this);
+    this.alarm.arm(Math.max(BUDGET_RECHECK_MILLISECONDS, this.spec.cpuBudgetMilliseconds - this.charge.sinceLastWait()), this);
   }
 
   /** The thread is not up yet: charge nothing, but do not wait for it forever. */
@@ -549,7 +553,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   }
 
   private checkBudget(): void {
-    const ending = budgetEnding(this.charge.charged(), this.spec.cpuBudgetMilliseconds);
+    const ending = budgetEnding(this.charge.sinceLastWait(), this.spec.cpuBudgetMilliseconds);
     if (ending) this.stop(ending);
   }
 
