@@ -55,15 +55,10 @@ class WatchedEndpoint extends Endpoint {
  */
 export type MessageCallback = (endpoint: Endpoint, message: u32, attachment: u32) => void;
 
-let messageCallbackList: Array<MessageCallback | null> | null = null;
-
-function messageCallbacks(): Array<MessageCallback | null> {
-  let list = messageCallbackList;
-  if (list === null) messageCallbackList = list = new Array<MessageCallback | null>();
-  return list;
-}
-
 class SubscribedEndpoint extends Endpoint {
+  /** Here, not in a list by tag as a watch's: the callback takes an Endpoint, not this class, so the type is not recursive. */
+  callback: MessageCallback | null = null;
+
   /** A message the kernel received for the app (the kernel domain's path). */
   deliver(message: u32, attachment: u32): void {
     this.take(EVENT_MESSAGE, message, attachment);
@@ -86,7 +81,7 @@ class SubscribedEndpoint extends Endpoint {
   }
 
   private take(kind: u32, message: u32, attachment: u32): void {
-    const callback = callbackByTag<MessageCallback>(messageCallbacks(), this.tag);
+    const callback = this.callback;
     if (callback === null) {
       // Nobody asked for it any more: what it carried would only fill the handle table.
       if (attachment != 0) capabilityCalls.drop(attachment);
@@ -95,7 +90,7 @@ class SubscribedEndpoint extends Endpoint {
     this.event = kind;
     // The closed event is an endpoint's last.
     if (kind == EVENT_CLOSED) {
-      setCallbackByTag<MessageCallback>(messageCallbacks(), this.tag, null);
+      this.callback = null;
       unregister(this.tag);
     }
     callback(this, message, attachment);
@@ -139,13 +134,10 @@ export class Channels {
   static subscribe(endpoint: u32, callback: MessageCallback): i32 {
     const subscribed = new SubscribedEndpoint();
     subscribed.handle = endpoint;
+    subscribed.callback = callback;
     const tag = register(subscribed);
-    setCallbackByTag<MessageCallback>(messageCallbacks(), tag, callback);
     const result = channelCalls.subscribe(endpoint, tag);
-    if (result < 0) {
-      setCallbackByTag<MessageCallback>(messageCallbacks(), tag, null);
-      unregister(tag);
-    }
+    if (result < 0) unregister(tag);
     return result;
   }
 

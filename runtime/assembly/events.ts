@@ -202,8 +202,10 @@ export function dispatch(kind: u32, tag: u32): void {
  * that never subscribes is never called through it.
  */
 export function deliver(tag: u32, message: u32, attachment: u32): void {
-  const table = registrations();
-  const registration = <i32>tag < table.length ? table[<i32>tag] : null;
+  // The hot path of a request/reply: the table as it is (a delivery comes only after a
+  // registration made it) and no second bounds check.
+  const table = registrationTable;
+  const registration = table !== null && <i32>tag < table.length ? unchecked(table[<i32>tag]) : null;
   if (registration !== null) registration.deliver(message, attachment);
   else if (attachment != 0) capabilityCalls.drop(attachment);
 }
