@@ -4,6 +4,26 @@
 import { RUNTIME_IMPORT, compileAssemblyScriptSource } from "../runtime/toolchain/compile-source.js";
 import { SERVICE_NAME } from "./channel-apps.js";
 
+/**
+ * The AssemblyScript of a service's start: main publishes `name` and subscribes its listener, and
+ * each connection's server end is subscribed to `onRequest`, which the source defines, as it
+ * defines the global `listener`.
+ */
+export function subscribedService(name: string): string {
+  return `
+function onConnection(endpoint: Endpoint, message: u32, serverEnd: u32): void {
+  if (endpoint.event != EVENT_CLOSED) Channels.subscribe(serverEnd, onRequest);
+}
+
+export function main(): i32 {
+  const published = Names.publish("${name}");
+  if (published < 0) return 1;
+  listener = <u32>published;
+  return Channels.subscribe(listener, onConnection);
+}
+`;
+}
+
 /** Answers each request with message 1; when its one client closes, drops everything and ends. */
 const SERVER = `
 import { Capabilities, Channels, EVENT_CLOSED, Endpoint, Names } from "${RUNTIME_IMPORT}";
@@ -19,19 +39,7 @@ function onRequest(client: Endpoint, message: u32, attachment: u32): void {
   }
   Channels.send(client.handle, 1);
 }
-
-function onConnection(endpoint: Endpoint, message: u32, serverEnd: u32): void {
-  if (endpoint.event != EVENT_CLOSED) Channels.subscribe(serverEnd, onRequest);
-}
-
-export function main(): i32 {
-  const published = Names.publish("${SERVICE_NAME}");
-  if (published < 0) return 1;
-  listener = <u32>published;
-  Channels.subscribe(listener, onConnection);
-  return 0;
-}
-`;
+${subscribedService(SERVICE_NAME)}`;
 
 /** Makes its first argument's number of requests, each sent when the previous reply arrived, then closes. */
 const CLIENT = `

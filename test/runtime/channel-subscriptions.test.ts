@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import type { Manifest } from "../../runtime/abi/index.js";
 import { RUNTIME_IMPORT, compileAssemblyScriptSource } from "../../runtime/toolchain/compile-source.js";
+import { subscribedService } from "../../bench/assemblyscript-channel-apps.js";
 import { spawnCaptured, testKernel } from "../helpers/kernel.js";
 
 const SERVICE = "echo";
@@ -28,18 +29,7 @@ function onRequest(client: Endpoint, message: u32, attachment: u32): void {
   Console.log("server: request " + message.toString() + " carrying " + Blocks.size(attachment).toString() + " bytes");
   Channels.send(client.handle, message + 10, attachment);
 }
-
-function onConnection(endpoint: Endpoint, message: u32, serverEnd: u32): void {
-  if (endpoint.event != EVENT_CLOSED) Channels.subscribe(serverEnd, onRequest);
-}
-
-export function main(): i32 {
-  const published = Names.publish("${SERVICE}");
-  if (published < 0) return 1;
-  listener = <u32>published;
-  return Channels.subscribe(listener, onConnection);
-}
-`;
+${subscribedService(SERVICE)}`;
 
 /** Sends requests 0 to ${REQUESTS - 1}, request N with a block of N + 1 bytes, each when the previous reply came; then closes. */
 const CLIENT = `
