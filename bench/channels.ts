@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import { bootKernel, type Kernel, type ModuleImage, type Process } from "../kernel/index.js";
 import type { Manifest } from "../runtime/abi/index.js";
 import { baselineCommit, baselineDirectory, importBaseline } from "./baseline.js";
+import { compileSubscribedPair } from "./assemblyscript-channel-apps.js";
 import * as channelApps from "./channel-apps.js";
 import { OWN_CHANNEL_ROUNDS, kernelCallLoop, ownChannelLoop, serverManifest, type EventForm } from "./channel-apps.js";
 import { manifestFor, yieldingApp } from "./event-apps.js";
@@ -27,24 +28,30 @@ async function exited(process: Process): Promise<void> {
   if (status.kind !== "exited" || status.code !== 0) throw new Error(`channels bench: ${process.name} ended ${JSON.stringify(status)}`);
 }
 
+/** A client's image and the arguments that say how many requests it makes. */
+interface ClientStart {
+  readonly image: ModuleImage;
+  readonly args: readonly string[];
+}
+
 /** One request/reply measurement: a server image and a long and a one-message client, in one kernel. */
 interface Conversation {
   readonly kernel: Kernel;
   readonly client: Domain;
   readonly server: Domain;
   readonly serverImage: ModuleImage;
-  readonly longClient: ModuleImage;
-  readonly shortClient: ModuleImage;
+  readonly longClient: ClientStart;
+  readonly shortClient: ClientStart;
   readonly roundTrips: number;
 }
 
 /** Milliseconds for one client to make its requests of a fresh server. */
-async function converse(conversation: Conversation, client: ModuleImage): Promise<number> {
+async function converse(conversation: Conversation, client: ClientStart): Promise<number> {
   const { kernel } = conversation;
   const serving = kernel.spawn(conversation.serverImage, { domain: conversation.server, output: () => undefined });
   while (kernel.services.names!.published === 0) await new Promise((resolve) => setImmediate(resolve));
   const started = performance.now();
-  const talking = kernel.spawn(client, { domain: conversation.client, output: () => undefined });
+  const talking = kernel.spawn(client.image, { domain: conversation.client, args: client.args, output: () => undefined });
   await exited(talking);
   const elapsed = performance.now() - started;
   await exited(serving);
@@ -59,8 +66,20 @@ async function conversationOf(kernel: Kernel, apps: typeof channelApps, client: 
   return {
     kernel, client, server, roundTrips,
     serverImage: await load(server === "kernel" ? apps.eventServer(form) : apps.blockingServer(), apps.serverManifest()),
-    longClient: await load(clientText(roundTrips), apps.clientManifest()),
-    shortClient: await load(clientText(1), apps.clientManifest()),
+    longClient: { image: await load(clientText(roundTrips), apps.clientManifest()), args: [] },
+    shortClient: { image: await load(clientText(1), apps.clientManifest()), args: [] },
+  };
+}
+
+/** The AssemblyScript pair's in-kernel conversation (assemblyscript-channel-apps.ts). */
+async function assemblyScriptConversation(kernel: Kernel): Promise<Conversation> {
+  const { server, client } = await compileSubscribedPair();
+  const clientImage = kernel.load(client, { manifest: channelApps.clientManifest() });
+  return {
+    kernel, client: "kernel", server: "kernel", roundTrips: KERNEL_ROUND_TRIPS,
+    serverImage: kernel.load(server, { manifest: channelApps.serverManifest() }),
+    longClient: { image: clientImage, args: [String(KERNEL_ROUND_TRIPS)] },
+    shortClient: { image: clientImage, args: ["1"] },
   };
 }
 
@@ -137,8 +156,11 @@ export async function runChannelBenchmarks(): Promise<BenchTable[]> {
   const baseline = await baselineConversation();
   try {
     const call = await nanosecondsPerRound(kernel, kernelCallLoop, KERNEL_CALLS, LOOP_MANIFEST);
-    const inKernel = [await conversationOf(kernel, channelApps, "kernel", "kernel", "subscribe"), await conversationOf(kernel, channelApps, "kernel", "kernel", "watch")];
-    const [subscribed, watched, baselineRow] = await requestReply(baseline ? [...inKernel, baseline.conversation] : inKernel);
+    const inKernel = [
+      await conversationOf(kernel, channelApps, "kernel", "kernel", "subscribe"), await conversationOf(kernel, channelApps, "kernel", "kernel", "watch"),
+      await assemblyScriptConversation(kernel),
+    ];
+    const [subscribed, watched, assemblyScript, baselineRow] = await requestReply(baseline ? [...inKernel, baseline.conversation] : inKernel);
     const [userClient] = await requestReply([await conversationOf(kernel, channelApps, "user", "kernel")]);
     const [userServer] = await requestReply([await conversationOf(kernel, channelApps, "kernel", "user")]);
     const [bothUser] = await requestReply([await conversationOf(kernel, channelApps, "user", "user")]);
@@ -153,6 +175,7 @@ export async function runChannelBenchmarks(): Promise<BenchTable[]> {
         row("minimum kernel call: process.id from an in-kernel process", call, "91", "437"),
         row("message request/reply: two in-kernel processes (subscribed: messages arrive received)", subscribed!, "803", "5,800"),
         row("  the same, watched (each message event's handler calls receive)", watched!, "", ""),
+        row("  the same, subscribed, AssemblyScript apps (Channels.subscribe)", assemblyScript!, "", ""),
         ...(baseline ? [row(`  the same, baseline build (${baseline.commit}), its own apps`, baselineRow!, "", "")] : []),
         row("message request/reply: user-domain client, in-kernel server", userClient!, "", ""),
         row("message request/reply: in-kernel client, user-domain server", userServer!, "", ""),
@@ -164,6 +187,7 @@ export async function runChannelBenchmarks(): Promise<BenchTable[]> {
         "published figures: the Singularity paper's table of basic operation costs, in CPU cycles, as issue 11 quotes them; ours are wall ns on this machine.",
         `request/reply = (a conversation of N round trips − one of 1) / (N − 1): N = ${KERNEL_ROUND_TRIPS.toLocaleString("en")} in-kernel, ${USER_ROUND_TRIPS.toLocaleString("en")} with a user domain; median of ${RUNS}. The two meet through the name service.`,
         "in-kernel sides are event-driven, one scheduler delivery per message: subscribed (channels.subscribe; the kernel receives each message as it delivers it, through the app's deliver export) or watched (channels.watch; dispatch, then a receive call); the rows take turns in each run. User-domain sides use the blocking receive, which parks in the call.",
+        "the WAT rows' apps are hand-written (channel-apps.ts); the AssemblyScript row's are written with the runtime's Channels.subscribe and built as apps are (assemblyscript-channel-apps.ts): its handlers go through the runtime's deliver, tag lookup and callback.",
         "SINGLET_BENCH_BASELINE=<a built checkout> adds the baseline build's in-kernel row, measured in turn with ours; two builds' kernels in one process slow each other somewhat, so compare the rows of one run, not with a run without it.",
         "process create and start: hal.ts's start measurement (kernel.run of an empty main to completion, median of 10); `npm run bench -- kernel` and `-- hal` break starts down further.",
         `minimum kernel call: (main making ${KERNEL_CALLS.toLocaleString("en")} calls − main making none) / calls, median of ${RUNS}, fuel instrumentation included.`,

@@ -1,7 +1,7 @@
 // cat: prints each file named as an argument, in order; a file it cannot read is reported and
 // the rest are still printed (exit 1 then).
 import { Console, Files, Output, Process } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 export function main(): i32 {
   const args = Process.args();

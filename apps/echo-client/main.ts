@@ -2,7 +2,7 @@
 // binary runs in both domains: connected (writable) → send and half-close; readable → receive
 // into a block until the server's end, then print what came back.
 import { Blocks, Console, Process, Socket, Sockets } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 const BLOCK_BYTES: u32 = 4096;
 const WOULD_BLOCK: i32 = -11;

@@ -6,7 +6,7 @@
 // block), so a client that never reads slows only itself. With a limit N, after N connections the
 // listener closes; once the last connection ends nothing can wake the process and it ends.
 import { Blocks, Capabilities, Console, Process, Socket, Sockets } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 /** Bytes one receive moves: a loopback read is rarely larger. */
 const BLOCK_BYTES: u32 = 16 * 1024;

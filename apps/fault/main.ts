@@ -1,6 +1,6 @@
 // fault: traps on purpose (an out-of-bounds memory access) after printing one line.
 import { Console, Process } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 function readFarAway(address: usize): u32 {
   // Far past the module's maximum memory: the access traps.

@@ -3,7 +3,7 @@
 // path that matches. The walk keeps its own stack, so it can stop where the console is full (the
 // kernel domain answers wouldBlock) and go on when deferred; in a user domain writes wait instead.
 import { Console, Directory, Files, FILE_TYPE_DIRECTORY, FILE_TYPE_FILE, FILE_TYPE_SYMBOLIC_LINK, Output, Process, Scheduler } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 import { globMatches } from "./glob";
 
 const USAGE = "usage: find DIR [-name GLOB] [-type f|d|l]";

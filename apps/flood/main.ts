@@ -9,7 +9,7 @@
 // the app counts the rest of the line as refused and moves on. A closed stream (peer-closed)
 // ends the writing.
 import { Console, Mode, Process } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 /** docs/abi/errors.md: the output queue is full. */
 const WOULD_BLOCK: i32 = -11;

@@ -1,6 +1,6 @@
 // hello: prints a greeting and its arguments, then exits 0.
 import { Console, Process } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 export function main(): i32 {
   Console.log("Hello from Singlet!");

@@ -1,9 +1,9 @@
 // kv-client: connects to the 'kv' service through the name service and runs a short KeyValue
-// conversation, one step per message event, so the same binary runs in either domain: put
-// name-VALUE=VALUE, get name-VALUE, get a key nobody put, bye. If the service is not published
-// yet it tries again a little later.
+// conversation, one step per reply (its end subscribed: each reply arrives received), so the same
+// binary runs in either domain: put name-VALUE=VALUE, get name-VALUE, get a key nobody put, bye.
+// If the service is not published yet it tries again a little later.
 import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Mode, Names, Process, Timer } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 import { KeyValue } from "../contracts/key-value.generated";
 
 const NOT_FOUND: i32 = -2;
@@ -16,18 +16,16 @@ let name = "";
 /** Each client its own key, so two clients never read each other's value. */
 let key = "";
 
-function onReply(server: Endpoint): void {
+function onReply(server: Endpoint, reply: u32, attachment: u32): void {
   if (server.event == EVENT_CLOSED) return;
-  const reply = Channels.receive(server.handle);
-  if (reply === null) return;
   if (step == 0) {
-    Console.log(name + ": put " + key + "=" + value + " -> " + KeyValue.messageName(reply.number));
+    Console.log(name + ": put " + key + "=" + value + " -> " + KeyValue.messageName(reply));
     KeyValue.sendGet(server.handle, <u32>Blocks.fromText(key));
   } else if (step == 1) {
-    Console.log(name + ": get " + key + " -> " + (KeyValue.isValue(reply) ? Blocks.takeText(reply.attachment) : KeyValue.messageName(reply.number)));
+    Console.log(name + ": get " + key + " -> " + (reply == KeyValue.VALUE ? Blocks.takeText(attachment) : KeyValue.messageName(reply)));
     KeyValue.sendGet(server.handle, <u32>Blocks.fromText("nobody-put-this"));
   } else {
-    Console.log(name + ": get nobody-put-this -> " + (KeyValue.isValue(reply) ? Blocks.takeText(reply.attachment) : KeyValue.messageName(reply.number)));
+    Console.log(name + ": get nobody-put-this -> " + (reply == KeyValue.VALUE ? Blocks.takeText(attachment) : KeyValue.messageName(reply)));
     KeyValue.sendBye(server.handle);
     // Dropping the endpoint closes the channel: the server hears of it, and this process, holding
     // nothing that can wake it, ends.
@@ -51,7 +49,7 @@ function connect(): void {
     Process.exit(1);
     return;
   }
-  Channels.watch(<u32>server, onReply);
+  Channels.subscribe(<u32>server, onReply);
   KeyValue.sendPut(<u32>server, <u32>Blocks.fromText(key + "=" + value));
 }
 

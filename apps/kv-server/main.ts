@@ -1,8 +1,9 @@
 // kv-server: publishes the service 'kv' and answers KeyValue requests (apps/contracts/key-value.json;
 // key-value.generated.ts beside it has the typed sends), one channel per client. Keys and values travel in exchange-heap blocks.
+// Each client's end is subscribed: its requests arrive already received (Channels.subscribe).
 // After N clients have said goodbye it drops its listener, holds nothing more, and ends.
 import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 import { KeyValue } from "../contracts/key-value.generated";
 
 
@@ -11,7 +12,7 @@ let listener: u32 = 0;
 let expected: i32 = 2;
 let finished: i32 = 0;
 
-function onRequest(client: Endpoint): void {
+function onRequest(client: Endpoint, request: u32, attachment: u32): void {
   if (client.event == EVENT_CLOSED) {
     Capabilities.drop(client.handle);
     finished++;
@@ -21,24 +22,21 @@ function onRequest(client: Endpoint): void {
     }
     return;
   }
-  const request = Channels.receive(client.handle);
-  if (request === null) return;
-  if (KeyValue.isPut(request)) {
-    const entry = Blocks.takeText(request.attachment);
+  if (request == KeyValue.PUT) {
+    const entry = Blocks.takeText(attachment);
     const split = entry.indexOf("=");
     store.set(entry.substring(0, split), entry.substring(split + 1));
     KeyValue.sendOk(client.handle);
-  } else if (KeyValue.isGet(request)) {
-    const key = Blocks.takeText(request.attachment);
+  } else if (request == KeyValue.GET) {
+    const key = Blocks.takeText(attachment);
     if (store.has(key)) KeyValue.sendValue(client.handle, <u32>Blocks.fromText(store.get(key)));
     else KeyValue.sendMissing(client.handle);
   }
 }
 
-function onConnection(endpoint: Endpoint): void {
-  if (endpoint.event == EVENT_CLOSED) return;
-  const connection = Channels.receive(endpoint.handle);
-  if (connection !== null) Channels.watch(connection.attachment, onRequest);
+/** Each connection is message 0 on the listener, carrying the server end of the client's channel. */
+function onConnection(listener: Endpoint, message: u32, serverEnd: u32): void {
+  if (listener.event != EVENT_CLOSED) Channels.subscribe(serverEnd, onRequest);
 }
 
 export function main(): i32 {
@@ -50,7 +48,7 @@ export function main(): i32 {
     return 1;
   }
   listener = <u32>published;
-  Channels.watch(listener, onConnection);
+  Channels.subscribe(listener, onConnection);
   Console.log("kv-server: serving kv for " + expected.toString() + " clients");
   return 0;
 }

@@ -1,7 +1,7 @@
 // ls: lists each directory named (the root when none is), names sorted, one a line, a directory's
 // name ending in `/`; a file named is printed as it is.
 import { Console, Files, FILE_TYPE_DIRECTORY, Output, Process } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 function list(path: string, heading: bool): i32 {
   const status = Files.stat(path);

@@ -2,7 +2,7 @@
 // the last one the app cancels the timer, which leaves the process nothing to wait for: it ends
 // with main's exit code (docs/process-model.md). Prints the same lines in either domain.
 import { Console, Process, Timer } from "../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 let ticks: u32 = 5;
 

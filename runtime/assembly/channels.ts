@@ -1,9 +1,12 @@
 // Channels and the name service for AssemblyScript apps (docs/abi/channels.md, docs/abi/names.md).
 // Calls return the kernel's results as they are (negative: an error code); a watched endpoint's
-// events reach the callback given to `Endpoint.watch` through the runtime's `dispatch`.
+// events reach the callback given to `Channels.watch` through the runtime's `dispatch`, and a
+// subscribed endpoint's messages reach the callback given to `Channels.subscribe` received: through
+// the runtime's `deliver` in the kernel domain, through `dispatch` and a receive in a user domain.
+import * as capabilityCalls from "./bindings/capabilities.generated";
 import * as channelCalls from "./bindings/channels.generated";
 import * as nameCalls from "./bindings/names.generated";
-import { EVENT_CLOSED, Registration, callbackByTag, register, setCallbackByTag, unregister } from "./events";
+import { EVENT_CLOSED, EVENT_MESSAGE, Registration, callbackByTag, register, setCallbackByTag, unregister } from "./events";
 
 /** A received message, unpacked: its number in the contract and the handle it carried (0: none). */
 export class Message {
@@ -45,6 +48,55 @@ class WatchedEndpoint extends Endpoint {
   }
 }
 
+/**
+ * A subscribed endpoint's callback: each message received for the app (the endpoint's event
+ * EVENT_MESSAGE, the message's number and the handle it carried, 0 for none), then at the end one
+ * EVENT_CLOSED with 0 and 0.
+ */
+export type MessageCallback = (endpoint: Endpoint, message: u32, attachment: u32) => void;
+
+class SubscribedEndpoint extends Endpoint {
+  /** Here, not in a list by tag as a watch's: the callback takes an Endpoint, not this class, so the type is not recursive. */
+  callback: MessageCallback | null = null;
+
+  /** A message the kernel received for the app (the kernel domain's path). */
+  deliver(message: u32, attachment: u32): void {
+    this.take(EVENT_MESSAGE, message, attachment);
+  }
+
+  /**
+   * An event through `dispatch`: in a user domain every message event, in the kernel domain one
+   * whose message the kernel could not receive. The runtime receives it here, so the callback
+   * sees the same in both. A receive that fails (the app took the message itself; its
+   * attachment does not fit, and it stays queued) calls nothing.
+   */
+  fire(kind: u32): void {
+    if (kind == EVENT_CLOSED) {
+      this.take(kind, 0, 0);
+      return;
+    }
+    if (kind != EVENT_MESSAGE) return;
+    const packed = channelCalls.poll(this.handle);
+    if (packed >= 0) this.take(kind, <u32>(packed >>> 32), <u32>packed);
+  }
+
+  private take(kind: u32, message: u32, attachment: u32): void {
+    const callback = this.callback;
+    if (callback === null) {
+      // Nobody asked for it any more: what it carried would only fill the handle table.
+      if (attachment != 0) capabilityCalls.drop(attachment);
+      return;
+    }
+    this.event = kind;
+    // The closed event is an endpoint's last.
+    if (kind == EVENT_CLOSED) {
+      this.callback = null;
+      unregister(this.tag);
+    }
+    callback(this, message, attachment);
+  }
+}
+
 export class Channels {
   /** A new channel following `contract` ("" for none): `(client << 32) | server`, or a negative error. */
   static create(contract: string): i64 { return channelCalls.create(contract); }
@@ -70,6 +122,22 @@ export class Channels {
       setCallbackByTag<EndpointCallback>(endpointCallbacks(), tag, null);
       unregister(tag);
     }
+    return result;
+  }
+
+  /**
+   * Calls `callback` with each message of `endpoint`, received for the app (no receive call), and
+   * at the end with the closed event. In the kernel domain the kernel receives each message as it
+   * delivers it (channels.subscribe, the cheapest request/reply); in a user domain the runtime
+   * receives it. The app re-exports the runtime's `deliver`. 0 or a negative error.
+   */
+  static subscribe(endpoint: u32, callback: MessageCallback): i32 {
+    const subscribed = new SubscribedEndpoint();
+    subscribed.handle = endpoint;
+    subscribed.callback = callback;
+    const tag = register(subscribed);
+    const result = channelCalls.subscribe(endpoint, tag);
+    if (result < 0) unregister(tag);
     return result;
   }
 

@@ -3,6 +3,7 @@
 // directly in the kernel domain, from `serve`'s loop in a user domain. The same binary runs in
 // both. Callbacks are plain function references (no closures); the tag the kernel hands back
 // indexes the registration that holds the callback.
+import * as capabilityCalls from "./bindings/capabilities.generated";
 import * as eventCalls from "./bindings/events.generated";
 import * as processCalls from "./bindings/process.generated";
 import * as timerCalls from "./bindings/timers.generated";
@@ -19,10 +20,17 @@ export const EVENT_WRITABLE: u32 = 6;
 
 const NANOSECONDS_PER_MILLISECOND: u64 = 1_000_000;
 
-/** Something the app asked events for; `dispatch` calls `fire` with each of its events. */
+/**
+ * Something the app asked events for; `dispatch` calls `fire` with each of its events, and
+ * `deliver` calls `deliver` with each message the kernel received for a subscribed endpoint.
+ */
 export class Registration {
   tag: u32 = 0;
   fire(kind: u32): void {}
+  /** Only subscribed endpoints take messages; anything else lets what a message carried go. */
+  deliver(message: u32, attachment: u32): void {
+    if (attachment != 0) capabilityCalls.drop(attachment);
+  }
 }
 
 // Made on first use, not at start-up: a module-level `new` would give every module that imports
@@ -186,6 +194,20 @@ export function dispatch(kind: u32, tag: u32): void {
   if (<i32>tag >= table.length) return;
   const registration = table[<i32>tag];
   if (registration !== null) registration.fire(kind);
+}
+
+/**
+ * The `deliver` export (outside the WIT world; docs/abi/channels.md): in the kernel domain, a
+ * message the kernel received for a subscribed endpoint. Apps re-export it with `dispatch`; an app
+ * that never subscribes is never called through it.
+ */
+export function deliver(tag: u32, message: u32, attachment: u32): void {
+  // The hot path of a request/reply: the table as it is (a delivery comes only after a
+  // registration made it) and no second bounds check.
+  const table = registrationTable;
+  const registration = table !== null && <i32>tag < table.length ? unchecked(table[<i32>tag]) : null;
+  if (registration !== null) registration.deliver(message, attachment);
+  else if (attachment != 0) capabilityCalls.drop(attachment);
 }
 
 /**

@@ -1,7 +1,7 @@
 // logscan/driver: reads records (its arguments, or a built-in sample), has the untrusted parser
 // parse each one and the kernel-mode tally count it, then reports where each part ran.
 import { Console, Mode, Process } from "../../../runtime/assembly";
-export { cabi_realloc, dispatch, serve } from "../../../runtime/assembly";
+export { cabi_realloc, deliver, dispatch, serve } from "../../../runtime/assembly";
 
 @external("parser", "parseRecord")
 declare function parseRecord(pointer: usize, units: i32): i32;
