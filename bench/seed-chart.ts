@@ -2,7 +2,7 @@
 // `npm run bench -- find` and `npm run bench -- echod` wrote to bench/results/. The chart says
 // when and where its figures were measured; it is redrawn, never edited by hand.
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { projectRoot } from "../runtime/toolchain/paths.js";
 import { renderBarChart, type ChartPanel } from "./bar-chart.js";
 import { RESULTS_DIRECTORY } from "./experiment-results.js";
@@ -12,12 +12,14 @@ export const SEED_CHART_PATH = join(projectRoot, "docs", "seed-experiments.svg")
 /** What bench/find.ts writes: one row per tree. */
 export interface FindResults {
   readonly date: string;
+  readonly loadAverage?: readonly number[];
   readonly milliseconds: readonly { tree: string; entries: number; kernel: number; user: number; javascript: number; gnuFind: number }[];
 }
 
 /** What bench/echod.ts writes: one row per server. */
 export interface EchoResults {
   readonly date: string;
+  readonly loadAverage?: readonly number[];
   readonly clients: number;
   readonly servers: readonly { server: string; p50Microseconds: number; p99Microseconds: number; requestsPerSecond: number; ours: boolean }[];
 }
@@ -57,6 +59,10 @@ export function echoPanels(results: EchoResults): ChartPanel[] {
   ];
 }
 
+function loadText(load: readonly number[] | undefined): string {
+  return load ? load.map((value) => value.toFixed(1)).join(" ") : "not recorded";
+}
+
 function readResults<Results>(experiment: string): Results {
   return JSON.parse(readFileSync(join(RESULTS_DIRECTORY, `${experiment}.json`), "utf8")) as Results;
 }
@@ -68,7 +74,7 @@ export function drawSeedChart(): string {
     title: "Singlet's seed experiments: find and echod, kernel mode and user mode",
     panels: [findPanel(find), ...echoPanels(echo)],
     caption: [
-      `find measured ${find.date}, echod measured ${echo.date}, on a 2-vCPU VM shared with other work (Node ${process.version}).`,
+      `find measured ${find.date} (load average ${loadText(find.loadAverage)}), echod ${echo.date} (load ${loadText(echo.loadAverage)}), on a 2-vCPU VM shared with other work.`,
       "Commands: npm run bench -- find; npm run bench -- echod; then npm run bench:chart draws this file.",
       "Seed (Kernel Mode Linux + TAL paper): find 14 % faster and echo round trip 4 µs shorter in kernel mode than in user mode.",
     ],
@@ -78,5 +84,5 @@ export function drawSeedChart(): string {
 }
 
 if (process.argv[1]?.endsWith("seed-chart.js")) {
-  process.stdout.write(`wrote ${drawSeedChart()}\n`);
+  process.stdout.write(`wrote ${relative(projectRoot, drawSeedChart())}\n`);
 }
