@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSimHal } from "../../hal/sim/index.js";
-import { bootKernel, type Kernel, type MountSpec } from "../../kernel/index.js";
+import { bootKernel, type Kernel, type ModuleImage, type MountSpec } from "../../kernel/index.js";
 import type { Domain } from "../../kernel/index.js";
 import { runCaptured, type CapturedRun } from "./kernel.js";
 import { assembleWat, conformantModule } from "./wat.js";
@@ -69,12 +69,16 @@ export function probeManifest(rights: readonly FilesRights[] | null) {
   };
 }
 
-/** Runs `body` (locals $h $g $b, i32) as main in `domain` and returns the run. */
-export async function runProbe(kernel: Kernel, body: string, domain: Domain, rights: readonly FilesRights[] | null = ["read", "write"]): Promise<CapturedRun> {
+/** The probe with `body` (locals $h $g $b, i32) as main, loaded into `kernel`. */
+export async function loadProbe(kernel: Kernel, body: string, rights: readonly FilesRights[] | null = ["read", "write"]): Promise<ModuleImage> {
   const { body: main, data } = withStrings(body);
   const bytes = await assembleWat(conformantModule(FILE_IMPORTS, `(local $h i32) (local $g i32) (local $b i32) ${main}`, data));
-  const image = kernel.load(bytes, { manifest: probeManifest(rights) });
-  return runCaptured(kernel, image, { domain });
+  return kernel.load(bytes, { manifest: probeManifest(rights) });
+}
+
+/** Runs `body` (locals $h $g $b, i32) as main in `domain` and returns the run. */
+export async function runProbe(kernel: Kernel, body: string, domain: Domain, rights: readonly FilesRights[] | null = ["read", "write"]): Promise<CapturedRun> {
+  return runCaptured(kernel, await loadProbe(kernel, body, rights), { domain });
 }
 
 /** The probe's exit code, or a description of how it ended otherwise. */

@@ -1,0 +1,50 @@
+// A process killed while it holds open files, in a worker-thread user domain on the Node HAL:
+// its file handles are released and every host descriptor it opened is closed, as on exit or fault.
+import { expect } from "chai";
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bootKernel, openFileCount } from "../../kernel/index.js";
+import { loadProbe } from "../helpers/file-probe.js";
+import { eventually } from "../helpers/event-kernel.js";
+
+const READ = 1;
+
+/** Host descriptors of this process open on something under `directory` (a worker's own descriptors are not counted). */
+function descriptorsUnder(directory: string): number {
+  let count = 0;
+  for (const descriptor of readdirSync("/proc/self/fd")) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${descriptor}`).startsWith(directory)) count++;
+    } catch {
+      // Closed between the listing and the read.
+    }
+  }
+  return count;
+}
+
+describe("hostile: files of a killed process", function () {
+  this.timeout(60_000);
+
+  it("releases the handles and closes the host descriptors of a user-domain process killed mid-loop", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "singlet-files-kill-"));
+    writeFileSync(join(directory, "a.txt"), "host");
+    const kernel = bootKernel({ mounts: [{ hostDirectory: directory, guestPath: "/data", writable: false }] });
+    try {
+      const openThreeThenSpin = `(drop (call $open {/data/a.txt} (i32.const ${READ}))) (drop (call $open {/data/a.txt} (i32.const ${READ})))
+        (drop (call $open {/data} (i32.const ${READ}))) (loop $forever (br $forever)) (i32.const 0)`;
+      const image = await loadProbe(kernel, openThreeThenSpin);
+      const process = kernel.spawn(image, { domain: "user", output: () => undefined });
+      await eventually(() => openFileCount(process.capabilities) === 3, "the probe opened its three files");
+      expect(descriptorsUnder(directory)).to.equal(2);
+      kernel.kill(process, "killed by the test");
+      const status = await process.completion;
+      expect(status.kind).to.equal("faulted");
+      expect(openFileCount(process.capabilities)).to.equal(0);
+      expect(descriptorsUnder(directory)).to.equal(0);
+    } finally {
+      await kernel.shutdown();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
