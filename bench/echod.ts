@@ -3,6 +3,8 @@
 // generator over loopback (bench/echo-load.ts, in a worker thread): round-trip latency p50/p99 and
 // throughput, beside the seed's figure (the Kernel Mode Linux + TAL paper: an echo round trip 4 µs
 // shorter in kernel mode than in user mode). Writes the figures as JSON too (bench/results/echod.json).
+// With SINGLET_BENCH_BASELINE naming another built checkout, its echod in both domains (its own
+// kernel, its own build of the app) takes turns with the rest, so a change is measured in one run.
 import { createServer, type Server } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +13,7 @@ import { bootKernel, resolveModuleSource, type Kernel } from "../kernel/index.js
 import { median, percentile, round } from "./measure.js";
 import type { BenchTable } from "./table.js";
 import { writeExperimentResults } from "./experiment-results.js";
+import { baselineCommit, baselineDirectory, importBaseline } from "./baseline.js";
 import type { EchoResults } from "./seed-chart.js";
 import type { LoadRequest, LoadResult } from "./echo-load.js";
 
@@ -27,6 +30,11 @@ const SEED_SAVING_MICROSECONDS = 4;
 
 type ServerKind = "echod (kernel domain)" | "echod (user domain)" | "node:net echo server";
 const KINDS: readonly ServerKind[] = ["echod (kernel domain)", "echod (user domain)", "node:net echo server"];
+/** A server measured in the run: one of ours, or the baseline's echod in a domain. */
+interface Contender {
+  readonly name: string;
+  readonly start: () => Promise<RunningServer>;
+}
 
 interface RunningServer {
   readonly port: number;
@@ -45,8 +53,8 @@ function load(request: LoadRequest): Promise<LoadResult> {
   });
 }
 
-async function startEchod(kernel: Kernel, domain: "kernel" | "user"): Promise<RunningServer> {
-  const image = kernel.load(resolveModuleSource("echod", resolve(projectRoot, "apps")).bytes);
+async function startEchod(kernel: Kernel, domain: "kernel" | "user", appsDirectory = resolve(projectRoot, "apps")): Promise<RunningServer> {
+  const image = kernel.load(resolveModuleSource("echod", appsDirectory).bytes);
   let output = "";
   let announce!: (port: number) => void;
   const port = new Promise<number>((resolvePort) => { announce = resolvePort; });
@@ -85,32 +93,55 @@ function startNodeServer(): Promise<RunningServer> {
   });
 }
 
-async function measure(kernel: Kernel, kind: ServerKind): Promise<LoadResult> {
-  const server = kind === "node:net echo server" ? await startNodeServer() : await startEchod(kernel, kind === "echod (kernel domain)" ? "kernel" : "user");
+async function measure(contender: Contender): Promise<LoadResult> {
+  const server = await contender.start();
   const result = await load({ port: server.port, clients: CLIENTS, roundTripsPerClient: ROUND_TRIPS_PER_CLIENT, payloadBytes: PAYLOAD_BYTES, timeLimitMilliseconds: TIME_LIMIT_MILLISECONDS });
   await server.stop();
   return result;
 }
 
+const SILENT_CONSOLE = { console: { write: (_stream: unknown, text: string) => text.length } };
+
+/** The baseline checkout's echod in both domains, on its own kernel, when one is named. */
+async function baselineContenders(): Promise<{ contenders: Contender[]; shutdown: () => Promise<void> }> {
+  const directory = baselineDirectory();
+  if (!directory) return { contenders: [], shutdown: async () => {} };
+  const { bootKernel: bootBaseline } = await importBaseline<{ bootKernel: typeof bootKernel }>(directory, "kernel/index.js");
+  const kernel = bootBaseline({ devices: SILENT_CONSOLE });
+  const commit = baselineCommit(directory);
+  const contenders = (["kernel", "user"] as const).map((domain): Contender => ({
+    name: `echod (${domain} domain), baseline ${commit}`,
+    start: () => startEchod(kernel, domain, resolve(directory, "apps")),
+  }));
+  return { contenders, shutdown: () => kernel.shutdown() };
+}
+
 export async function runEchodBenchmarks(): Promise<BenchTable[]> {
-  const kernel = bootKernel({ devices: { console: { write: (_stream: unknown, text: string) => text.length } } });
-  const latencies = new Map<ServerKind, number[]>(KINDS.map((kind) => [kind, []]));
-  const throughputs = new Map<ServerKind, number[]>(KINDS.map((kind) => [kind, []]));
+  const kernel = bootKernel({ devices: SILENT_CONSOLE });
+  const ours: Contender[] = KINDS.map((kind) => ({
+    name: kind,
+    start: () => kind === "node:net echo server" ? startNodeServer() : startEchod(kernel, kind === "echod (kernel domain)" ? "kernel" : "user"),
+  }));
+  const baseline = await baselineContenders();
+  const contenders = [...ours, ...baseline.contenders];
+  const latencies = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
+  const throughputs = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
   try {
-    for (const kind of KINDS) await measure(kernel, kind);
+    for (const contender of contenders) await measure(contender);
     for (let roundIndex = 0; roundIndex < ROUNDS; roundIndex++) {
-      for (const kind of KINDS) {
-        const result = await measure(kernel, kind);
-        latencies.get(kind)!.push(...result.latencies);
-        throughputs.get(kind)!.push(result.latencies.length / (result.elapsedMilliseconds / 1000));
+      for (const contender of contenders) {
+        const result = await measure(contender);
+        latencies.get(contender.name)!.push(...result.latencies);
+        throughputs.get(contender.name)!.push(result.latencies.length / (result.elapsedMilliseconds / 1000));
       }
     }
   } finally {
     await kernel.shutdown();
+    await baseline.shutdown();
   }
-  const p50 = (kind: ServerKind) => percentile(latencies.get(kind)!, 0.5) / 1000;
-  const p99 = (kind: ServerKind) => percentile(latencies.get(kind)!, 0.99) / 1000;
-  const rows = KINDS.map((kind) => [kind, round(p50(kind), 1), round(p99(kind), 1), Math.round(median(throughputs.get(kind)!)), latencies.get(kind)!.length]);
+  const p50 = (name: string) => percentile(latencies.get(name)!, 0.5) / 1000;
+  const p99 = (name: string) => percentile(latencies.get(name)!, 0.99) / 1000;
+  const rows = contenders.map(({ name }) => [name, round(p50(name), 1), round(p99(name), 1), Math.round(median(throughputs.get(name)!)), latencies.get(name)!.length]);
   const kernelOverNode = p50("echod (kernel domain)") / p50("node:net echo server");
   const userMinusKernel = p50("echod (user domain)") - p50("echod (kernel domain)");
   const table: BenchTable = {

@@ -2,14 +2,21 @@
 // runs it through the syscall table and writes status and result back in place. The same code
 // serves an in-kernel process's entries in its own memory and a user domain's ring, which the
 // HAL copied into the trap page and hands over as bytes: the HAL moves the ring, the kernel reads it.
-import { BATCH_ENTRY_BYTES, BATCH_RING_ENTRIES, ErrorCode, syscallDescriptors, type SyscallDescriptor } from "../../runtime/abi/index.js";
+// A linked entry runs only after its predecessor returned a positive result and may take that
+// result as an argument: a receive and the send of what it received cost one crossing together.
+import {
+  BATCH_CALL_NUMBER_MASK, BATCH_ENTRY_BYTES, BATCH_LINKED, BATCH_NARROW_ARGUMENTS, BATCH_RESERVED_BITS, BATCH_RESULT_ARGUMENT_MASK,
+  BATCH_RESULT_ARGUMENT_SHIFT, BATCH_RING_ENTRIES, ErrorCode, syscallDescriptors, type SyscallDescriptor,
+} from "../../runtime/abi/index.js";
 import type { AbiValue, TrapOutcome } from "../../hal/hil/index.js";
 const NUMBER_OFFSET = 0;
 const STATUS_OFFSET = 4;
 const ARGUMENT_OFFSET = 8;
 const ARGUMENT_SLOTS = 3;
+const SLOT_BYTES = 8;
+const NARROW_ARGUMENT_BYTES = 4;
 const RESULT_OFFSET = 32;
-
+const WIDE_TYPES: ReadonlySet<string> = new Set(["u64", "s64", "f64"]);
 
 export interface BatchResult {
   /** Entries that ran (status written). */
@@ -21,15 +28,23 @@ export interface BatchResult {
 /** One call of a batch as the kernel sees it. */
 export type BatchDispatch = (syscallNumber: number, args: readonly AbiValue[], descriptor: SyscallDescriptor) => TrapOutcome;
 
-function isBatchable(descriptor: SyscallDescriptor): boolean {
-  if (descriptor.qualifiedName === "batch.submit") return false;
-  if (descriptor.parameters.length > ARGUMENT_SLOTS) return false;
-  if (descriptor.parameters.some((parameter) => parameter.type === "string" || parameter.type === "list<u8>")) return false;
-  return descriptor.result !== "string" && descriptor.result !== "list<u8>";
+/**
+ * Where each argument of a call sits in an entry, as byte offsets from the entry's first slot:
+ * one to a slot for up to three, two to a slot (low half first) for four to six 32-bit ones.
+ * Undefined for a call a batch cannot carry.
+ */
+function argumentOffsets(descriptor: SyscallDescriptor): readonly number[] | undefined {
+  if (descriptor.qualifiedName === "batch.submit") return undefined;
+  const parameters = descriptor.parameters;
+  if (parameters.some((parameter) => parameter.type === "string" || parameter.type === "list<u8>")) return undefined;
+  if (descriptor.result === "string" || descriptor.result === "list<u8>") return undefined;
+  if (parameters.length <= ARGUMENT_SLOTS) return parameters.map((_parameter, index) => index * SLOT_BYTES);
+  if (parameters.length > BATCH_NARROW_ARGUMENTS || parameters.some((parameter) => WIDE_TYPES.has(parameter.type))) return undefined;
+  return parameters.map((_parameter, index) => index * NARROW_ARGUMENT_BYTES);
 }
 
 /** Decided once per call number rather than per entry: the descriptor table never changes. */
-const batchable: readonly boolean[] = syscallDescriptors.map(isBatchable);
+const argumentOffsetsByNumber: readonly (readonly number[] | undefined)[] = syscallDescriptors.map(argumentOffsets);
 
 function liftSlot(view: DataView, offset: number, type: string): AbiValue {
   switch (type) {
@@ -68,19 +83,25 @@ export function serviceBatch(entries: Uint8Array, count: number, dispatch: Batch
   const view = new DataView(entries.buffer, entries.byteOffset, count * BATCH_ENTRY_BYTES);
   for (let index = 0; index < count; index++) {
     const base = index * BATCH_ENTRY_BYTES;
-    const syscallNumber = view.getUint32(base + NUMBER_OFFSET, true);
+    const word = view.getUint32(base + NUMBER_OFFSET, true);
+    const syscallNumber = word & BATCH_CALL_NUMBER_MASK;
     const descriptor = syscallDescriptors[syscallNumber];
+    const offsets = argumentOffsetsByNumber[syscallNumber];
     if (!descriptor) {
       view.setInt32(base + STATUS_OFFSET, -ErrorCode.notImplemented, true);
       continue;
     }
-    if (!batchable[syscallNumber]) {
+    if (!offsets || !linkIsWellFormed(word, index, offsets.length)) {
       view.setInt32(base + STATUS_OFFSET, -ErrorCode.invalidArgument, true);
+      continue;
+    }
+    if ((word & BATCH_LINKED) !== 0 && !passOnResult(view, base, word, offsets)) {
+      view.setInt32(base + STATUS_OFFSET, -ErrorCode.canceled, true);
       continue;
     }
     const parameters = descriptor.parameters;
     const args: AbiValue[] = parameters.length === 0 ? NO_ARGUMENTS : new Array<AbiValue>(parameters.length);
-    for (let slot = 0; slot < parameters.length; slot++) args[slot] = liftSlot(view, base + ARGUMENT_OFFSET + slot * 8, parameters[slot]!.type);
+    for (let argument = 0; argument < parameters.length; argument++) args[argument] = liftSlot(view, base + ARGUMENT_OFFSET + offsets[argument]!, parameters[argument]!.type);
     const outcome = dispatch(syscallNumber, args, descriptor);
     // Batched calls are scalar and never wait; a dispatcher that says otherwise ends the batch.
     if (outcome.kind === "wait") return { completed: index, stoppedBy: { kind: "fault", reason: `call ${syscallNumber} in a batch asked to wait` } };
@@ -89,6 +110,32 @@ export function serviceBatch(entries: Uint8Array, count: number, dispatch: Batch
     storeResult(view, base + RESULT_OFFSET, outcome.value);
   }
   return { completed: count };
+}
+
+/** Reserved bits clear; a link only after a first entry, naming an argument the call has. */
+function linkIsWellFormed(word: number, index: number, argumentCount: number): boolean {
+  if ((word & BATCH_RESERVED_BITS) !== 0) return false;
+  const resultArgument = (word >>> BATCH_RESULT_ARGUMENT_SHIFT) & BATCH_RESULT_ARGUMENT_MASK;
+  if ((word & BATCH_LINKED) === 0) return resultArgument === 0;
+  return index > 0 && resultArgument <= argumentCount;
+}
+
+/**
+ * Whether a linked entry runs: the entry before it ran (status 0) and returned a positive result.
+ * If so, and the entry names an argument, that argument becomes the result (its low 32 bits for a
+ * narrow argument), written into the entry so the app can see what ran.
+ */
+function passOnResult(view: DataView, base: number, word: number, offsets: readonly number[]): boolean {
+  const previous = base - BATCH_ENTRY_BYTES;
+  if (view.getInt32(previous + STATUS_OFFSET, true) !== 0) return false;
+  const result = view.getBigInt64(previous + RESULT_OFFSET, true);
+  if (result <= 0n) return false;
+  const resultArgument = (word >>> BATCH_RESULT_ARGUMENT_SHIFT) & BATCH_RESULT_ARGUMENT_MASK;
+  if (resultArgument === 0) return true;
+  const offset = base + ARGUMENT_OFFSET + offsets[resultArgument - 1]!;
+  if (offsets.length > ARGUMENT_SLOTS) view.setUint32(offset, Number(BigInt.asUintN(32, result)), true);
+  else view.setBigInt64(offset, result, true);
+  return true;
 }
 
 /**

@@ -7,3 +7,16 @@ export const BATCH_ENTRY_BYTES = 40;
 export const BATCH_RING_ENTRIES = 256;
 /** The call whose argument is a ring, not a value: its stub copies the entries both ways. */
 export const BATCH_SUBMIT_NAME = "batch.submit";
+/**
+ * The entry's first word: the call number in the low 16 bits, then flags. Bits 16–27 are reserved
+ * (an entry setting any gets invalid-argument), so a later flag never changes an old entry's meaning.
+ */
+export const BATCH_CALL_NUMBER_MASK = 0xffff;
+export const BATCH_RESERVED_BITS = 0x0fff_0000;
+/** Linked: runs only when the entry before it ran and returned a positive result (a count to pass on). */
+export const BATCH_LINKED = 0x8000_0000;
+/** Bits 28–30 of a linked entry: 0, or 1 + the argument that takes the previous entry's result. */
+export const BATCH_RESULT_ARGUMENT_SHIFT = 28;
+export const BATCH_RESULT_ARGUMENT_MASK = 0x7;
+/** Arguments a call of only 32-bit (or narrower) parameters may have: two to each of the three slots. */
+export const BATCH_NARROW_ARGUMENTS = 6;

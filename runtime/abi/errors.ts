@@ -56,6 +56,8 @@ export const ErrorCode = {
   noEventSources: 42,
   /** A message the channel's contract does not allow from this side in its state (EPROTO's number). */
   protocolViolation: 71,
+  /** A linked batch entry did not run: the entry before it failed or had nothing to pass on (ECANCELED). */
+  canceled: 125,
 } as const;
 export type ErrorCodeName = keyof typeof ErrorCode;
 

@@ -1,5 +1,7 @@
 // Batched kernel calls for apps: queue scalar calls in a ring of entries, cross into the
-// kernel once with `submit`, then read each call's status and result.
+// kernel once with `submit`, then read each call's status and result. A linked entry runs only
+// after the one before it returned a positive result, and may take that result as an argument.
+// Call numbers are the bindings' `*_CALL` constants (e.g. sockets' RECEIVE_CALL).
 import * as batchCalls from "./bindings/batch.generated";
 
 /** Bytes per entry; the layout is fixed by the `batch` interface in runtime/wit/singlet.wit. */
@@ -10,6 +12,11 @@ const ARGUMENT_OFFSET: usize = 8;
 const RESULT_OFFSET: usize = 32;
 /** Argument slots per entry. */
 export const BATCH_ARGUMENT_SLOTS: i32 = 3;
+/** The call word's flags (runtime/abi/batch.ts): linked, and which argument takes the previous result. */
+const LINKED: u32 = 0x8000_0000;
+const RESULT_ARGUMENT_SHIFT: u32 = 28;
+/** The status of a linked entry that did not run. */
+export const BATCH_CANCELED: i32 = -125;
 
 /** A queue of kernel calls submitted together. */
 export class Batch {
@@ -33,6 +40,26 @@ export class Batch {
     store<u64>(entry + ARGUMENT_OFFSET + 16, argument2);
     store<i64>(entry + RESULT_OFFSET, 0);
     return this.queued++;
+  }
+
+  /**
+   * Queues a call of four to six 32-bit arguments (they go two to a slot, low half first);
+   * returns its index, or -1 when full.
+   */
+  addNarrow(syscallNumber: u32, argument0: u32, argument1: u32, argument2: u32, argument3: u32, argument4: u32 = 0, argument5: u32 = 0): i32 {
+    return this.add(syscallNumber,
+      <u64>argument0 | (<u64>argument1 << 32), <u64>argument2 | (<u64>argument3 << 32), <u64>argument4 | (<u64>argument5 << 32));
+  }
+
+  /**
+   * Links entry `index` to the one before it: it runs only when that one returned a positive
+   * result, which replaces its argument `resultArgument` (-1: none); otherwise its status is
+   * BATCH_CANCELED.
+   */
+  link(index: i32, resultArgument: i32 = -1): void {
+    const entry = this.entryAddress(index);
+    const word = load<u32>(entry + NUMBER_OFFSET) | LINKED | (<u32>(resultArgument + 1) << RESULT_ARGUMENT_SHIFT);
+    store<u32>(entry + NUMBER_OFFSET, word);
   }
 
   /** Crosses into the kernel once for every queued call; returns how many ran, or a negative error. */

@@ -3,6 +3,7 @@
 // `onReadable`/`onWritable`; in a user domain the calls wait, and events come through `serve`.
 // Calls return the kernel's results as they are (negative: an error code).
 import * as socketCalls from "./bindings/sockets.generated";
+import { Batch } from "./batch";
 import { EVENT_CLOSED, EVENT_READABLE, EVENT_WRITABLE, Registration, callbackByTag, register, setCallbackByTag, unregister } from "./events";
 
 export type SocketCallback = (socket: Socket) => void;
@@ -29,6 +30,19 @@ function closedCallbacks(): Array<SocketCallback | null> {
   if (list === null) closedCallbackList = list = new Array<SocketCallback | null>();
   return list;
 }
+
+/** Made on first use: a module-level `new` would give every app a start function. */
+let echoBatch: Batch | null = null;
+
+/** A receive and, linked to it, the send of what it received: one batch, one kernel entry. */
+function receiveThenSendBatch(): Batch {
+  let batch = echoBatch;
+  if (batch === null) echoBatch = batch = new Batch(2);
+  return batch;
+}
+
+/** The argument of sockets.send-block that takes the receive's count: its length. */
+const SEND_BLOCK_LENGTH_ARGUMENT: i32 = 3;
 
 /** A TCP listener, a TCP connection or a UDP socket. */
 export class Socket extends Registration {
@@ -67,6 +81,27 @@ export class Socket extends Registration {
   sendBlock(block: u32, offset: u32, length: u32): i32 { return socketCalls.sendBlock(<u32>this.handle, block, offset, length); }
   /** Moves up to `length` received bytes into a block at `offset`: how many, 0 at the peer's end, or a negative error. */
   receive(block: u32, offset: u32, length: u32): i32 { return socketCalls.receive(<u32>this.handle, block, offset, length); }
+  /**
+   * Receives up to `length` bytes into a block at `offset` and sends what came back out from
+   * there, in one kernel call (a linked batch): what the receive answered (as `receive`). What
+   * the send answered is in `Sockets.lastSent` (0 when nothing was received to send).
+   */
+  receiveThenSend(block: u32, offset: u32, length: u32): i32 {
+    const batch = receiveThenSendBatch();
+    batch.clear();
+    const socket = <u32>this.handle;
+    batch.addNarrow(socketCalls.RECEIVE_CALL, socket, block, offset, length);
+    batch.addNarrow(socketCalls.SEND_BLOCK_CALL, socket, block, offset, 0);
+    batch.link(1, SEND_BLOCK_LENGTH_ARGUMENT);
+    const completed = batch.submit();
+    if (completed < 0) {
+      Sockets.lastSent = 0;
+      return completed;
+    }
+    Sockets.lastSent = batch.status(1) == 0 ? <i32>batch.result(1) : 0;
+    return batch.status(0) == 0 ? <i32>batch.result(0) : batch.status(0);
+  }
+
   /** Finishes sending (the half close); receiving goes on. */
   shutdown(): i32 { return socketCalls.shutdown(<u32>this.handle); }
   /** Sends one datagram from a UDP socket. */
@@ -136,6 +171,8 @@ export class Socket extends Registration {
 export class Sockets {
   /** The negated error code of the last call that returned null. */
   static lastError: i32 = 0;
+  /** What the send of the last `receiveThenSend` answered: bytes taken, or a negative error. */
+  static lastSent: i32 = 0;
   /** Listens for TCP connections (port 0: the host picks; `localPort` says which). */
   static listen(address: string, port: u32): Socket { return new Socket(socketCalls.listen(address, port)); }
   /** Opens a TCP connection (in the kernel domain it is made later: `onWritable` hears when). */

@@ -141,11 +141,31 @@ ${body}
 `;
 }
 
+/** `send-block` → `SEND_BLOCK_CALL`: a call's number, for batch entries (runtime/assembly/batch.ts). */
+function callNumberConstant(functionName: string): string {
+  return `${functionName.replace(/-/g, "_").toUpperCase()}_CALL`;
+}
+
+/** Syscall numbers by `interface.function`, numbered as generateAbiTable numbers them. */
+function syscallNumbers(witPackage: WitPackage): Map<string, number> {
+  const numbers = new Map<string, number>();
+  for (const interfaceName of witPackage.world.imports) {
+    const witInterface = witPackage.interfaces.find((candidate) => candidate.name === interfaceName)!;
+    for (const witFunction of witInterface.functions) numbers.set(`${interfaceName}.${witFunction.name}`, numbers.size);
+  }
+  return numbers;
+}
+
 export function generateAssemblyScriptBindings(witPackage: WitPackage): Map<string, string> {
   const files = new Map<string, string>();
+  const numbers = syscallNumbers(witPackage);
   for (const witInterface of witPackage.interfaces) {
     const importModule = `${witPackage.namespace}:${witPackage.name}/${witInterface.name}@${witPackage.version}`;
-    const functions = witInterface.functions.map((witFunction) => generateBindingFunction(importModule, witFunction));
+    const functions = witInterface.functions.map((witFunction) => {
+      const number = numbers.get(`${witInterface.name}.${witFunction.name}`);
+      const constant = number === undefined ? "" : `/** The syscall number of \`${witFunction.name}\`, for a batch entry. */\nexport const ${callNumberConstant(witFunction.name)}: u32 = ${number};\n`;
+      return constant + generateBindingFunction(importModule, witFunction);
+    });
     files.set(`${witInterface.name}.generated.ts`, `// ${GENERATED_NOTICE}
 // ${witInterface.documentation}
 import { liftBytes, liftString, returnArea } from "../abi";

@@ -94,10 +94,20 @@ export function callingProcess(kernel: Kernel, options: CallingProcessOptions = 
 
 /** Listens on a port the host picks and waits until it is bound; returns [listener, port]. */
 export async function boundListener(caller: CallingProcess): Promise<[number, number]> {
-  const listener = caller.call("sockets.listen", "127.0.0.1", 0);
+  // A user domain's listen waits until bound; the kernel domain's answers at once and binds later.
+  const listener = caller.process.domain === "user" ? await caller.callWaiting("sockets.listen", "127.0.0.1", 0) : caller.call("sockets.listen", "127.0.0.1", 0);
   expect(listener, "listen").to.be.above(0);
   await eventually(() => caller.call("sockets.local-port", listener) > 0, "the listener to bind");
   return [listener, caller.call("sockets.local-port", listener)];
+}
+
+/** A connection the caller accepted from a Node client: its handle and the client. */
+export async function acceptedConnection(caller: CallingProcess): Promise<{ handle: number; client: Socket }> {
+  const [listener, port] = await boundListener(caller);
+  const client = await nodeClient(port);
+  let handle = WOULD_BLOCK;
+  await eventually(() => (handle = caller.call("sockets.accept", listener)) !== WOULD_BLOCK, "a connection");
+  return { handle, client };
 }
 
 export interface SpawnedEchod {

@@ -7,7 +7,7 @@ import { networkLimits } from "../../kernel/network/index.js";
 import { manifestProblems, type SyscallName } from "../../runtime/abi/index.js";
 import type { AbiValue } from "../../hal/hil/index.js";
 import { eventually } from "../helpers/event-kernel.js";
-import { boundListener, callingProcess, nodeClient, closeSocketKernels, socketKernel, type CallingProcess, type CallingProcessOptions } from "../helpers/socket-kernel.js";
+import { acceptedConnection, boundListener, callingProcess, nodeClient, closeSocketKernels, socketKernel, type CallingProcess, type CallingProcessOptions } from "../helpers/socket-kernel.js";
 
 const code = { notPermitted: -1, badHandle: -9, wouldBlock: -11, noMemory: -12, invalidArgument: -22, messageTooLong: -90, addressInUse: -98, addressNotAvailable: -99, connectionReset: -104, notConnected: -107, connectionRefused: -111 };
 const FORGED = 0x1234_5678 & 0x7fff_ffff;
@@ -137,11 +137,7 @@ const rows: Row[] = [
 
 /** A connection accepted at a listener of the caller's own: the accepted end's handle. */
 async function connected(caller: CallingProcess): Promise<number> {
-  const [listener, port] = await boundListener(caller);
-  await nodeClient(port);
-  let accepted = code.wouldBlock;
-  await eventually(() => (accepted = caller.call("sockets.accept", listener)) !== code.wouldBlock, "a connection");
-  return accepted;
+  return (await acceptedConnection(caller)).handle;
 }
 
 /** A port nothing listens at: one a listener had, closed again. */

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { AbiValue } from "../../hal/hil/index.js";
 import { serviceBatch, submitBatchInMemory } from "../../kernel/services/batch-ring.js";
 import { BATCH_ENTRY_BYTES, ErrorCode, Syscall } from "../../runtime/abi/index.js";
+import { entry, linked, narrowEntry, resultOf, ring, statusesOf, statusOf } from "../helpers/batch-ring.js";
 import { runCaptured, testKernel } from "../helpers/kernel.js";
 
 const projectRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -49,23 +50,6 @@ async function buildBatchApp(): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(readFileSync(`${directory}/batch-app.wasm`));
 }
 
-function entry(syscallNumber: number, ...args: bigint[]): Uint8Array {
-  const bytes = new Uint8Array(BATCH_ENTRY_BYTES);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, syscallNumber, true);
-  args.forEach((value, slot) => view.setBigUint64(8 + slot * 8, value, true));
-  return bytes;
-}
-
-function ring(...entries: Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(entries.length * BATCH_ENTRY_BYTES);
-  entries.forEach((item, index) => bytes.set(item, index * BATCH_ENTRY_BYTES));
-  return bytes;
-}
-
-const statusOf = (bytes: Uint8Array, index: number) => new DataView(bytes.buffer).getInt32(index * BATCH_ENTRY_BYTES + 4, true);
-const resultOf = (bytes: Uint8Array, index: number) => new DataView(bytes.buffer).getBigInt64(index * BATCH_ENTRY_BYTES + 32, true);
-
 describe("kernel batched calls", () => {
   it("services each entry through the dispatcher and writes status and result back", () => {
     const seen: [number, readonly AbiValue[]][] = [];
@@ -97,6 +81,60 @@ describe("kernel batched calls", () => {
     });
     expect(result).to.deep.equal({ completed: 1, stoppedBy: { kind: "exit", code: 4 } });
     expect(calls).to.deep.equal([Syscall.processId, Syscall.processExit]);
+  });
+
+  it("runs a linked entry with the previous entry's positive result as the argument it names, in a wide slot and in a narrow one", () => {
+    const seen: [number, readonly AbiValue[]][] = [];
+    const entries = ring(
+      entry(Syscall.processId),
+      entry(linked(Syscall.capabilitiesRestrict, 1), 7n, 0n),
+      narrowEntry(linked(Syscall.socketsSendBlock, 3), 4, 5, 6, 0),
+      entry(linked(Syscall.processId)),
+    );
+    const result = serviceBatch(entries, 4, (syscallNumber, args) => {
+      seen.push([syscallNumber, args]);
+      return { kind: "return", value: syscallNumber === Syscall.processId ? 2n ** 33n : 12 };
+    });
+    expect(result).to.deep.equal({ completed: 4 });
+    // restrict's rights are a u32: of the 64-bit result written into its slot it sees the low half, 0.
+    expect(seen).to.deep.equal([
+      [Syscall.processId, []], [Syscall.capabilitiesRestrict, [7, 0]], [Syscall.socketsSendBlock, [4, 5, 6, 12]], [Syscall.processId, []],
+    ]);
+    expect(statusesOf(entries)).to.deep.equal([0, 0, 0, 0]);
+    expect(resultOf(entries, 3)).to.equal(2n ** 33n);
+  });
+
+  for (const [name, previous, dispatchResult] of [
+    ["returned 0", entry(Syscall.processId), 0],
+    ["returned a negated error", entry(Syscall.processId), -ErrorCode.badHandle],
+    ["was refused (a call with a string)", entry(Syscall.consoleWrite), 5],
+    ["was an unknown call", entry(4242), 5],
+  ] as const) {
+    it(`cancels a linked entry, and the chain after it, when the entry before it ${name}`, () => {
+      const calls: number[] = [];
+      const entries = ring(previous, entry(linked(Syscall.clockNow)), entry(linked(Syscall.timersCancel, 0), 1n), entry(Syscall.processArgCount));
+      const result = serviceBatch(entries, 4, (syscallNumber) => {
+        calls.push(syscallNumber);
+        return { kind: "return", value: dispatchResult };
+      });
+      expect(result.completed).to.equal(4);
+      expect(statusesOf(entries).slice(1)).to.deep.equal([-ErrorCode.canceled, -ErrorCode.canceled, 0]);
+      expect(calls.filter((call) => call !== Syscall.processId)).to.deep.equal([Syscall.processArgCount]);
+    });
+  }
+
+  it("refuses malformed call words as invalid arguments: reserved bits, a link on the first entry, a result argument the call lacks or without a link", () => {
+    const entries = ring(
+      entry(linked(Syscall.processId)),
+      entry(Syscall.processId | 0x0001_0000),
+      entry(linked(Syscall.processId, 0)),
+      entry(Syscall.processId | (1 << 28)),
+      entry(linked(Syscall.capabilitiesRestrict, 6), 1n, 1n),
+      entry(Syscall.processId),
+    );
+    const result = serviceBatch(entries, 6, () => ({ kind: "return", value: 3 }));
+    expect(result.completed).to.equal(6);
+    expect(statusesOf(entries)).to.deep.equal([-ErrorCode.invalidArgument, -ErrorCode.invalidArgument, -ErrorCode.invalidArgument, -ErrorCode.invalidArgument, -ErrorCode.invalidArgument, 0]);
   });
 
   it("services entries in place in an in-kernel process's memory and refuses entries past its end", () => {

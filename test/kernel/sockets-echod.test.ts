@@ -43,6 +43,24 @@ describe("kernel/sockets: echod", function () {
     });
   }
 
+  it("in a user domain, makes one kernel entry per echo besides its wait: the receive and its send are one linked batch", async () => {
+    const kernel = socketKernel();
+    const echod = spawnEchod(kernel, "user", 1);
+    const socket = await nodeClient(await echod.port);
+    const roundTrips = 20;
+    for (let round = 0; round < roundTrips; round++) {
+      const payload = Buffer.from(`round ${round}`);
+      expect((await roundTrip(socket, payload)).toString()).to.equal(payload.toString());
+    }
+    const traps = echod.process.userDomain!.stats().trapsByCall;
+    socket.end();
+    expect((await echod.done).status).to.deep.equal({ kind: "exited", code: 0 });
+    expect(traps["sockets.receive"]).to.equal(undefined);
+    expect(traps["sockets.send-block"]).to.equal(undefined);
+    // One batch per round trip; a payload split across two reads would add one.
+    expect(traps["batch.submit"]).to.be.within(roundTrips, roundTrips + 2);
+  });
+
   for (const [domain, how] of [["kernel", "on its listener's closed event"], ["user", "from its listen at once"]] as const) {
     it(`in the ${domain} domain, hears of a port in use ${how} and exits 1`, async () => {
       const kernel = socketKernel();

@@ -2,6 +2,8 @@
 // The exchange heap (docs/abi/exchange-heap.md): blocks of bytes the kernel holds outside every process's memory, each owned by exactly one process through exactly one handle. Sending a block moves its handle, never its bytes; the owner reads and writes it by copy.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `create`, for a batch entry. */
+export const CREATE_CALL: u32 = 23;
 @external("singlet:kernel/blocks@0.1.0", "create")
 declare function raw_create(size: u32): i32;
 
@@ -10,6 +12,8 @@ export function create(size: u32): i32 {
   return raw_create(size);
 }
 
+/** The syscall number of `size`, for a batch entry. */
+export const SIZE_CALL: u32 = 24;
 @external("singlet:kernel/blocks@0.1.0", "size")
 declare function raw_size(block: u32): i32;
 
@@ -18,6 +22,8 @@ export function size(block: u32): i32 {
   return raw_size(block);
 }
 
+/** The syscall number of `write`, for a batch entry. */
+export const WRITE_CALL: u32 = 25;
 @external("singlet:kernel/blocks@0.1.0", "write")
 declare function raw_write(block: u32, offset: u32, dataPointer: usize, dataLength: i32): i32;
 
@@ -26,6 +32,8 @@ export function write(block: u32, offset: u32, data: Uint8Array): i32 {
   return raw_write(block, offset, data.dataStart, data.length);
 }
 
+/** The syscall number of `read`, for a batch entry. */
+export const READ_CALL: u32 = 26;
 @external("singlet:kernel/blocks@0.1.0", "read")
 declare function raw_read(block: u32, offset: u32, length: u32, returnPointer: usize): void;
 

@@ -2,6 +2,8 @@
 // The process's capability handles: an index plus a generation, so stale or forged handles fail with bad-handle.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `initial-count`, for a batch entry. */
+export const INITIAL_COUNT_CALL: u32 = 10;
 @external("singlet:kernel/capabilities@0.1.0", "initial-count")
 declare function raw_initial_count(): u32;
 
@@ -10,6 +12,8 @@ export function initialCount(): u32 {
   return raw_initial_count();
 }
 
+/** The syscall number of `initial-get`, for a batch entry. */
+export const INITIAL_GET_CALL: u32 = 11;
 @external("singlet:kernel/capabilities@0.1.0", "initial-get")
 declare function raw_initial_get(index: u32): i32;
 
@@ -18,6 +22,8 @@ export function initialGet(index: u32): i32 {
   return raw_initial_get(index);
 }
 
+/** The syscall number of `kind`, for a batch entry. */
+export const KIND_CALL: u32 = 12;
 @external("singlet:kernel/capabilities@0.1.0", "kind")
 declare function raw_kind(handle: u32): i32;
 
@@ -26,6 +32,8 @@ export function kind(handle: u32): i32 {
   return raw_kind(handle);
 }
 
+/** The syscall number of `rights`, for a batch entry. */
+export const RIGHTS_CALL: u32 = 13;
 @external("singlet:kernel/capabilities@0.1.0", "rights")
 declare function raw_rights(handle: u32): i32;
 
@@ -34,6 +42,8 @@ export function rights(handle: u32): i32 {
   return raw_rights(handle);
 }
 
+/** The syscall number of `restrict`, for a batch entry. */
+export const RESTRICT_CALL: u32 = 14;
 @external("singlet:kernel/capabilities@0.1.0", "restrict")
 declare function raw_restrict(handle: u32, rights: u32): i32;
 
@@ -42,6 +52,8 @@ export function restrict(handle: u32, rights: u32): i32 {
   return raw_restrict(handle, rights);
 }
 
+/** The syscall number of `drop`, for a batch entry. */
+export const DROP_CALL: u32 = 15;
 @external("singlet:kernel/capabilities@0.1.0", "drop")
 declare function raw_drop(handle: u32): i32;
 
@@ -50,6 +62,8 @@ export function drop(handle: u32): i32 {
   return raw_drop(handle);
 }
 
+/** The syscall number of `revoke`, for a batch entry. */
+export const REVOKE_CALL: u32 = 16;
 @external("singlet:kernel/capabilities@0.1.0", "revoke")
 declare function raw_revoke(handle: u32): i32;
 

@@ -2,6 +2,8 @@
 // Channels (docs/abi/channels.md): pairs of endpoints, each a capability, carrying numbered messages that may each carry one capability, checked against the channel's contract.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `create`, for a batch entry. */
+export const CREATE_CALL: u32 = 27;
 @external("singlet:kernel/channels@0.1.0", "create")
 declare function raw_create(contractPointer: usize, contractLength: i32): i64;
 
@@ -10,6 +12,8 @@ export function create(contract: string): i64 {
   return raw_create(changetype<usize>(contract), contract.length);
 }
 
+/** The syscall number of `send`, for a batch entry. */
+export const SEND_CALL: u32 = 28;
 @external("singlet:kernel/channels@0.1.0", "send")
 declare function raw_send(endpoint: u32, message: u32, attachment: u32): i32;
 
@@ -18,6 +22,8 @@ export function send(endpoint: u32, message: u32, attachment: u32): i32 {
   return raw_send(endpoint, message, attachment);
 }
 
+/** The syscall number of `receive`, for a batch entry. */
+export const RECEIVE_CALL: u32 = 29;
 @external("singlet:kernel/channels@0.1.0", "receive")
 declare function raw_receive(endpoint: u32): i64;
 
@@ -26,6 +32,8 @@ export function receive(endpoint: u32): i64 {
   return raw_receive(endpoint);
 }
 
+/** The syscall number of `poll`, for a batch entry. */
+export const POLL_CALL: u32 = 30;
 @external("singlet:kernel/channels@0.1.0", "poll")
 declare function raw_poll(endpoint: u32): i64;
 
@@ -34,6 +42,8 @@ export function poll(endpoint: u32): i64 {
   return raw_poll(endpoint);
 }
 
+/** The syscall number of `watch`, for a batch entry. */
+export const WATCH_CALL: u32 = 31;
 @external("singlet:kernel/channels@0.1.0", "watch")
 declare function raw_watch(endpoint: u32, tag: u32): i32;
 
@@ -42,6 +52,8 @@ export function watch(endpoint: u32, tag: u32): i32 {
   return raw_watch(endpoint, tag);
 }
 
+/** The syscall number of `subscribe`, for a batch entry. */
+export const SUBSCRIBE_CALL: u32 = 32;
 @external("singlet:kernel/channels@0.1.0", "subscribe")
 declare function raw_subscribe(endpoint: u32, tag: u32): i32;
 

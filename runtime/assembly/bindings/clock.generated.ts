@@ -2,6 +2,8 @@
 // Time, gated by the clock capability.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `now`, for a batch entry. */
+export const NOW_CALL: u32 = 8;
 @external("singlet:kernel/clock@0.1.0", "now")
 declare function raw_now(): u64;
 
@@ -10,6 +12,8 @@ export function now(): u64 {
   return raw_now();
 }
 
+/** The syscall number of `wall`, for a batch entry. */
+export const WALL_CALL: u32 = 9;
 @external("singlet:kernel/clock@0.1.0", "wall")
 declare function raw_wall(): u64;
 

@@ -2,6 +2,8 @@
 // Console output, gated by the console capability.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `write`, for a batch entry. */
+export const WRITE_CALL: u32 = 6;
 @external("singlet:kernel/console@0.1.0", "write")
 declare function raw_write(textPointer: usize, textLength: i32): i32;
 
@@ -10,6 +12,8 @@ export function write(text: string): i32 {
   return raw_write(changetype<usize>(text), text.length);
 }
 
+/** The syscall number of `write-error`, for a batch entry. */
+export const WRITE_ERROR_CALL: u32 = 7;
 @external("singlet:kernel/console@0.1.0", "write-error")
 declare function raw_write_error(textPointer: usize, textLength: i32): i32;
 

@@ -2,6 +2,8 @@
 // Events: how a process waits (docs/process-model.md). An event is a kind (1 `timer`, 2 `yielded`, 3 `message`, 4 `closed`) and the tag the app gave when it asked for it, returned packed as `(kind << 32) | tag`.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `wait`, for a batch entry. */
+export const WAIT_CALL: u32 = 19;
 @external("singlet:kernel/events@0.1.0", "wait")
 declare function raw_wait(): i64;
 
@@ -10,6 +12,8 @@ export function wait(): i64 {
   return raw_wait();
 }
 
+/** The syscall number of `poll`, for a batch entry. */
+export const POLL_CALL: u32 = 20;
 @external("singlet:kernel/events@0.1.0", "poll")
 declare function raw_poll(): i64;
 

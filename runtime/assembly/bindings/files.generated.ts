@@ -2,6 +2,8 @@
 // Files (docs/files-and-sockets.md): the in-memory tree and the host directories mounted on it. Paths are guest paths: absolute (a relative one is taken from the root), `..` resolved on the path itself, so a mount is never left for its host parent. Calls that read need the `files` capability with read, calls that change anything with write (`notPermitted` (1) without); a change on a read-only mount is `readOnly` (30). Every call answers at once in both domains.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `open`, for a batch entry. */
+export const OPEN_CALL: u32 = 35;
 @external("singlet:kernel/files@0.1.0", "open")
 declare function raw_open(pathPointer: usize, pathLength: i32, openFlags: u32): i32;
 
@@ -10,6 +12,8 @@ export function open(path: string, openFlags: u32): i32 {
   return raw_open(changetype<usize>(path), path.length, openFlags);
 }
 
+/** The syscall number of `close`, for a batch entry. */
+export const CLOSE_CALL: u32 = 36;
 @external("singlet:kernel/files@0.1.0", "close")
 declare function raw_close(file: u32): i32;
 
@@ -18,6 +22,8 @@ export function close(file: u32): i32 {
   return raw_close(file);
 }
 
+/** The syscall number of `read`, for a batch entry. */
+export const READ_CALL: u32 = 37;
 @external("singlet:kernel/files@0.1.0", "read")
 declare function raw_read(file: u32, block: u32, offset: u32, length: u32): i32;
 
@@ -26,6 +32,8 @@ export function read(file: u32, block: u32, offset: u32, length: u32): i32 {
   return raw_read(file, block, offset, length);
 }
 
+/** The syscall number of `write`, for a batch entry. */
+export const WRITE_CALL: u32 = 38;
 @external("singlet:kernel/files@0.1.0", "write")
 declare function raw_write(file: u32, dataPointer: usize, dataLength: i32): i32;
 
@@ -34,6 +42,8 @@ export function write(file: u32, data: Uint8Array): i32 {
   return raw_write(file, data.dataStart, data.length);
 }
 
+/** The syscall number of `seek`, for a batch entry. */
+export const SEEK_CALL: u32 = 39;
 @external("singlet:kernel/files@0.1.0", "seek")
 declare function raw_seek(file: u32, offset: i64, whence: u32): i64;
 
@@ -42,6 +52,8 @@ export function seek(file: u32, offset: i64, whence: u32): i64 {
   return raw_seek(file, offset, whence);
 }
 
+/** The syscall number of `read-directory`, for a batch entry. */
+export const READ_DIRECTORY_CALL: u32 = 40;
 @external("singlet:kernel/files@0.1.0", "read-directory")
 declare function raw_read_directory(directory: u32, block: u32): i32;
 
@@ -50,6 +62,8 @@ export function readDirectory(directory: u32, block: u32): i32 {
   return raw_read_directory(directory, block);
 }
 
+/** The syscall number of `stat`, for a batch entry. */
+export const STAT_CALL: u32 = 41;
 @external("singlet:kernel/files@0.1.0", "stat")
 declare function raw_stat(pathPointer: usize, pathLength: i32): i64;
 
@@ -58,6 +72,8 @@ export function stat(path: string): i64 {
   return raw_stat(changetype<usize>(path), path.length);
 }
 
+/** The syscall number of `mkdir`, for a batch entry. */
+export const MKDIR_CALL: u32 = 42;
 @external("singlet:kernel/files@0.1.0", "mkdir")
 declare function raw_mkdir(pathPointer: usize, pathLength: i32): i32;
 
@@ -66,6 +82,8 @@ export function mkdir(path: string): i32 {
   return raw_mkdir(changetype<usize>(path), path.length);
 }
 
+/** The syscall number of `unlink`, for a batch entry. */
+export const UNLINK_CALL: u32 = 43;
 @external("singlet:kernel/files@0.1.0", "unlink")
 declare function raw_unlink(pathPointer: usize, pathLength: i32): i32;
 
@@ -74,6 +92,8 @@ export function unlink(path: string): i32 {
   return raw_unlink(changetype<usize>(path), path.length);
 }
 
+/** The syscall number of `remove-directory`, for a batch entry. */
+export const REMOVE_DIRECTORY_CALL: u32 = 44;
 @external("singlet:kernel/files@0.1.0", "remove-directory")
 declare function raw_remove_directory(pathPointer: usize, pathLength: i32): i32;
 
@@ -82,6 +102,8 @@ export function removeDirectory(path: string): i32 {
   return raw_remove_directory(changetype<usize>(path), path.length);
 }
 
+/** The syscall number of `rename`, for a batch entry. */
+export const RENAME_CALL: u32 = 45;
 @external("singlet:kernel/files@0.1.0", "rename")
 declare function raw_rename(oldPathPointer: usize, oldPathLength: i32, newPathPointer: usize, newPathLength: i32): i32;
 

@@ -2,6 +2,8 @@
 // Where code is running.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `current`, for a batch entry. */
+export const CURRENT_CALL: u32 = 17;
 @external("singlet:kernel/mode@0.1.0", "current")
 declare function raw_current(): u32;
 

@@ -2,6 +2,8 @@
 // The name service (docs/abi/names.md): named services, each a listener channel. Both calls need the name in the caller's manifest (`provides`, `uses`) and the system policy's leave.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `publish`, for a batch entry. */
+export const PUBLISH_CALL: u32 = 33;
 @external("singlet:kernel/names@0.1.0", "publish")
 declare function raw_publish(namePointer: usize, nameLength: i32, contractPointer: usize, contractLength: i32): i32;
 
@@ -10,6 +12,8 @@ export function publish(name: string, contract: string): i32 {
   return raw_publish(changetype<usize>(name), name.length, changetype<usize>(contract), contract.length);
 }
 
+/** The syscall number of `connect`, for a batch entry. */
+export const CONNECT_CALL: u32 = 34;
 @external("singlet:kernel/names@0.1.0", "connect")
 declare function raw_connect(namePointer: usize, nameLength: i32): i32;
 

@@ -2,6 +2,8 @@
 // Bootstrap calls: the tiny set every process has, whatever its capabilities.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `exit`, for a batch entry. */
+export const EXIT_CALL: u32 = 0;
 @external("singlet:kernel/process@0.1.0", "exit")
 declare function raw_exit(code: i32): void;
 
@@ -10,6 +12,8 @@ export function exit(code: i32): void {
   raw_exit(code);
 }
 
+/** The syscall number of `yield`, for a batch entry. */
+export const YIELD_CALL: u32 = 1;
 @external("singlet:kernel/process@0.1.0", "yield")
 declare function raw_yield(tag: u32): i32;
 
@@ -18,6 +22,8 @@ export function yieldNow(tag: u32): i32 {
   return raw_yield(tag);
 }
 
+/** The syscall number of `id`, for a batch entry. */
+export const ID_CALL: u32 = 2;
 @external("singlet:kernel/process@0.1.0", "id")
 declare function raw_id(): u32;
 
@@ -26,6 +32,8 @@ export function id(): u32 {
   return raw_id();
 }
 
+/** The syscall number of `arg-count`, for a batch entry. */
+export const ARG_COUNT_CALL: u32 = 3;
 @external("singlet:kernel/process@0.1.0", "arg-count")
 declare function raw_arg_count(): u32;
 
@@ -34,6 +42,8 @@ export function argCount(): u32 {
   return raw_arg_count();
 }
 
+/** The syscall number of `arg-get`, for a batch entry. */
+export const ARG_GET_CALL: u32 = 4;
 @external("singlet:kernel/process@0.1.0", "arg-get")
 declare function raw_arg_get(index: u32, returnPointer: usize): void;
 
@@ -43,6 +53,8 @@ export function argGet(index: u32): string {
   return liftString(load<u32>(returnArea), load<u32>(returnArea, 4));
 }
 
+/** The syscall number of `abort`, for a batch entry. */
+export const ABORT_CALL: u32 = 5;
 @external("singlet:kernel/process@0.1.0", "abort")
 declare function raw_abort(messagePointer: usize, messageLength: i32, filePointer: usize, fileLength: i32, line: u32, column: u32): void;
 

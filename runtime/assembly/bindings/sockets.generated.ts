@@ -2,6 +2,8 @@
 // Sockets (docs/files-and-sockets.md): TCP listeners, TCP connections and UDP sockets, each a capability of kind `socket` (9). Making one needs the `network` capability (kind 8: read to listen or bind, write to connect) and an address the manifest's `network` field and the system policy allow (loopback only by default); addresses are IP literals, never names. Binding and connecting finish later: in a user domain `listen`, `connect` and `bind-datagram` wait for them; in the kernel domain they return the handle at once, a watcher hears `writable` (6) when it is done or `closed` (4) when it failed, and the socket's calls answer with the failure. Calls on a socket answer `badHandle` (9) for a stale, forged or dropped handle and `invalidArgument` (22) for a socket of the wrong type.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `listen`, for a batch entry. */
+export const LISTEN_CALL: u32 = 46;
 @external("singlet:kernel/sockets@0.1.0", "listen")
 declare function raw_listen(addressPointer: usize, addressLength: i32, port: u32): i32;
 
@@ -10,6 +12,8 @@ export function listen(address: string, port: u32): i32 {
   return raw_listen(changetype<usize>(address), address.length, port);
 }
 
+/** The syscall number of `local-port`, for a batch entry. */
+export const LOCAL_PORT_CALL: u32 = 47;
 @external("singlet:kernel/sockets@0.1.0", "local-port")
 declare function raw_local_port(socket: u32): i32;
 
@@ -18,6 +22,8 @@ export function localPort(socket: u32): i32 {
   return raw_local_port(socket);
 }
 
+/** The syscall number of `accept`, for a batch entry. */
+export const ACCEPT_CALL: u32 = 48;
 @external("singlet:kernel/sockets@0.1.0", "accept")
 declare function raw_accept(listener: u32): i32;
 
@@ -26,6 +32,8 @@ export function accept(listener: u32): i32 {
   return raw_accept(listener);
 }
 
+/** The syscall number of `connect`, for a batch entry. */
+export const CONNECT_CALL: u32 = 49;
 @external("singlet:kernel/sockets@0.1.0", "connect")
 declare function raw_connect(addressPointer: usize, addressLength: i32, port: u32): i32;
 
@@ -34,6 +42,8 @@ export function connect(address: string, port: u32): i32 {
   return raw_connect(changetype<usize>(address), address.length, port);
 }
 
+/** The syscall number of `send`, for a batch entry. */
+export const SEND_CALL: u32 = 50;
 @external("singlet:kernel/sockets@0.1.0", "send")
 declare function raw_send(socket: u32, dataPointer: usize, dataLength: i32): i32;
 
@@ -42,6 +52,8 @@ export function send(socket: u32, data: Uint8Array): i32 {
   return raw_send(socket, data.dataStart, data.length);
 }
 
+/** The syscall number of `send-block`, for a batch entry. */
+export const SEND_BLOCK_CALL: u32 = 51;
 @external("singlet:kernel/sockets@0.1.0", "send-block")
 declare function raw_send_block(socket: u32, block: u32, offset: u32, length: u32): i32;
 
@@ -50,6 +62,8 @@ export function sendBlock(socket: u32, block: u32, offset: u32, length: u32): i3
   return raw_send_block(socket, block, offset, length);
 }
 
+/** The syscall number of `receive`, for a batch entry. */
+export const RECEIVE_CALL: u32 = 52;
 @external("singlet:kernel/sockets@0.1.0", "receive")
 declare function raw_receive(socket: u32, block: u32, offset: u32, length: u32): i32;
 
@@ -58,6 +72,8 @@ export function receive(socket: u32, block: u32, offset: u32, length: u32): i32 
   return raw_receive(socket, block, offset, length);
 }
 
+/** The syscall number of `shutdown`, for a batch entry. */
+export const SHUTDOWN_CALL: u32 = 53;
 @external("singlet:kernel/sockets@0.1.0", "shutdown")
 declare function raw_shutdown(socket: u32): i32;
 
@@ -66,6 +82,8 @@ export function shutdown(socket: u32): i32 {
   return raw_shutdown(socket);
 }
 
+/** The syscall number of `close`, for a batch entry. */
+export const CLOSE_CALL: u32 = 54;
 @external("singlet:kernel/sockets@0.1.0", "close")
 declare function raw_close(socket: u32): i32;
 
@@ -74,6 +92,8 @@ export function close(socket: u32): i32 {
   return raw_close(socket);
 }
 
+/** The syscall number of `watch`, for a batch entry. */
+export const WATCH_CALL: u32 = 55;
 @external("singlet:kernel/sockets@0.1.0", "watch")
 declare function raw_watch(socket: u32, tag: u32): i32;
 
@@ -82,6 +102,8 @@ export function watch(socket: u32, tag: u32): i32 {
   return raw_watch(socket, tag);
 }
 
+/** The syscall number of `bind-datagram`, for a batch entry. */
+export const BIND_DATAGRAM_CALL: u32 = 56;
 @external("singlet:kernel/sockets@0.1.0", "bind-datagram")
 declare function raw_bind_datagram(addressPointer: usize, addressLength: i32, port: u32): i32;
 
@@ -90,6 +112,8 @@ export function bindDatagram(address: string, port: u32): i32 {
   return raw_bind_datagram(changetype<usize>(address), address.length, port);
 }
 
+/** The syscall number of `send-to`, for a batch entry. */
+export const SEND_TO_CALL: u32 = 57;
 @external("singlet:kernel/sockets@0.1.0", "send-to")
 declare function raw_send_to(socket: u32, addressPointer: usize, addressLength: i32, port: u32, dataPointer: usize, dataLength: i32): i32;
 
@@ -98,6 +122,8 @@ export function sendTo(socket: u32, address: string, port: u32, data: Uint8Array
   return raw_send_to(socket, changetype<usize>(address), address.length, port, data.dataStart, data.length);
 }
 
+/** The syscall number of `receive-from`, for a batch entry. */
+export const RECEIVE_FROM_CALL: u32 = 58;
 @external("singlet:kernel/sockets@0.1.0", "receive-from")
 declare function raw_receive_from(socket: u32, block: u32, offset: u32, length: u32): i32;
 

@@ -2,6 +2,8 @@
 // Timers, gated by the clock capability. A timer is a handle in the process's capability table.
 import { liftBytes, liftString, returnArea } from "../abi";
 
+/** The syscall number of `start`, for a batch entry. */
+export const START_CALL: u32 = 21;
 @external("singlet:kernel/timers@0.1.0", "start")
 declare function raw_start(delayNanoseconds: u64, periodNanoseconds: u64, tag: u32): i32;
 
@@ -10,6 +12,8 @@ export function start(delayNanoseconds: u64, periodNanoseconds: u64, tag: u32): 
   return raw_start(delayNanoseconds, periodNanoseconds, tag);
 }
 
+/** The syscall number of `cancel`, for a batch entry. */
+export const CANCEL_CALL: u32 = 22;
 @external("singlet:kernel/timers@0.1.0", "cancel")
 declare function raw_cancel(timer: u32): i32;
 
