@@ -2,7 +2,8 @@
 // world into the module and builds a component from it. It costs milliseconds, so it runs at
 // build time and on request (`singlet verify --component`), never on the load path; jco is
 // imported lazily for the same reason.
-import { readFile } from "node:fs/promises";
+// node:fs's promises, reached where used: importing node:fs/promises would load it on every start.
+import { promises as fileSystem } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ABI_WORLD } from "../runtime/abi/index.js";
@@ -32,7 +33,7 @@ export async function checkComponent(bytes: Uint8Array, options: ComponentCheckO
   const jco = await import("@bytecodealliance/jco");
   let witSource: string;
   try {
-    witSource = await readFile(options.witPath ?? KERNEL_WIT_PATH, "utf8");
+    witSource = await fileSystem.readFile(options.witPath ?? KERNEL_WIT_PATH, "utf8");
   } catch (error) {
     return { ok: false, reason: `cannot read the kernel wit: ${(error as Error).message}`, milliseconds: elapsed() };
   }

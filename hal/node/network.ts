@@ -1,6 +1,7 @@
 // The Node network device: TCP through node:net and UDP through node:dgram. Every host object it
 // makes is tracked until it closes, so `openObjects` shows a leak and `shutdown` ends them all.
-import { createSocket, type Socket as UdpSocket } from "node:dgram";
+import { datagramSockets } from "./on-demand-modules.js";
+import type { Socket as UdpSocket } from "node:dgram";
 import { Server, Socket, isIPv6 } from "node:net";
 import { LINGER_MILLISECONDS } from "./params.js";
 import type {
@@ -174,7 +175,7 @@ export class NodeNetwork implements NetworkDevice {
   }
 
   bindDatagram(address: string, port: number, client: DatagramClient): DatagramPort {
-    const socket = createSocket(isIPv6(address) ? "udp6" : "udp4");
+    const socket = datagramSockets().createSocket(isIPv6(address) ? "udp6" : "udp4");
     const datagrams = new NodeDatagramSocket(socket, this.opened);
     let bound = false;
     socket.on("listening", () => {

@@ -64,21 +64,23 @@ export function wrapBundle(bundleText: string): string {
   return `(function (exports, require, module, __filename, __dirname, __singletImport) {${bundleText.replace(/^#!.*/, "")}\n})`;
 }
 
-/** Where the code cache of this bundle text, on this Node, lives. */
-export function codeCacheEntryPath(bundleText: string, environment: NodeJS.ProcessEnv): string {
-  const name = sha256(`${bundleText}\u0000${process.version}\u0000${process.arch}`).toString("hex");
+/** Where the code cache of this bundle (its text, or the file's bytes: the same key), on this Node, lives. */
+export function codeCacheEntryPath(bundle: string | Uint8Array, environment: NodeJS.ProcessEnv): string {
+  // Hashed as bytes: a string is hashed as its UTF-8, which is what the file holds.
+  const name = createHash("sha256").update(bundle).update(`\u0000${process.version}\u0000${process.arch}`).digest("hex");
   return join(cacheDirectory("code", environment), `${name}${ENTRY_SUFFIX}`);
 }
 
 export function launch(bundlePath: string, argv: readonly string[], environment: NodeJS.ProcessEnv): void {
-  const bundleText = readFileSync(bundlePath, "utf8");
+  // Read once, hashed as bytes (hashing the text would encode it again).
+  const bundleBytes = readFileSync(bundlePath);
   let entryPath: string | undefined;
   let cachedData: Buffer | undefined;
   if (!cachingDisabled(argv, environment)) {
-    entryPath = codeCacheEntryPath(bundleText, environment);
+    entryPath = codeCacheEntryPath(bundleBytes, environment);
     cachedData = readTrustedEntry(entryPath);
   }
-  const script = new Script(wrapBundle(bundleText), { filename: bundlePath, cachedData });
+  const script = new Script(wrapBundle(bundleBytes.toString("utf8")), { filename: bundlePath, cachedData });
   if (entryPath !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     const path = entryPath;
     process.once("exit", () => writeEntry(path, script.createCachedData()));

@@ -12,19 +12,24 @@ function allows(rules: readonly AddressRule[], address: string, port: number): b
     && (port === 0 ? rule.lowPort <= HOST_CHOSEN_PORTS.low && rule.highPort >= HOST_CHOSEN_PORTS.high : rule.lowPort <= port && port <= rule.highPort));
 }
 
+type CompiledRules = Readonly<Record<NetworkDirection, readonly AddressRule[]>>;
+
 export class NetworkRules {
-  private readonly manifest: Readonly<Record<NetworkDirection, readonly AddressRule[]>>;
-  private readonly policy: Readonly<Record<NetworkDirection, readonly AddressRule[]>>;
+  // Read at a process's first socket call, not when it is made: most processes never open one,
+  // and the first IPv6 check compiles Node's address pattern, about 3 ms of a cold `singlet run`
+  // (docs/startup.md).
+  private compiled: { readonly manifest: CompiledRules; readonly policy: CompiledRules } | undefined;
 
   /** `manifest`: the app's declaration (undefined: loopback); `policy`: the principal's (undefined: loopback). */
-  constructor(manifest: NetworkDeclaration | undefined, policy: NetworkDeclaration | undefined) {
-    this.manifest = { listen: compile(manifest?.listen), connect: compile(manifest?.connect) };
-    this.policy = { listen: compile(policy?.listen), connect: compile(policy?.connect) };
-  }
+  constructor(private readonly manifest: NetworkDeclaration | undefined, private readonly policy: NetworkDeclaration | undefined) {}
 
   /** Whether both the manifest and the policy allow `address`:`port` (0: a port the host picks) for `direction`. */
   allows(direction: NetworkDirection, address: string, port: number): boolean {
-    return allows(this.manifest[direction], address, port) && allows(this.policy[direction], address, port);
+    this.compiled ??= {
+      manifest: { listen: compile(this.manifest?.listen), connect: compile(this.manifest?.connect) },
+      policy: { listen: compile(this.policy?.listen), connect: compile(this.policy?.connect) },
+    };
+    return allows(this.compiled.manifest[direction], address, port) && allows(this.compiled.policy[direction], address, port);
   }
 }
 

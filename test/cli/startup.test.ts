@@ -114,6 +114,21 @@ describe("cli/startup", () => {
     }
   });
 
+  it("the bundle is ASCII text, which V8 keeps at one byte a character", () => {
+    expect(/[^\x00-\x7f]/.test(readFileSync(bundle, "latin1"))).to.equal(false);
+  });
+
+  it("running a kernel-domain app loads none of the Node modules only threads, UDP or the component check need", () => {
+    const directory = scratchCache();
+    const report = join(directory, "loaded-modules.cjs");
+    writeFileSync(report, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(join(directory, "loaded.txt"))}, process.moduleLoadList.join("\\n")));`);
+    const result = spawnSync(process.execPath, ["--require", report, bundled, "run", "apps/hello"], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, SINGLET_CACHE_DIR: directory } });
+    expect(result.status, result.stderr).to.equal(0);
+    const loaded = readFileSync(join(directory, "loaded.txt"), "utf8").split("\n");
+    for (const module of ["NativeModule worker_threads", "NativeModule dgram", "NativeModule fs/promises"]) expect(loaded, module).to.not.include(module);
+    expect(run(bundled, ["run", "--user", "apps/hello"], { SINGLET_CACHE_DIR: directory }).stdout).to.equal(result.stdout);
+  });
+
   it("the bundled command still imports npm packages lazily when its code comes from the cache (verify --component uses jco)", () => {
     const directory = scratchCache();
     for (let runIndex = 0; runIndex < 2; runIndex++) {

@@ -2,7 +2,8 @@
 // kernel hands it, and crosses into the kernel for kernel calls and kernel jumps. It runs in its
 // own isolate, so kernel memory is out of its reach; every pointer it takes from a module is
 // checked against that module's page table before a byte moves.
-import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import type { MessagePort } from "node:worker_threads";
+import { workerThreads } from "../on-demand-modules.js";
 import type { AbiValueType, SyscallDescriptor } from "../../../runtime/abi/index.js";
 import type { BadPointerPolicy, LinkedKernelEntryImport, LinkedSiblingImport } from "../../hil/index.js";
 import { AddressSpace, TranslationLookasideBuffer } from "../mmu/index.js";
@@ -229,7 +230,7 @@ class DomainThread {
   // --- instances ---------------------------------------------------------------------------
 
   private instantiate(): void {
-    const request = receiveMessageOnPort(this.port)?.message as InstantiateRequest | undefined;
+    const request = workerThreads().receiveMessageOnPort(this.port)?.message as InstantiateRequest | undefined;
     if (request?.kind !== "instantiate") {
       this.refuse("link", "no instantiation request arrived with the message");
       return;

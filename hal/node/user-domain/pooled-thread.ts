@@ -1,7 +1,8 @@
 // The kernel's handle on one domain thread: its Worker, the port that carries its domain boots
 // and instantiation requests, and the doorbell it sleeps on between domains. A thread may serve
 // several domains one after another (thread-succession.ts); the pool (worker-pool.ts) decides.
-import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
+import { workerThreads } from "../on-demand-modules.js";
 import type { DomainBootData } from "./domain-thread.js";
 import { DOORBELL_WORD, type DomainBootMessage, type ThreadBootData } from "./thread-succession.js";
 
@@ -15,7 +16,7 @@ export class PooledThread {
   private callsSent: DomainBootData["calls"] | undefined;
 
   constructor(readonly worker: Worker) {
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
     this.port = port1;
     // The kernel never listens on its end; it must not keep the host process alive.
     this.port.unref();

@@ -5,7 +5,8 @@
 // stubs, export numbers, channel) become unreachable when park() returns, each domain gets a new
 // channel and new trap pages, and a message a domain left on the port is thrown away unread.
 // That is the clean-isolate guarantee stated in docs/hal/README.md.
-import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import type { MessagePort } from "node:worker_threads";
+import { workerThreads } from "../on-demand-modules.js";
 import type { SyscallDescriptor } from "../../../runtime/abi/index.js";
 import { runUserDomainThread, type DomainBootData } from "./domain-thread.js";
 
@@ -45,6 +46,7 @@ function nextDomainBoot(port: MessagePort, doorbell: Int32Array): DomainBootMess
   for (;;) {
     // Read before looking at the port: a boot posted after the look bumps the word, so the wait returns.
     const rung = Atomics.load(doorbell, DOORBELL_WORD);
+    const { receiveMessageOnPort } = workerThreads();
     for (let received = receiveMessageOnPort(port); received; received = receiveMessageOnPort(port)) {
       const message = received.message as { readonly kind?: unknown } | null;
       if (message?.kind === "domain-boot") return message as DomainBootMessage;

@@ -3,7 +3,7 @@
 // started ahead of need (prewarmed) and threads whose domain ended cleanly (released), which
 // serve the next domain without a start at all (thread-succession.ts). Idle threads are
 // unref'd, so they never keep the host process alive, and `close` stops them.
-import { Worker } from "node:worker_threads";
+import { workerThreads } from "../on-demand-modules.js";
 import { IDLE_DOMAIN_THREAD_MILLISECONDS, USER_DOMAIN_OLD_GENERATION_MEGABYTES } from "../params.js";
 import { PooledThread } from "./pooled-thread.js";
 
@@ -108,7 +108,7 @@ export class WorkerPool {
   }
 
   private start(): PooledThread {
-    return new PooledThread(new Worker(this.script, {
+    return new PooledThread(new (workerThreads().Worker)(this.script, {
       resourceLimits: { maxOldGenerationSizeMb: USER_DOMAIN_OLD_GENERATION_MEGABYTES },
       stdout: false,
       stderr: false,
