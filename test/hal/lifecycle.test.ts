@@ -84,8 +84,13 @@ describe("hal user-domain lifecycle", () => {
     const domain = runModule(dyingCpu, domainSpec(appBinary("hello")), kernel);
     const outcome = await domain.completion;
     // hello's first kernel call is in its start function, which runModule's instantiation runs while
-    // the kernel thread blocks: the kernel sees the thread gone before any exit event can reach it.
-    expect(outcome).to.deep.equal({ kind: "faulted", fault: { kind: "worker-crash", message: "the domain's thread stopped during a blocking call" } });
+    // the kernel thread blocks: the kernel usually sees the thread gone from the blocked wait. On a
+    // loaded machine the thread can die before the kernel thread starts blocking, and the worker's
+    // exit event tells first; either way it is the same crash, reported as one.
+    expect(outcome.kind).to.equal("faulted");
+    if (outcome.kind !== "faulted") return;
+    expect(outcome.fault.kind).to.equal("worker-crash");
+    expect(outcome.fault.message).to.match(/^the domain's thread stopped (during a blocking call|without reporting \(exit code \d+\))$/);
     // The thread died just after posting its first trap; whether the kernel served that trap first is a race.
     expect(kernel.calls).to.have.length.at.most(1);
     expect(domain.stats().kernelWaitersPending).to.equal(0);
