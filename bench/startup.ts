@@ -182,7 +182,8 @@ export async function runStartupBenchmarks(): Promise<BenchTable[]> {
     notes: [
       "goal (issue 13): singlet run apps/hello at most 1.5× the node:wasi row, wall and CPU",
       "CPU: the child's own getrusage at 'exit' (all threads, µs); the last column is /proc cutime+cstime, 10 ms ticks, teardown included",
-      "cold: empty on-disk caches (verdicts, V8 code) before each run; warm: both entries present; the file cache is warm for every row",
+      "cold: empty on-disk caches (verdicts, V8 code) before each run, as on the first run after npm install: the build's code cache of the command (dist/code-cache) is there, the app's verdict and every run-time entry are not; warm: both run-time entries present; the file cache is warm for every row",
+      "caches off: nothing read or written, the build's code cache included: the command parsed and compiled from scratch, the app verified and compiled",
       `load average before ${loadBefore.map((value) => value.toFixed(2)).join(" ")}, after ${loadAfter.map((value) => value.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs`,
     ],
   }];

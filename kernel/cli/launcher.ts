@@ -10,6 +10,12 @@
 // flags. As with verdicts, the folder is as trusted as dist/: whoever can write it could write
 // the bundle too. Written at exit (to include the functions the run compiled), temporary file
 // then rename. SINGLET_CACHE=off or --no-cache: compiled from scratch, nothing written.
+//
+// The build leaves one more entry, read-only, in dist/code-cache (runtime/toolchain/
+// install-code-cache.ts): the code of a `singlet run apps/hello`, made when the package is
+// built, as Node ships compiled code for its own modules. A run whose cache folder has no entry
+// yet (the first run, or an emptied cache) starts from it instead of parsing and compiling the
+// whole bundle, and still leaves its own entry. It is checked as the other is.
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -64,11 +70,23 @@ export function wrapBundle(bundleText: string): string {
   return `(function (exports, require, module, __filename, __dirname, __singletImport) {${bundleText.replace(/^#!.*/, "")}\n})`;
 }
 
-/** Where the code cache of this bundle (its text, or the file's bytes: the same key), on this Node, lives. */
-export function codeCacheEntryPath(bundle: string | Uint8Array, environment: NodeJS.ProcessEnv): string {
+/** An entry's file name: the bundle (its text, or the file's bytes: the same key) and this Node. */
+function entryName(bundle: string | Uint8Array): string {
   // Hashed as bytes: a string is hashed as its UTF-8, which is what the file holds.
-  const name = createHash("sha256").update(bundle).update(`\u0000${process.version}\u0000${process.arch}`).digest("hex");
-  return join(cacheDirectory("code", environment), `${name}${ENTRY_SUFFIX}`);
+  return `${createHash("sha256").update(bundle).update(`\u0000${process.version}\u0000${process.arch}`).digest("hex")}${ENTRY_SUFFIX}`;
+}
+
+/** Where the code cache of this bundle, on this Node, lives. */
+export function codeCacheEntryPath(bundle: string | Uint8Array, environment: NodeJS.ProcessEnv): string {
+  return join(cacheDirectory("code", environment), entryName(bundle));
+}
+
+/** The folder beside the bundle that holds the entry the build made. */
+export const INSTALLED_CODE_CACHE_DIRECTORY = "code-cache";
+
+/** Where the build's entry for this bundle, beside `bundlePath`, lives. */
+export function installedCodeCacheEntryPath(bundle: string | Uint8Array, bundlePath: string): string {
+  return join(dirname(bundlePath), INSTALLED_CODE_CACHE_DIRECTORY, entryName(bundle));
 }
 
 export function launch(bundlePath: string, argv: readonly string[], environment: NodeJS.ProcessEnv): void {
@@ -76,12 +94,15 @@ export function launch(bundlePath: string, argv: readonly string[], environment:
   const bundleBytes = readFileSync(bundlePath);
   let entryPath: string | undefined;
   let cachedData: Buffer | undefined;
+  let ownEntry = false;
   if (!cachingDisabled(argv, environment)) {
     entryPath = codeCacheEntryPath(bundleBytes, environment);
     cachedData = readTrustedEntry(entryPath);
+    ownEntry = cachedData !== undefined;
+    cachedData ??= readTrustedEntry(installedCodeCacheEntryPath(bundleBytes, bundlePath));
   }
   const script = new Script(wrapBundle(bundleBytes.toString("utf8")), { filename: bundlePath, cachedData });
-  if (entryPath !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
+  if (entryPath !== undefined && (!ownEntry || script.cachedDataRejected === true)) {
     const path = entryPath;
     process.once("exit", () => writeEntry(path, script.createCachedData()));
   }

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Script } from "node:vm";
-import { codeCacheEntryPath, readTrustedEntry, wrapBundle } from "../../kernel/cli/launcher.js";
+import { codeCacheEntryPath, installedCodeCacheEntryPath, readTrustedEntry, wrapBundle } from "../../kernel/cli/launcher.js";
 import { projectRoot } from "../helpers/kernel.js";
 
 const bundled = resolve(projectRoot, "dist", "singlet.cjs");
@@ -92,6 +92,18 @@ describe("cli/startup", () => {
     expect(cachedData).to.not.equal(undefined);
     const script = new Script(wrapBundle(text), { filename: bundle, cachedData });
     expect(script.cachedDataRejected).to.equal(false);
+  });
+
+  it("the build leaves a code cache entry for the bundle in dist/code-cache that V8 accepts, and a first run still leaves its own", () => {
+    const text = readFileSync(bundle, "utf8");
+    const installed = readTrustedEntry(installedCodeCacheEntryPath(text, bundle));
+    expect(installed).to.not.equal(undefined);
+    expect(new Script(wrapBundle(text), { filename: bundle, cachedData: installed }).cachedDataRejected).to.equal(false);
+    const directory = scratchCache();
+    const first = run(bundled, ["run", "apps/hello", "--", "a"], { SINGLET_CACHE_DIR: directory });
+    expect(first.code).to.equal(0);
+    expect(first.stdout).to.equal("Hello from Singlet!\nargs: a\n");
+    expect(readTrustedEntry(codeCacheEntryPath(text, { SINGLET_CACHE_DIR: directory }))).to.not.equal(undefined);
   });
 
   it("a corrupt or truncated code cache entry is never handed to V8: the run compiles from scratch, prints the same and rewrites it", () => {
