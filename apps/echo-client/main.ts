@@ -1,17 +1,23 @@
 // echo-client: sends one line to an echo server and prints the answer. Event-driven, so the same
 // binary runs in both domains: connected (writable) → send and half-close; readable → receive
-// into a block until the server's end, then print what came back.
-import { Blocks, Console, Process, Socket, Sockets } from "../../runtime/assembly";
+// into a block until the server's end, then print what came back. The server is a port, or the
+// name an echod published its port under (asked again a little later while it is not there yet).
+import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process, Socket, Sockets, Timer } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 const BLOCK_BYTES: u32 = 4096;
 const WOULD_BLOCK: i32 = -11;
+const NOT_FOUND: i32 = -2;
+/** How often to ask for a service not published yet, 10 ms apart: a second for the server to start. */
+const MAX_ATTEMPTS: u32 = 100;
 
 let line = "";
 let block: u32 = 0;
 let received: u32 = 0;
 let sent: i32 = 0;
 let exitCode: i32 = 0;
+let service = "";
+let attempts: u32 = 0;
 
 function onConnected(socket: Socket): void {
   if (sent > 0) return;
@@ -51,23 +57,65 @@ function onFailed(socket: Socket): void {
   Process.exit(1);
 }
 
+function connectTo(port: u32): void {
+  const socket = Sockets.connect("127.0.0.1", port);
+  if (!socket.ok) {
+    Console.error("echo-client: cannot connect: error " + (-socket.handle).toString());
+    Process.exit(1);
+    return;
+  }
+  socket.onWritable(onConnected);
+  socket.onReadable(onAnswer);
+  socket.onClosed(onFailed);
+}
+
+/** The server's answer on the name: one message carrying its port as text. */
+function onPort(server: Endpoint, message: u32, portText: u32): void {
+  if (server.event == EVENT_CLOSED || portText == 0) {
+    if (server.event == EVENT_CLOSED) return;
+    Console.error("echo-client: " + service + " sent no port");
+    Process.exit(1);
+    return;
+  }
+  const port = <u32>parseInt(Blocks.takeText(portText));
+  Capabilities.drop(server.handle);
+  connectTo(port);
+}
+
+function retry(timer: Timer): void {
+  askForPort();
+}
+
+function askForPort(): void {
+  const server = Names.connect(service);
+  if (server == NOT_FOUND && attempts++ < MAX_ATTEMPTS) {
+    Timer.after(10, retry);
+    return;
+  }
+  if (server < 0) {
+    Console.error("echo-client: cannot find " + service + ": error " + (-server).toString());
+    Process.exit(1);
+    return;
+  }
+  Channels.subscribe(<u32>server, onPort);
+}
+
 export function main(): i32 {
   const args = Process.args();
   if (args.length < 2) {
-    Console.error("usage: echo-client PORT WORDS...");
+    Console.error("usage: echo-client PORT|SERVICE WORDS...");
     return 2;
   }
   line = args.slice(1).join(" ");
   const created = Blocks.create(BLOCK_BYTES);
   if (created < 0) return 1;
   block = <u32>created;
-  const socket = Sockets.connect("127.0.0.1", <u32>parseInt(args[0]));
-  if (!socket.ok) {
-    Console.error("echo-client: cannot connect: error " + (-socket.handle).toString());
-    return 1;
+  const port = parseInt(args[0]);
+  if (isNaN(port)) {
+    service = args[0];
+    askForPort();
+  } else {
+    connectTo(<u32>port);
   }
-  socket.onWritable(onConnected);
-  socket.onReadable(onAnswer);
-  socket.onClosed(onFailed);
   return 0;
 }

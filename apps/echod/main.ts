@@ -7,7 +7,10 @@
 // received go to the kernel together (a linked batch): one kernel entry per echo, which in a
 // user domain is one crossing instead of two. With a limit N, after N connections the
 // listener closes; once the last connection ends nothing can wake the process and it ends.
-import { Blocks, Capabilities, Console, Process, Socket, Sockets } from "../../runtime/assembly";
+// With a service name as well, echod publishes it in the name service once it listens, and
+// answers each connection there with its port (a block holding the port as text): a client
+// finds a server started on port 0 without anyone choosing a port (the `npm start` demo).
+import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process, Socket, Sockets } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 /** Bytes one receive moves: a loopback read is rarely larger. */
@@ -29,6 +32,9 @@ let port: u32 = 0;
 let limit: i32 = 0;
 let accepted: i32 = 0;
 let finished: i32 = 0;
+/** The name echod publishes its port under ("" for none), and the listener that name gave. */
+let service = "";
+let serviceListener: i32 = 0;
 
 function finish(socket: Socket): void {
   const echo = echoes.get(socket.handle);
@@ -119,13 +125,33 @@ function onConnection(server: Socket): void {
     if (limit > 0 && accepted >= limit) {
       server.close();
       listener = null;
+      // Nobody else will be served: the name goes too, or it would keep the process alive.
+      if (serviceListener > 0) Capabilities.drop(<u32>serviceListener);
+      serviceListener = 0;
       return;
     }
   }
 }
 
+/** A connection on the published name (message 0 carries its server end): tell it the port, then hang up. */
+function onPortAsked(names: Endpoint, message: u32, connection: u32): void {
+  if (names.event == EVENT_CLOSED || connection == 0) return;
+  const portText = Blocks.fromText(port.toString());
+  if (portText >= 0 && Channels.send(connection, 0, <u32>portText) < 0) Capabilities.drop(<u32>portText);
+  Capabilities.drop(connection);
+}
+
 function onListening(server: Socket): void {
-  Console.log("echod: listening on 127.0.0.1 port " + server.localPort().toString());
+  port = <u32>server.localPort();
+  Console.log("echod: listening on 127.0.0.1 port " + port.toString());
+  if (service.length == 0 || listener === null) return;
+  serviceListener = Names.publish(service);
+  if (serviceListener < 0) {
+    Console.error("echod: cannot publish " + service + ": error " + (-serviceListener).toString());
+    Process.exit(1);
+    return;
+  }
+  Channels.subscribe(<u32>serviceListener, onPortAsked);
 }
 
 function onListenerFailed(server: Socket): void {
@@ -136,11 +162,12 @@ function onListenerFailed(server: Socket): void {
 export function main(): i32 {
   const args = Process.args();
   if (args.length < 1) {
-    Console.error("usage: echod PORT [CONNECTIONS]");
+    Console.error("usage: echod PORT [CONNECTIONS [SERVICE]]");
     return 2;
   }
   port = <u32>parseInt(args[0]);
   if (args.length > 1) limit = <i32>parseInt(args[1]);
+  if (args.length > 2) service = args[2];
   const server = Sockets.listen("127.0.0.1", port);
   if (!server.ok) {
     Console.error("echod: cannot listen on port " + port.toString() + ": error " + (-server.handle).toString());

@@ -52,4 +52,21 @@ describe("cli/echod", function () {
       expect(result.status).to.equal(1);
     }
   });
+
+  it("finds a server started on port 0 through the name service: echod publishes its port, clients in both domains ask for it", () => {
+    const directory = mkdtempSync(join(tmpdir(), "singlet-echo-init-"));
+    const init = join(directory, "init.json");
+    writeFileSync(init, JSON.stringify({ processes: [
+      { app: "echod", args: ["0", "2", "echo"] },
+      { app: "echo-client", args: ["echo", "one", "from", "the", "kernel", "domain"] },
+      { app: "echo-client", args: ["echo", "one", "from", "a", "user", "domain"], domain: "user" },
+    ] }));
+    const result = spawnSync(process.execPath, [bundled, "boot", "--init", init], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, SINGLET_CACHE: "off" } });
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/\[echod\] echod: listening on 127\.0\.0\.1 port [1-9]\d*\n/);
+    expect(result.stdout).to.include("[echo-client] echo-client: one from the kernel domain\n");
+    expect(result.stdout).to.include("[echo-client] echo-client: one from a user domain\n");
+    expect(result.stdout).to.include("[echod] echod: served 2 connections\n");
+    expect(result.stdout).to.include("3 of 3 processes ended as expected; kernel still up with 0 live processes");
+  });
 });
