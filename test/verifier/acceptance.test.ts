@@ -40,6 +40,12 @@ describe("verifier acceptance", function () {
     expect(earlier.output!.buffer.byteLength).to.equal(earlier.output!.byteLength);
   });
 
+  it("reads a fresh result's cache key through its class, not a getter of its own (one kept every result's garbage alive)", () => {
+    const result = verifyModule(builtApp("hello"));
+    expect(Object.getOwnPropertyDescriptor(result, "cacheKey")).to.equal(undefined);
+    expect(result.cacheKey).to.equal(verificationCacheKey(builtApp("hello")));
+  });
+
   it("accepts the minimal conformant module with the default manifest", async () => {
     const result = verifyModule(await assemble(kernelApp()));
     expect(result.accepted, formatVerificationLog(result)).to.equal(true);
