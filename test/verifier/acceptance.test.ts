@@ -28,6 +28,24 @@ describe("verifier acceptance", function () {
     }
   });
 
+  it("leaves an earlier output as it was when later verifications reuse the rewriter's buffers", () => {
+    const [first, ...others] = builtApps();
+    const earlier = verifyModule(first!.bytes);
+    const kept = earlier.output!.slice();
+    expect(others.length).to.be.greaterThan(0);
+    for (const app of others) verifyModule(app.bytes);
+    expect(earlier.output).to.deep.equal(kept);
+    // Copied out at its length: the output owns its bytes and holds nothing of the kept buffer.
+    expect(earlier.output!.byteOffset).to.equal(0);
+    expect(earlier.output!.buffer.byteLength).to.equal(earlier.output!.byteLength);
+  });
+
+  it("reads a fresh result's cache key through its class, not a getter of its own (one kept every result's garbage alive)", () => {
+    const result = verifyModule(builtApp("hello"));
+    expect(Object.getOwnPropertyDescriptor(result, "cacheKey")).to.equal(undefined);
+    expect(result.cacheKey).to.equal(verificationCacheKey(builtApp("hello")));
+  });
+
   it("accepts the minimal conformant module with the default manifest", async () => {
     const result = verifyModule(await assemble(kernelApp()));
     expect(result.accepted, formatVerificationLog(result)).to.equal(true);

@@ -113,6 +113,11 @@ export class Writer {
     return this.buffer.subarray(start, start + length);
   }
 
+  /** Bytes the buffer holds before it must grow. */
+  get capacity(): number {
+    return this.buffer.length;
+  }
+
   /** Forgets the content, keeping the buffer for reuse. */
   reset(): this {
     this.length = 0;

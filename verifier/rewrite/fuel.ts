@@ -46,7 +46,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   const types = new TypeAppender(module.types);
   const emptyType = types.emptyType();
   // One scratch buffer holds each rebuilt section before it is copied out behind its size.
-  const scratch = new Writer(1024);
+  const scratch = spareScratch.reset();
   const references = findFunctionReferences(module, scratch);
   const tablesHoldRewritten = !references.referencesEscape;
   // Per input type: the rewritten type (the counter appended to parameters and results) and the
@@ -93,7 +93,7 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   // the added functions, types and names (a growth copies everything written so far).
   const codeSection = module.sections.find((range) => range.id === SECTION.code);
   const inputCodeBytes = codeSection === undefined ? 0 : codeSection.end - codeSection.start;
-  const output = new Writer(bytes.length - inputCodeBytes + codeSectionRoom(module, plan)
+  const output = outputWriter(bytes.length - inputCodeBytes + codeSectionRoom(module, plan)
     + (bulk.helpers.length + entries.length) * 64 + types.added.length * 16 + 1024);
   output.copy(bytes, 0, 8);
   const pending = new Set<number>([SECTION.type, SECTION.import, SECTION.function, SECTION.global, SECTION.export]);
@@ -175,7 +175,38 @@ export function instrumentFuel(module: DecodedModule, plan: CodePlan, names: Rea
   }
   emitMissingBefore(Number.POSITIVE_INFINITY);
   if (!wroteNames) writeCustomSection(output, "name", newNameSection(addedNames));
-  return { output: output.view(), exhaustedFunctionIndex: exhaustedIndex, fuelGlobalIndex: fuelGlobal, renumber: direct, addedNames };
+  if (scratch.capacity > REUSED_WRITER_BYTES) spareScratch = new Writer(SCRATCH_BYTES);
+  return { output: outputOf(output), exhaustedFunctionIndex: exhaustedIndex, fuelGlobalIndex: fuelGlobal, renumber: direct, addedNames };
+}
+
+/**
+ * Writers up to this size are kept from one module to the next: a fresh zeroed output buffer
+ * of several times the code size was a fixed cost of every small module (a tenth of the rewrite
+ * of apps/hello, and garbage that evicted WebAssembly.validate's working set from the cache).
+ * A larger output gets a buffer of its own, returned without a copy, and nothing that large
+ * stays in kernel memory between verifications.
+ */
+const REUSED_WRITER_BYTES = 1 << 20;
+const SCRATCH_BYTES = 1024;
+let spareScratch = new Writer(SCRATCH_BYTES);
+let spareOutput: Writer | undefined;
+
+function outputWriter(capacity: number): Writer {
+  if (capacity > REUSED_WRITER_BYTES) return new Writer(capacity);
+  if (spareOutput === undefined || spareOutput.capacity < capacity) spareOutput = new Writer(capacity);
+  return spareOutput.reset();
+}
+
+/**
+ * The output module's bytes. From the kept writer they are copied out at their exact length:
+ * the next verification overwrites that buffer, and a result must never change after it is
+ * returned. The verifier is synchronous and never re-entered, so one kept writer suffices.
+ */
+function outputOf(output: Writer): Uint8Array<ArrayBuffer> {
+  if (output !== spareOutput) return output.view();
+  const bytes = output.finish();
+  if (output.capacity > REUSED_WRITER_BYTES) spareOutput = undefined;
+  return bytes;
 }
 
 /** The type immediates of every call_indirect and return_call_indirect the plan rewrites. */
