@@ -9,7 +9,12 @@ import { globMatches } from "./glob";
 const USAGE = "usage: find DIR [-name GLOB] [-type f|d|l]";
 
 class Frame {
-  constructor(readonly directory: Directory, readonly path: string) {}
+  /** What each entry's path starts with: the directory's path and a slash. */
+  readonly prefix: string;
+
+  constructor(readonly directory: Directory, readonly path: string) {
+    this.prefix = path.endsWith("/") ? path : path + "/";
+  }
 }
 
 const stack = new Array<Frame>();
@@ -33,8 +38,9 @@ function report(path: string, code: i32): void {
   exitCode = 1;
 }
 
-function visit(path: string, name: string, type: u32): void {
-  const nameMatches = namePattern === null || globMatches(namePattern!, name);
+/** `name` is asked for only when -name needs it: a walk without one never decodes a name on its own. */
+function visit(path: string, name: Directory | null, type: u32): void {
+  const nameMatches = namePattern === null || globMatches(namePattern!, name === null ? baseName(path) : name.name);
   if (nameMatches && (wantedType == 0 || wantedType == type)) {
     if (!Output.line(path)) outputFull = true;
   }
@@ -57,9 +63,8 @@ function step(): void {
     stack.pop();
     return;
   }
-  const name = frame.directory.name;
-  const path = frame.path.endsWith("/") ? frame.path + name : frame.path + "/" + name;
-  visit(path, name, frame.directory.type);
+  const directory = frame.directory;
+  visit(directory.nameAfter(frame.prefix), directory, directory.type);
 }
 
 /** Walks until done (true) or until the console is full (false). */
@@ -115,7 +120,7 @@ export function main(): i32 {
     report(start, <i32>status);
     return exitCode;
   }
-  visit(start, baseName(start), Files.typeOf(status));
+  visit(start, null, Files.typeOf(status));
   if (walk()) return exitCode;
   Scheduler.defer(resume);
   return exitCode;

@@ -10,9 +10,13 @@ export interface HostFileStatus {
   readonly size: number;
 }
 
-export interface HostDirectoryEntry {
-  readonly name: string;
-  readonly type: HostFileType;
+/**
+ * A directory's entries as two parallel arrays, `types[i]` saying what `names[i]` is: a walk
+ * lists thousands of entries, and an object each would be garbage made only to be taken apart.
+ */
+export interface HostDirectoryListing {
+  readonly names: string[];
+  readonly types: HostFileType[];
 }
 
 /** How a host file is opened. */
@@ -40,7 +44,7 @@ export interface HostFiles {
   /** An open file's status. */
   fstat(descriptor: number): HostFileStatus;
   /** The entries of a directory in the host's order (not sorted), without `.` and `..`. */
-  readDirectory(path: string): HostDirectoryEntry[];
+  readDirectory(path: string): HostDirectoryListing;
   /** A host file descriptor. */
   open(path: string, flags: HostOpenFlags): number;
   /** Reads up to `length` bytes at `position` into `buffer` from `offset`; 0 at end of file. */

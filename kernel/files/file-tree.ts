@@ -9,9 +9,13 @@ export interface FileStatus {
   readonly size: number;
 }
 
-export interface DirectoryEntry {
-  readonly name: string;
-  readonly type: number;
+/**
+ * A directory's entries in the tree's order as two parallel arrays, `types[i]` (FileType) saying
+ * what `names[i]` is: a walk lists thousands of entries, so none gets an object of its own.
+ */
+export interface DirectoryListing {
+  readonly names: readonly string[];
+  readonly types: ArrayLike<number>;
 }
 
 /** What `open` found: a file to read and write at positions, or a directory to list. */
@@ -23,7 +27,7 @@ export interface OpenedNode {
   /** Writes `data` at `position`, growing the file; returns the bytes written. */
   write(data: Uint8Array, position: number): number;
   /** A directory's entries in the tree's order (a host directory's, not sorted). */
-  list(): DirectoryEntry[];
+  list(): DirectoryListing;
   close(): void;
 }
 

@@ -4,11 +4,11 @@
 // act on the last component itself (mkdir, unlink, rename, creating) resolve the parent that way
 // and append the name, and open with O_NOFOLLOW, so a link swapped in at the last moment is not
 // followed either. `..` never reaches here (guest paths are normalized first).
-import type { HostFiles, HostFileType } from "../../hal/hil/index.js";
+import type { HostDirectoryListing, HostFiles, HostFileType } from "../../hal/hil/index.js";
 import { ErrorCode, FileType } from "../../runtime/abi/index.js";
 import { AlreadyExistsError, FileTooBigError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
-import type { DirectoryEntry, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
-import { onHost } from "./host-errors.js";
+import type { DirectoryListing, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
+import { kernelErrorOf, onHost } from "./host-errors.js";
 import { MAX_HOST_FILE_BYTES, MAX_KNOWN_DIRECTORIES } from "../params.js";
 
 const TYPE_OF_HOST_TYPE: Readonly<Record<HostFileType, number>> = {
@@ -41,16 +41,22 @@ export class HostTree implements FileTree {
   }
 
   open(components: readonly string[], flags: OpenFlags): OpenedNode {
+    // The guest path is built only for a message: a walk opens thousands of directories.
+    if (flags.directory && !flags.create) {
+      const key = components.join("/");
+      const path = this.resolved(components, key);
+      return this.openedDirectory(path, components, key, this.listed(path, components, key));
+    }
     const guestPath = this.guestPath(components);
     const path = flags.create ? this.resolvedForCreate(components) : this.resolved(components);
-    if (flags.directory) return this.openedDirectory(path, components, onHost(guestPath, () => this.host.readDirectory(path)));
+    if (flags.directory) return this.openedDirectory(path, components, components.join("/"), undefined);
     const descriptor = onHost(guestPath, () => this.host.open(path, {
       read: flags.read || !flags.write, write: flags.write, create: flags.create, truncate: flags.truncate, exclusive: flags.exclusive, noFollow: true,
     }));
     const status = onHost(guestPath, () => this.host.fstat(descriptor));
     if (status.type === "directory") {
       onHost(guestPath, () => this.host.close(descriptor));
-      return this.openedDirectory(path, components, undefined);
+      return this.openedDirectory(path, components, components.join("/"), undefined);
     }
     return this.openedFile(descriptor, guestPath);
   }
@@ -89,8 +95,8 @@ export class HostTree implements FileTree {
   }
 
   /** The host path of `components` with every link resolved, refused when it leads out of the mount. */
-  private resolved(components: readonly string[]): string {
-    const known = this.knownDirectories.get(components.join("/"));
+  private resolved(components: readonly string[], key = components.join("/")): string {
+    const known = this.knownDirectories.get(key);
     if (known !== undefined) return known;
     const guestPath = this.guestPath(components);
     const path = onHost(guestPath, () => this.host.realpath(this.joined(this.root, components)));
@@ -156,33 +162,66 @@ export class HostTree implements FileTree {
     };
   }
 
-  /** A directory's listing is taken once, at open or at the first read-directory; its directories become known. */
-  private openedDirectory(path: string, components: readonly string[], entries: ReturnType<HostFiles["readDirectory"]> | undefined): OpenedNode {
-    const guestPath = this.guestPath(components);
-    const list = (): DirectoryEntry[] => {
-      const listed = entries ?? onHost(guestPath, () => this.host.readDirectory(path));
-      if (this.knownDirectories.size + listed.length > MAX_KNOWN_DIRECTORIES) this.forgetDirectories();
-      const prefix = components.length === 0 ? "" : components.join("/") + "/";
-      const result: DirectoryEntry[] = new Array(listed.length);
-      for (let index = 0; index < listed.length; index++) {
-        const entry = listed[index]!;
-        if (entry.type === "directory") this.knownDirectories.set(prefix + entry.name, this.joined(path, [entry.name]));
-        result[index] = { name: entry.name, type: TYPE_OF_HOST_TYPE[entry.type] };
+  /**
+   * The listing of the resolved directory `path` (whose components joined are `key`); its
+   * directories become known. Taken afresh at every open: nothing caches a listing.
+   */
+  private listed(path: string, components: readonly string[], key: string): DirectoryListing {
+    let listing: HostDirectoryListing;
+    try {
+      listing = this.host.readDirectory(path);
+    } catch (error) {
+      throw kernelErrorOf(error, this.guestPath(components));
+    }
+    const names = listing.names;
+    const count = names.length;
+    if (this.knownDirectories.size + count > MAX_KNOWN_DIRECTORIES) this.forgetDirectories();
+    const prefix = key === "" ? "" : key + "/";
+    const base = path.endsWith("/") ? path : path + "/";
+    // A plain array: a typed array's allocation costs more than the few entries of a directory.
+    const types: number[] = new Array(count);
+    for (let index = 0; index < count; index++) {
+      const hostType = listing.types[index]!;
+      // Compared, not looked up by name: the type names are constants, so each test is one comparison.
+      if (hostType === "directory") {
+        types[index] = FileType.directory;
+        this.knownDirectories.set(prefix + names[index]!, base + names[index]!);
+      } else {
+        types[index] = hostType === "file" ? FileType.file : hostType === "symbolicLink" ? FileType.symbolicLink : FileType.other;
       }
-      return result;
-    };
-    return {
-      type: FileType.directory,
-      size: () => 0,
-      read: () => {
-        throw new IsDirectoryError(`${guestPath} is a directory`);
-      },
-      write: () => {
-        throw new IsDirectoryError(`${guestPath} is a directory`);
-      },
-      list,
-      close: () => {},
-    };
+    }
+    return { names, types };
+  }
+
+  /** A directory's listing is taken once, at open or at the first read-directory. */
+  private openedDirectory(path: string, components: readonly string[], key: string, listing: DirectoryListing | undefined): OpenedNode {
+    return new HostDirectory(listing ?? (() => this.listed(path, components, key)), () => this.guestPath(components));
   }
 }
 
+/** An open host directory: a class rather than a literal of closures, since a walk opens thousands. */
+class HostDirectory implements OpenedNode {
+  readonly type = FileType.directory;
+
+  /** `listing`: the entries, or how to take them at the first read-directory. */
+  constructor(private listing: DirectoryListing | (() => DirectoryListing), private readonly guestPath: () => string) {}
+
+  size(): number {
+    return 0;
+  }
+
+  read(): number {
+    throw new IsDirectoryError(`${this.guestPath()} is a directory`);
+  }
+
+  write(): number {
+    throw new IsDirectoryError(`${this.guestPath()} is a directory`);
+  }
+
+  list(): DirectoryListing {
+    if (typeof this.listing === "function") this.listing = this.listing();
+    return this.listing;
+  }
+
+  close(): void {}
+}

@@ -66,6 +66,19 @@ function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, cont
       }
     };
   }
+  // A path and a u32 (files.open, files.list-directory: a walk makes one a directory): lifted inline too.
+  if (descriptor.parameters.length === 2 && descriptor.parameters[0]!.type === "string" && descriptor.parameters[1]!.type === "u32"
+    && descriptor.result !== "string" && descriptor.result !== "list<u8>") {
+    return (pointer, length, second) => {
+      try {
+        const text = memory.readString(pointer as number, length as number);
+        chargeForWork(context, text.length * 2);
+        return handler(context, text, (second as number) >>> 0);
+      } catch (error) {
+        return failedCall(error, name, resultType);
+      }
+    };
+  }
   const lifters = descriptor.parameters.map((parameter) => lifterFor(parameter.type, memory));
   const writeResult = descriptor.result === "string"
     ? (returnPointer: number, value: unknown) => memory.writeString(returnPointer, value as string)

@@ -50,6 +50,14 @@ export function readDirectory(directory: u32, block: u32): i32 {
   return raw_read_directory(directory, block);
 }
 
+@external("singlet:kernel/files@0.1.0", "list-directory")
+declare function raw_list_directory(pathPointer: usize, pathLength: i32, block: u32): i64;
+
+/** Opens the directory `path` and fills the block `block` from its start as read-directory does, in one call: what a walk does at every directory. Returns `(directory << 32) | bytes`: `directory` is 0 when the whole listing fit (nothing stays open; an empty directory gives 0), else a directory handle whose read-directory calls go on where this one stopped. Or a negative error: those of open for a directory, and for the block those of read-directory (`badHandle` (9), `notPermitted` (1) for a block the caller may not write, `invalidArgument` (22) when the first entry does not fit). */
+export function listDirectory(path: string, block: u32): i64 {
+  return raw_list_directory(changetype<usize>(path), path.length, block);
+}
+
 @external("singlet:kernel/files@0.1.0", "stat")
 declare function raw_stat(pathPointer: usize, pathLength: i32): i64;
 
