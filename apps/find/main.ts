@@ -8,16 +8,9 @@ import { globMatches } from "./glob";
 
 const USAGE = "usage: find DIR [-name GLOB] [-type f|d|l]";
 
-class Frame {
-  /** What each entry's path starts with: the directory's path and a slash. */
-  readonly prefix: string;
-
-  constructor(readonly directory: Directory, readonly path: string) {
-    this.prefix = path.endsWith("/") ? path : path + "/";
-  }
-}
-
-const stack = new Array<Frame>();
+/** The directories being walked, innermost last, and their paths: two arrays, no object a directory. */
+const directories = new Array<Directory>();
+const paths = new Array<string>();
 let namePattern: string | null = null;
 /** The type -type asks for; 0: any. */
 let wantedType: u32 = 0;
@@ -50,26 +43,28 @@ function visit(path: string, name: Directory | null, type: u32): void {
     report(path, Files.lastError);
     return;
   }
-  stack.push(new Frame(directory, path));
+  directories.push(directory!);
+  paths.push(path);
 }
 
 /** One entry of the innermost directory, or the end of it. */
 function step(): void {
-  const frame = stack[stack.length - 1];
+  const directory = directories[directories.length - 1];
+  const path = paths[paths.length - 1];
   Files.lastError = 0;
-  if (!frame.directory.next()) {
-    if (Files.lastError != 0) report(frame.path, Files.lastError);
-    frame.directory.close();
-    stack.pop();
+  if (!directory.next()) {
+    if (Files.lastError != 0) report(path, Files.lastError);
+    directory.close();
+    directories.pop();
+    paths.pop();
     return;
   }
-  const directory = frame.directory;
-  visit(directory.nameAfter(frame.prefix), directory, directory.type);
+  visit(directory.pathIn(path), directory, directory.type);
 }
 
 /** Walks until done (true) or until the console is full (false). */
 function walk(): bool {
-  while (stack.length > 0) {
+  while (directories.length > 0) {
     if (outputFull) {
       if (!Output.flush()) return false;
       outputFull = false;

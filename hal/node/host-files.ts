@@ -1,6 +1,6 @@
 // Host directories through node:fs's synchronous calls; errors become HostFileErrors by errno name.
 import * as fs from "node:fs";
-import { HostFileError, type HostDirectoryListing, type HostFileStatus, type HostFileType, type HostFiles, type HostOpenFlags } from "../hil/index.js";
+import { HostFileError, type HostDirectoryEntry, type HostFileStatus, type HostFileType, type HostFiles, type HostOpenFlags } from "../hil/index.js";
 
 function typeOf(entry: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): HostFileType {
   if (entry.isFile()) return "file";
@@ -44,18 +44,8 @@ export class NodeHostFiles implements HostFiles {
     });
   }
 
-  readDirectory(path: string): HostDirectoryListing {
-    return host(() => {
-      const entries = fs.readdirSync(path, { withFileTypes: true });
-      const names: string[] = new Array(entries.length);
-      const types: HostFileType[] = new Array(entries.length);
-      for (let index = 0; index < entries.length; index++) {
-        const entry = entries[index]!;
-        names[index] = entry.name;
-        types[index] = typeOf(entry);
-      }
-      return { names, types };
-    });
+  readDirectory(path: string): readonly HostDirectoryEntry[] {
+    return host(() => fs.readdirSync(path, { withFileTypes: true }));
   }
 
   open(path: string, flags: HostOpenFlags): number {

@@ -38,6 +38,12 @@ export interface FileTree {
   /** What the path names, symbolic links followed. */
   stat(components: readonly string[]): FileStatus;
   open(components: readonly string[], flags: OpenFlags): OpenedNode;
+  /**
+   * A directory the tree already knows by exactly `guestPath` (normalized, as a listing named it),
+   * opened to list without splitting or resolving the path again; undefined for any other path.
+   * A tree that keeps no such knowledge leaves it out.
+   */
+  openKnownDirectory?(guestPath: string): OpenedNode | undefined;
   mkdir(components: readonly string[]): void;
   /** Removes a file (isDirectory for a directory). */
   unlink(components: readonly string[]): void;

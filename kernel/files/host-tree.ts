@@ -4,7 +4,7 @@
 // act on the last component itself (mkdir, unlink, rename, creating) resolve the parent that way
 // and append the name, and open with O_NOFOLLOW, so a link swapped in at the last moment is not
 // followed either. `..` never reaches here (guest paths are normalized first).
-import type { HostDirectoryListing, HostFiles, HostFileType } from "../../hal/hil/index.js";
+import type { HostDirectoryEntry, HostFiles, HostFileType } from "../../hal/hil/index.js";
 import { ErrorCode, FileType } from "../../runtime/abi/index.js";
 import { AlreadyExistsError, FileTooBigError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
 import type { DirectoryListing, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
@@ -20,7 +20,7 @@ export class HostTree implements FileTree {
   private readonly root: string;
   /**
    * Directories a listing of a resolved directory reported as directories (not links), by their
-   * components joined with "/": their host path is the parent's plus their name, with no link to
+   * normalized guest path (the mount point's and their components, joined with "/"): their host path is the parent's plus their name, with no link to
    * resolve, so opening them needs no realpath (a walk's cost is then one host call a directory,
    * as a plain readdir walk's is). Dropped whenever the kernel changes the mount (a rename could
    * put a link where a directory was) and when it reaches MAX_KNOWN_DIRECTORIES.
@@ -42,21 +42,20 @@ export class HostTree implements FileTree {
 
   open(components: readonly string[], flags: OpenFlags): OpenedNode {
     // The guest path is built only for a message: a walk opens thousands of directories.
-    if (flags.directory && !flags.create) {
-      const key = components.join("/");
-      const path = this.resolved(components, key);
-      return this.openedDirectory(path, components, key, this.listed(path, components, key));
-    }
     const guestPath = this.guestPath(components);
+    if (flags.directory && !flags.create) {
+      const path = this.resolved(components, guestPath);
+      return new HostDirectory(this, path, guestPath, this.listed(path, guestPath));
+    }
     const path = flags.create ? this.resolvedForCreate(components) : this.resolved(components);
-    if (flags.directory) return this.openedDirectory(path, components, components.join("/"), undefined);
+    if (flags.directory) return new HostDirectory(this, path, guestPath, undefined);
     const descriptor = onHost(guestPath, () => this.host.open(path, {
       read: flags.read || !flags.write, write: flags.write, create: flags.create, truncate: flags.truncate, exclusive: flags.exclusive, noFollow: true,
     }));
     const status = onHost(guestPath, () => this.host.fstat(descriptor));
     if (status.type === "directory") {
       onHost(guestPath, () => this.host.close(descriptor));
-      return this.openedDirectory(path, components, components.join("/"), undefined);
+      return new HostDirectory(this, path, guestPath, undefined);
     }
     return this.openedFile(descriptor, guestPath);
   }
@@ -95,10 +94,9 @@ export class HostTree implements FileTree {
   }
 
   /** The host path of `components` with every link resolved, refused when it leads out of the mount. */
-  private resolved(components: readonly string[], key = components.join("/")): string {
-    const known = this.knownDirectories.get(key);
+  private resolved(components: readonly string[], guestPath = this.guestPath(components)): string {
+    const known = this.knownDirectories.get(guestPath);
     if (known !== undefined) return known;
-    const guestPath = this.guestPath(components);
     const path = onHost(guestPath, () => this.host.realpath(this.joined(this.root, components)));
     this.checkInside(path, guestPath);
     return path;
@@ -163,64 +161,72 @@ export class HostTree implements FileTree {
   }
 
   /**
-   * The listing of the resolved directory `path` (whose components joined are `key`); its
-   * directories become known. Taken afresh at every open: nothing caches a listing.
+   * A directory listed before, named by exactly its normalized guest path, opened and listed
+   * without resolving it again (the namespace asks before it splits the path); undefined for any
+   * other path, which takes the long way.
    */
-  private listed(path: string, components: readonly string[], key: string): DirectoryListing {
-    let listing: HostDirectoryListing;
+  openKnownDirectory(guestPath: string): OpenedNode | undefined {
+    const path = this.knownDirectories.get(guestPath);
+    return path === undefined ? undefined : new HostDirectory(this, path, guestPath, this.listed(path, guestPath));
+  }
+
+  /**
+   * The listing of the resolved directory `path` (`guestPath` in the guest); its directories
+   * become known. Taken afresh at every open: nothing caches a listing.
+   */
+  listed(path: string, guestPath: string): DirectoryListing {
+    let entries: readonly HostDirectoryEntry[];
     try {
-      listing = this.host.readDirectory(path);
+      entries = this.host.readDirectory(path);
     } catch (error) {
-      throw kernelErrorOf(error, this.guestPath(components));
+      throw kernelErrorOf(error, guestPath);
     }
-    const names = listing.names;
-    const count = names.length;
+    const count = entries.length;
     if (this.knownDirectories.size + count > MAX_KNOWN_DIRECTORIES) this.forgetDirectories();
-    const prefix = key === "" ? "" : key + "/";
+    const prefix = guestPath.endsWith("/") ? guestPath : guestPath + "/";
     const base = path.endsWith("/") ? path : path + "/";
+    const names: string[] = new Array(count);
     // A plain array: a typed array's allocation costs more than the few entries of a directory.
     const types: number[] = new Array(count);
     for (let index = 0; index < count; index++) {
-      const hostType = listing.types[index]!;
-      // Compared, not looked up by name: the type names are constants, so each test is one comparison.
-      if (hostType === "directory") {
+      const entry = entries[index]!;
+      const name = entry.name;
+      names[index] = name;
+      if (entry.isDirectory()) {
         types[index] = FileType.directory;
-        this.knownDirectories.set(prefix + names[index]!, base + names[index]!);
+        this.knownDirectories.set(prefix + name, base + name);
       } else {
-        types[index] = hostType === "file" ? FileType.file : hostType === "symbolicLink" ? FileType.symbolicLink : FileType.other;
+        types[index] = entry.isFile() ? FileType.file : entry.isSymbolicLink() ? FileType.symbolicLink : FileType.other;
       }
     }
     return { names, types };
   }
 
-  /** A directory's listing is taken once, at open or at the first read-directory. */
-  private openedDirectory(path: string, components: readonly string[], key: string, listing: DirectoryListing | undefined): OpenedNode {
-    return new HostDirectory(listing ?? (() => this.listed(path, components, key)), () => this.guestPath(components));
-  }
 }
 
-/** An open host directory: a class rather than a literal of closures, since a walk opens thousands. */
+/**
+ * An open host directory, its listing taken once, at open or at the first read-directory. A class
+ * rather than a literal of closures, since a walk opens thousands.
+ */
 class HostDirectory implements OpenedNode {
   readonly type = FileType.directory;
 
-  /** `listing`: the entries, or how to take them at the first read-directory. */
-  constructor(private listing: DirectoryListing | (() => DirectoryListing), private readonly guestPath: () => string) {}
+  constructor(private readonly tree: HostTree, private readonly path: string, private readonly guestPath: string, private listing: DirectoryListing | undefined) {}
 
   size(): number {
     return 0;
   }
 
   read(): number {
-    throw new IsDirectoryError(`${this.guestPath()} is a directory`);
+    throw new IsDirectoryError(`${this.guestPath} is a directory`);
   }
 
   write(): number {
-    throw new IsDirectoryError(`${this.guestPath()} is a directory`);
+    throw new IsDirectoryError(`${this.guestPath} is a directory`);
   }
 
   list(): DirectoryListing {
-    if (typeof this.listing === "function") this.listing = this.listing();
-    return this.listing;
+    return (this.listing ??= this.tree.listed(this.path, this.guestPath));
   }
 
   close(): void {}

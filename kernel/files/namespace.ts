@@ -30,10 +30,10 @@ class Located {
 
 /** What open found, and the path it was opened by (for messages, built only when asked for). */
 class Opened {
-  constructor(readonly node: OpenedNode, private readonly located: Located) {}
+  constructor(readonly node: OpenedNode, private readonly named: Located | string) {}
 
   get guestPath(): string {
-    return this.located.guestPath;
+    return typeof this.named === "string" ? this.named : this.named.guestPath;
   }
 }
 
@@ -56,7 +56,7 @@ export class FileNamespace {
         throw new InvalidArgumentError(`mount ${spec.guestPath} overlaps the mount at ${guestPathText(mount.components)}`);
       }
     }
-    const tree = new HostTree(host, spec.hostDirectory, spec.writable, spec.guestPath);
+    const tree = new HostTree(host, spec.hostDirectory, spec.writable, guestPathText(components));
     for (let depth = 1; depth <= components.length; depth++) {
       const prefix = components.slice(0, depth);
       if (this.memory.stat(prefix.slice(0, -1)) && !this.exists(prefix)) this.memory.mkdir(prefix);
@@ -75,6 +75,13 @@ export class FileNamespace {
   }
 
   open(path: string, flags: OpenFlags): { node: OpenedNode; guestPath: string } {
+    // A directory to list that a mount knows by exactly this path: a walk's every step after the first.
+    if (flags.directory && !flags.write && !flags.create) {
+      for (const mount of this.mounts) {
+        const known = mount.tree.openKnownDirectory?.(path);
+        if (known) return new Opened(known, path);
+      }
+    }
     const located = this.locate(path, "files.open");
     if (flags.write || flags.create || flags.truncate || flags.append) this.requireWritable(located.mount, located.guestPath);
     return new Opened(located.mount.tree.open(located.rest, flags), located);

@@ -77,6 +77,9 @@ export class File {
   }
 }
 
+/** The entries of a directory not read yet: one for all, since a walk makes thousands of directories. */
+const NO_ENTRIES = new Uint8Array(0);
+
 /**
  * A directory being listed: `next()` moves to each entry in the directory's own order, then
  * false. It is opened and its first block of entries read in one call (files.list-directory); a
@@ -85,7 +88,7 @@ export class File {
 export class Directory {
   /** The current entry's type (FILE_TYPE_*). */
   type: u32 = 0;
-  private buffer: Uint8Array = new Uint8Array(0);
+  private buffer: Uint8Array = NO_ENTRIES;
   private cursor: i32 = 0;
   private nameAt: i32 = 0;
   private nameBytes: i32 = 0;
@@ -102,19 +105,22 @@ export class Directory {
   }
 
   /**
-   * `prefix` and the current entry's name as one string, built in one allocation when the name
-   * is ASCII (a walk makes a path of every entry; decoding the name and joining would make two).
+   * The current entry's path in the directory `path`: `path`, a slash (unless `path` ends with
+   * one) and the name, built in one allocation when the name is ASCII (a walk makes a path of
+   * every entry; decoding the name and joining would make three).
    */
-  nameAfter(prefix: string): string {
+  pathIn(path: string): string {
     const start = this.buffer.dataStart + <usize>this.nameAt;
     const length = this.nameBytes;
+    const slash: i32 = path.endsWith("/") ? 0 : 1;
     for (let index = 0; index < length; index++) {
-      if (load<u8>(start + <usize>index) >= 0x80) return prefix + this.name;
+      if (load<u8>(start + <usize>index) >= 0x80) return slash ? path + "/" + this.name : path + this.name;
     }
-    const prefixUnits = prefix.length;
-    const joined = __new(<usize>(prefixUnits + length) << 1, idof<string>());
-    memory.copy(joined, changetype<usize>(prefix), <usize>prefixUnits << 1);
-    const names = joined + (<usize>prefixUnits << 1);
+    const pathUnits = path.length;
+    const joined = __new(<usize>(pathUnits + slash + length) << 1, idof<string>());
+    memory.copy(joined, changetype<usize>(path), <usize>pathUnits << 1);
+    if (slash) store<u16>(joined + (<usize>pathUnits << 1), 0x2f);
+    const names = joined + (<usize>(pathUnits + slash) << 1);
     for (let index = 0; index < length; index++) store<u16>(names + (<usize>index << 1), load<u8>(start + <usize>index));
     return changetype<string>(joined);
   }
