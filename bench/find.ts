@@ -134,6 +134,7 @@ export async function runFindBenchmarks(): Promise<BenchTable[]> {
       notes: [
         "kernel-mode and user-mode find: apps/find spawned, run and ended, output counted by a sink (process start and end included: under half a millisecond for an empty directory)",
         "plain JS walk: fs.readdirSync with file types, recursive, building the same path strings, over the host tree in both rows",
+        "no listing is cached across runs: every kernel-mode and user-mode run reads every directory from the host, as the JS walk does (a host mount remembers only where a listed directory is)",
         "GNU find: a child process (spawn, walk, and its output piped back), over the host tree in both rows",
         `seed: the Kernel Mode Linux + TAL paper's find, ${SEED_SPEEDUP}× faster in kernel mode than in user mode`,
       ],

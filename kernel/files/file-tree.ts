@@ -10,12 +10,14 @@ export interface FileStatus {
 }
 
 /**
- * A directory's entries in the tree's order as two parallel arrays, `types[i]` (FileType) saying
- * what `names[i]` is: a walk lists thousands of entries, so none gets an object of its own.
+ * A directory's entries in the tree's order, read by index: a walk lists thousands of entries, so
+ * none gets an object of its own (a host listing is read where the host put it).
  */
 export interface DirectoryListing {
-  readonly names: readonly string[];
-  readonly types: ArrayLike<number>;
+  readonly count: number;
+  name(index: number): string;
+  /** FileType: 1 file, 2 directory, 3 symbolic link, 0 other. */
+  type(index: number): number;
 }
 
 /** What `open` found: a file to read and write at positions, or a directory to list. */

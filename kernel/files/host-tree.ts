@@ -185,23 +185,30 @@ export class HostTree implements FileTree {
     if (this.knownDirectories.size + count > MAX_KNOWN_DIRECTORIES) this.forgetDirectories();
     const prefix = guestPath.endsWith("/") ? guestPath : guestPath + "/";
     const base = path.endsWith("/") ? path : path + "/";
-    const names: string[] = new Array(count);
-    // A plain array: a typed array's allocation costs more than the few entries of a directory.
-    const types: number[] = new Array(count);
     for (let index = 0; index < count; index++) {
       const entry = entries[index]!;
-      const name = entry.name;
-      names[index] = name;
-      if (entry.isDirectory()) {
-        types[index] = FileType.directory;
-        this.knownDirectories.set(prefix + name, base + name);
-      } else {
-        types[index] = entry.isFile() ? FileType.file : entry.isSymbolicLink() ? FileType.symbolicLink : FileType.other;
-      }
+      if (entry.isDirectory()) this.knownDirectories.set(prefix + entry.name, base + entry.name);
     }
-    return { names, types };
+    return new HostListing(entries);
+  }
+}
+
+/** A host listing read where the host put it: a name and a type are looked at only when asked for. */
+class HostListing implements DirectoryListing {
+  readonly count: number;
+
+  constructor(private readonly entries: readonly HostDirectoryEntry[]) {
+    this.count = entries.length;
   }
 
+  name(index: number): string {
+    return this.entries[index]!.name;
+  }
+
+  type(index: number): number {
+    const entry = this.entries[index]!;
+    return entry.isDirectory() ? FileType.directory : entry.isFile() ? FileType.file : entry.isSymbolicLink() ? FileType.symbolicLink : FileType.other;
+  }
 }
 
 /**

@@ -24,6 +24,23 @@ class MemoryDirectory {
 
 type MemoryNode = MemoryFile | MemoryDirectory;
 
+/** A directory's entries as they were when it was listed: later changes to it do not show. */
+class MemoryListing implements DirectoryListing {
+  constructor(private readonly names: readonly string[], private readonly types: readonly number[]) {}
+
+  get count(): number {
+    return this.names.length;
+  }
+
+  name(index: number): string {
+    return this.names[index]!;
+  }
+
+  type(index: number): number {
+    return this.types[index]!;
+  }
+}
+
 export class MemoryTree implements FileTree {
   readonly writable = true;
   private readonly root = new MemoryDirectory();
@@ -200,13 +217,13 @@ export class MemoryTree implements FileTree {
       },
       list: (): DirectoryListing => {
         const names: string[] = new Array(directory.entries.size);
-        const types = new Uint8Array(directory.entries.size);
+        const types: number[] = new Array(directory.entries.size);
         let index = 0;
         for (const [name, node] of directory.entries) {
           names[index] = name;
           types[index++] = node.type;
         }
-        return { names, types };
+        return new MemoryListing(names, types);
       },
       close: () => {},
     };

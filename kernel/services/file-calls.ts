@@ -121,7 +121,7 @@ export function fileListDirectory(context: CallContext, path: string, blockHandl
     opened.node.close();
     throw error;
   }
-  if (file.listed === file.entries!.names.length) {
+  if (file.listed === file.entries!.count) {
     opened.node.close();
     return BigInt(written);
   }
@@ -130,12 +130,12 @@ export function fileListDirectory(context: CallContext, path: string, blockHandl
 
 /** Fills `block` with the whole entries of `file`'s listing that fit, from where it stopped: the bytes written. */
 function fillListing(context: CallContext, file: OpenFile, block: Block, call: string): number {
-  const { names, types } = (file.entries ??= file.node.list());
+  const listing = (file.entries ??= file.node.list());
   const room = Math.min(block.bytes.byteLength, MAX_BLOCK_COPY_BYTES);
   const bytes = block.bytes;
   let written = 0;
-  while (file.listed < names.length) {
-    const name = names[file.listed]!;
+  while (file.listed < listing.count) {
+    const name = listing.name(file.listed);
     const nameBytes = encodeName(name, bytes, written + DIRECTORY_ENTRY_HEADER_BYTES, room);
     const size = DIRECTORY_ENTRY_HEADER_BYTES + nameBytes;
     if (nameBytes < 0 || written + size > room) {
@@ -145,7 +145,7 @@ function fillListing(context: CallContext, file: OpenFile, block: Block, call: s
       }
       break;
     }
-    bytes[written] = types[file.listed]!;
+    bytes[written] = listing.type(file.listed);
     bytes[written + 1] = nameBytes & 0xff;
     bytes[written + 2] = nameBytes >>> 8;
     written += size;

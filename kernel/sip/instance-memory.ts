@@ -105,11 +105,21 @@ export class InstanceMemory {
       const reallocate = this.reallocate;
       pointer = runProcessCode("cabi_realloc", () => reallocate(0, 0, align, data.byteLength)) >>> 0;
       // The allocator may have grown memory: check against the current buffer.
-      new Uint8Array(this.checkRange(pointer, data.byteLength), pointer, data.byteLength).set(data);
+      this.checkRange(pointer, data.byteLength);
+      this.bytes.set(data, pointer);
     }
-    const view = new DataView(this.checkRange(returnPointer, 8));
-    view.setUint32(returnPointer >>> 0, pointer, true);
-    view.setUint32((returnPointer >>> 0) + 4, length, true);
+    this.checkRange(returnPointer, 8);
+    // Through the cached byte view, little-endian by hand: a DataView a call is an allocation a call.
+    const bytes = this.bytes;
+    const at = returnPointer >>> 0;
+    bytes[at] = pointer;
+    bytes[at + 1] = pointer >>> 8;
+    bytes[at + 2] = pointer >>> 16;
+    bytes[at + 3] = pointer >>> 24;
+    bytes[at + 4] = length;
+    bytes[at + 5] = length >>> 8;
+    bytes[at + 6] = length >>> 16;
+    bytes[at + 7] = length >>> 24;
   }
 
   writeString(returnPointer: number, text: string): void {

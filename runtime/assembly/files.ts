@@ -106,22 +106,33 @@ export class Directory {
 
   /**
    * The current entry's path in the directory `path`: `path`, a slash (unless `path` ends with
-   * one) and the name, built in one allocation when the name is ASCII (a walk makes a path of
-   * every entry; decoding the name and joining would make three).
+   * one) and the name, built in one allocation when the name is ASCII, two otherwise (a walk makes
+   * a path of every entry; decoding the name and joining would make three).
    */
   pathIn(path: string): string {
     const start = this.buffer.dataStart + <usize>this.nameAt;
     const length = this.nameBytes;
     const slash: i32 = path.endsWith("/") ? 0 : 1;
+    let ascii = true;
     for (let index = 0; index < length; index++) {
-      if (load<u8>(start + <usize>index) >= 0x80) return slash ? path + "/" + this.name : path + this.name;
+      if (load<u8>(start + <usize>index) >= 0x80) {
+        ascii = false;
+        break;
+      }
     }
+    // Any other name is decoded first, then copied in: two allocations rather than one.
+    const name = ascii ? "" : this.name;
+    const nameUnits = ascii ? length : name.length;
     const pathUnits = path.length;
-    const joined = __new(<usize>(pathUnits + slash + length) << 1, idof<string>());
+    const joined = __new(<usize>(pathUnits + slash + nameUnits) << 1, idof<string>());
     memory.copy(joined, changetype<usize>(path), <usize>pathUnits << 1);
     if (slash) store<u16>(joined + (<usize>pathUnits << 1), 0x2f);
     const names = joined + (<usize>(pathUnits + slash) << 1);
-    for (let index = 0; index < length; index++) store<u16>(names + (<usize>index << 1), load<u8>(start + <usize>index));
+    if (ascii) {
+      for (let index = 0; index < length; index++) store<u16>(names + (<usize>index << 1), load<u8>(start + <usize>index));
+    } else {
+      memory.copy(names, changetype<usize>(name), <usize>nameUnits << 1);
+    }
     return changetype<string>(joined);
   }
 
