@@ -77,9 +77,6 @@ export class File {
   }
 }
 
-/** The entries of a directory not read yet: one for all, since a walk makes thousands of directories. */
-const NO_ENTRIES = new Uint8Array(0);
-
 /**
  * A directory being listed: `next()` moves to each entry in the directory's own order, then
  * false. It is opened and its first block of entries read in one call (files.list-directory); a
@@ -88,7 +85,11 @@ const NO_ENTRIES = new Uint8Array(0);
 export class Directory {
   /** The current entry's type (FILE_TYPE_*). */
   type: u32 = 0;
-  private buffer: Uint8Array = NO_ENTRIES;
+  /**
+   * The entries read and not yet visited; null before the first block (no empty array a
+   * directory: a walk makes thousands, and a shared one would give every app a start function).
+   */
+  private buffer: Uint8Array | null = null;
   private cursor: i32 = 0;
   private nameAt: i32 = 0;
   private nameBytes: i32 = 0;
@@ -101,7 +102,7 @@ export class Directory {
 
   /** The current entry's name. */
   get name(): string {
-    return String.UTF8.decodeUnsafe(this.buffer.dataStart + <usize>this.nameAt, <usize>this.nameBytes);
+    return String.UTF8.decodeUnsafe(this.buffer!.dataStart + <usize>this.nameAt, <usize>this.nameBytes);
   }
 
   /**
@@ -110,7 +111,7 @@ export class Directory {
    * a path of every entry; decoding the name and joining would make three).
    */
   pathIn(path: string): string {
-    const start = this.buffer.dataStart + <usize>this.nameAt;
+    const start = this.buffer!.dataStart + <usize>this.nameAt;
     const length = this.nameBytes;
     const slash: i32 = path.endsWith("/") ? 0 : 1;
     let ascii = true;
@@ -138,10 +139,10 @@ export class Directory {
 
   /** Moves to the next entry; false at the end or on an error (then `Files.lastError` is set). */
   next(): bool {
-    if (this.cursor >= this.buffer.length) {
+    if (this.buffer === null || this.cursor >= this.buffer!.length) {
       if (this.finished || !this.fill()) return false;
     }
-    const buffer = this.buffer;
+    const buffer = this.buffer!;
     const at = this.cursor;
     this.type = <u32>buffer[at];
     const length = <i32>buffer[at + 1] | (<i32>buffer[at + 2] << 8);
