@@ -1,8 +1,8 @@
-// A profiling harness for the find experiment (not part of `npm run bench`): boots a kernel with
-// a host mount of a generated tree, runs apps/find in the kernel domain FIND_PROFILE_RUNS times,
-// interleaved with a plain readdirSync walk and readdirSync of the same directories alone, and prints
-// the medians. Run it under
-// `node --cpu-prof dist/bench/find-profile.js` to see where the kernel-mode walk spends its time.
+// A profiling harness for the find experiment (not part of `npm run bench`): boots a kernel with a
+// host mount of the generated tree (or the in-memory one: FIND_PROFILE_TREE=memory), runs
+// apps/find in the kernel domain FIND_PROFILE_RUNS times, each run beside a plain readdirSync walk
+// and readdirSync of the same directories alone, and prints the medians. Under
+// `node --cpu-prof dist/bench/find-profile.js` it shows where the kernel-mode walk spends its time.
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -10,19 +10,11 @@ import { fileURLToPath } from "node:url";
 import { bootKernel, resolveModuleSource } from "../kernel/index.js";
 import { generateTree } from "./file-tree.js";
 import { median } from "./measure.js";
+import { javascriptWalk, memorySink } from "./find.js";
 
 const RUNS = Number(process.env.FIND_PROFILE_RUNS ?? 50);
 const GUEST = process.env.FIND_PROFILE_TREE === "memory" ? "/memory" : "/data";
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-function javascriptWalk(directory: string, into: string[]): void {
-  into.push(directory);
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = directory + "/" + entry.name;
-    if (entry.isDirectory()) javascriptWalk(path, into);
-    else into.push(path);
-  }
-}
 
 function collectDirectories(directory: string, into: string[]): void {
   into.push(directory);
@@ -34,13 +26,8 @@ const kernel = bootKernel({ mounts: [{ hostDirectory: root, guestPath: "/data", 
 try {
   const tree = generateTree(root, 10_000);
   if (GUEST === "/memory") {
-    const files = kernel.services.files!;
-    files.mkdir("/memory");
-    const create = { read: false, write: true, create: true, truncate: false, append: false, exclusive: false, directory: false };
-    generateTree(root, 10_000, {
-      directory: (path) => files.mkdir("/memory" + path.slice(root.length)),
-      file: (path, text) => { const { node } = files.open("/memory" + path.slice(root.length), create); node.write(new TextEncoder().encode(text), 0); node.close(); },
-    });
+    kernel.services.files!.mkdir("/memory");
+    generateTree(root, 10_000, memorySink(kernel, root));
   }
   const image = kernel.load(resolveModuleSource("find", join(projectRoot, "apps")).bytes);
   // The host calls alone: readdirSync with file types of every directory of the tree, no paths built.

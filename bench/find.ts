@@ -27,7 +27,7 @@ const GOAL_RATIO_TO_JAVASCRIPT = 1.5;
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Every path under `directory` (itself first), the way find prints them, no links followed. */
-function javascriptWalk(directory: string, into: string[]): void {
+export function javascriptWalk(directory: string, into: string[]): void {
   into.push(directory);
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
     const path = directory + "/" + entry.name;
@@ -90,7 +90,7 @@ async function measureTree(kernel: Kernel, image: ModuleImage, tree: string, gue
 }
 
 /** The in-memory tree gets the same shape as the host one, under /memory (no links: the in-memory tree has none). */
-function memorySink(kernel: Kernel, hostRoot: string): TreeSink {
+export function memorySink(kernel: Kernel, hostRoot: string): TreeSink {
   const files = kernel.services.files!;
   const guest = (path: string) => "/memory" + path.slice(hostRoot.length);
   const create = { read: false, write: true, create: true, truncate: false, append: false, exclusive: false, directory: false };
