@@ -187,7 +187,10 @@ export class HostTree implements FileTree {
     const base = path.endsWith("/") ? path : path + "/";
     for (let index = 0; index < count; index++) {
       const entry = entries[index]!;
-      if (entry.isDirectory()) this.knownDirectories.set(prefix + entry.name, base + entry.name);
+      if (entry.isDirectory()) {
+        const key = prefix + entry.name;
+        if (!this.knownDirectories.has(key)) this.knownDirectories.set(key, base + entry.name);
+      }
     }
     return new HostListing(entries);
   }
