@@ -8,11 +8,9 @@ import { globMatches } from "./glob";
 
 const USAGE = "usage: find DIR [-name GLOB] [-type f|d|l]";
 
-class Frame {
-  constructor(readonly directory: Directory, readonly path: string) {}
-}
-
-const stack = new Array<Frame>();
+/** The directories being walked, innermost last, and their paths: two arrays, no object a directory. */
+const directories = new Array<Directory>();
+const paths = new Array<string>();
 let namePattern: string | null = null;
 /** The type -type asks for; 0: any. */
 let wantedType: u32 = 0;
@@ -33,8 +31,9 @@ function report(path: string, code: i32): void {
   exitCode = 1;
 }
 
-function visit(path: string, name: string, type: u32): void {
-  const nameMatches = namePattern === null || globMatches(namePattern!, name);
+/** `name` is asked for only when -name needs it: a walk without one never decodes a name on its own. */
+function visit(path: string, name: Directory | null, type: u32): void {
+  const nameMatches = namePattern === null || globMatches(namePattern!, name === null ? baseName(path) : name.name);
   if (nameMatches && (wantedType == 0 || wantedType == type)) {
     if (!Output.line(path)) outputFull = true;
   }
@@ -44,27 +43,28 @@ function visit(path: string, name: string, type: u32): void {
     report(path, Files.lastError);
     return;
   }
-  stack.push(new Frame(directory, path));
+  directories.push(directory!);
+  paths.push(path);
 }
 
 /** One entry of the innermost directory, or the end of it. */
 function step(): void {
-  const frame = stack[stack.length - 1];
+  const directory = directories[directories.length - 1];
+  const path = paths[paths.length - 1];
   Files.lastError = 0;
-  if (!frame.directory.next()) {
-    if (Files.lastError != 0) report(frame.path, Files.lastError);
-    frame.directory.close();
-    stack.pop();
+  if (!directory.next()) {
+    if (Files.lastError != 0) report(path, Files.lastError);
+    directory.close();
+    directories.pop();
+    paths.pop();
     return;
   }
-  const name = frame.directory.name;
-  const path = frame.path.endsWith("/") ? frame.path + name : frame.path + "/" + name;
-  visit(path, name, frame.directory.type);
+  visit(directory.pathIn(path), directory, directory.type);
 }
 
 /** Walks until done (true) or until the console is full (false). */
 function walk(): bool {
-  while (stack.length > 0) {
+  while (directories.length > 0) {
     if (outputFull) {
       if (!Output.flush()) return false;
       outputFull = false;
@@ -115,7 +115,7 @@ export function main(): i32 {
     report(start, <i32>status);
     return exitCode;
   }
-  visit(start, baseName(start), Files.typeOf(status));
+  visit(start, null, Files.typeOf(status));
   if (walk()) return exitCode;
   Scheduler.defer(resume);
   return exitCode;

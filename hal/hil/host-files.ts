@@ -10,9 +10,16 @@ export interface HostFileStatus {
   readonly size: number;
 }
 
+/**
+ * One entry of a directory listing: its name, and what it is as the listing says (a symbolic link
+ * is not followed). The shape of node:fs's Dirent, so a listing is handed on as the host made it:
+ * a walk lists thousands of entries, and a copy of each would be garbage made only to be read once.
+ */
 export interface HostDirectoryEntry {
   readonly name: string;
-  readonly type: HostFileType;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
 }
 
 /** How a host file is opened. */
@@ -40,7 +47,7 @@ export interface HostFiles {
   /** An open file's status. */
   fstat(descriptor: number): HostFileStatus;
   /** The entries of a directory in the host's order (not sorted), without `.` and `..`. */
-  readDirectory(path: string): HostDirectoryEntry[];
+  readDirectory(path: string): readonly HostDirectoryEntry[];
   /** A host file descriptor. */
   open(path: string, flags: HostOpenFlags): number;
   /** Reads up to `length` bytes at `position` into `buffer` from `offset`; 0 at end of file. */

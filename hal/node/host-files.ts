@@ -44,8 +44,8 @@ export class NodeHostFiles implements HostFiles {
     });
   }
 
-  readDirectory(path: string): HostDirectoryEntry[] {
-    return host(() => fs.readdirSync(path, { withFileTypes: true }).map((entry) => ({ name: entry.name, type: typeOf(entry) })));
+  readDirectory(path: string): readonly HostDirectoryEntry[] {
+    return host(() => fs.readdirSync(path, { withFileTypes: true }));
   }
 
   open(path: string, flags: HostOpenFlags): number {

@@ -9,9 +9,15 @@ export interface FileStatus {
   readonly size: number;
 }
 
-export interface DirectoryEntry {
-  readonly name: string;
-  readonly type: number;
+/**
+ * A directory's entries in the tree's order, read by index: a walk lists thousands of entries, so
+ * none gets an object of its own (a host listing is read where the host put it).
+ */
+export interface DirectoryListing {
+  readonly count: number;
+  name(index: number): string;
+  /** FileType: 1 file, 2 directory, 3 symbolic link, 0 other. */
+  type(index: number): number;
 }
 
 /** What `open` found: a file to read and write at positions, or a directory to list. */
@@ -23,7 +29,7 @@ export interface OpenedNode {
   /** Writes `data` at `position`, growing the file; returns the bytes written. */
   write(data: Uint8Array, position: number): number;
   /** A directory's entries in the tree's order (a host directory's, not sorted). */
-  list(): DirectoryEntry[];
+  list(): DirectoryListing;
   close(): void;
 }
 
@@ -34,6 +40,12 @@ export interface FileTree {
   /** What the path names, symbolic links followed. */
   stat(components: readonly string[]): FileStatus;
   open(components: readonly string[], flags: OpenFlags): OpenedNode;
+  /**
+   * A directory the tree already knows by exactly `guestPath` (normalized, as a listing named it),
+   * opened to list without splitting or resolving the path again; undefined for any other path.
+   * A tree that keeps no such knowledge leaves it out.
+   */
+  openKnownDirectory?(guestPath: string): OpenedNode | undefined;
   mkdir(components: readonly string[]): void;
   /** Removes a file (isDirectory for a directory). */
   unlink(components: readonly string[]): void;

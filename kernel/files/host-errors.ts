@@ -33,8 +33,13 @@ export function onHost<Result>(guestPath: string, call: () => Result): Result {
   try {
     return call();
   } catch (error) {
-    if (!(error instanceof HostFileError)) throw error;
-    const Kind = ERROR_OF_HOST_CODE.get(error.code) ?? InputOutputError;
-    throw new Kind(`${guestPath}: ${error.code}`);
+    throw kernelErrorOf(error, guestPath);
   }
+}
+
+/** A HostFileError as the kernel error of the same meaning, described by `guestPath`; anything else as it is. */
+export function kernelErrorOf(error: unknown, guestPath: string): unknown {
+  if (!(error instanceof HostFileError)) return error;
+  const Kind = ERROR_OF_HOST_CODE.get(error.code) ?? InputOutputError;
+  return new Kind(`${guestPath}: ${error.code}`);
 }

@@ -4,11 +4,11 @@
 // act on the last component itself (mkdir, unlink, rename, creating) resolve the parent that way
 // and append the name, and open with O_NOFOLLOW, so a link swapped in at the last moment is not
 // followed either. `..` never reaches here (guest paths are normalized first).
-import type { HostFiles, HostFileType } from "../../hal/hil/index.js";
+import type { HostDirectoryEntry, HostFiles, HostFileType } from "../../hal/hil/index.js";
 import { ErrorCode, FileType } from "../../runtime/abi/index.js";
 import { AlreadyExistsError, FileTooBigError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
-import type { DirectoryEntry, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
-import { onHost } from "./host-errors.js";
+import type { DirectoryListing, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
+import { kernelErrorOf, onHost } from "./host-errors.js";
 import { MAX_HOST_FILE_BYTES, MAX_KNOWN_DIRECTORIES } from "../params.js";
 
 const TYPE_OF_HOST_TYPE: Readonly<Record<HostFileType, number>> = {
@@ -20,7 +20,7 @@ export class HostTree implements FileTree {
   private readonly root: string;
   /**
    * Directories a listing of a resolved directory reported as directories (not links), by their
-   * components joined with "/": their host path is the parent's plus their name, with no link to
+   * normalized guest path (the mount point's and their components, joined with "/"): their host path is the parent's plus their name, with no link to
    * resolve, so opening them needs no realpath (a walk's cost is then one host call a directory,
    * as a plain readdir walk's is). Dropped whenever the kernel changes the mount (a rename could
    * put a link where a directory was) and when it reaches MAX_KNOWN_DIRECTORIES.
@@ -41,16 +41,21 @@ export class HostTree implements FileTree {
   }
 
   open(components: readonly string[], flags: OpenFlags): OpenedNode {
+    // The guest path is built only for a message: a walk opens thousands of directories.
     const guestPath = this.guestPath(components);
+    if (flags.directory && !flags.create) {
+      const path = this.resolved(components, guestPath);
+      return new HostDirectory(this, path, guestPath, this.listed(path, guestPath));
+    }
     const path = flags.create ? this.resolvedForCreate(components) : this.resolved(components);
-    if (flags.directory) return this.openedDirectory(path, components, onHost(guestPath, () => this.host.readDirectory(path)));
+    if (flags.directory) return new HostDirectory(this, path, guestPath, undefined);
     const descriptor = onHost(guestPath, () => this.host.open(path, {
       read: flags.read || !flags.write, write: flags.write, create: flags.create, truncate: flags.truncate, exclusive: flags.exclusive, noFollow: true,
     }));
     const status = onHost(guestPath, () => this.host.fstat(descriptor));
     if (status.type === "directory") {
       onHost(guestPath, () => this.host.close(descriptor));
-      return this.openedDirectory(path, components, undefined);
+      return new HostDirectory(this, path, guestPath, undefined);
     }
     return this.openedFile(descriptor, guestPath);
   }
@@ -89,10 +94,9 @@ export class HostTree implements FileTree {
   }
 
   /** The host path of `components` with every link resolved, refused when it leads out of the mount. */
-  private resolved(components: readonly string[]): string {
-    const known = this.knownDirectories.get(components.join("/"));
+  private resolved(components: readonly string[], guestPath = this.guestPath(components)): string {
+    const known = this.knownDirectories.get(guestPath);
     if (known !== undefined) return known;
-    const guestPath = this.guestPath(components);
     const path = onHost(guestPath, () => this.host.realpath(this.joined(this.root, components)));
     this.checkInside(path, guestPath);
     return path;
@@ -156,33 +160,84 @@ export class HostTree implements FileTree {
     };
   }
 
-  /** A directory's listing is taken once, at open or at the first read-directory; its directories become known. */
-  private openedDirectory(path: string, components: readonly string[], entries: ReturnType<HostFiles["readDirectory"]> | undefined): OpenedNode {
-    const guestPath = this.guestPath(components);
-    const list = (): DirectoryEntry[] => {
-      const listed = entries ?? onHost(guestPath, () => this.host.readDirectory(path));
-      if (this.knownDirectories.size + listed.length > MAX_KNOWN_DIRECTORIES) this.forgetDirectories();
-      const prefix = components.length === 0 ? "" : components.join("/") + "/";
-      const result: DirectoryEntry[] = new Array(listed.length);
-      for (let index = 0; index < listed.length; index++) {
-        const entry = listed[index]!;
-        if (entry.type === "directory") this.knownDirectories.set(prefix + entry.name, this.joined(path, [entry.name]));
-        result[index] = { name: entry.name, type: TYPE_OF_HOST_TYPE[entry.type] };
+  /**
+   * A directory listed before, named by exactly its normalized guest path, opened and listed
+   * without resolving it again (the namespace asks before it splits the path); undefined for any
+   * other path, which takes the long way.
+   */
+  openKnownDirectory(guestPath: string): OpenedNode | undefined {
+    const path = this.knownDirectories.get(guestPath);
+    return path === undefined ? undefined : new HostDirectory(this, path, guestPath, this.listed(path, guestPath));
+  }
+
+  /**
+   * The listing of the resolved directory `path` (`guestPath` in the guest); its directories
+   * become known. Taken afresh at every open: nothing caches a listing.
+   */
+  listed(path: string, guestPath: string): DirectoryListing {
+    let entries: readonly HostDirectoryEntry[];
+    try {
+      entries = this.host.readDirectory(path);
+    } catch (error) {
+      throw kernelErrorOf(error, guestPath);
+    }
+    const count = entries.length;
+    if (this.knownDirectories.size + count > MAX_KNOWN_DIRECTORIES) this.forgetDirectories();
+    const prefix = guestPath.endsWith("/") ? guestPath : guestPath + "/";
+    const base = path.endsWith("/") ? path : path + "/";
+    for (let index = 0; index < count; index++) {
+      const entry = entries[index]!;
+      if (entry.isDirectory()) {
+        const key = prefix + entry.name;
+        if (!this.knownDirectories.has(key)) this.knownDirectories.set(key, base + entry.name);
       }
-      return result;
-    };
-    return {
-      type: FileType.directory,
-      size: () => 0,
-      read: () => {
-        throw new IsDirectoryError(`${guestPath} is a directory`);
-      },
-      write: () => {
-        throw new IsDirectoryError(`${guestPath} is a directory`);
-      },
-      list,
-      close: () => {},
-    };
+    }
+    return new HostListing(entries);
   }
 }
 
+/** A host listing read where the host put it: a name and a type are looked at only when asked for. */
+class HostListing implements DirectoryListing {
+  readonly count: number;
+
+  constructor(private readonly entries: readonly HostDirectoryEntry[]) {
+    this.count = entries.length;
+  }
+
+  name(index: number): string {
+    return this.entries[index]!.name;
+  }
+
+  type(index: number): number {
+    const entry = this.entries[index]!;
+    return entry.isDirectory() ? FileType.directory : entry.isFile() ? FileType.file : entry.isSymbolicLink() ? FileType.symbolicLink : FileType.other;
+  }
+}
+
+/**
+ * An open host directory, its listing taken once, at open or at the first read-directory. A class
+ * rather than a literal of closures, since a walk opens thousands.
+ */
+class HostDirectory implements OpenedNode {
+  readonly type = FileType.directory;
+
+  constructor(private readonly tree: HostTree, private readonly path: string, private readonly guestPath: string, private listing: DirectoryListing | undefined) {}
+
+  size(): number {
+    return 0;
+  }
+
+  read(): number {
+    throw new IsDirectoryError(`${this.guestPath} is a directory`);
+  }
+
+  write(): number {
+    throw new IsDirectoryError(`${this.guestPath} is a directory`);
+  }
+
+  list(): DirectoryListing {
+    return (this.listing ??= this.tree.listed(this.path, this.guestPath));
+  }
+
+  close(): void {}
+}

@@ -6,7 +6,7 @@
 import { FileType } from "../../runtime/abi/index.js";
 import { AlreadyExistsError, FileTooBigError, InvalidArgumentError, IsDirectoryError, NotDirectoryError, NotEmptyError, NotFoundError, ResourceLimitError } from "../errors.js";
 import { MAX_MEMORY_FILE_BYTES, MAX_MEMORY_TREE_BYTES, MAX_MEMORY_TREE_ENTRIES } from "../params.js";
-import type { DirectoryEntry, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
+import type { DirectoryListing, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
 import { guestPathText } from "./guest-path.js";
 
 class MemoryFile {
@@ -23,6 +23,23 @@ class MemoryDirectory {
 }
 
 type MemoryNode = MemoryFile | MemoryDirectory;
+
+/** A directory's entries as they were when it was listed: later changes to it do not show. */
+class MemoryListing implements DirectoryListing {
+  constructor(private readonly names: readonly string[], private readonly types: readonly number[]) {}
+
+  get count(): number {
+    return this.names.length;
+  }
+
+  name(index: number): string {
+    return this.names[index]!;
+  }
+
+  type(index: number): number {
+    return this.types[index]!;
+  }
+}
 
 export class MemoryTree implements FileTree {
   readonly writable = true;
@@ -198,10 +215,15 @@ export class MemoryTree implements FileTree {
       write: () => {
         throw new IsDirectoryError("a directory is listed, not written");
       },
-      list: (): DirectoryEntry[] => {
-        const entries: DirectoryEntry[] = [];
-        for (const [name, node] of directory.entries) entries.push({ name, type: node.type });
-        return entries;
+      list: (): DirectoryListing => {
+        const names: string[] = new Array(directory.entries.size);
+        const types: number[] = new Array(directory.entries.size);
+        let index = 0;
+        for (const [name, node] of directory.entries) {
+          names[index] = name;
+          types[index++] = node.type;
+        }
+        return new MemoryListing(names, types);
       },
       close: () => {},
     };

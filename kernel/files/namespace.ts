@@ -14,12 +14,27 @@ interface Mount {
   readonly tree: FileTree;
 }
 
-/** A path's place: the tree that holds it and the components below that tree's root. */
-interface Located {
-  readonly mount: Mount;
-  readonly rest: readonly string[];
-  /** The normalized path, for messages: built only when asked for (a walk opens thousands of paths). */
-  readonly guestPath: string;
+/**
+ * A path's place: the tree that holds it and the components below that tree's root. A class, not
+ * an object literal with a getter: a walk locates thousands of paths, and a literal's accessor is
+ * made anew each time.
+ */
+class Located {
+  constructor(readonly mount: Mount, readonly rest: readonly string[], private readonly components: readonly string[]) {}
+
+  /** The normalized path, for messages: built only when asked for. */
+  get guestPath(): string {
+    return guestPathText(this.components);
+  }
+}
+
+/** What open found, and the path it was opened by (for messages, built only when asked for). */
+class Opened {
+  constructor(readonly node: OpenedNode, private readonly named: Located | string) {}
+
+  get guestPath(): string {
+    return typeof this.named === "string" ? this.named : this.named.guestPath;
+  }
 }
 
 export class FileNamespace {
@@ -41,7 +56,7 @@ export class FileNamespace {
         throw new InvalidArgumentError(`mount ${spec.guestPath} overlaps the mount at ${guestPathText(mount.components)}`);
       }
     }
-    const tree = new HostTree(host, spec.hostDirectory, spec.writable, spec.guestPath);
+    const tree = new HostTree(host, spec.hostDirectory, spec.writable, guestPathText(components));
     for (let depth = 1; depth <= components.length; depth++) {
       const prefix = components.slice(0, depth);
       if (this.memory.stat(prefix.slice(0, -1)) && !this.exists(prefix)) this.memory.mkdir(prefix);
@@ -60,9 +75,16 @@ export class FileNamespace {
   }
 
   open(path: string, flags: OpenFlags): { node: OpenedNode; guestPath: string } {
+    // A directory to list that a mount knows by exactly this path: a walk's every step after the first.
+    if (flags.directory && !flags.write && !flags.create) {
+      for (const mount of this.mounts) {
+        const known = mount.tree.openKnownDirectory?.(path);
+        if (known) return new Opened(known, path);
+      }
+    }
     const located = this.locate(path, "files.open");
     if (flags.write || flags.create || flags.truncate || flags.append) this.requireWritable(located.mount, located.guestPath);
-    return { node: located.mount.tree.open(located.rest, flags), get guestPath() { return located.guestPath; } };
+    return new Opened(located.mount.tree.open(located.rest, flags), located);
   }
 
   mkdir(path: string): void {
@@ -97,13 +119,7 @@ export class FileNamespace {
     for (const mount of this.mounts) {
       if (mount.components.length <= components.length && mount.components.every((name, index) => components[index] === name)) found = mount;
     }
-    return {
-      mount: found,
-      rest: found.components.length === 0 ? components : components.slice(found.components.length),
-      get guestPath() {
-        return guestPathText(components);
-      },
-    };
+    return new Located(found, found.components.length === 0 ? components : components.slice(found.components.length), components);
   }
 
   /** A path a call removes or replaces: never a mount point, nor a directory holding one. */

@@ -5,12 +5,12 @@
 import { CapabilityKind, Rights, type CapabilityObject, type CapabilityTable } from "../capabilities/index.js";
 import { ResourceLimitError } from "../errors.js";
 import { MAX_OPEN_FILES_PER_PROCESS } from "../params.js";
-import type { DirectoryEntry, OpenedNode } from "./file-tree.js";
+import type { DirectoryListing, OpenedNode } from "./file-tree.js";
 
 export class OpenFile {
   position = 0;
   /** A directory's entries, taken at the first read-directory; `listed` of them were handed out. */
-  entries: DirectoryEntry[] | undefined;
+  entries: DirectoryListing | undefined;
   listed = 0;
 
   /** `named` says the path it was opened by, for messages (built only when one is needed). */

@@ -2,7 +2,7 @@
 // calls on an open file need only its handle, whose rights say how it was opened.
 import { ALL_FILE_OPEN_FLAGS, DIRECTORY_ENTRY_HEADER_BYTES, FileOpenFlag, FileType, SeekOrigin, STAT_TYPE_SHIFT } from "../../runtime/abi/index.js";
 import { CapabilityKind, Rights } from "../capabilities/index.js";
-import { blockOf, checkBlockRange } from "../exchange/index.js";
+import { blockOf, checkBlockRange, type Block } from "../exchange/index.js";
 import { InvalidArgumentError, IsDirectoryError, NotDirectoryError, NotImplementedError, NotPermittedError, ReadOnlyError } from "../errors.js";
 import { OpenFile, insertOpenFile, openFileOf, type FileNamespace, type OpenFlags } from "../files/index.js";
 import { MAX_BLOCK_COPY_BYTES } from "../params.js";
@@ -94,29 +94,85 @@ export function fileReadDirectory(context: CallContext, handle: number, blockHan
   const table = context.process.capabilities;
   const { file } = openFileOf(table, handle);
   if (file.node.type !== FileType.directory) throw new NotDirectoryError(`files.read-directory: ${file.guestPath} is not a directory`);
+  return fillListing(context, file, blockOf(table, blockHandle, Rights.write), "files.read-directory");
+}
+
+/** What list-directory opens with: a directory, to list it. */
+const LIST_FLAGS: OpenFlags = { read: false, write: false, create: false, truncate: false, append: false, exclusive: false, directory: true };
+/** Where list-directory puts the directory handle in its result, above the byte count. */
+const LISTING_HANDLE_SHIFT = 32n;
+
+/**
+ * Open and read-directory in one call. A listing that fits in the block is closed again before
+ * the call returns, so a walk costs one call a directory and no handle; one that does not fit
+ * stays open as a handle for read-directory, exactly as if opened.
+ */
+export function fileListDirectory(context: CallContext, path: string, blockHandle: number): bigint {
+  const files = filesFor(context, Rights.read, "files.list-directory");
+  const table = context.process.capabilities;
   const block = blockOf(table, blockHandle, Rights.write);
-  const entries = (file.entries ??= file.node.list());
+  chargeForWork(context, path.length);
+  const opened = files.open(path, LIST_FLAGS);
+  const file = new OpenFile(opened.node, false, opened);
+  let written: number;
+  try {
+    written = fillListing(context, file, block, "files.list-directory");
+  } catch (error) {
+    opened.node.close();
+    throw error;
+  }
+  if (file.listed === file.entries!.count) {
+    opened.node.close();
+    return BigInt(written);
+  }
+  return (BigInt(insertOpenFile(table, file, Rights.read)) << LISTING_HANDLE_SHIFT) | BigInt(written);
+}
+
+/** Fills `block` with the whole entries of `file`'s listing that fit, from where it stopped: the bytes written. */
+function fillListing(context: CallContext, file: OpenFile, block: Block, call: string): number {
+  const listing = (file.entries ??= file.node.list());
   const room = Math.min(block.bytes.byteLength, MAX_BLOCK_COPY_BYTES);
-  // Names are encoded straight into the block (Buffer's UTF-8 writer), not through a copy each.
-  const bytes = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, room);
+  const bytes = block.bytes;
   let written = 0;
-  while (file.listed < entries.length) {
-    const entry = entries[file.listed]!;
-    const nameBytes = Buffer.byteLength(entry.name, "utf8");
+  while (file.listed < listing.count) {
+    const name = listing.name(file.listed);
+    const nameBytes = encodeName(name, bytes, written + DIRECTORY_ENTRY_HEADER_BYTES, room);
     const size = DIRECTORY_ENTRY_HEADER_BYTES + nameBytes;
-    if (written + size > room) {
-      if (written === 0) throw new InvalidArgumentError(`files.read-directory: an entry of ${size} bytes does not fit in a block of ${room}`);
+    if (nameBytes < 0 || written + size > room) {
+      if (written === 0) {
+        const needed = DIRECTORY_ENTRY_HEADER_BYTES + Buffer.byteLength(name, "utf8");
+        throw new InvalidArgumentError(`${call}: an entry of ${needed} bytes does not fit in a block of ${room}`);
+      }
       break;
     }
-    bytes[written] = entry.type;
+    bytes[written] = listing.type(file.listed);
     bytes[written + 1] = nameBytes & 0xff;
     bytes[written + 2] = nameBytes >>> 8;
-    bytes.write(entry.name, written + DIRECTORY_ENTRY_HEADER_BYTES, nameBytes, "utf8");
     written += size;
     file.listed++;
   }
   chargeForWork(context, written);
   return written;
+}
+
+/**
+ * Writes `name` as UTF-8 into `bytes` at `at`, before `end`: the bytes it took, or -1 when it
+ * does not fit. Most names are short ASCII, copied unit by unit here (a native encoder call per
+ * name costs more than the copy); any other goes through Buffer's UTF-8 writer.
+ */
+function encodeName(name: string, bytes: Uint8Array, at: number, end: number): number {
+  const length = name.length;
+  if (at + length > end) return at + Buffer.byteLength(name, "utf8") > end ? -1 : encodeWide(name, bytes, at);
+  for (let index = 0; index < length; index++) {
+    const unit = name.charCodeAt(index);
+    if (unit >= 0x80) return at + Buffer.byteLength(name, "utf8") > end ? -1 : encodeWide(name, bytes, at);
+    bytes[at + index] = unit;
+  }
+  return length;
+}
+
+function encodeWide(name: string, bytes: Uint8Array, at: number): number {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).write(name, at, "utf8");
 }
 
 export function fileStat(context: CallContext, path: string): bigint {

@@ -4,8 +4,7 @@ import { BadAddressError, InvalidArgumentError } from "../errors.js";
 import { MAX_STRING_UNITS } from "../params.js";
 import { runProcessCode } from "../syscalls/failure.js";
 
-const utf16Decoder = new TextDecoder("utf-16le");
-/** Below this many code units, building the string directly beats TextDecoder's call overhead (measured: bench "console.write"). */
+/** Below this many code units, building the string directly beats a decoder call's overhead (measured: bench "console.write"). */
 const SHORT_STRING_UNITS = 64;
 /**
  * Up to this many code units, appending one character at a time beats String.fromCharCode.apply
@@ -25,6 +24,12 @@ export class InstanceMemory {
    */
   private bytes = new Uint8Array(0);
   private units = new Uint16Array(0);
+  /**
+   * The memory as a Buffer, for long strings: Buffer's UTF-16 decoding copies the units as they
+   * are, several times faster than TextDecoder's (16 K units: ~4 against ~13 µs), and like the
+   * short paths keeps a lone surrogate as it is.
+   */
+  private text = Buffer.alloc(0);
 
   /** The instance whose memory this is, once attached (the fuel meter finds its counter here). */
   instance: WebAssembly.Instance | undefined;
@@ -35,6 +40,7 @@ export class InstanceMemory {
     if (exports.memory instanceof WebAssembly.Memory) this.memory = exports.memory;
     this.bytes = new Uint8Array(0);
     this.units = new Uint16Array(0);
+    this.text = Buffer.alloc(0);
     if (typeof exports.cabi_realloc === "function") this.reallocate = exports.cabi_realloc as Reallocate;
   }
 
@@ -52,6 +58,7 @@ export class InstanceMemory {
       const buffer = this.memory.buffer as ArrayBuffer;
       this.bytes = new Uint8Array(buffer);
       this.units = new Uint16Array(buffer, 0, buffer.byteLength >>> 1);
+      this.text = Buffer.from(buffer);
     }
     return this.bytes;
   }
@@ -68,7 +75,7 @@ export class InstanceMemory {
     const length = units >>> 0;
     if (length === 0) return "";
     if (length > MAX_STRING_UNITS) throw new InvalidArgumentError(`string of ${length} units (limit ${MAX_STRING_UNITS})`);
-    const buffer = this.checkRange(pointer, length * 2);
+    this.checkRange(pointer, length * 2);
     const start = pointer >>> 0;
     if ((start & 1) === 0) {
       const first = start >>> 1;
@@ -80,7 +87,7 @@ export class InstanceMemory {
       }
       if (length <= SHORT_STRING_UNITS) return String.fromCharCode.apply(null, this.units.subarray(first, first + length) as unknown as number[]);
     }
-    return utf16Decoder.decode(new Uint8Array(buffer, start, length * 2));
+    return this.text.toString("utf16le", start, start + length * 2);
   }
 
   readBytes(pointer: number, length: number): Uint8Array {
@@ -98,11 +105,21 @@ export class InstanceMemory {
       const reallocate = this.reallocate;
       pointer = runProcessCode("cabi_realloc", () => reallocate(0, 0, align, data.byteLength)) >>> 0;
       // The allocator may have grown memory: check against the current buffer.
-      new Uint8Array(this.checkRange(pointer, data.byteLength), pointer, data.byteLength).set(data);
+      this.checkRange(pointer, data.byteLength);
+      this.bytes.set(data, pointer);
     }
-    const view = new DataView(this.checkRange(returnPointer, 8));
-    view.setUint32(returnPointer >>> 0, pointer, true);
-    view.setUint32((returnPointer >>> 0) + 4, length, true);
+    this.checkRange(returnPointer, 8);
+    // Through the cached byte view, little-endian by hand: a DataView a call is an allocation a call.
+    const bytes = this.bytes;
+    const at = returnPointer >>> 0;
+    bytes[at] = pointer;
+    bytes[at + 1] = pointer >>> 8;
+    bytes[at + 2] = pointer >>> 16;
+    bytes[at + 3] = pointer >>> 24;
+    bytes[at + 4] = length;
+    bytes[at + 5] = length >>> 8;
+    bytes[at + 6] = length >>> 16;
+    bytes[at + 7] = length >>> 24;
   }
 
   writeString(returnPointer: number, text: string): void {

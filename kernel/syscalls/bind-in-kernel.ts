@@ -66,6 +66,33 @@ function makeImport(descriptor: SyscallDescriptor, handler: SyscallHandler, cont
       }
     };
   }
+  // Three u32s and bytes back (blocks.read: a walk copies out a block a directory): lifted inline,
+  // the result's copy charged before it is made, as below.
+  if (descriptor.result === "list<u8>" && descriptor.parameters.length === 3 && descriptor.parameters.every((parameter) => parameter.type === "u32")) {
+    return (first, second, third, returnPointer) => {
+      try {
+        const value = handler(context, (first as number) >>> 0, (second as number) >>> 0, (third as number) >>> 0) as Uint8Array;
+        context.fuel?.charge(value.byteLength / KERNEL_BYTES_PER_FUEL);
+        memory.writeBytes(returnPointer as number, value);
+        return undefined;
+      } catch (error) {
+        return failedCall(error, name, resultType);
+      }
+    };
+  }
+  // A path and a u32 (files.open, files.list-directory: a walk makes one a directory): lifted inline too.
+  if (descriptor.parameters.length === 2 && descriptor.parameters[0]!.type === "string" && descriptor.parameters[1]!.type === "u32"
+    && descriptor.result !== "string" && descriptor.result !== "list<u8>") {
+    return (pointer, length, second) => {
+      try {
+        const text = memory.readString(pointer as number, length as number);
+        chargeForWork(context, text.length * 2);
+        return handler(context, text, (second as number) >>> 0);
+      } catch (error) {
+        return failedCall(error, name, resultType);
+      }
+    };
+  }
   const lifters = descriptor.parameters.map((parameter) => lifterFor(parameter.type, memory));
   const writeResult = descriptor.result === "string"
     ? (returnPointer: number, value: unknown) => memory.writeString(returnPointer, value as string)

@@ -50,6 +50,7 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "files.write": services.fileWrite,
   "files.seek": services.fileSeek,
   "files.read-directory": services.fileReadDirectory,
+  "files.list-directory": services.fileListDirectory,
   "files.stat": services.fileStat,
   "files.mkdir": services.fileMkdir,
   "files.unlink": services.fileUnlink,

@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "9bd9abee0f105736";
+export const ABI_SOURCE_HASH = "bd4d3c96d78e2b1a";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "channels.subscribe", "names.publish", "names.connect", "files.open", "files.close", "files.read", "files.write", "files.seek", "files.read-directory", "files.stat", "files.mkdir", "files.unlink", "files.remove-directory", "files.rename", "sockets.listen", "sockets.local-port", "sockets.accept", "sockets.connect", "sockets.send", "sockets.send-block", "sockets.receive", "sockets.shutdown", "sockets.close", "sockets.watch", "sockets.bind-datagram", "sockets.send-to", "sockets.receive-from", "random.fill"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "channels.subscribe", "names.publish", "names.connect", "files.open", "files.close", "files.read", "files.write", "files.seek", "files.read-directory", "files.list-directory", "files.stat", "files.mkdir", "files.unlink", "files.remove-directory", "files.rename", "sockets.listen", "sockets.local-port", "sockets.accept", "sockets.connect", "sockets.send", "sockets.send-block", "sockets.receive", "sockets.shutdown", "sockets.close", "sockets.watch", "sockets.bind-datagram", "sockets.send-to", "sockets.receive-from", "random.fill"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -53,25 +53,26 @@ export const Syscall = {
   filesWrite: 38,
   filesSeek: 39,
   filesReadDirectory: 40,
-  filesStat: 41,
-  filesMkdir: 42,
-  filesUnlink: 43,
-  filesRemoveDirectory: 44,
-  filesRename: 45,
-  socketsListen: 46,
-  socketsLocalPort: 47,
-  socketsAccept: 48,
-  socketsConnect: 49,
-  socketsSend: 50,
-  socketsSendBlock: 51,
-  socketsReceive: 52,
-  socketsShutdown: 53,
-  socketsClose: 54,
-  socketsWatch: 55,
-  socketsBindDatagram: 56,
-  socketsSendTo: 57,
-  socketsReceiveFrom: 58,
-  randomFill: 59,
+  filesListDirectory: 41,
+  filesStat: 42,
+  filesMkdir: 43,
+  filesUnlink: 44,
+  filesRemoveDirectory: 45,
+  filesRename: 46,
+  socketsListen: 47,
+  socketsLocalPort: 48,
+  socketsAccept: 49,
+  socketsConnect: 50,
+  socketsSend: 51,
+  socketsSendBlock: 52,
+  socketsReceive: 53,
+  socketsShutdown: 54,
+  socketsClose: 55,
+  socketsWatch: 56,
+  socketsBindDatagram: 57,
+  socketsSendTo: 58,
+  socketsReceiveFrom: 59,
+  randomFill: 60,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -529,6 +530,17 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
   {
     number: 41,
     interfaceName: "files",
+    functionName: "list-directory",
+    qualifiedName: "files.list-directory",
+    importModule: "singlet:kernel/files@0.1.0",
+    parameters: [{"name":"path","type":"string"},{"name":"block","type":"u32"}],
+    result: "s64",
+    coreParameters: ["i32","i32","i32"],
+    coreResults: ["i64"],
+  },
+  {
+    number: 42,
+    interfaceName: "files",
     functionName: "stat",
     qualifiedName: "files.stat",
     importModule: "singlet:kernel/files@0.1.0",
@@ -538,7 +550,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 42,
+    number: 43,
     interfaceName: "files",
     functionName: "mkdir",
     qualifiedName: "files.mkdir",
@@ -549,7 +561,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 43,
+    number: 44,
     interfaceName: "files",
     functionName: "unlink",
     qualifiedName: "files.unlink",
@@ -560,7 +572,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 44,
+    number: 45,
     interfaceName: "files",
     functionName: "remove-directory",
     qualifiedName: "files.remove-directory",
@@ -571,7 +583,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 45,
+    number: 46,
     interfaceName: "files",
     functionName: "rename",
     qualifiedName: "files.rename",
@@ -582,7 +594,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 46,
+    number: 47,
     interfaceName: "sockets",
     functionName: "listen",
     qualifiedName: "sockets.listen",
@@ -593,7 +605,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 47,
+    number: 48,
     interfaceName: "sockets",
     functionName: "local-port",
     qualifiedName: "sockets.local-port",
@@ -604,7 +616,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 48,
+    number: 49,
     interfaceName: "sockets",
     functionName: "accept",
     qualifiedName: "sockets.accept",
@@ -615,7 +627,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 49,
+    number: 50,
     interfaceName: "sockets",
     functionName: "connect",
     qualifiedName: "sockets.connect",
@@ -626,7 +638,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 50,
+    number: 51,
     interfaceName: "sockets",
     functionName: "send",
     qualifiedName: "sockets.send",
@@ -637,7 +649,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 51,
+    number: 52,
     interfaceName: "sockets",
     functionName: "send-block",
     qualifiedName: "sockets.send-block",
@@ -648,7 +660,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 52,
+    number: 53,
     interfaceName: "sockets",
     functionName: "receive",
     qualifiedName: "sockets.receive",
@@ -659,7 +671,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 53,
+    number: 54,
     interfaceName: "sockets",
     functionName: "shutdown",
     qualifiedName: "sockets.shutdown",
@@ -670,7 +682,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 54,
+    number: 55,
     interfaceName: "sockets",
     functionName: "close",
     qualifiedName: "sockets.close",
@@ -681,7 +693,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 55,
+    number: 56,
     interfaceName: "sockets",
     functionName: "watch",
     qualifiedName: "sockets.watch",
@@ -692,7 +704,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 56,
+    number: 57,
     interfaceName: "sockets",
     functionName: "bind-datagram",
     qualifiedName: "sockets.bind-datagram",
@@ -703,7 +715,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 57,
+    number: 58,
     interfaceName: "sockets",
     functionName: "send-to",
     qualifiedName: "sockets.send-to",
@@ -714,7 +726,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 58,
+    number: 59,
     interfaceName: "sockets",
     functionName: "receive-from",
     qualifiedName: "sockets.receive-from",
@@ -725,7 +737,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 59,
+    number: 60,
     interfaceName: "random",
     functionName: "fill",
     qualifiedName: "random.fill",

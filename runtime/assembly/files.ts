@@ -77,33 +77,92 @@ export class File {
   }
 }
 
-/** A directory being listed: `next()` moves to each entry in the directory's order, then false. */
+/**
+ * A directory being listed: `next()` moves to each entry in the directory's own order, then
+ * false. It is opened and its first block of entries read in one call (files.list-directory); a
+ * listing that fit there holds no handle (`handle` 0), a longer one reads on through its handle.
+ */
 export class Directory {
-  /** The current entry's name and type (FILE_TYPE_*). */
-  name: string = "";
+  /** The current entry's type (FILE_TYPE_*). */
   type: u32 = 0;
-  private buffer: Uint8Array = new Uint8Array(0);
+  /**
+   * The entries read and not yet visited; null before the first block (no empty array a
+   * directory: a walk makes thousands, and a shared one would give every app a start function).
+   */
+  private buffer: Uint8Array | null = null;
   private cursor: i32 = 0;
+  private nameAt: i32 = 0;
+  private nameBytes: i32 = 0;
   private finished: bool = false;
 
-  constructor(readonly handle: u32) {}
+  /** `handle` 0: nothing stays open, the first block held the whole listing. */
+  constructor(readonly handle: u32) {
+    this.finished = handle == 0;
+  }
+
+  /** The current entry's name. */
+  get name(): string {
+    return String.UTF8.decodeUnsafe(this.buffer!.dataStart + <usize>this.nameAt, <usize>this.nameBytes);
+  }
+
+  /**
+   * The current entry's path in the directory `path`: `path`, a slash (unless `path` ends with
+   * one) and the name, built in one allocation when the name is ASCII, two otherwise (a walk makes
+   * a path of every entry; decoding the name and joining would make three).
+   */
+  pathIn(path: string): string {
+    const start = this.buffer!.dataStart + <usize>this.nameAt;
+    const length = this.nameBytes;
+    const slash: i32 = path.endsWith("/") ? 0 : 1;
+    let ascii = true;
+    for (let index = 0; index < length; index++) {
+      if (load<u8>(start + <usize>index) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    // Any other name is decoded first, then copied in: two allocations rather than one.
+    const name = ascii ? "" : this.name;
+    const nameUnits = ascii ? length : name.length;
+    const pathUnits = path.length;
+    const joined = __new(<usize>(pathUnits + slash + nameUnits) << 1, idof<string>());
+    memory.copy(joined, changetype<usize>(path), <usize>pathUnits << 1);
+    if (slash) store<u16>(joined + (<usize>pathUnits << 1), 0x2f);
+    const names = joined + (<usize>(pathUnits + slash) << 1);
+    if (ascii) {
+      for (let index = 0; index < length; index++) store<u16>(names + (<usize>index << 1), load<u8>(start + <usize>index));
+    } else {
+      memory.copy(names, changetype<usize>(name), <usize>nameUnits << 1);
+    }
+    return changetype<string>(joined);
+  }
 
   /** Moves to the next entry; false at the end or on an error (then `Files.lastError` is set). */
   next(): bool {
-    if (this.cursor >= this.buffer.length) {
+    if (this.buffer === null || this.cursor >= this.buffer!.length) {
       if (this.finished || !this.fill()) return false;
     }
-    const buffer = this.buffer;
+    const buffer = this.buffer!;
     const at = this.cursor;
     this.type = <u32>buffer[at];
     const length = <i32>buffer[at + 1] | (<i32>buffer[at + 2] << 8);
-    this.name = String.UTF8.decodeUnsafe(buffer.dataStart + <usize>(at + 3), <usize>length);
+    this.nameAt = at + 3;
+    this.nameBytes = length;
     this.cursor = at + 3 + length;
     return true;
   }
 
   close(): i32 {
-    return fileCalls.close(this.handle);
+    return this.handle == 0 ? 0 : fileCalls.close(this.handle);
+  }
+
+  /** Takes the `count` bytes of entries the kernel put in `block`. */
+  take(block: i32, count: u32): void {
+    this.buffer = blockCalls.read(<u32>block, 0, count);
+    this.cursor = 0;
+    // The kernel stops only at an entry that does not fit; with room for the longest entry left,
+    // none was left over, and asking again would only answer 0 (a crossing saved per directory).
+    if (count + MAX_ENTRY_BYTES <= TRANSFER_BYTES) this.finished = true;
   }
 
   private fill(): bool {
@@ -118,11 +177,7 @@ export class Directory {
       this.finished = true;
       return false;
     }
-    this.buffer = blockCalls.read(<u32>block, 0, <u32>count);
-    this.cursor = 0;
-    // The kernel stops only at an entry that does not fit; with room for the longest entry left,
-    // none was left over, and asking again would only answer 0 (a crossing saved per directory).
-    if (<u32>count + MAX_ENTRY_BYTES <= TRANSFER_BYTES) this.finished = true;
+    this.take(block, <u32>count);
     return true;
   }
 }
@@ -147,11 +202,16 @@ export class Files {
     return new File(<u32>handle);
   }
 
-  /** Opens the directory `path` for listing, or null. */
+  /** Opens the directory `path` for listing, its first block of entries read in the same call; or null. */
   static openDirectory(path: string): Directory | null {
-    const handle = fileCalls.open(path, Files.DIRECTORY);
-    if (handle < 0) return Files.failed<Directory>(handle);
-    return new Directory(<u32>handle);
+    const block = transfer();
+    if (block < 0) return Files.failed<Directory>(block);
+    const result = fileCalls.listDirectory(path, <u32>block);
+    if (result < 0) return Files.failed<Directory>(<i32>result);
+    const directory = new Directory(<u32>(result >>> 32));
+    const count = <u32>result;
+    if (count > 0) directory.take(block, count);
+    return directory;
   }
 
   /** `(type << 48) | size`, symbolic links followed, or a negative error; see typeOf and sizeOf. */

@@ -186,7 +186,7 @@ export function generateAbiReferencePages(witPackage: WitPackage): Map<string, s
       const { coreParameters, coreResults } = flattenImportSignature(witFunction.parameters, witFunction.result);
       const signature = `${witFunction.name}: func(${witFunction.parameters.map((parameter) => `${parameter.name}: ${parameter.type}`).join(", ")})${witFunction.result ? ` -> ${witFunction.result}` : ""}`;
       const fileName = `${interfaceName}.${witFunction.name}.md`;
-      const failure = witFunction.result === "s32"
+      const failure = witFunction.result === "s32" || witFunction.result === "s64"
         ? "Returns a negative error code on failure ([errors](../errors.md)); the process carries on."
         : "Has no error result: a bad pointer or a refused call ends the process with a fault ([errors](../errors.md)).";
       pages.set(fileName, `<!-- ${GENERATED_NOTICE} -->

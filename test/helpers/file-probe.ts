@@ -21,6 +21,7 @@ export const FILE_IMPORTS = `
   (import "${FILES}" "write" (func $write (param i32 i32 i32) (result i32)))
   (import "${FILES}" "seek" (func $seek (param i32 i64 i32) (result i64)))
   (import "${FILES}" "read-directory" (func $readDirectory (param i32 i32) (result i32)))
+  (import "${FILES}" "list-directory" (func $listDirectory (param i32 i32 i32) (result i64)))
   (import "${FILES}" "stat" (func $stat (param i32 i32) (result i64)))
   (import "${FILES}" "mkdir" (func $mkdir (param i32 i32) (result i32)))
   (import "${FILES}" "unlink" (func $unlink (param i32 i32) (result i32)))

@@ -43,6 +43,23 @@ describe("kernel/files apps on the demo tree", function () {
       expect(missing.stderr).to.equal("ls: /nothing: error 2\n");
     });
 
+    it(`find and ls list a directory wider than the runtime's block, the rest read through its handle (${domain} domain)`, async () => {
+      // 1,500 entries of 33 bytes: about 49 KiB of listing against a 32 KiB block.
+      const kernel = demoKernel();
+      try {
+        const files = kernel.services.files!;
+        files.mkdir("/wide");
+        const names = Array.from({ length: 1500 }, (_, index) => `entry-${String(index).padStart(4, "0")}-${"x".repeat(19)}`);
+        for (const name of names) files.mkdir(`/wide/${name}`);
+        const found = await runCaptured(kernel, kernel.load(appBytes("find")), { args: ["/wide"], domain });
+        expect(found.stdout).to.equal(["/wide", ...names.map((name) => `/wide/${name}`)].join("\n") + "\n");
+        const listed = await runCaptured(kernel, kernel.load(appBytes("ls")), { args: ["/wide"], domain });
+        expect(listed.stdout).to.equal(names.map((name) => `${name}/`).join("\n") + "\n");
+      } finally {
+        await kernel.shutdown();
+      }
+    });
+
     it(`cat prints files whole and in order (${domain} domain)`, async () => {
       const result = await run("cat", ["/etc/motd", "/etc/hosts"], domain);
       expect(result.stdout).to.equal(DEMO_TREE.get("/etc/motd")! + DEMO_TREE.get("/etc/hosts")!);

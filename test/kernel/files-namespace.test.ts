@@ -2,7 +2,7 @@
 // a directory holding a mount point stays, the in-memory tree's bounds hold, and the limits the
 // guide's table states are the kernel's.
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NodeHostFiles } from "../../hal/node/index.js";
@@ -10,6 +10,18 @@ import { FileNamespace, MemoryTree } from "../../kernel/index.js";
 import * as params from "../../kernel/params.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
 import { readProjectFile } from "../helpers/kernel.js";
+
+const LIST = { read: false, write: false, create: false, truncate: false, append: false, exclusive: false, directory: true };
+
+/** Host files that count the realpath calls: a directory opened without one was taken as known. */
+class CountingHostFiles extends NodeHostFiles {
+  realpaths = 0;
+
+  override realpath(path: string): string {
+    this.realpaths++;
+    return super.realpath(path);
+  }
+}
 
 const WRITE_CREATE = { read: false, write: true, create: true, truncate: false, append: false, exclusive: false, directory: false };
 
@@ -52,7 +64,8 @@ describe("kernel/files namespace", () => {
     const namespace = new FileNamespace();
     for (const name of ["/zeta", "/alpha", "/mid"]) namespace.mkdir(name);
     const { node } = namespace.open("/", { ...WRITE_CREATE, write: false, create: false, read: true, directory: true });
-    expect(node.list().map((entry) => entry.name)).to.deep.equal(["zeta", "alpha", "mid"]);
+    const listing = node.list();
+    expect(Array.from({ length: listing.count }, (_, index) => listing.name(index))).to.deep.equal(["zeta", "alpha", "mid"]);
   });
 
   it("bounds the in-memory tree's bytes (fileTooBig) and entries (noMemory), and gives bytes back on unlink", () => {
@@ -67,6 +80,29 @@ describe("kernel/files namespace", () => {
     namespace.unlink("/a");
     expect(tree.bytes).to.equal(0);
     expect(second.write(new Uint8Array(50), 0)).to.equal(50);
+  });
+
+  it("opens a listed directory by its exact path without resolving it again, and any other spelling the long way to the same place", () => {
+    const root = mkdtempSync(join(host, "known-"));
+    mkdirSync(join(root, "sub"));
+    writeFileSync(join(root, "sub", "file"), "");
+    const namespace = new FileNamespace();
+    const files = new CountingHostFiles();
+    namespace.mount(files, { hostDirectory: root, guestPath: "/mnt/data", writable: false });
+    const names = (path: string) => {
+      const listing = namespace.open(path, LIST).node.list();
+      return Array.from({ length: listing.count }, (_, index) => listing.name(index));
+    };
+    expect(names("/mnt/data")).to.deep.equal(["sub"]);
+    const resolvedBefore = files.realpaths;
+    expect(names("/mnt/data/sub")).to.deep.equal(["file"]);
+    expect(files.realpaths).to.equal(resolvedBefore);
+    for (const spelling of ["/mnt/data/sub/", "/mnt//data/sub", "/mnt/data/sub/../sub", "mnt/data/sub"]) expect(names(spelling), spelling).to.deep.equal(["file"]);
+    expect(codeOf(() => namespace.open("/mnt/data/sub/file", LIST))).to.equal(ErrorCode.notDirectory);
+    // Only where a directory is is remembered, never what it holds: each open lists it afresh.
+    writeFileSync(join(root, "sub", "later"), "");
+    expect(names("/mnt/data/sub")).to.deep.equal(readdirSync(join(root, "sub")));
+    expect(names("/mnt/data/sub")).to.include("later");
   });
 
   it("states the kernel's file limits in the guide's table", () => {

@@ -61,6 +61,37 @@ describe("kernel/files", function () {
       expect(exitCodeOf(run)).to.equal(4 * 1000 + (0x01 | (0x01 << 8) | ("y".charCodeAt(0) << 24)));
     });
 
+    it(`list-directory opens and lists in one call; a listing that fits holds no handle, an empty one gives 0 (${domain} domain)`, async () => {
+      // main = bytes * 1000 + the handle part * 100 + the first entry's first four bytes' checksum (01 01 00 'y' for /full, 01 05 00 'b' for /ro/sub).
+      const listed = (path: string) => `
+        (local $r i64)
+        (local.set $b (call $blockCreate (i32.const 64)))
+        (local.set $r (call $listDirectory {${path}} (local.get $b)))
+        (call $blockRead (local.get $b) (i32.const 0) (i32.const 4) (i32.const ${RETURN_AREA}))
+        (i32.add (i32.add (i32.mul (i32.wrap_i64 (local.get $r)) (i32.const 1000)) (i32.mul (i32.wrap_i64 (i64.shr_u (local.get $r) (i64.const 32))) (i32.const 100)))
+          (i32.load (i32.load (i32.const ${RETURN_AREA}))))`;
+      expect(exitCodeOf(await runProbe(fixture.kernel, listed("/full"), domain))).to.equal(4 * 1000 + (0x01 | (0x01 << 8) | ("y".charCodeAt(0) << 24)));
+      expect(exitCodeOf(await runProbe(fixture.kernel, listed("/ro/sub"), domain))).to.equal(8 * 1000 + (0x01 | (0x05 << 8) | ("b".charCodeAt(0) << 24)));
+      expect(exitCodeOf(await runProbe(fixture.kernel, `(local.set $b (call $blockCreate (i32.const 64))) (i32.wrap_i64 (call $listDirectory {/rw} (local.get $b)))`, domain))).to.equal(0);
+    });
+
+    it(`list-directory leaves a listing larger than the block open as a handle that read-directory goes on with (${domain} domain)`, async () => {
+      // /ro's nine entries take 59 bytes: a 16-byte block holds a few; main = all bytes * 10 + whether a handle came back.
+      const run = await runProbe(fixture.kernel, `
+        (local $r i64)
+        (local.set $b (call $blockCreate (i32.const 16)))
+        (local.set $r (call $listDirectory {/ro} (local.get $b)))
+        (local.set $h (i32.wrap_i64 (i64.shr_u (local.get $r) (i64.const 32))))
+        (local.set $g (i32.wrap_i64 (local.get $r)))
+        (block $done (loop $more
+          (local.set $r (i64.extend_i32_s (call $readDirectory (local.get $h) (local.get $b))))
+          (br_if $done (i64.le_s (local.get $r) (i64.const 0)))
+          (local.set $g (i32.add (local.get $g) (i32.wrap_i64 (local.get $r))))
+          (br $more)))
+        (i32.add (i32.mul (local.get $g) (i32.const 10)) (i32.ne (local.get $h) (i32.const 0)))`, domain);
+      expect(exitCodeOf(run)).to.equal(59 * 10 + 1);
+    });
+
     it(`appends at the end, truncates on open, renames, unlinks, makes and removes directories (${domain} domain)`, async () => {
       const run = await runProbe(fixture.kernel, `
         (local.set $h (call $open {/rw/log} (i32.const ${WRITE | CREATE})))
@@ -88,7 +119,7 @@ describe("kernel/files", function () {
     });
 
     it(`a process without the files capability gets notPermitted from every path call (${domain} domain)`, async () => {
-      for (const body of [`(call $open {/f} (i32.const ${READ}))`, `(i32.wrap_i64 (call $stat {/f}))`, `(call $mkdir {/x})`, `(call $unlink {/f})`, `(call $removeDirectory {/d})`, `(call $rename {/f} {/g})`]) {
+      for (const body of [`(call $open {/f} (i32.const ${READ}))`, `(i32.wrap_i64 (call $stat {/f}))`, `(local.set $b (call $blockCreate (i32.const 16))) (i32.wrap_i64 (call $listDirectory {/d} (local.get $b)))`, `(call $mkdir {/x})`, `(call $unlink {/f})`, `(call $removeDirectory {/d})`, `(call $rename {/f} {/g})`]) {
         expect(exitCodeOf(await runProbe(fixture.kernel, body, domain, null)), body).to.equal(-ErrorCode.notPermitted);
       }
     });

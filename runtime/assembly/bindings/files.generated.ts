@@ -62,8 +62,18 @@ export function readDirectory(directory: u32, block: u32): i32 {
   return raw_read_directory(directory, block);
 }
 
+/** The syscall number of `list-directory`, for a batch entry. */
+export const LIST_DIRECTORY_CALL: u32 = 41;
+@external("singlet:kernel/files@0.1.0", "list-directory")
+declare function raw_list_directory(pathPointer: usize, pathLength: i32, block: u32): i64;
+
+/** Opens the directory `path` and fills the block `block` from its start as read-directory does, in one call: what a walk does at every directory. Returns `(directory << 32) | bytes`: `directory` is 0 when the whole listing fit (nothing stays open; an empty directory gives 0), else a directory handle whose read-directory calls go on where this one stopped. Or a negative error: those of open for a directory, and for the block those of read-directory (`badHandle` (9), `notPermitted` (1) for a block the caller may not write, `invalidArgument` (22) when the first entry does not fit). */
+export function listDirectory(path: string, block: u32): i64 {
+  return raw_list_directory(changetype<usize>(path), path.length, block);
+}
+
 /** The syscall number of `stat`, for a batch entry. */
-export const STAT_CALL: u32 = 41;
+export const STAT_CALL: u32 = 42;
 @external("singlet:kernel/files@0.1.0", "stat")
 declare function raw_stat(pathPointer: usize, pathLength: i32): i64;
 
@@ -73,7 +83,7 @@ export function stat(path: string): i64 {
 }
 
 /** The syscall number of `mkdir`, for a batch entry. */
-export const MKDIR_CALL: u32 = 42;
+export const MKDIR_CALL: u32 = 43;
 @external("singlet:kernel/files@0.1.0", "mkdir")
 declare function raw_mkdir(pathPointer: usize, pathLength: i32): i32;
 
@@ -83,7 +93,7 @@ export function mkdir(path: string): i32 {
 }
 
 /** The syscall number of `unlink`, for a batch entry. */
-export const UNLINK_CALL: u32 = 43;
+export const UNLINK_CALL: u32 = 44;
 @external("singlet:kernel/files@0.1.0", "unlink")
 declare function raw_unlink(pathPointer: usize, pathLength: i32): i32;
 
@@ -93,7 +103,7 @@ export function unlink(path: string): i32 {
 }
 
 /** The syscall number of `remove-directory`, for a batch entry. */
-export const REMOVE_DIRECTORY_CALL: u32 = 44;
+export const REMOVE_DIRECTORY_CALL: u32 = 45;
 @external("singlet:kernel/files@0.1.0", "remove-directory")
 declare function raw_remove_directory(pathPointer: usize, pathLength: i32): i32;
 
@@ -103,7 +113,7 @@ export function removeDirectory(path: string): i32 {
 }
 
 /** The syscall number of `rename`, for a batch entry. */
-export const RENAME_CALL: u32 = 45;
+export const RENAME_CALL: u32 = 46;
 @external("singlet:kernel/files@0.1.0", "rename")
 declare function raw_rename(oldPathPointer: usize, oldPathLength: i32, newPathPointer: usize, newPathLength: i32): i32;
 
