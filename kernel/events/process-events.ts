@@ -71,6 +71,11 @@ export class ProcessEvents {
   readonly statistics: EventStatistics = { delivered: 0, wakeUps: 0, queueHighWater: 0, deliveryFuel: 0, meteredDeliveries: 0, coalesced: 0 };
   /** Told when an event arrives at an empty queue (the scheduler, for in-kernel processes). */
   onReady: (() => void) | undefined;
+  /**
+   * Told when host I/O (a socket's data, a connection, a peer's end), not a kernel call, may have
+   * queued an event: the scheduler then delivers right after the host's callback returns.
+   */
+  onHostActivity: (() => void) | undefined;
   /** The process's one `process.yield`: a source while its event is queued. */
   readonly yieldSource: EventSource = { queued: false, taken: () => this.removeSource() };
 

@@ -42,6 +42,7 @@ export class Scheduler {
   attach(events: ProcessEvents, deliver: Deliver): void {
     const runnable: Runnable = { events, deliver, inRunQueue: false };
     events.onReady = () => this.enqueue(runnable);
+    events.onHostActivity = this.deliverSoon;
     if (events.queued > 0) this.enqueue(runnable);
   }
 
@@ -55,6 +56,29 @@ export class Scheduler {
     if (this.runnable === 0 && !this.scheduled) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
+
+  private soon = false;
+
+  /**
+   * Host I/O made a process ready (a socket's data arrived): deliver right after the host's
+   * callback returns, from inside the event-loop phase that read the data, instead of a whole turn
+   * later, so an in-kernel server answers as soon as a plain Node server would. A microtask runs
+   * only once the callback's stack is empty, so no handler runs inside anything else; the slice
+   * it runs is bounded as every slice is, and what it leaves continues through setImmediate. Only
+   * host I/O asks for this: readiness from kernel calls and timers keeps the turn-based order
+   * (processes started together take turns from their first event).
+   */
+  private readonly deliverSoon = (): void => {
+    if (this.soon || this.head === this.tail) return;
+    this.soon = true;
+    queueMicrotask(this.runSoon);
+  };
+
+  private readonly runSoon = (): void => {
+    this.soon = false;
+    // A setImmediate slice may also be pending: whichever runs first delivers, the other finds less or nothing.
+    if (this.head < this.tail) this.runSlice();
+  };
 
   private enqueue(runnable: Runnable): void {
     if (runnable.inRunQueue) return;

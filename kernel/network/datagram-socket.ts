@@ -63,7 +63,7 @@ export class DatagramSocket extends KernelSocket implements DatagramClient {
 
   bound(port: number): void {
     this.port = port;
-    this.changed(false);
+    this.hostChanged(false);
   }
 
   received(data: Uint8Array, address: string, port: number): void {
@@ -74,12 +74,12 @@ export class DatagramSocket extends KernelSocket implements DatagramClient {
     }
     this.queue.push({ data, address, port });
     this.queuedBytes += data.byteLength;
-    this.changed();
+    this.hostChanged();
   }
 
   failed(failure: NetworkFailure): void {
     this.failure = errorOfFailure(failure, "the UDP socket failed");
-    this.changed();
+    this.hostChanged();
   }
 
   /**

@@ -36,7 +36,7 @@ export class ListenerSocket extends KernelSocket implements ListenerClient {
 
   listening(port: number): void {
     this.port = port;
-    this.changed(false);
+    this.hostChanged(false);
   }
 
   accepted(connection: StreamConnection): StreamClient {
@@ -48,13 +48,13 @@ export class ListenerSocket extends KernelSocket implements ListenerClient {
     const socket = new StreamSocket("open");
     socket.connection = connection;
     this.pending.push(socket);
-    this.changed();
+    this.hostChanged();
     return socket;
   }
 
   failed(failure: NetworkFailure): void {
     this.failure = errorOfFailure(failure, "the listener failed");
-    this.changed();
+    this.hostChanged();
   }
 
   /** The oldest connection waiting, or undefined (wouldBlock). */

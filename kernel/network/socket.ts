@@ -50,6 +50,16 @@ export abstract class KernelSocket {
     this.announce();
   }
 
+  /**
+   * `changed`, from the host's own callbacks (data, a connection, the peer's end, room, a failure):
+   * an in-kernel watcher is served before the event loop moves on. Kernel calls use `changed`, so
+   * a process draining a socket in small receives does not chain deliveries ahead of the loop.
+   */
+  hostChanged(readableAgain = true): void {
+    this.changed(readableAgain);
+    this.watch?.events.onHostActivity?.();
+  }
+
   /** Settles at the next change (or at once when closed): a user domain's parked call tries again then. */
   change(): Promise<void> {
     if (this.released) return Promise.resolve();

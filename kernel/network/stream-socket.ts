@@ -53,7 +53,7 @@ export class StreamSocket extends KernelSocket implements StreamClient {
   // The host's events (StreamClient).
   connected(): void {
     this.state = "open";
-    this.changed();
+    this.hostChanged();
   }
 
   received(data: Uint8Array): void {
@@ -64,22 +64,22 @@ export class StreamSocket extends KernelSocket implements StreamClient {
       this.paused = true;
       this.connection?.pause();
     }
-    this.changed();
+    this.hostChanged();
   }
 
   ended(): void {
     this.peerFinished = true;
-    this.changed();
+    this.hostChanged();
   }
 
   drained(): void {
-    this.changed(false);
+    this.hostChanged(false);
   }
 
   closed(failure?: NetworkFailure): void {
     this.state = "gone";
     if (failure) this.failure = errorOfFailure(failure, "the connection failed");
-    this.changed();
+    this.hostChanged();
   }
 
   /**
