@@ -32,6 +32,11 @@ export function installCodeCache(): string | undefined {
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(distDirectory, "runtime", "toolchain", "install-code-cache.js")) {
-  const path = installCodeCache();
-  process.stdout.write(`code cache: ${path ? relative(projectRoot, path) : "none"}\n`);
+  // Without the entry the first run only compiles the command itself: worth a warning, not a failed install.
+  try {
+    const path = installCodeCache();
+    process.stdout.write(`code cache: ${path ? relative(projectRoot, path) : "none"}\n`);
+  } catch (error) {
+    process.stderr.write(`code cache: not made (${(error as Error).message}); the first run compiles the command from scratch\n`);
+  }
 }
