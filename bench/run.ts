@@ -1,9 +1,7 @@
 // `npm run bench`: runs every benchmark in one process, prints the tables and writes the same
 // figures to bench/results/latest.json.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import os from "node:os";
+import { writeExperimentResults } from "./experiment-results.js";
 import { runKernelCallBenchmarks } from "./kernel-calls.js";
 import { runVerifierBenchmarks } from "./verifier.js";
 import { runHalBenchmarks } from "./hal.js";
@@ -15,7 +13,6 @@ import { runFindBenchmarks } from "./find.js";
 import { runEchodBenchmarks } from "./echod.js";
 import type { BenchTable } from "./table.js";
 
-const resultsPath = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "latest.json");
 
 function formatTable(table: BenchTable): string {
   const cells = [table.columns, ...table.rows.map((row) => row.map(String))];
@@ -52,10 +49,8 @@ async function main(): Promise<void> {
       tables.push(table);
     }
   }
-  mkdirSync(dirname(resultsPath), { recursive: true });
-  writeFileSync(resultsPath, JSON.stringify({
-    date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, tables,
-  }, null, 2) + "\n");
+  // The run's tables as one more entry of the results directory, beside each experiment's own.
+  writeExperimentResults("latest", { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, tables });
   process.stdout.write(`wrote ${tables.length} tables to bench/results/latest.json\n`);
 }
 
