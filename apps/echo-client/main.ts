@@ -2,14 +2,11 @@
 // binary runs in both domains: connected (writable) → send and half-close; readable → receive
 // into a block until the server's end, then print what came back. The server is a port, or the
 // name an echod published its port under (asked again a little later while it is not there yet).
-import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process, Socket, Sockets, Timer } from "../../runtime/assembly";
+import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process, Socket, Sockets } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 const BLOCK_BYTES: u32 = 4096;
 const WOULD_BLOCK: i32 = -11;
-const NOT_FOUND: i32 = -2;
-/** How often to ask for a service not published yet, 10 ms apart: a second for the server to start. */
-const MAX_ATTEMPTS: u32 = 100;
 
 let line = "";
 let block: u32 = 0;
@@ -17,7 +14,6 @@ let received: u32 = 0;
 let sent: i32 = 0;
 let exitCode: i32 = 0;
 let service = "";
-let attempts: u32 = 0;
 
 function onConnected(socket: Socket): void {
   if (sent > 0) return;
@@ -82,16 +78,7 @@ function onPort(server: Endpoint, message: u32, portText: u32): void {
   connectTo(port);
 }
 
-function retry(timer: Timer): void {
-  askForPort();
-}
-
-function askForPort(): void {
-  const server = Names.connect(service);
-  if (server == NOT_FOUND && attempts++ < MAX_ATTEMPTS) {
-    Timer.after(10, retry);
-    return;
-  }
+function onServiceConnected(server: i32): void {
   if (server < 0) {
     Console.error("echo-client: cannot find " + service + ": error " + (-server).toString());
     Process.exit(1);
@@ -113,7 +100,7 @@ export function main(): i32 {
   const port = parseInt(args[0]);
   if (isNaN(port)) {
     service = args[0];
-    askForPort();
+    Names.connectWhenPublished(service, onServiceConnected);
   } else {
     connectTo(<u32>port);
   }

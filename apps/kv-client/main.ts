@@ -2,16 +2,12 @@
 // conversation, one step per reply (its end subscribed: each reply arrives received), so the same
 // binary runs in either domain: put name-VALUE=VALUE, get name-VALUE, get a key nobody put, bye.
 // If the service is not published yet it tries again a little later.
-import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Mode, Names, Process, Timer } from "../../runtime/assembly";
+import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Mode, Names, Process } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 import { KeyValue } from "../contracts/key-value.generated";
 
-const NOT_FOUND: i32 = -2;
-const MAX_ATTEMPTS: u32 = 100;
-
 let value = "";
 let step = 0;
-let attempts: u32 = 0;
 let name = "";
 /** Each client its own key, so two clients never read each other's value. */
 let key = "";
@@ -34,16 +30,7 @@ function onReply(server: Endpoint, reply: u32, attachment: u32): void {
   step++;
 }
 
-function retry(timer: Timer): void {
-  connect();
-}
-
-function connect(): void {
-  const server = Names.connect("kv");
-  if (server == NOT_FOUND && attempts++ < MAX_ATTEMPTS) {
-    Timer.after(10, retry);
-    return;
-  }
+function onConnected(server: i32): void {
   if (server < 0) {
     Console.error(name + ": cannot connect to kv: error " + (-server).toString());
     Process.exit(1);
@@ -58,6 +45,6 @@ export function main(): i32 {
   value = args.length > 0 ? args[0] : "anonymous";
   key = "name-" + value;
   name = "kv-client " + value + (Mode.isKernel() ? " (kernel domain)" : " (user domain)");
-  connect();
+  Names.connectWhenPublished("kv", onConnected);
   return 0;
 }

@@ -6,7 +6,7 @@
 import * as capabilityCalls from "./bindings/capabilities.generated";
 import * as channelCalls from "./bindings/channels.generated";
 import * as nameCalls from "./bindings/names.generated";
-import { EVENT_CLOSED, EVENT_MESSAGE, Registration, callbackByTag, register, setCallbackByTag, unregister } from "./events";
+import { EVENT_CLOSED, EVENT_MESSAGE, Registration, Timer, callbackByTag, register, setCallbackByTag, unregister } from "./events";
 
 /** A received message, unpacked: its number in the contract and the handle it carried (0: none). */
 export class Message {
@@ -150,9 +150,71 @@ export class Channels {
   }
 }
 
+/** Told the client end `Names.connectWhenPublished` got, or the negated error it gave up with. */
+export type ConnectedCallback = (endpoint: i32) => void;
+
+/** `notFound` at the ABI: nothing is published under the name (yet). */
+const NAME_NOT_FOUND: i32 = -2;
+/** How often a connection to a name not published yet is tried, 10 ms apart: a second for its server to start. */
+const MAX_CONNECT_ATTEMPTS: u32 = 100;
+const CONNECT_RETRY_MILLISECONDS: u64 = 10;
+
+class PendingConnection {
+  name: string = "";
+  attempts: u32 = 0;
+  callback: ConnectedCallback | null = null;
+}
+
+/**
+ * Connections waiting for their next try, by the handle of the timer that brings it. Made on first
+ * use: a map made at the top level would give every app a start function, and a user-domain app
+ * one more crossing at start, whether it ever connects or not.
+ */
+let connectionsByTimerMap: Map<i32, PendingConnection> | null = null;
+
+function connectionsByTimer(): Map<i32, PendingConnection> {
+  let map = connectionsByTimerMap;
+  if (map === null) connectionsByTimerMap = map = new Map<i32, PendingConnection>();
+  return map;
+}
+
+function tryConnect(pending: PendingConnection): void {
+  const endpoint = nameCalls.connect(pending.name);
+  if (endpoint == NAME_NOT_FOUND && pending.attempts++ < MAX_CONNECT_ATTEMPTS) {
+    const timer = Timer.after(CONNECT_RETRY_MILLISECONDS, tryConnectAgain);
+    if (timer.ok) {
+      connectionsByTimer().set(timer.handle, pending);
+      return;
+    }
+    // No timer (no clock capability, no event source left): the timer's error is the answer.
+    pending.callback!(timer.handle);
+    return;
+  }
+  pending.callback!(endpoint);
+}
+
+function tryConnectAgain(timer: Timer): void {
+  const connections = connectionsByTimer();
+  const pending = connections.get(timer.handle);
+  connections.delete(timer.handle);
+  tryConnect(pending);
+}
+
 export class Names {
   /** Publishes the service `name`: the listener endpoint, or a negative error. */
   static publish(name: string, contract: string = ""): i32 { return nameCalls.publish(name, contract); }
   /** Connects to the service `name`: the client end of a new channel, or a negative error. */
   static connect(name: string): i32 { return nameCalls.connect(name); }
+  /**
+   * Connects to `name` as `connect` does, trying again every 10 ms, up to 100 times, while nothing
+   * is published under it: a client started beside its server finds it once the server is up.
+   * Calls `callback` with the client end, or with the negated error it gave up with (`notFound`
+   * after the last try). Needs the clock capability for the waits between tries.
+   */
+  static connectWhenPublished(name: string, callback: ConnectedCallback): void {
+    const pending = new PendingConnection();
+    pending.name = name;
+    pending.callback = callback;
+    tryConnect(pending);
+  }
 }

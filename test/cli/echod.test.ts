@@ -69,4 +69,10 @@ describe("cli/echod", function () {
     expect(result.stdout).to.include("[echod] echod: served 2 connections\n");
     expect(result.stdout).to.include("3 of 3 processes ended as expected; kernel still up with 0 live processes");
   });
+
+  it("a client asking for a name nobody publishes tries for a while, then gives up with notFound", () => {
+    const result = spawnSync(process.execPath, [bundled, "run", "apps/echo-client", "--", "echo", "hi"], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, SINGLET_CACHE: "off" } });
+    expect(result.stderr).to.contain("echo-client: cannot find echo: error 2\n");
+    expect(result.status).to.equal(1);
+  });
 });
