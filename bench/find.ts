@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { NodeHostFiles } from "../hal/node/index.js";
 import { bootKernel, type Kernel, type ModuleImage } from "../kernel/index.js";
 import { resolveModuleSource } from "../kernel/index.js";
 import { generateTree, type TreeSink } from "./file-tree.js";
@@ -134,7 +135,8 @@ export async function runFindBenchmarks(): Promise<BenchTable[]> {
       notes: [
         "kernel-mode and user-mode find: apps/find spawned, run and ended, output counted by a sink (process start and end included: under half a millisecond for an empty directory)",
         "plain JS walk: fs.readdirSync with file types, recursive, building the same path strings, over the host tree in both rows",
-        "no listing is cached across runs: every kernel-mode and user-mode run reads every directory from the host, as the JS walk does (a host mount remembers only where a listed directory is)",
+        "no listing is cached across runs: every kernel-mode and user-mode run reads every directory from the host, as the JS walk does",
+        `host directory, kernel and user mode: listed ${new NodeHostFiles().lister ? "by the host's lister (openat2 beneath the mount root, getdents64; hal/node/native)" : "by fs.readdirSync: no lister was built on this host"}`,
         "GNU find: a child process (spawn, walk, and its output piped back), over the host tree in both rows",
         `seed: the Kernel Mode Linux + TAL paper's find, ${SEED_SPEEDUP}× faster in kernel mode than in user mode`,
       ],

@@ -139,6 +139,7 @@ export class Kernel {
   async shutdown(): Promise<void> {
     // No pre-made instance outlives the kernel, and no refill runs after it.
     this.instancePool.close();
+    this.services.files?.close();
     await this.devices.shutdown?.();
   }
 

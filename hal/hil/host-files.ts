@@ -41,7 +41,29 @@ export class HostFileError extends Error {
   }
 }
 
+/** What listBeneath answers for a listing longer than the bytes it was given: the caller lists another way. */
+export const LISTING_DOES_NOT_FIT = -1;
+
+/**
+ * A directory listed straight into bytes, beneath an open directory every path is resolved from:
+ * the hot host call of a walk, with no object or string made for any entry. Hosts that have one
+ * offer it as HostFiles.lister.
+ */
+export interface HostDirectoryLister {
+  /**
+   * Writes every entry of the directory `relativePath` ("" for `root` itself), in the host's
+   * order and without `.` and `..`, into `into` as read-directory entries ([type u8][name length
+   * u16 little-endian][name UTF-8], type as the ABI's FileType, links not followed): the bytes
+   * written, or LISTING_DOES_NOT_FIT. The host resolves the path without ever leaving `root`:
+   * one that would (`..` above it, an absolute symbolic link, a link leading out) fails with EXDEV,
+   * as does a rename racing the resolution (EAGAIN); other failures carry their own errno names.
+   */
+  listBeneath(root: number, relativePath: string, into: Uint8Array): number;
+}
+
 export interface HostFiles {
+  /** The lister, where this host has one; without it listings come from readDirectory. */
+  readonly lister?: HostDirectoryLister;
   /** The entry itself, a symbolic link not followed. */
   lstat(path: string): HostFileStatus;
   /** An open file's status. */

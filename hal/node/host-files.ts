@@ -1,6 +1,7 @@
 // Host directories through node:fs's synchronous calls; errors become HostFileErrors by errno name.
 import * as fs from "node:fs";
-import { HostFileError, type HostDirectoryEntry, type HostFileStatus, type HostFileType, type HostFiles, type HostOpenFlags } from "../hil/index.js";
+import { nativeDirectoryLister } from "./host-listing.js";
+import { HostFileError, type HostDirectoryEntry, type HostDirectoryLister, type HostFileStatus, type HostFileType, type HostFiles, type HostOpenFlags } from "../hil/index.js";
 
 function typeOf(entry: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): HostFileType {
   if (entry.isFile()) return "file";
@@ -30,6 +31,11 @@ function openFlagsOf(flags: HostOpenFlags): number {
 }
 
 export class NodeHostFiles implements HostFiles {
+  /** Loaded at the first mount that asks, not at boot: a run with no host mount never loads the addon. */
+  get lister(): HostDirectoryLister | undefined {
+    return nativeDirectoryLister();
+  }
+
   lstat(path: string): HostFileStatus {
     return host(() => {
       const status = fs.lstatSync(path);

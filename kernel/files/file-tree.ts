@@ -35,6 +35,9 @@ export interface OpenedNode {
 
 export type OpenFlags = { readonly [Name in keyof typeof FileOpenFlag]: boolean };
 
+/** What listInto answers when the caller must open and list instead. */
+export const LISTING_TAKES_THE_LONG_WAY = -1;
+
 export interface FileTree {
   readonly writable: boolean;
   /** What the path names, symbolic links followed. */
@@ -46,6 +49,15 @@ export interface FileTree {
    * A tree that keeps no such knowledge leaves it out.
    */
   openKnownDirectory?(guestPath: string): OpenedNode | undefined;
+  /**
+   * The whole listing of the directory `components` names, written into `into` as read-directory
+   * entries ([type][name length u16][name]) with no object made for any entry: the bytes written,
+   * or LISTING_TAKES_THE_LONG_WAY when this tree does not list it that way (longer than `into`, or
+   * a path its fast way refuses and open decides on). Errors throw as open's do.
+   */
+  listInto?(components: readonly string[], into: Uint8Array): number;
+  /** Releases what the tree holds on the host, at the kernel's shutdown. */
+  close?(): void;
   mkdir(components: readonly string[]): void;
   /** Removes a file (isDirectory for a directory). */
   unlink(components: readonly string[]): void;

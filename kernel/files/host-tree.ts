@@ -3,11 +3,13 @@
 // mount's own root or below it; one that resolves outside is refused with notPermitted. Calls that
 // act on the last component itself (mkdir, unlink, rename, creating) resolve the parent that way
 // and append the name, and open with O_NOFOLLOW, so a link swapped in at the last moment is not
-// followed either. `..` never reaches here (guest paths are normalized first).
-import type { HostDirectoryEntry, HostFiles, HostFileType } from "../../hal/hil/index.js";
+// followed either. `..` never reaches here (guest paths are normalized first). Where the host
+// has a lister (hal/hil HostDirectoryLister: openat2 beneath the root's descriptor on Linux),
+// list-directory goes through it and the host kernel itself keeps the walk inside the mount.
+import { HostFileError, LISTING_DOES_NOT_FIT, type HostDirectoryEntry, type HostDirectoryLister, type HostFiles, type HostFileType } from "../../hal/hil/index.js";
 import { ErrorCode, FileType } from "../../runtime/abi/index.js";
 import { AlreadyExistsError, FileTooBigError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
-import type { DirectoryListing, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
+import { LISTING_TAKES_THE_LONG_WAY, type DirectoryListing, type FileStatus, type FileTree, type OpenedNode, type OpenFlags } from "./file-tree.js";
 import { kernelErrorOf, onHost } from "./host-errors.js";
 import { MAX_HOST_FILE_BYTES, MAX_KNOWN_DIRECTORIES } from "../params.js";
 
@@ -23,14 +25,50 @@ export class HostTree implements FileTree {
    * normalized guest path (the mount point's and their components, joined with "/"): their host path is the parent's plus their name, with no link to
    * resolve, so opening them needs no realpath (a walk's cost is then one host call a directory,
    * as a plain readdir walk's is). Dropped whenever the kernel changes the mount (a rename could
-   * put a link where a directory was) and when it reaches MAX_KNOWN_DIRECTORIES.
+   * put a link where a directory was) and when it reaches MAX_KNOWN_DIRECTORIES. Kept only on a
+   * host with no lister: it trusts the host between the kernel's own changes (a directory swapped
+   * for a link from outside would be followed until then), which a lister's walk need not.
    */
   private readonly knownDirectories = new Map<string, string>();
+
+  /** The host's lister and the mount root's descriptor it lists beneath, where the host has one. */
+  private lister: HostDirectoryLister | undefined;
+  private rootDescriptor = -1;
 
   constructor(private readonly host: HostFiles, hostDirectory: string, readonly writable: boolean, private readonly guestRoot: string) {
     this.root = onHost(guestRoot, () => host.realpath(hostDirectory));
     const status = onHost(guestRoot, () => host.lstat(this.root));
     if (status.type !== "directory") throw new NotDirectoryError(`${hostDirectory} is not a directory`);
+    this.lister = host.lister;
+    if (this.lister) {
+      this.rootDescriptor = onHost(guestRoot, () => host.open(this.root, { read: true, write: false, create: false, truncate: false, exclusive: false, noFollow: true }));
+    }
+  }
+
+  /**
+   * The listing through the host's lister, which resolves the path beneath the mount root's
+   * descriptor and refuses every step out of it. A path it refuses that way (EXDEV: an absolute
+   * link, a link leading out, a racing rename) takes the long way, where realpath decides: an
+   * absolute link that stays inside is followed there, one leading out is refused there.
+   */
+  listInto(components: readonly string[], into: Uint8Array): number {
+    if (!this.lister) return LISTING_TAKES_THE_LONG_WAY;
+    let written: number;
+    try {
+      written = this.lister.listBeneath(this.rootDescriptor, components.join("/"), into);
+    } catch (error) {
+      if (error instanceof HostFileError && (error.code === "EXDEV" || error.code === "EAGAIN")) return LISTING_TAKES_THE_LONG_WAY;
+      throw kernelErrorOf(error, this.guestPath(components));
+    }
+    return written === LISTING_DOES_NOT_FIT ? LISTING_TAKES_THE_LONG_WAY : written;
+  }
+
+  close(): void {
+    if (this.rootDescriptor < 0) return;
+    const descriptor = this.rootDescriptor;
+    this.rootDescriptor = -1;
+    this.lister = undefined;
+    this.host.close(descriptor);
   }
 
   stat(components: readonly string[]): FileStatus {
@@ -166,6 +204,7 @@ export class HostTree implements FileTree {
    * other path, which takes the long way.
    */
   openKnownDirectory(guestPath: string): OpenedNode | undefined {
+    if (this.lister) return undefined;
     const path = this.knownDirectories.get(guestPath);
     return path === undefined ? undefined : new HostDirectory(this, path, guestPath, this.listed(path, guestPath));
   }
@@ -182,6 +221,8 @@ export class HostTree implements FileTree {
       throw kernelErrorOf(error, guestPath);
     }
     const count = entries.length;
+    // With a lister, walks list through it and nothing else trusts a listing: every other path is resolved afresh.
+    if (this.lister) return new HostListing(entries);
     if (this.knownDirectories.size + count > MAX_KNOWN_DIRECTORIES) this.forgetDirectories();
     const prefix = guestPath.endsWith("/") ? guestPath : guestPath + "/";
     const base = path.endsWith("/") ? path : path + "/";

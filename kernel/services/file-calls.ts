@@ -4,7 +4,7 @@ import { ALL_FILE_OPEN_FLAGS, DIRECTORY_ENTRY_HEADER_BYTES, FileOpenFlag, FileTy
 import { CapabilityKind, Rights } from "../capabilities/index.js";
 import { blockOf, checkBlockRange, type Block } from "../exchange/index.js";
 import { InvalidArgumentError, IsDirectoryError, NotDirectoryError, NotImplementedError, NotPermittedError, ReadOnlyError } from "../errors.js";
-import { OpenFile, insertOpenFile, openFileOf, type FileNamespace, type OpenFlags } from "../files/index.js";
+import { LISTING_TAKES_THE_LONG_WAY, OpenFile, insertOpenFile, openFileOf, type FileNamespace, type OpenFlags } from "../files/index.js";
 import { MAX_BLOCK_COPY_BYTES } from "../params.js";
 import { chargeForWork, type CallContext } from "../syscalls/context.js";
 
@@ -112,6 +112,14 @@ export function fileListDirectory(context: CallContext, path: string, blockHandl
   const table = context.process.capabilities;
   const block = blockOf(table, blockHandle, Rights.write);
   chargeForWork(context, path.length);
+  // The whole listing straight into the block where the tree can (a host mount with the host's
+  // lister): no handle, no object an entry. Otherwise open and fill, as read-directory does.
+  const room = Math.min(block.bytes.byteLength, MAX_BLOCK_COPY_BYTES);
+  const direct = files.listInto(path, room === block.bytes.byteLength ? block.bytes : block.bytes.subarray(0, room));
+  if (direct !== LISTING_TAKES_THE_LONG_WAY) {
+    chargeForWork(context, direct);
+    return BigInt(direct);
+  }
   const opened = files.open(path, LIST_FLAGS);
   const file = new OpenFile(opened.node, false, opened);
   let written: number;

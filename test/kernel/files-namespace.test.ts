@@ -2,11 +2,11 @@
 // a directory holding a mount point stays, the in-memory tree's bounds hold, and the limits the
 // guide's table states are the kernel's.
 import { expect } from "chai";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NodeHostFiles } from "../../hal/node/index.js";
-import { FileNamespace, MemoryTree } from "../../kernel/index.js";
+import { FileNamespace, LISTING_TAKES_THE_LONG_WAY, MemoryTree } from "../../kernel/index.js";
 import * as params from "../../kernel/params.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
 import { readProjectFile } from "../helpers/kernel.js";
@@ -14,8 +14,13 @@ import { readProjectFile } from "../helpers/kernel.js";
 const LIST = { read: false, write: false, create: false, truncate: false, append: false, exclusive: false, directory: true };
 
 /** Host files that count the realpath calls: a directory opened without one was taken as known. */
+/** Host files that count realpath calls; with no lister, as on a host where none was built. */
 class CountingHostFiles extends NodeHostFiles {
   realpaths = 0;
+
+  override get lister(): undefined {
+    return undefined;
+  }
 
   override realpath(path: string): string {
     this.realpaths++;
@@ -82,7 +87,7 @@ describe("kernel/files namespace", () => {
     expect(second.write(new Uint8Array(50), 0)).to.equal(50);
   });
 
-  it("opens a listed directory by its exact path without resolving it again, and any other spelling the long way to the same place", () => {
+  it("on a host with no lister, opens a listed directory by its exact path without resolving it again, and any other spelling the long way to the same place", () => {
     const root = mkdtempSync(join(host, "known-"));
     mkdirSync(join(root, "sub"));
     writeFileSync(join(root, "sub", "file"), "");
@@ -103,6 +108,48 @@ describe("kernel/files namespace", () => {
     writeFileSync(join(root, "sub", "later"), "");
     expect(names("/mnt/data/sub")).to.deep.equal(readdirSync(join(root, "sub")));
     expect(names("/mnt/data/sub")).to.include("later");
+  });
+
+  it("on a host with a lister, lists through it with no realpath and afresh each time, and an absolute link inside the long way", function () {
+    const counting = new (class extends NodeHostFiles {
+      realpaths = 0;
+
+      override realpath(path: string): string {
+        this.realpaths++;
+        return super.realpath(path);
+      }
+    })();
+    if (!counting.lister) this.skip();
+    const root = mkdtempSync(join(host, "lister-"));
+    mkdirSync(join(root, "sub"));
+    writeFileSync(join(root, "sub", "file"), "");
+    symlinkSync(join(root, "sub"), join(root, "absolute"));
+    const namespace = new FileNamespace();
+    namespace.mount(counting, { hostDirectory: root, guestPath: "/mnt/data", writable: false });
+    const names = (path: string) => {
+      const bytes = new Uint8Array(1024);
+      const written = namespace.listInto(path, bytes);
+      const found: string[] = [];
+      for (let at = 0; at < written;) {
+        const length = bytes[at + 1]! | (bytes[at + 2]! << 8);
+        found.push(new TextDecoder().decode(bytes.subarray(at + 3, at + 3 + length)));
+        at += 3 + length;
+      }
+      return { written, names: found.sort() };
+    };
+    const mounted = counting.realpaths;
+    expect(names("/mnt/data").names).to.deep.equal(["absolute", "sub"]);
+    expect(names("/mnt/data/sub").names).to.deep.equal(["file"]);
+    writeFileSync(join(root, "sub", "later"), "");
+    expect(names("/mnt/data/sub").names).to.deep.equal(["file", "later"]);
+    expect(counting.realpaths).to.equal(mounted);
+    // Every absolute link is refused beneath the root; the caller then opens it the long way, which follows this one.
+    expect(names("/mnt/data/absolute").written).to.equal(LISTING_TAKES_THE_LONG_WAY);
+    expect(codeOf(() => namespace.listInto("/mnt/data/sub/file", new Uint8Array(64)))).to.equal(ErrorCode.notDirectory);
+    expect(codeOf(() => namespace.listInto("/mnt/data/missing", new Uint8Array(64)))).to.equal(ErrorCode.notFound);
+    // The in-memory tree has no lister: always the long way.
+    expect(namespace.listInto("/", new Uint8Array(64))).to.equal(LISTING_TAKES_THE_LONG_WAY);
+    namespace.close();
   });
 
   it("states the kernel's file limits in the guide's table", () => {

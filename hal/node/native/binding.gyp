@@ -1,0 +1,8 @@
+{
+  "targets": [
+    {
+      "target_name": "host-listing",
+      "conditions": [["OS=='linux'", { "sources": ["host-listing.c"] }]]
+    }
+  ]
+}
