@@ -1,12 +1,14 @@
 // Conformance: `singlet run --dir T::/data apps/find -- /data …` prints the paths GNU find prints
 // for T (mapped to /data), in both domains, with -name and -type. Order is each directory's own
-// (it differs between hosts and tools), so the lists are compared sorted.
+// (it differs between hosts and tools), so the lists are compared sorted; where the host's lister
+// lists host mounts (Linux), the order is the host's own, GNU find's, and compared as it is.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { generateTree } from "../../bench/file-tree.js";
+import { NodeHostFiles } from "../../hal/node/index.js";
 import { projectRoot } from "../helpers/kernel.js";
 
 const bundled = resolve(projectRoot, "dist", "singlet.cjs");
@@ -42,6 +44,17 @@ describe("cli/find", function () {
         expect(sortedLines(ours.stdout)).to.deep.equal(expected);
       });
     }
+  }
+
+  for (const mode of [[], ["--user"]] as const) {
+    it(`prints what GNU find prints in GNU find's order, where the host's lister lists the mount (${mode.length ? "user" : "kernel"} domain)`, function () {
+      if (!new NodeHostFiles().lister) this.skip();
+      const ours = singlet(["run", ...mode, "--dir", `${root}::/data`, "apps/find", "--", "/data"]);
+      expect(ours.status, ours.stderr).to.equal(0);
+      const theirs = spawnSync("find", [root], { encoding: "utf8" });
+      const expected = theirs.stdout.split("\n").filter((line) => line !== "").map((path) => "/data" + path.slice(root.length));
+      expect(ours.stdout.split("\n").filter((line) => line !== "")).to.deep.equal(expected);
+    });
   }
 
   it("prints a listing larger than a process's output queue whole in the kernel domain (find defers while the console drains)", () => {
