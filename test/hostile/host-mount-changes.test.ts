@@ -13,21 +13,12 @@ import { bootKernel, type Kernel } from "../../kernel/index.js";
 import type { FileNamespace, OpenFlags } from "../../kernel/files/index.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
 import { startBystander, type Bystander } from "../helpers/bystander.js";
-import { exitCodeOf, runProbe } from "../helpers/file-probe.js";
+import { codeOf, exitCodeOf, runProbe } from "../helpers/file-probe.js";
 import { descriptorsUnder } from "../helpers/host-descriptors.js";
 
 const READ = 1, WRITE = 2, CREATE = 4;
 const READING: OpenFlags = { read: true, write: false, create: false, truncate: false, append: false, exclusive: false, directory: false };
 const LISTING: OpenFlags = { ...READING, read: false, directory: true };
-
-function codeOf(call: () => unknown): number | undefined {
-  try {
-    call();
-    return undefined;
-  } catch (error) {
-    return (error as { errorCode?: number }).errorCode;
-  }
-}
 
 describe("hostile/files: host mounts with odd entries and a host that changes them", function () {
   this.timeout(60_000);

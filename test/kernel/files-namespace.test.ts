@@ -9,6 +9,7 @@ import { NodeHostFiles } from "../../hal/node/index.js";
 import { FileNamespace, LISTING_TAKES_THE_LONG_WAY, MemoryTree } from "../../kernel/index.js";
 import * as params from "../../kernel/params.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
+import { codeOf } from "../helpers/file-probe.js";
 import { readProjectFile } from "../helpers/kernel.js";
 
 const LIST = { read: false, write: false, create: false, truncate: false, append: false, exclusive: false, directory: true };
@@ -29,15 +30,6 @@ class CountingHostFiles extends NodeHostFiles {
 }
 
 const WRITE_CREATE = { read: false, write: true, create: true, truncate: false, append: false, exclusive: false, directory: false };
-
-function codeOf(call: () => unknown): number | undefined {
-  try {
-    call();
-    return undefined;
-  } catch (error) {
-    return (error as { errorCode?: number }).errorCode;
-  }
-}
 
 describe("kernel/files namespace", () => {
   let host: string;
