@@ -70,7 +70,7 @@ export interface HostFiles {
   fstat(descriptor: number): HostFileStatus;
   /** The entries of a directory in the host's order (not sorted), without `.` and `..`. */
   readDirectory(path: string): readonly HostDirectoryEntry[];
-  /** A host file descriptor. */
+  /** A host file descriptor; never waits (a FIFO with no other end opens at once, or fails). */
   open(path: string, flags: HostOpenFlags): number;
   /** Reads up to `length` bytes at `position` into `buffer` from `offset`; 0 at end of file. */
   read(descriptor: number, buffer: Uint8Array, offset: number, length: number, position: number): number;

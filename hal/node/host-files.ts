@@ -27,7 +27,9 @@ function openFlagsOf(flags: HostOpenFlags): number {
   if (flags.truncate) bits |= constants.O_TRUNC;
   if (flags.exclusive) bits |= constants.O_EXCL;
   if (flags.noFollow) bits |= constants.O_NOFOLLOW;
-  return bits;
+  // Every open answers at once: a FIFO's would otherwise wait for its other end, and a synchronous
+  // open that waits stops the whole kernel (the kernel then refuses what is not a file or directory).
+  return bits | constants.O_NONBLOCK;
 }
 
 export class NodeHostFiles implements HostFiles {

@@ -7,6 +7,8 @@ import { InvalidArgumentError, NameTooLongError } from "../errors.js";
 import { MAX_NAME_BYTES, MAX_PATH_BYTES } from "../params.js";
 
 const encoder = new TextEncoder();
+/** String.prototype.isWellFormed (ES2024, in Node 20), which the ES2022 library types lack. */
+type WellFormedString = string & { isWellFormed(): boolean };
 const SLASH = 47;
 
 /** A name with nothing to resolve (not empty, `.` or `..`) and short enough whatever its encoding. */
@@ -22,6 +24,9 @@ export function guestComponents(path: string, call: string): string[] {
     throw new NameTooLongError(`${call}: path of ${encoder.encode(path).byteLength} bytes (limit ${MAX_PATH_BYTES})`);
   }
   if (path.includes("\0")) throw new InvalidArgumentError(`${call}: a path may not contain a NUL character`);
+  // A lone surrogate has no UTF-8 form: a host name would get U+FFFD in its place, so two guest
+  // names would reach one host file, and a listing would show a name that opens nothing.
+  if (!(path as WellFormedString).isWellFormed()) throw new InvalidArgumentError(`${call}: a path may not contain a lone surrogate`);
   // The common case, an absolute path of plain short names, is split as it is.
   if (path === "/") return [];
   if (path.charCodeAt(0) === SLASH) {

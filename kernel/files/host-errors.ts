@@ -18,6 +18,8 @@ const ERROR_OF_HOST_CODE: ReadonlyMap<string, new (detail: string) => KernelErro
   ["EROFS", ReadOnlyError],
   ["EACCES", NotPermittedError],
   ["EPERM", NotPermittedError],
+  // A socket file, or a FIFO opened for writing with no reader: nothing the kernel serves as a file.
+  ["ENXIO", NotPermittedError],
   ["EINVAL", InvalidArgumentError],
   ["EMFILE", ResourceLimitError],
   ["ENFILE", ResourceLimitError],

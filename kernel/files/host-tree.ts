@@ -91,9 +91,11 @@ export class HostTree implements FileTree {
       read: flags.read || !flags.write, write: flags.write, create: flags.create, truncate: flags.truncate, exclusive: flags.exclusive, noFollow: true,
     }));
     const status = onHost(guestPath, () => this.host.fstat(descriptor));
-    if (status.type === "directory") {
+    if (status.type !== "file") {
       onHost(guestPath, () => this.host.close(descriptor));
-      return new HostDirectory(this, path, guestPath, undefined);
+      if (status.type === "directory") return new HostDirectory(this, path, guestPath, undefined);
+      // A FIFO, a socket or a device: reading one could wait on the host, or reach what the mount does not lend.
+      throw new NotPermittedError(`${guestPath} is not a file or a directory`);
     }
     return this.openedFile(descriptor, guestPath);
   }

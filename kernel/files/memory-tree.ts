@@ -13,8 +13,10 @@ class MemoryFile {
   readonly type = FileType.file;
   bytes = new Uint8Array(0);
   size = 0;
-  /** Unlinked: its bytes no longer count against the tree (they go with its last open handle). */
+  /** Unlinked: no name reaches it, and its bytes leave the tree's count with its last open handle. */
   detached = false;
+  /** Open handles: an unlinked file still open keeps its bytes counted, or unlinking would lift the tree's bound. */
+  openHandles = 0;
 }
 
 class MemoryDirectory {
@@ -96,8 +98,8 @@ export class MemoryTree implements FileTree {
     if (node instanceof MemoryDirectory) throw new IsDirectoryError(`${guestPathText(components)} is a directory`);
     parent.entries.delete(name);
     this.entryCount--;
-    this.usedBytes -= node.size;
     node.detached = true;
+    if (node.openHandles === 0) this.usedBytes -= node.size;
   }
 
   removeDirectory(components: readonly string[]): void {
@@ -165,11 +167,11 @@ export class MemoryTree implements FileTree {
     return { parent, name, node };
   }
 
-  /** Changes a file's size, charging or releasing the tree's bytes (an unlinked file charges nothing). */
+  /** Changes a file's size, charging or releasing the tree's bytes (an unlinked file still open is charged too). */
   private resize(file: MemoryFile, size: number): void {
     if (size > MAX_MEMORY_FILE_BYTES) throw new FileTooBigError(`a file of ${size} bytes (limit ${MAX_MEMORY_FILE_BYTES} in memory)`);
     const growth = size - file.size;
-    if (!file.detached && growth > 0 && this.usedBytes + growth > this.byteLimit) {
+    if (growth > 0 && this.usedBytes + growth > this.byteLimit) {
       throw new FileTooBigError(`the in-memory tree would hold ${this.usedBytes + growth} bytes (limit ${this.byteLimit})`);
     }
     if (size > file.bytes.byteLength) {
@@ -179,11 +181,13 @@ export class MemoryTree implements FileTree {
     } else if (size < file.size) {
       file.bytes.fill(0, size, file.size);
     }
-    if (!file.detached) this.usedBytes += growth;
+    this.usedBytes += growth;
     file.size = size;
   }
 
   private openedFile(file: MemoryFile, components: readonly string[]): OpenedNode {
+    file.openHandles++;
+    let closed = false;
     return {
       type: FileType.file,
       size: () => file.size,
@@ -201,7 +205,12 @@ export class MemoryTree implements FileTree {
       list: () => {
         throw new NotDirectoryError(`${guestPathText(components)} is not a directory`);
       },
-      close: () => {},
+      close: () => {
+        if (closed) return;
+        closed = true;
+        file.openHandles--;
+        if (file.detached && file.openHandles === 0) this.usedBytes -= file.size;
+      },
     };
   }
 

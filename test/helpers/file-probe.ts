@@ -82,6 +82,16 @@ export async function runProbe(kernel: Kernel, body: string, domain: Domain, rig
   return runCaptured(kernel, await loadProbe(kernel, body, rights), { domain });
 }
 
+/** The ABI code of the kernel error `call` throws, or undefined when it returns. */
+export function codeOf(call: () => unknown): number | undefined {
+  try {
+    call();
+    return undefined;
+  } catch (error) {
+    return (error as { errorCode?: number }).errorCode;
+  }
+}
+
 /** The probe's exit code, or a description of how it ended otherwise. */
 export function exitCodeOf(run: CapturedRun): number | string {
   return run.status.kind === "exited" ? run.status.code : `faulted: ${JSON.stringify(run.status.fault)}`;

@@ -1,27 +1,15 @@
 // A process killed while it holds open files, in a worker-thread user domain on the Node HAL:
 // its file handles are released and every host descriptor it opened is closed, as on exit or fault.
 import { expect } from "chai";
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bootKernel, openFileCount } from "../../kernel/index.js";
 import { loadProbe } from "../helpers/file-probe.js";
 import { eventually } from "../helpers/event-kernel.js";
+import { descriptorsUnder } from "../helpers/host-descriptors.js";
 
 const READ = 1;
-
-/** Host descriptors of this process open on something under `directory` (a worker's own descriptors are not counted). */
-function descriptorsUnder(directory: string): number {
-  let count = 0;
-  for (const descriptor of readdirSync("/proc/self/fd")) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${descriptor}`).startsWith(directory)) count++;
-    } catch {
-      // Closed between the listing and the read.
-    }
-  }
-  return count;
-}
 
 describe("hostile: files of a killed process", function () {
   this.timeout(60_000);

@@ -9,6 +9,7 @@ import { NodeHostFiles } from "../../hal/node/index.js";
 import { FileNamespace, LISTING_TAKES_THE_LONG_WAY, MemoryTree } from "../../kernel/index.js";
 import * as params from "../../kernel/params.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
+import { codeOf } from "../helpers/file-probe.js";
 import { readProjectFile } from "../helpers/kernel.js";
 
 const LIST = { read: false, write: false, create: false, truncate: false, append: false, exclusive: false, directory: true };
@@ -29,15 +30,6 @@ class CountingHostFiles extends NodeHostFiles {
 }
 
 const WRITE_CREATE = { read: false, write: true, create: true, truncate: false, append: false, exclusive: false, directory: false };
-
-function codeOf(call: () => unknown): number | undefined {
-  try {
-    call();
-    return undefined;
-  } catch (error) {
-    return (error as { errorCode?: number }).errorCode;
-  }
-}
 
 describe("kernel/files namespace", () => {
   let host: string;
@@ -73,7 +65,7 @@ describe("kernel/files namespace", () => {
     expect(Array.from({ length: listing.count }, (_, index) => listing.name(index))).to.deep.equal(["zeta", "alpha", "mid"]);
   });
 
-  it("bounds the in-memory tree's bytes (fileTooBig) and entries (noMemory), and gives bytes back on unlink", () => {
+  it("bounds the in-memory tree's bytes (fileTooBig) and entries (noMemory), and gives bytes back when an unlinked file's last handle closes", () => {
     const tree = new MemoryTree(100, 3);
     const namespace = new FileNamespace(tree);
     const { node } = namespace.open("/a", WRITE_CREATE);
@@ -83,6 +75,10 @@ describe("kernel/files namespace", () => {
     expect(codeOf(() => namespace.mkdir("/c"))).to.equal(undefined);
     expect(codeOf(() => namespace.mkdir("/d"))).to.equal(ErrorCode.noMemory);
     namespace.unlink("/a");
+    // Still open, so still the tree's: growing it past the bound is refused even with no name left.
+    expect(tree.bytes).to.equal(60);
+    expect(codeOf(() => node.write(new Uint8Array(50), 60))).to.equal(ErrorCode.fileTooBig);
+    node.close();
     expect(tree.bytes).to.equal(0);
     expect(second.write(new Uint8Array(50), 0)).to.equal(50);
   });
