@@ -6,7 +6,7 @@
 // result as an argument: a receive and the send of what it received cost one crossing together.
 import {
   BATCH_CALL_NUMBER_MASK, BATCH_ENTRY_BYTES, BATCH_LINKED, BATCH_NARROW_ARGUMENTS, BATCH_RESERVED_BITS, BATCH_RESULT_ARGUMENT_MASK,
-  BATCH_RESULT_ARGUMENT_SHIFT, BATCH_RING_ENTRIES, ErrorCode, syscallDescriptors, type SyscallDescriptor,
+  BATCH_RESULT_ARGUMENT_SHIFT, BATCH_RING_ENTRIES, ErrorCode, RING_CALL_NAMES, syscallDescriptors, type SyscallDescriptor,
 } from "../../runtime/abi/index.js";
 import type { AbiValue, TrapOutcome } from "../../hal/hil/index.js";
 const NUMBER_OFFSET = 0;
@@ -34,7 +34,7 @@ export type BatchDispatch = (syscallNumber: number, args: readonly AbiValue[], d
  * Undefined for a call a batch cannot carry.
  */
 function argumentOffsets(descriptor: SyscallDescriptor): readonly number[] | undefined {
-  if (descriptor.qualifiedName === "batch.submit") return undefined;
+  if (RING_CALL_NAMES.has(descriptor.qualifiedName)) return undefined;
   const parameters = descriptor.parameters;
   if (parameters.some((parameter) => parameter.type === "string" || parameter.type === "list<u8>")) return undefined;
   if (descriptor.result === "string" || descriptor.result === "list<u8>") return undefined;
