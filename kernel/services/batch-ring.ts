@@ -156,3 +156,18 @@ export function submitBatchInMemory(
   if (result.stoppedBy) onStop(result.stoppedBy);
   return result.completed;
 }
+
+/**
+ * Whether every entry of a serviced ring ran and answered without error: status 0 and a result
+ * that is not negative. batch.submit-and-wait waits only then: an error, or a link cut short (a
+ * receive that found the peer's end cancels the send linked to it), is something the app must
+ * see to before any event may come, so its wait must not hold it.
+ */
+export function everyEntrySucceeded(entries: Uint8Array, count: number): boolean {
+  const view = new DataView(entries.buffer, entries.byteOffset, count * BATCH_ENTRY_BYTES);
+  for (let index = 0; index < count; index++) {
+    const base = index * BATCH_ENTRY_BYTES;
+    if (view.getInt32(base + STATUS_OFFSET, true) !== 0 || view.getInt32(base + RESULT_OFFSET + 4, true) < 0) return false;
+  }
+  return true;
+}

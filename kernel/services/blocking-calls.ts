@@ -11,6 +11,7 @@ import { endpointOf, type Endpoint } from "../channels/index.js";
 import { CapabilityKind } from "../capabilities/index.js";
 import type { KernelSocket } from "../network/index.js";
 import { openingSocket } from "./socket-calls.js";
+import { everyEntrySucceeded } from "./batch-ring.js";
 
 /** Settles when the call is worth trying again; undefined when it never will be (answer as it is). */
 export type WaitCondition = (context: CallContext, args: readonly AbiValue[]) => Promise<void> | undefined;
@@ -49,7 +50,8 @@ export const WAIT_CONDITION_OF_CALL: ReadonlyMap<string, WaitCondition> = new Ma
   // A wait with nothing queued parks until an event arrives or the process ends.
   ["events.wait", (context) => context.process.events.arrival()],
   // Its entries ran; only its wait part parks, and is served again as events.wait (RESUMED_AS_CALL).
-  ["batch.submit-and-wait", (context) => context.process.events.arrival()],
+  // Not when an entry failed: the app sees to that first (batch-ring.ts everyEntrySucceeded).
+  ["batch.submit-and-wait", (context, args) => everyEntrySucceeded(args[0] as Uint8Array, args[1] as number) ? context.process.events.arrival() : undefined],
   // A receive with nothing queued waits for a message or the peer's end; a send to a full queue for room.
   ["channels.receive", (context, args) => endpointArgument(context, args, Rights.read)?.arrival()],
   ["channels.send", (context, args) => endpointArgument(context, args, Rights.write)?.peer.room()],

@@ -5,7 +5,7 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "6c731c690d5fa973";
+export const ABI_SOURCE_HASH = "a63b0cfb6700b2f7";
 
 export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "batch.submit-and-wait", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "channels.subscribe", "names.publish", "names.connect", "files.open", "files.close", "files.read", "files.write", "files.seek", "files.read-directory", "files.list-directory", "files.stat", "files.mkdir", "files.unlink", "files.remove-directory", "files.rename", "sockets.listen", "sockets.local-port", "sockets.accept", "sockets.connect", "sockets.send", "sockets.send-block", "sockets.receive", "sockets.shutdown", "sockets.close", "sockets.watch", "sockets.bind-datagram", "sockets.send-to", "sockets.receive-from", "random.fill"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
