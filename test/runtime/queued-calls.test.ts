@@ -47,14 +47,40 @@ export function main(): i32 {
 }
 `;
 
+/** More calls than a queue holds (64 entries): the first 64 run at once when the 65th is queued, the rest later. */
+const QUEUED = 70;
+const FULL_QUEUE_APP = `
+import { Batch, Batches, Blocks, Console, Registration } from "${RUNTIME_IMPORT}";
+import { SIZE_CALL } from "${RUNTIME_IMPORT}/bindings/blocks.generated";
+export { cabi_realloc, deliver, dispatch, serve } from "${RUNTIME_IMPORT}";
+
+let ran = 0;
+
+class Counted extends Registration {
+  completed(batch: Batch, first: i32): void {
+    if (batch.status(first) == 0 && batch.result(first) == ${BLOCK_BYTES}) ran++;
+    if (ran == ${QUEUED}) Console.log("all ran: " + ran.toString());
+  }
+}
+
+export function main(): i32 {
+  const block = <u32>Blocks.create(${BLOCK_BYTES});
+  for (let index = 0; index < ${QUEUED}; index++) Batches.withNextWait(new Counted(), 1).add(SIZE_CALL, block);
+  Console.log("ran before main returned: " + ran.toString());
+  return 0;
+}
+`;
+
 const manifest: Manifest = { name: "queued-calls", capabilities: ["console", "clock"], entryPoints: { main: {} } };
 
 describe("runtime/queued calls (Batches.withNextWait)", function () {
   this.timeout(60_000);
   let binary: Uint8Array<ArrayBuffer>;
+  let fullQueueBinary: Uint8Array<ArrayBuffer>;
 
   before(async () => {
     binary = await compileAssemblyScriptSource("queued-calls", APP);
+    fullQueueBinary = await compileAssemblyScriptSource("queued-calls-full", FULL_QUEUE_APP);
   });
 
   for (const domain of ["kernel", "user"] as const) {
@@ -77,6 +103,19 @@ describe("runtime/queued calls (Batches.withNextWait)", function () {
           expect(traps["batch.submit-and-wait"]).to.equal(3);
           expect(traps["batch.submit"]).to.equal(undefined);
         }
+      } finally {
+        await kernel.shutdown();
+      }
+    });
+  }
+
+  for (const domain of ["kernel", "user"] as const) {
+    it(`runs a full queue at once when one more call is queued, and the rest later (${domain} domain)`, async () => {
+      const kernel = testKernel();
+      try {
+        const run = await runCaptured(kernel, kernel.load(fullQueueBinary, { manifest }), { domain });
+        expect(run.status).to.deep.equal({ kind: "exited", code: 0 });
+        expect(run.stdout).to.equal(`ran before main returned: 64\nall ran: ${QUEUED}\n`);
       } finally {
         await kernel.shutdown();
       }
