@@ -156,6 +156,7 @@ export async function runEchodBenchmarks(): Promise<BenchTable[]> {
     notes: [
       "the kernel and every server run in the bench's main thread; the load generator runs in a worker thread, so its sockets do not share the server's event loop",
       "latency is what a client sees: from its write to the whole echo read back, with 8 round trips in flight at once",
+      "user domain: one crossing per echo (its receive and send go with the wait for the next event, batch.submit-and-wait); the domain's thread still sleeps in that wait between events and is woken for the next",
     ],
   };
   writeJson(table, KINDS.map((kind) => ({

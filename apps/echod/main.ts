@@ -4,8 +4,9 @@
 // waiting (readable), room to send again after a short send (writable), a reset (closed). While a
 // connection's peer does not read, echod stops reading from it too (its unsent bytes wait in the
 // block), so a client that never reads slows only itself. A receive and the send of what it
-// received go to the kernel together (a linked batch): one kernel entry per echo, which in a
-// user domain is one crossing instead of two. With a limit N, after N connections the
+// received go to the kernel together (a linked batch), queued with the process's next wait: in a
+// user domain the echo and the wait for the next event are one crossing (batch.submit-and-wait),
+// in the kernel domain one batch at the end of the delivery. With a limit N, after N connections the
 // listener closes; once the last connection ends nothing can wake the process and it ends.
 // With a service name as well, echod publishes it in the name service once it listens, and
 // answers each connection there with its port (a block holding the port as text): a client
@@ -24,6 +25,8 @@ class Echo {
   length: u32 = 0;
   /** The peer finished: close once the unsent bytes have gone. */
   ending: bool = false;
+  /** An echo is queued with the next wait: its answer comes before the next event. */
+  queued: bool = false;
 }
 
 const echoes = new Map<i32, Echo>();
@@ -69,27 +72,35 @@ function flush(socket: Socket, echo: Echo): bool {
 
 function onData(socket: Socket): void {
   const echo = echoes.get(socket.handle);
-  // Unsent bytes wait for room: reading more now would only hold more.
-  if (echo.length > 0) return;
-  for (;;) {
-    const received = socket.receiveThenSend(echo.block, 0, BLOCK_BYTES);
-    if (received == WOULD_BLOCK) return;
-    if (received <= 0) {
-      // The peer's end (0) or its failure: close once what is unsent has gone.
-      finish(socket);
-      return;
-    }
-    echo.offset = 0;
-    echo.length = <u32>received;
-    if (!sent(echo, Sockets.lastSent) || !flush(socket, echo)) return;
-    if (echo.ending) {
-      finish(socket);
-      return;
-    }
-    // A receive that did not fill the block took everything there was: what arrives next is an
-    // event of its own, so asking again now would only cost a kernel call (a crossing, in a user domain).
-    if (<u32>received < BLOCK_BYTES) return;
+  // Unsent bytes wait for room: reading more now would only hold more. An echo already queued
+  // reads what there is.
+  if (echo.length > 0 || echo.queued) return;
+  echo.queued = true;
+  socket.receiveThenSendWithNextWait(echo.block, 0, BLOCK_BYTES, onEchoed);
+}
+
+/** The queued echo ran: what its receive and its send answered are on the socket. */
+function onEchoed(socket: Socket): void {
+  const echo = echoes.get(socket.handle);
+  echo.queued = false;
+  const received = socket.received;
+  if (received == WOULD_BLOCK) return;
+  if (received <= 0) {
+    // The peer's end (0) or its failure: close once what is unsent has gone.
+    finish(socket);
+    return;
   }
+  echo.offset = 0;
+  echo.length = <u32>received;
+  if (!sent(echo, socket.sent) || !flush(socket, echo)) return;
+  if (echo.ending) {
+    finish(socket);
+    return;
+  }
+  // A receive that did not fill the block took everything there was: what arrives next is an
+  // event of its own, so asking again now would only cost a kernel call. A full block may have
+  // left more behind: that goes with the next wait too.
+  if (<u32>received == BLOCK_BYTES) onData(socket);
 }
 
 function onRoom(socket: Socket): void {

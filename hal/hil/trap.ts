@@ -33,7 +33,9 @@ export interface KernelTrapHandler {
   /**
    * `canWait`: whether the call may be answered later (`wait`): true while the domain's entry runs
    * and the kernel thread is free, false while the kernel thread is blocked on the domain (an
-   * upcall, an instantiation), which nothing could wake.
+   * upcall, an instantiation), which nothing could wake. `resumed`: this is a call that was
+   * answered `wait` being served again now that its `until` settled (the same arguments); a call
+   * whose earlier part must not run twice serves only its waiting part then.
    */
-  handleTrap(domain: DomainIdentity, syscallNumber: number, args: readonly AbiValue[], canWait?: boolean): TrapOutcome;
+  handleTrap(domain: DomainIdentity, syscallNumber: number, args: readonly AbiValue[], canWait?: boolean, resumed?: boolean): TrapOutcome;
 }

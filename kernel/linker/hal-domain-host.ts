@@ -5,7 +5,7 @@
 import type { AbiValue, Cpu, UserDomainStats, LinkedEnding, UserDomain, TrapOutcome } from "../../hal/hil/index.js";
 import { syscallDescriptors } from "../../runtime/abi/index.js";
 import type { ResourceLimits } from "../policy/index.js";
-import { USER_MODE, WAIT_CONDITION_OF_CALL, answersWouldBlock, type WaitCondition } from "../services/index.js";
+import { RESUMED_AS_CALL, USER_MODE, WAIT_CONDITION_OF_CALL, answersWouldBlock, type WaitCondition } from "../services/index.js";
 import type { CallContext } from "../syscalls/context.js";
 import { describeEnding, dispatchLifted } from "../syscalls/dispatch-lifted.js";
 import { SyscallFault } from "../syscalls/failure.js";
@@ -17,6 +17,13 @@ import type { CrossingParameters, KernelJumpHandler, HostedUserDomain, UserDomai
 const modeCurrentNumber = syscallDescriptors.find((descriptor) => descriptor.qualifiedName === "mode.current")!.number;
 /** The calls a user domain may wait in, by number (kernel/services/blocking-calls.ts). */
 const waitConditionByNumber: readonly (WaitCondition | undefined)[] = syscallDescriptors.map((descriptor) => WAIT_CONDITION_OF_CALL.get(descriptor.qualifiedName));
+/** What a parked call is served as when it is taken up again, by number (blocking-calls.ts RESUMED_AS_CALL). */
+const resumedAsByNumber: readonly (number | undefined)[] = syscallDescriptors.map((descriptor) => {
+  const resumedAs = RESUMED_AS_CALL.get(descriptor.qualifiedName);
+  return resumedAs === undefined ? undefined : syscallDescriptors.find((candidate) => candidate.qualifiedName === resumedAs)!.number;
+});
+/** The arguments of a call served as its waiting part: those calls take none. */
+const NO_ARGUMENTS: readonly AbiValue[] = [];
 
 class HalUserDomain implements HostedUserDomain {
   private readonly domain: UserDomain;
@@ -35,13 +42,17 @@ class HalUserDomain implements HostedUserDomain {
       cpuBudgetMilliseconds,
       badPointerPolicy: "efault",
     }, {
-      handleTrap: (_domain, syscallNumber, args, canWait) => {
+      handleTrap: (_domain, syscallNumber, callArgs, canWait, resumed) => {
         // The process may have instances in both domains: `mode.current` answers for this one.
         if (syscallNumber === modeCurrentNumber) return { kind: "return", value: USER_MODE };
-        const outcome = dispatchLifted(context, syscallNumber, args, this.noteEnding);
+        // A parked call whose first part ran is served again as only its waiting part.
+        const resumedAs = resumed ? resumedAsByNumber[syscallNumber] : undefined;
+        const served = resumedAs ?? syscallNumber;
+        const args = resumedAs === undefined ? callArgs : NO_ARGUMENTS;
+        const outcome = dispatchLifted(context, served, args, this.noteEnding);
         // A call that would block: a user domain waits in it (blocking-calls.ts), holding no CPU.
         if (canWait && outcome.kind === "return" && answersWouldBlock(outcome.value)) {
-          const until = waitConditionByNumber[syscallNumber]?.(context, args);
+          const until = waitConditionByNumber[served]?.(context, args);
           if (until) return { kind: "wait", until };
         }
         return outcome;

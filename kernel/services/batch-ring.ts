@@ -6,7 +6,7 @@
 // result as an argument: a receive and the send of what it received cost one crossing together.
 import {
   BATCH_CALL_NUMBER_MASK, BATCH_ENTRY_BYTES, BATCH_LINKED, BATCH_NARROW_ARGUMENTS, BATCH_RESERVED_BITS, BATCH_RESULT_ARGUMENT_MASK,
-  BATCH_RESULT_ARGUMENT_SHIFT, BATCH_RING_ENTRIES, ErrorCode, syscallDescriptors, type SyscallDescriptor,
+  BATCH_RESULT_ARGUMENT_SHIFT, BATCH_RING_ENTRIES, ErrorCode, RING_CALL_NAMES, syscallDescriptors, type SyscallDescriptor,
 } from "../../runtime/abi/index.js";
 import type { AbiValue, TrapOutcome } from "../../hal/hil/index.js";
 const NUMBER_OFFSET = 0;
@@ -34,7 +34,7 @@ export type BatchDispatch = (syscallNumber: number, args: readonly AbiValue[], d
  * Undefined for a call a batch cannot carry.
  */
 function argumentOffsets(descriptor: SyscallDescriptor): readonly number[] | undefined {
-  if (descriptor.qualifiedName === "batch.submit") return undefined;
+  if (RING_CALL_NAMES.has(descriptor.qualifiedName)) return undefined;
   const parameters = descriptor.parameters;
   if (parameters.some((parameter) => parameter.type === "string" || parameter.type === "list<u8>")) return undefined;
   if (descriptor.result === "string" || descriptor.result === "list<u8>") return undefined;
@@ -155,4 +155,19 @@ export function submitBatchInMemory(
   const result = serviceBatch(new Uint8Array(memory.buffer, pointer, entries * BATCH_ENTRY_BYTES), entries, dispatch);
   if (result.stoppedBy) onStop(result.stoppedBy);
   return result.completed;
+}
+
+/**
+ * Whether every entry of a serviced ring ran and answered without error: status 0 and a result
+ * that is not negative. batch.submit-and-wait waits only then: an error, or a link cut short (a
+ * receive that found the peer's end cancels the send linked to it), is something the app must
+ * see to before any event may come, so its wait must not hold it.
+ */
+export function everyEntrySucceeded(entries: Uint8Array, count: number): boolean {
+  const view = new DataView(entries.buffer, entries.byteOffset, count * BATCH_ENTRY_BYTES);
+  for (let index = 0; index < count; index++) {
+    const base = index * BATCH_ENTRY_BYTES;
+    if (view.getInt32(base + STATUS_OFFSET, true) !== 0 || view.getInt32(base + RESULT_OFFSET + 4, true) < 0) return false;
+  }
+  return true;
 }

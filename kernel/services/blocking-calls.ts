@@ -11,6 +11,7 @@ import { endpointOf, type Endpoint } from "../channels/index.js";
 import { CapabilityKind } from "../capabilities/index.js";
 import type { KernelSocket } from "../network/index.js";
 import { openingSocket } from "./socket-calls.js";
+import { everyEntrySucceeded } from "./batch-ring.js";
 
 /** Settles when the call is worth trying again; undefined when it never will be (answer as it is). */
 export type WaitCondition = (context: CallContext, args: readonly AbiValue[]) => Promise<void> | undefined;
@@ -48,12 +49,24 @@ export const WAIT_CONDITION_OF_CALL: ReadonlyMap<string, WaitCondition> = new Ma
   ["console.write-error", (context) => context.process.output.roomFor("stderr")],
   // A wait with nothing queued parks until an event arrives or the process ends.
   ["events.wait", (context) => context.process.events.arrival()],
+  // Its entries ran; only its wait part parks, and is served again as events.wait (RESUMED_AS_CALL).
+  // Not when an entry failed: the app sees to that first (batch-ring.ts everyEntrySucceeded).
+  ["batch.submit-and-wait", (context, args) => everyEntrySucceeded(args[0] as Uint8Array, args[1] as number) ? context.process.events.arrival() : undefined],
   // A receive with nothing queued waits for a message or the peer's end; a send to a full queue for room.
   ["channels.receive", (context, args) => endpointArgument(context, args, Rights.read)?.arrival()],
   ["channels.send", (context, args) => endpointArgument(context, args, Rights.write)?.peer.room()],
   // Socket calls wait for the socket to change: data, a connection, room to send, a binding or a failure.
   ...["accept", "receive", "send", "send-block", "receive-from", "local-port"].map((call): [string, WaitCondition] => [`sockets.${call}`, socketChange]),
   ...["listen", "connect", "bind-datagram"].map((call): [string, WaitCondition] => [`sockets.${call}`, openingChange]),
+]);
+
+/**
+ * Calls of which only a last part waits: served again after parking, the call is the one named
+ * here, with no arguments. batch.submit-and-wait's entries ran before it parked and must not run
+ * again; what is left is its wait, which answers exactly as events.wait does.
+ */
+export const RESUMED_AS_CALL: ReadonlyMap<string, string> = new Map([
+  ["batch.submit-and-wait", "events.wait"],
 ]);
 
 /** Whether a call's answer is `wouldBlock`, as a 32- or 64-bit result. */

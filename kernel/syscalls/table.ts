@@ -28,6 +28,7 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "capabilities.revoke": services.capabilityRevoke,
   "mode.current": services.currentMode,
   "batch.submit": services.batchSubmit,
+  "batch.submit-and-wait": services.batchSubmitAndWait,
   "events.wait": services.eventsWait,
   "events.poll": services.eventsPoll,
   "timers.start": services.timerStart,

@@ -7,6 +7,10 @@ export const BATCH_ENTRY_BYTES = 40;
 export const BATCH_RING_ENTRIES = 256;
 /** The call whose argument is a ring, not a value: its stub copies the entries both ways. */
 export const BATCH_SUBMIT_NAME = "batch.submit";
+/** The other: a batch and the next event in one kernel entry (an event loop's one crossing per event). */
+export const BATCH_SUBMIT_AND_WAIT_NAME = "batch.submit-and-wait";
+/** Calls whose first argument is a ring: copied by their stubs, never an entry of a batch themselves. */
+export const RING_CALL_NAMES: ReadonlySet<string> = new Set([BATCH_SUBMIT_NAME, BATCH_SUBMIT_AND_WAIT_NAME]);
 /**
  * The entry's first word: the call number in the low 16 bits, then flags. Bits 16–27 are reserved
  * (an entry setting any gets invalid-argument), so a later flag never changes an old entry's meaning.

@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "bd4d3c96d78e2b1a";
+export const ABI_SOURCE_HASH = "a63b0cfb6700b2f7";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "channels.subscribe", "names.publish", "names.connect", "files.open", "files.close", "files.read", "files.write", "files.seek", "files.read-directory", "files.list-directory", "files.stat", "files.mkdir", "files.unlink", "files.remove-directory", "files.rename", "sockets.listen", "sockets.local-port", "sockets.accept", "sockets.connect", "sockets.send", "sockets.send-block", "sockets.receive", "sockets.shutdown", "sockets.close", "sockets.watch", "sockets.bind-datagram", "sockets.send-to", "sockets.receive-from", "random.fill"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "batch.submit-and-wait", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "channels.subscribe", "names.publish", "names.connect", "files.open", "files.close", "files.read", "files.write", "files.seek", "files.read-directory", "files.list-directory", "files.stat", "files.mkdir", "files.unlink", "files.remove-directory", "files.rename", "sockets.listen", "sockets.local-port", "sockets.accept", "sockets.connect", "sockets.send", "sockets.send-block", "sockets.receive", "sockets.shutdown", "sockets.close", "sockets.watch", "sockets.bind-datagram", "sockets.send-to", "sockets.receive-from", "random.fill"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -31,48 +31,49 @@ export const Syscall = {
   capabilitiesRevoke: 16,
   modeCurrent: 17,
   batchSubmit: 18,
-  eventsWait: 19,
-  eventsPoll: 20,
-  timersStart: 21,
-  timersCancel: 22,
-  blocksCreate: 23,
-  blocksSize: 24,
-  blocksWrite: 25,
-  blocksRead: 26,
-  channelsCreate: 27,
-  channelsSend: 28,
-  channelsReceive: 29,
-  channelsPoll: 30,
-  channelsWatch: 31,
-  channelsSubscribe: 32,
-  namesPublish: 33,
-  namesConnect: 34,
-  filesOpen: 35,
-  filesClose: 36,
-  filesRead: 37,
-  filesWrite: 38,
-  filesSeek: 39,
-  filesReadDirectory: 40,
-  filesListDirectory: 41,
-  filesStat: 42,
-  filesMkdir: 43,
-  filesUnlink: 44,
-  filesRemoveDirectory: 45,
-  filesRename: 46,
-  socketsListen: 47,
-  socketsLocalPort: 48,
-  socketsAccept: 49,
-  socketsConnect: 50,
-  socketsSend: 51,
-  socketsSendBlock: 52,
-  socketsReceive: 53,
-  socketsShutdown: 54,
-  socketsClose: 55,
-  socketsWatch: 56,
-  socketsBindDatagram: 57,
-  socketsSendTo: 58,
-  socketsReceiveFrom: 59,
-  randomFill: 60,
+  batchSubmitAndWait: 19,
+  eventsWait: 20,
+  eventsPoll: 21,
+  timersStart: 22,
+  timersCancel: 23,
+  blocksCreate: 24,
+  blocksSize: 25,
+  blocksWrite: 26,
+  blocksRead: 27,
+  channelsCreate: 28,
+  channelsSend: 29,
+  channelsReceive: 30,
+  channelsPoll: 31,
+  channelsWatch: 32,
+  channelsSubscribe: 33,
+  namesPublish: 34,
+  namesConnect: 35,
+  filesOpen: 36,
+  filesClose: 37,
+  filesRead: 38,
+  filesWrite: 39,
+  filesSeek: 40,
+  filesReadDirectory: 41,
+  filesListDirectory: 42,
+  filesStat: 43,
+  filesMkdir: 44,
+  filesUnlink: 45,
+  filesRemoveDirectory: 46,
+  filesRename: 47,
+  socketsListen: 48,
+  socketsLocalPort: 49,
+  socketsAccept: 50,
+  socketsConnect: 51,
+  socketsSend: 52,
+  socketsSendBlock: 53,
+  socketsReceive: 54,
+  socketsShutdown: 55,
+  socketsClose: 56,
+  socketsWatch: 57,
+  socketsBindDatagram: 58,
+  socketsSendTo: 59,
+  socketsReceiveFrom: 60,
+  randomFill: 61,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -287,6 +288,17 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
   },
   {
     number: 19,
+    interfaceName: "batch",
+    functionName: "submit-and-wait",
+    qualifiedName: "batch.submit-and-wait",
+    importModule: "singlet:kernel/batch@0.1.0",
+    parameters: [{"name":"entries","type":"u32"},{"name":"count","type":"u32"}],
+    result: "s64",
+    coreParameters: ["i32","i32"],
+    coreResults: ["i64"],
+  },
+  {
+    number: 20,
     interfaceName: "events",
     functionName: "wait",
     qualifiedName: "events.wait",
@@ -297,7 +309,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 20,
+    number: 21,
     interfaceName: "events",
     functionName: "poll",
     qualifiedName: "events.poll",
@@ -308,7 +320,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 21,
+    number: 22,
     interfaceName: "timers",
     functionName: "start",
     qualifiedName: "timers.start",
@@ -319,7 +331,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 22,
+    number: 23,
     interfaceName: "timers",
     functionName: "cancel",
     qualifiedName: "timers.cancel",
@@ -330,7 +342,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 23,
+    number: 24,
     interfaceName: "blocks",
     functionName: "create",
     qualifiedName: "blocks.create",
@@ -341,7 +353,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 24,
+    number: 25,
     interfaceName: "blocks",
     functionName: "size",
     qualifiedName: "blocks.size",
@@ -352,7 +364,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 25,
+    number: 26,
     interfaceName: "blocks",
     functionName: "write",
     qualifiedName: "blocks.write",
@@ -363,7 +375,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 26,
+    number: 27,
     interfaceName: "blocks",
     functionName: "read",
     qualifiedName: "blocks.read",
@@ -374,7 +386,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: [],
   },
   {
-    number: 27,
+    number: 28,
     interfaceName: "channels",
     functionName: "create",
     qualifiedName: "channels.create",
@@ -385,7 +397,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 28,
+    number: 29,
     interfaceName: "channels",
     functionName: "send",
     qualifiedName: "channels.send",
@@ -396,7 +408,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 29,
+    number: 30,
     interfaceName: "channels",
     functionName: "receive",
     qualifiedName: "channels.receive",
@@ -407,7 +419,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 30,
+    number: 31,
     interfaceName: "channels",
     functionName: "poll",
     qualifiedName: "channels.poll",
@@ -418,7 +430,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 31,
+    number: 32,
     interfaceName: "channels",
     functionName: "watch",
     qualifiedName: "channels.watch",
@@ -429,7 +441,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 32,
+    number: 33,
     interfaceName: "channels",
     functionName: "subscribe",
     qualifiedName: "channels.subscribe",
@@ -440,7 +452,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 33,
+    number: 34,
     interfaceName: "names",
     functionName: "publish",
     qualifiedName: "names.publish",
@@ -451,7 +463,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 34,
+    number: 35,
     interfaceName: "names",
     functionName: "connect",
     qualifiedName: "names.connect",
@@ -462,7 +474,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 35,
+    number: 36,
     interfaceName: "files",
     functionName: "open",
     qualifiedName: "files.open",
@@ -473,7 +485,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 36,
+    number: 37,
     interfaceName: "files",
     functionName: "close",
     qualifiedName: "files.close",
@@ -484,7 +496,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 37,
+    number: 38,
     interfaceName: "files",
     functionName: "read",
     qualifiedName: "files.read",
@@ -495,7 +507,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 38,
+    number: 39,
     interfaceName: "files",
     functionName: "write",
     qualifiedName: "files.write",
@@ -506,7 +518,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 39,
+    number: 40,
     interfaceName: "files",
     functionName: "seek",
     qualifiedName: "files.seek",
@@ -517,7 +529,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 40,
+    number: 41,
     interfaceName: "files",
     functionName: "read-directory",
     qualifiedName: "files.read-directory",
@@ -528,7 +540,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 41,
+    number: 42,
     interfaceName: "files",
     functionName: "list-directory",
     qualifiedName: "files.list-directory",
@@ -539,7 +551,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 42,
+    number: 43,
     interfaceName: "files",
     functionName: "stat",
     qualifiedName: "files.stat",
@@ -550,7 +562,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i64"],
   },
   {
-    number: 43,
+    number: 44,
     interfaceName: "files",
     functionName: "mkdir",
     qualifiedName: "files.mkdir",
@@ -561,7 +573,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 44,
+    number: 45,
     interfaceName: "files",
     functionName: "unlink",
     qualifiedName: "files.unlink",
@@ -572,7 +584,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 45,
+    number: 46,
     interfaceName: "files",
     functionName: "remove-directory",
     qualifiedName: "files.remove-directory",
@@ -583,7 +595,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 46,
+    number: 47,
     interfaceName: "files",
     functionName: "rename",
     qualifiedName: "files.rename",
@@ -594,7 +606,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 47,
+    number: 48,
     interfaceName: "sockets",
     functionName: "listen",
     qualifiedName: "sockets.listen",
@@ -605,7 +617,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 48,
+    number: 49,
     interfaceName: "sockets",
     functionName: "local-port",
     qualifiedName: "sockets.local-port",
@@ -616,7 +628,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 49,
+    number: 50,
     interfaceName: "sockets",
     functionName: "accept",
     qualifiedName: "sockets.accept",
@@ -627,7 +639,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 50,
+    number: 51,
     interfaceName: "sockets",
     functionName: "connect",
     qualifiedName: "sockets.connect",
@@ -638,7 +650,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 51,
+    number: 52,
     interfaceName: "sockets",
     functionName: "send",
     qualifiedName: "sockets.send",
@@ -649,7 +661,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 52,
+    number: 53,
     interfaceName: "sockets",
     functionName: "send-block",
     qualifiedName: "sockets.send-block",
@@ -660,7 +672,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 53,
+    number: 54,
     interfaceName: "sockets",
     functionName: "receive",
     qualifiedName: "sockets.receive",
@@ -671,7 +683,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 54,
+    number: 55,
     interfaceName: "sockets",
     functionName: "shutdown",
     qualifiedName: "sockets.shutdown",
@@ -682,7 +694,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 55,
+    number: 56,
     interfaceName: "sockets",
     functionName: "close",
     qualifiedName: "sockets.close",
@@ -693,7 +705,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 56,
+    number: 57,
     interfaceName: "sockets",
     functionName: "watch",
     qualifiedName: "sockets.watch",
@@ -704,7 +716,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 57,
+    number: 58,
     interfaceName: "sockets",
     functionName: "bind-datagram",
     qualifiedName: "sockets.bind-datagram",
@@ -715,7 +727,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 58,
+    number: 59,
     interfaceName: "sockets",
     functionName: "send-to",
     qualifiedName: "sockets.send-to",
@@ -726,7 +738,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 59,
+    number: 60,
     interfaceName: "sockets",
     functionName: "receive-from",
     qualifiedName: "sockets.receive-from",
@@ -737,7 +749,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 60,
+    number: 61,
     interfaceName: "random",
     functionName: "fill",
     qualifiedName: "random.fill",

@@ -68,6 +68,21 @@ export class Batch {
     return completed;
   }
 
+  /**
+   * Runs every queued call and takes the process's next event, in one kernel entry
+   * (batch.submit-and-wait): the event packed as `events.wait` packs it, or a negative error.
+   * -11 and -42 are the wait's answers (the calls ran); any other error means none ran.
+   * The runtime's `serve` loop uses it for what handlers queued (`Batches.withNextWait`).
+   */
+  submitAndWait(): i64 {
+    return batchCalls.submitAndWait(<u32>changetype<usize>(this.entries), <u32>this.queued);
+  }
+
+  /** Writes `status` (a negated error) as every queued call's status: none of them ran. */
+  failAll(status: i32): void {
+    for (let index = 0; index < this.queued; index++) store<i32>(this.entryAddress(index) + STATUS_OFFSET, status);
+  }
+
   /** 0 when call `index` ran, else its negated error code. */
   status(index: i32): i32 { return load<i32>(this.entryAddress(index) + STATUS_OFFSET); }
 

@@ -3,6 +3,7 @@
 // directly in the kernel domain, from `serve`'s loop in a user domain. The same binary runs in
 // both. Callbacks are plain function references (no closures); the tag the kernel hands back
 // indexes the registration that holds the callback.
+import { Batch } from "./batch";
 import * as capabilityCalls from "./bindings/capabilities.generated";
 import * as eventCalls from "./bindings/events.generated";
 import * as processCalls from "./bindings/process.generated";
@@ -20,13 +21,20 @@ export const EVENT_WRITABLE: u32 = 6;
 
 const NANOSECONDS_PER_MILLISECOND: u64 = 1_000_000;
 
+/** What events.wait answers when no event is queued, and when none can ever come. */
+const WOULD_BLOCK: i64 = -11;
+const NO_EVENT_SOURCES: i64 = -42;
+
 /**
  * Something the app asked events for; `dispatch` calls `fire` with each of its events, and
  * `deliver` calls `deliver` with each message the kernel received for a subscribed endpoint.
+ * `completed` hears that calls it queued with the next wait (`Batches.withNextWait`) have run.
  */
 export class Registration {
   tag: u32 = 0;
   fire(kind: u32): void {}
+  /** The calls queued for this registration ran: entries from `first` on in `batch`. */
+  completed(batch: Batch, first: i32): void {}
   /** Only subscribed endpoints take messages; anything else lets what a message carried go. */
   deliver(message: u32, attachment: u32): void {
     if (attachment != 0) capabilityCalls.drop(attachment);
@@ -188,12 +196,116 @@ export class Scheduler {
   }
 }
 
-/** The world's `dispatch` export: delivers one event to its registration. Apps re-export it. */
-export function dispatch(kind: u32, tag: u32): void {
+/**
+ * Entries a queue of handlers' calls holds before it runs them early: an event's handler queues a
+ * few (an echo is two), and 64 keep each queue at 2.5 KB of the app's memory.
+ */
+const QUEUED_CALL_ENTRIES: i32 = 64;
+
+/** Calls queued by handlers, and whom to tell once they have run. */
+class QueuedCalls {
+  readonly batch: Batch = new Batch(QUEUED_CALL_ENTRIES);
+  readonly waiting: Array<Registration> = new Array<Registration>();
+  readonly firsts: Array<i32> = new Array<i32>();
+}
+
+// Two queues, made on first use: handlers fill one while the other's calls run and their
+// `completed` callbacks (which may queue more) are called.
+let fillingCalls: QueuedCalls | null = null;
+let spareCalls: QueuedCalls | null = null;
+/** The queue whose callbacks are being called: never handed out for filling meanwhile. */
+let completingCalls: QueuedCalls | null = null;
+/** Set while the runtime delivers an event: calls queued then go at its end or with the next wait. */
+let delivering = false;
+
+function fillingQueue(): QueuedCalls {
+  let calls = fillingCalls;
+  if (calls === null) fillingCalls = calls = new QueuedCalls();
+  return calls;
+}
+
+/** Takes what is queued, to be run, and leaves handlers an empty queue. */
+function takeQueued(): QueuedCalls {
+  const taken = fillingQueue();
+  let next = spareCalls;
+  if (next === null || next === completingCalls) next = new QueuedCalls();
+  next.batch.clear();
+  next.waiting.length = 0;
+  next.firsts.length = 0;
+  fillingCalls = next;
+  spareCalls = taken;
+  return taken;
+}
+
+/** Tells each registration that its calls ran (their statuses and results are in the batch). */
+function completeQueued(calls: QueuedCalls): void {
+  const outer = completingCalls;
+  completingCalls = calls;
+  for (let index = 0; index < calls.waiting.length; index++) unchecked(calls.waiting[index]).completed(calls.batch, unchecked(calls.firsts[index]));
+  completingCalls = outer;
+}
+
+/** Whether a handler queued calls; false, without making a queue, when none ever did. */
+function anyQueued(): bool {
+  const calls = fillingCalls;
+  return calls !== null && calls.batch.length > 0;
+}
+
+/** Runs what is queued now, with batch.submit, and then its callbacks, until nothing is queued. */
+function runQueued(): void {
+  while (anyQueued()) {
+    const calls = takeQueued();
+    const completed = calls.batch.submit();
+    if (completed < 0) calls.batch.failAll(completed);
+    completeQueued(calls);
+  }
+}
+
+function nothingToDo(): void {}
+
+/** Kernel calls that go to the kernel together: see `Batches.withNextWait`. */
+export class Batches {
+  /**
+   * The batch that goes to the kernel with the process's next wait, with room for `count` more
+   * entries, which the caller adds now; they are `registration`'s. They run after the handler
+   * that queued them returns and before the next event is delivered, in one kernel entry with
+   * that event's wait in a user domain (batch.submit-and-wait: one crossing per event), at the
+   * end of the delivery in the kernel domain (one batch.submit, a function call there). Then
+   * `registration.completed(batch, first)` is called, `first` the index of its first entry.
+   * Queued outside a handler (in `main`), they go with the first delivery, for which the runtime
+   * asks (a `Scheduler.defer`). When the batch is full, what it holds runs at once and its
+   * callbacks are called before this returns.
+   */
+  static withNextWait(registration: Registration, count: i32): Batch {
+    let calls = fillingQueue();
+    if (calls.batch.length + count > calls.batch.capacity) {
+      runQueued();
+      calls = fillingQueue();
+    }
+    if (!delivering && calls.batch.length == 0) Scheduler.defer(nothingToDo);
+    calls.waiting.push(registration);
+    calls.firsts.push(calls.batch.length);
+    return calls.batch;
+  }
+}
+
+/** Delivers one event to its registration. */
+function deliverEvent(kind: u32, tag: u32): void {
   const table = registrations();
   if (<i32>tag >= table.length) return;
   const registration = table[<i32>tag];
   if (registration !== null) registration.fire(kind);
+}
+
+/**
+ * The world's `dispatch` export (the kernel domain's delivery): delivers one event to its
+ * registration, then runs the calls its handler queued. Apps re-export it.
+ */
+export function dispatch(kind: u32, tag: u32): void {
+  delivering = true;
+  deliverEvent(kind, tag);
+  if (anyQueued()) runQueued();
+  delivering = false;
 }
 
 /**
@@ -206,19 +318,42 @@ export function deliver(tag: u32, message: u32, attachment: u32): void {
   // registration made it) and no second bounds check.
   const table = registrationTable;
   const registration = table !== null && <i32>tag < table.length ? unchecked(table[<i32>tag]) : null;
+  delivering = true;
   if (registration !== null) registration.deliver(message, attachment);
   else if (attachment != 0) capabilityCalls.drop(attachment);
+  if (anyQueued()) runQueued();
+  delivering = false;
 }
 
 /**
  * The world's `serve` export: a user domain's event loop, run by the kernel after `main`. Waits
- * in `events.wait` (a kernel call that holds no CPU while nothing is queued) and delivers each
- * event until none can come. Apps re-export it.
+ * for each event (a kernel call that holds no CPU while nothing is queued) and delivers it, until
+ * none can come. What the last handler queued (`Batches.withNextWait`) goes with the wait, in one
+ * crossing (batch.submit-and-wait); with nothing queued the wait is `events.wait`. Apps re-export it.
  */
 export function serve(): void {
+  delivering = true;
   for (;;) {
-    const event = eventCalls.wait();
-    if (event < 0) return;
-    dispatch(<u32>(event >>> 32), <u32>event);
+    let event: i64;
+    if (anyQueued()) {
+      const calls = takeQueued();
+      const batch = calls.batch;
+      event = batch.submitAndWait();
+      // An error other than the wait's own two concerns the whole batch: none of it ran.
+      if (event < 0 && event != WOULD_BLOCK && event != NO_EVENT_SOURCES) batch.failAll(<i32>event);
+      completeQueued(calls);
+      // It did not wait because an entry failed (or its host cannot wait): the callbacks have
+      // seen to that, and the next round waits, with whatever they queued.
+      if (event == WOULD_BLOCK) continue;
+    } else {
+      event = eventCalls.wait();
+    }
+    if (event < 0) {
+      // No event, but the callbacks queued more: those still go to the kernel.
+      if (anyQueued()) continue;
+      delivering = false;
+      return;
+    }
+    deliverEvent(<u32>(event >>> 32), <u32>event);
   }
 }

@@ -8,7 +8,8 @@ import * as modeCalls from "./bindings/mode.generated";
 import * as blockCalls from "./bindings/blocks.generated";
 
 export { cabi_realloc } from "./abi";
-export { Timer, Scheduler, Registration, dispatch, deliver, serve, EVENT_TIMER, EVENT_YIELDED, EVENT_MESSAGE, EVENT_CLOSED, EVENT_READABLE, EVENT_WRITABLE } from "./events";
+export { Batch } from "./batch";
+export { Batches, Timer, Scheduler, Registration, dispatch, deliver, serve, EVENT_TIMER, EVENT_YIELDED, EVENT_MESSAGE, EVENT_CLOSED, EVENT_READABLE, EVENT_WRITABLE } from "./events";
 export { Channels, ConnectedCallback, Endpoint, Message, MessageCallback, Names } from "./channels";
 export { Files, File, Directory, FILE_TYPE_OTHER, FILE_TYPE_FILE, FILE_TYPE_DIRECTORY, FILE_TYPE_SYMBOLIC_LINK } from "./files";
 export { Output } from "./output";

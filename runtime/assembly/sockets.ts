@@ -4,7 +4,7 @@
 // Calls return the kernel's results as they are (negative: an error code).
 import * as socketCalls from "./bindings/sockets.generated";
 import { Batch } from "./batch";
-import { EVENT_CLOSED, EVENT_READABLE, EVENT_WRITABLE, Registration, callbackByTag, register, setCallbackByTag, unregister } from "./events";
+import { Batches, EVENT_CLOSED, EVENT_READABLE, EVENT_WRITABLE, Registration, callbackByTag, register, setCallbackByTag, unregister } from "./events";
 
 export type SocketCallback = (socket: Socket) => void;
 
@@ -12,6 +12,7 @@ export type SocketCallback = (socket: Socket) => void;
 let readableCallbackList: Array<SocketCallback | null> | null = null;
 let writableCallbackList: Array<SocketCallback | null> | null = null;
 let closedCallbackList: Array<SocketCallback | null> | null = null;
+let echoedCallbackList: Array<SocketCallback | null> | null = null;
 
 function readableCallbacks(): Array<SocketCallback | null> {
   let list = readableCallbackList;
@@ -31,6 +32,15 @@ function closedCallbacks(): Array<SocketCallback | null> {
   return list;
 }
 
+function echoedCallbacks(): Array<SocketCallback | null> {
+  let list = echoedCallbackList;
+  if (list === null) echoedCallbackList = list = new Array<SocketCallback | null>();
+  return list;
+}
+
+/** What a socket method answers when it needs the socket watched (a tag to be called back by). */
+const NOT_WATCHED: i32 = -22;
+
 /** Made on first use: a module-level `new` would give every app a start function. */
 let echoBatch: Batch | null = null;
 
@@ -44,6 +54,23 @@ function receiveThenSendBatch(): Batch {
 /** The argument of sockets.send-block that takes the receive's count: its length. */
 const SEND_BLOCK_LENGTH_ARGUMENT: i32 = 3;
 
+/** Queues a receive into `block` and, linked to it, the send of what it received (one echo). */
+function addReceiveThenSend(batch: Batch, socket: u32, block: u32, offset: u32, length: u32): void {
+  batch.addNarrow(socketCalls.RECEIVE_CALL, socket, block, offset, length);
+  const send = batch.addNarrow(socketCalls.SEND_BLOCK_CALL, socket, block, offset, 0);
+  batch.link(send, SEND_BLOCK_LENGTH_ARGUMENT);
+}
+
+/** The receive's answer (as `receive`) of a pair queued at `first`. */
+function receiveAnswer(batch: Batch, first: i32): i32 {
+  return batch.status(first) == 0 ? <i32>batch.result(first) : batch.status(first);
+}
+
+/** The send's answer of a pair queued at `first`: 0 when nothing was received to send. */
+function sendAnswer(batch: Batch, first: i32): i32 {
+  return batch.status(first + 1) == 0 ? <i32>batch.result(first + 1) : 0;
+}
+
 /** A TCP listener, a TCP connection or a UDP socket. */
 export class Socket extends Registration {
   /** The socket's handle, or the negated error code when the kernel refused to make it. */
@@ -54,6 +81,10 @@ export class Socket extends Registration {
   private watching: bool = false;
   /** Anything an app wants to keep with the socket (an echo server's block). */
   userData: i32 = 0;
+  /** What the receive of the last echo queued with the next wait answered (as `receive`). */
+  received: i32 = 0;
+  /** What its send answered: bytes taken, a negative error, 0 when nothing was received to send. */
+  sent: i32 = 0;
 
   constructor(handle: i32) {
     super();
@@ -89,17 +120,37 @@ export class Socket extends Registration {
   receiveThenSend(block: u32, offset: u32, length: u32): i32 {
     const batch = receiveThenSendBatch();
     batch.clear();
-    const socket = <u32>this.handle;
-    batch.addNarrow(socketCalls.RECEIVE_CALL, socket, block, offset, length);
-    batch.addNarrow(socketCalls.SEND_BLOCK_CALL, socket, block, offset, 0);
-    batch.link(1, SEND_BLOCK_LENGTH_ARGUMENT);
+    addReceiveThenSend(batch, <u32>this.handle, block, offset, length);
     const completed = batch.submit();
     if (completed < 0) {
       Sockets.lastSent = 0;
       return completed;
     }
-    Sockets.lastSent = batch.status(1) == 0 ? <i32>batch.result(1) : 0;
-    return batch.status(0) == 0 ? <i32>batch.result(0) : batch.status(0);
+    Sockets.lastSent = sendAnswer(batch, 0);
+    return receiveAnswer(batch, 0);
+  }
+
+  /**
+   * `receiveThenSend`, queued to go to the kernel with the process's next wait
+   * (`Batches.withNextWait`): in a user domain the echo costs no crossing of its own. `callback`
+   * is called once the pair ran, after the handler that queued it returns and before the next
+   * event, with `received` and `sent` set; not if the socket is closed first. Returns 0, or -22
+   * when the socket is not watched (it needs `onReadable` or another event callback first).
+   */
+  receiveThenSendWithNextWait(block: u32, offset: u32, length: u32, callback: SocketCallback): i32 {
+    if (!this.watching) return NOT_WATCHED;
+    setCallbackByTag<SocketCallback>(echoedCallbacks(), this.tag, callback);
+    addReceiveThenSend(Batches.withNextWait(this, 2), <u32>this.handle, block, offset, length);
+    return 0;
+  }
+
+  completed(batch: Batch, first: i32): void {
+    // Closed since: the tag may be someone else's by now, and no callback comes after close.
+    if (!this.watching) return;
+    this.received = receiveAnswer(batch, first);
+    this.sent = sendAnswer(batch, first);
+    const callback = callbackByTag<SocketCallback>(echoedCallbacks(), this.tag);
+    if (callback !== null) callback(this);
   }
 
   /** Finishes sending (the half close); receiving goes on. */
@@ -150,6 +201,7 @@ export class Socket extends Registration {
     setCallbackByTag<SocketCallback>(readableCallbacks(), this.tag, null);
     setCallbackByTag<SocketCallback>(writableCallbacks(), this.tag, null);
     setCallbackByTag<SocketCallback>(closedCallbacks(), this.tag, null);
+    setCallbackByTag<SocketCallback>(echoedCallbacks(), this.tag, null);
     unregister(this.tag);
   }
 

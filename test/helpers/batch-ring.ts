@@ -35,3 +35,17 @@ export const statusOf = (bytes: Uint8Array, index: number): number => new DataVi
 export const resultOf = (bytes: Uint8Array, index: number): bigint => new DataView(bytes.buffer, bytes.byteOffset).getBigInt64(index * BATCH_ENTRY_BYTES + 32, true);
 /** Every entry's status, in order. */
 export const statusesOf = (bytes: Uint8Array): number[] => Array.from({ length: bytes.byteLength / BATCH_ENTRY_BYTES }, (_unused, index) => statusOf(bytes, index));
+
+/** A ring laid out in a WAT app's memory at `address`: a data segment. */
+export function ringSegment(address: number, bytes: Uint8Array): string {
+  const escaped = [...bytes].map((byte) => `\\${byte.toString(16).padStart(2, "0")}`).join("");
+  return `(data (i32.const ${address}) "${escaped}")`;
+}
+
+/** The status of entry `index` of the ring at `address`, as a WAT i32 expression. */
+export const statusAt = (address: number, index: number): string => `(i32.load (i32.const ${address + index * BATCH_ENTRY_BYTES + 4}))`;
+/** The result of entry `index` of the ring at `address`, as a WAT i64 expression. */
+export const resultAt = (address: number, index: number): string => `(i64.load (i32.const ${address + index * BATCH_ENTRY_BYTES + 32}))`;
+/** Stores an i32 expression into argument slot `slot` of entry `index` of the ring at `address`: a handle known only at run time. */
+export const storeArgument = (address: number, index: number, slot: number, value: string): string =>
+  `(i64.store (i32.const ${address + index * BATCH_ENTRY_BYTES + 8 + slot * 8}) (i64.extend_i32_u ${value}))`;

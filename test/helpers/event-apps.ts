@@ -33,6 +33,8 @@ const IMPORTED_CALLS: readonly (readonly [string, string])[] = [
   ["channels.watch", "watch"],
   ["names.publish", "publish"],
   ["names.connect", "connect"],
+  ["batch.submit", "submit"],
+  ["batch.submit-and-wait", "submitAndWait"],
 ];
 
 /** Each call's import with its exact core signature, from the generated ABI (runtime/abi/kernel-abi.generated.ts). */
@@ -186,14 +188,19 @@ export interface EventAppParts {
    * Left out, `dispatch` stays as a function the serve loop calls; `serve` is not there at all.
    */
   readonly exports?: readonly EventExport[];
+  /**
+   * A serve loop that waits with batch.submit-and-wait, handing the kernel the ring of `count`
+   * entries at `address` with every wait (the runtime's loop hands over what handlers queued).
+   */
+  readonly serveBatch?: { readonly address: number; readonly count: number };
 }
 
 /** `serve` as the runtime writes it: wait, deliver through `$dispatch`, until the wait answers an error. */
-const SERVE_LOOP = `(func $serve (export "serve")
+const serveLoop = (wait: string) => `(func $serve (export "serve")
     (local $event i64)
     (block $noMore
       (loop $next
-        (local.set $event (call $wait))
+        (local.set $event ${wait})
         (br_if $noMore (i64.lt_s (local.get $event) (i64.const 0)))
         (call $dispatch (i32.wrap_i64 (i64.shr_u (local.get $event) (i64.const 32))) (i32.wrap_i64 (local.get $event)))
         (br $next))))`;
@@ -266,7 +273,7 @@ function eventAppText(parts: EventAppParts): string {
     (if (i32.eq (local.get $kind) (i32.const 4)) (then ${kindTexts.closed} (return)))
     ${int("(local.get $kind)")})
   ${parts.fields ?? ""}
-  ${exports.includes("serve") ? SERVE_LOOP : ""}
+  ${exports.includes("serve") ? serveLoop(parts.serveBatch ? `(call $submitAndWait (i32.const ${parts.serveBatch.address}) (i32.const ${parts.serveBatch.count}))` : "(call $wait)") : ""}
   (func $dispatch ${exports.includes("dispatch") ? `(export "dispatch")` : ""} (param $kind i32) (param $tag i32) ${locals}
     ${dispatch})
   (func $main (export "main") (result i32) ${locals}

@@ -2,7 +2,7 @@
 // trap handler, counts the switch and writes the answer. A batch ring is handed to the handler
 // as the bytes the stub copied into the trap page: the kernel reads it and writes it back in
 // place. Shared by the worker-backed domain and the simulated one, so both count the same way.
-import { BATCH_ENTRY_BYTES, BATCH_SUBMIT_NAME, type SyscallDescriptor } from "../../../runtime/abi/index.js";
+import { BATCH_ENTRY_BYTES, RING_CALL_NAMES, type SyscallDescriptor } from "../../../runtime/abi/index.js";
 import type { DomainIdentity, KernelTrapHandler, TrapOutcome } from "../../hil/index.js";
 import { liftArguments, writeOutcome } from "./trap-codec.js";
 import { TrapWord, type TrapPage } from "./trap-page.js";
@@ -39,13 +39,14 @@ export class TrapService {
   private readonly traps: CallCounts;
   /** Both directions; differs from twice the traps only by calls the kernel never answered. */
   private readonly switches: CallCounts;
-  private readonly batchSubmitNumber: number;
+  /** By call number: whether the call's argument is a batch ring (batch.submit, batch.submit-and-wait). */
+  private readonly ringCall: readonly boolean[];
 
   /** `calls`: the kernel's call table, by call number; the HAL knows no other. */
   constructor(private readonly page: TrapPage, private readonly domain: DomainIdentity, private readonly handler: KernelTrapHandler, private readonly calls: readonly SyscallDescriptor[]) {
     this.traps = new CallCounts(calls);
     this.switches = new CallCounts(calls);
-    this.batchSubmitNumber = calls.findIndex((descriptor) => descriptor.qualifiedName === BATCH_SUBMIT_NAME);
+    this.ringCall = calls.map((descriptor) => RING_CALL_NAMES.has(descriptor.qualifiedName));
   }
 
   get trapsByCall(): Record<string, number> { return this.traps.byName(); }
@@ -68,7 +69,7 @@ export class TrapService {
     let outcome: TrapOutcome;
     try {
       if (!descriptor) outcome = { kind: "fault", reason: `unknown call ${syscallNumber} is not in the kernel ABI` };
-      else outcome = this.handler.handleTrap(this.domain, syscallNumber, syscallNumber === this.batchSubmitNumber ? this.batchArguments() : liftArguments(this.page, descriptor), canWait);
+      else outcome = this.handler.handleTrap(this.domain, syscallNumber, this.ringCall[syscallNumber] ? this.batchArguments() : liftArguments(this.page, descriptor), canWait, retry);
       if (isStopped()) return undefined;
       if (outcome.kind === "wait") {
         if (canWait) return outcome;
@@ -86,7 +87,7 @@ export class TrapService {
     return outcome;
   }
 
-  /** batch.submit's arguments: the ring as the stub copied it (read and written in place) and its count. */
+  /** A ring call's arguments: the ring as the stub copied it (read and written in place) and its count. */
   private batchArguments(): [Uint8Array, number] {
     const count = this.page.header[TrapWord.batchCount]!;
     return [this.page.batchRing.subarray(0, count * BATCH_ENTRY_BYTES), count];

@@ -2,7 +2,7 @@
 // are trusted code of the modelled machine, imported by the module but not reachable from it.
 // Each stub checks pointer arguments against the page table (through the TLB), copies them into
 // the trap page, crosses into the kernel (spin, then Atomics.wait) and lowers the answer.
-import { BATCH_ENTRY_BYTES, BATCH_RING_ENTRIES, BATCH_SUBMIT_NAME, ErrorCode, badAddressText, resultUsesReturnArea, type AbiValueType, type SyscallDescriptor } from "../../../runtime/abi/index.js";
+import { BATCH_ENTRY_BYTES, BATCH_RING_ENTRIES, ErrorCode, RING_CALL_NAMES, badAddressText, resultUsesReturnArea, type AbiValueType, type SyscallDescriptor } from "../../../runtime/abi/index.js";
 import type { BadPointerPolicy, PageFault } from "../../hil/index.js";
 import type { AddressSpace } from "../mmu/index.js";
 import { TRAP_ARGUMENT_SLOTS, TRAP_DATA_BYTES, WASM_PAGE_BYTES } from "../params.js";
@@ -182,25 +182,34 @@ function makeStub(context: StubContext, descriptor: SyscallDescriptor): (...core
   };
 }
 
-/** batch.submit: copies the entries into the trap page's ring, crosses once, copies them back. */
-function makeBatchStub(context: StubContext, descriptor: SyscallDescriptor): (entries: number, count: number) => number {
+/**
+ * batch.submit and batch.submit-and-wait: copies the entries into the trap page's ring, crosses
+ * once, copies them back. A count or a ring the kernel domain would refuse is refused here with
+ * the same code, in the call's own result type, without crossing.
+ */
+function makeBatchStub(context: StubContext, descriptor: SyscallDescriptor): (entries: number, count: number) => number | bigint {
   const page = context.trapPage;
+  const wide = descriptor.result === "s64";
+  const refused = (code: number): number | bigint => wide ? BigInt(-code) : -code;
   return (entriesArgument, countArgument) => {
     if (context.unwinding) throw context.unwinding;
     observeMemory(context);
     const entries = entriesArgument >>> 0;
     const count = countArgument >>> 0;
-    if (count > BATCH_RING_ENTRIES) return -ErrorCode.invalidArgument;
+    if (count > BATCH_RING_ENTRIES) return refused(ErrorCode.invalidArgument);
     const byteLength = count * BATCH_ENTRY_BYTES;
     const translation = context.addressSpace.translate(entries, byteLength, "write");
-    if (!translation.ok) return badAddress(context, descriptor, translation.fault, entries, byteLength);
+    if (!translation.ok) {
+      if (wide && context.badPointerPolicy === "efault") return refused(ErrorCode.badAddress);
+      return badAddress(context, descriptor, translation.fault, entries, byteLength);
+    }
     page.batchRing.set(context.process.bytes.subarray(translation.offset, translation.offset + byteLength));
     page.header[TrapWord.batchCount] = count;
     page.header[TrapWord.syscallNumber] = descriptor.number;
     context.enterKernel(context, descriptor.number);
     context.process.bytes.set(page.batchRing.subarray(0, byteLength), translation.offset);
     unwindIfEnding(context);
-    return page.resultWords[0]!;
+    return wide ? page.resultWide[0]! : page.resultWords[0]!;
   };
 }
 
@@ -208,7 +217,7 @@ function makeBatchStub(context: StubContext, descriptor: SyscallDescriptor): (en
 export function buildTrapImports(context: StubContext, calls: readonly SyscallDescriptor[]): WebAssembly.Imports {
   const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
   for (const descriptor of calls) {
-    const stub = descriptor.qualifiedName === BATCH_SUBMIT_NAME ? makeBatchStub(context, descriptor) : makeStub(context, descriptor);
+    const stub = RING_CALL_NAMES.has(descriptor.qualifiedName) ? makeBatchStub(context, descriptor) : makeStub(context, descriptor);
     (imports[descriptor.importModule] ??= {})[descriptor.functionName] = stub as WebAssembly.ImportValue;
   }
   return imports;

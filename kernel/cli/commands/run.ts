@@ -104,8 +104,12 @@ function formatEventStats(run: AppRun): string {
   const parts = [`${events.delivered} delivered`, `${events.wakeUps} wake-ups`, `queue high-water ${events.queueHighWater}`, `${events.coalesced} coalesced`];
   if (events.meteredDeliveries > 0) parts.push(`fuel per delivery ${Math.round(events.deliveryFuel / events.meteredDeliveries)}`);
   const domain = run.linked.userDomain?.stats();
-  // Each wait is a kernel call: two ring switches when answered (one while it is still parked).
-  if (domain) parts.push(`waits ${domain.trapsByCall["events.wait"] ?? 0} (ring switches ${domain.ringSwitchesByCall["events.wait"] ?? 0})`);
+  // Each wait is a kernel call: two ring switches when answered (one while it is still parked). A
+  // wait that carried a batch (batch.submit-and-wait) is a wait too.
+  if (domain) {
+    const waits = (counts: Record<string, number>) => (counts["events.wait"] ?? 0) + (counts["batch.submit-and-wait"] ?? 0);
+    parts.push(`waits ${waits(domain.trapsByCall)} (ring switches ${waits(domain.ringSwitchesByCall)})`);
+  }
   return `  events: ${parts.join(", ")}`;
 }
 

@@ -11,3 +11,13 @@ declare function raw_submit(entries: u32, count: u32): i32;
 export function submit(entries: u32, count: u32): i32 {
   return raw_submit(entries, count);
 }
+
+/** The syscall number of `submit-and-wait`, for a batch entry. */
+export const SUBMIT_AND_WAIT_CALL: u32 = 19;
+@external("singlet:kernel/batch@0.1.0", "submit-and-wait")
+declare function raw_submit_and_wait(entries: u32, count: u32): i64;
+
+/** Runs the `count` entries at `entries` as `submit` does, then takes the process's next event as `events.wait` does, in one kernel entry: the returned event is packed `(kind << 32) | tag` and each entry's status and result are written back as `submit` writes them. An event loop hands the kernel what its last handler queued together with its next wait, so in a user domain one crossing serves an event and answers the one before. The entries run exactly once: in a user domain, when no event is queued only the wait part waits (holding no CPU) and the entries are not run again when it is answered. It waits only when every entry ran and answered without error (status 0, a result that is not negative): an error or a canceled link (a receive that found the peer's end cancels the send linked to it) may need the app before any event can come, so then it answers `wouldBlock` (11) at once unless an event is queued. In the kernel domain the wait part answers `wouldBlock` when no event is queued, as `events.wait` does there. Negative results: `wouldBlock`, or `noEventSources` (42) when nothing the process holds could ever send an event (the entries ran in both cases); any other code concerns the entries as a whole and none ran: `invalidArgument` (22) for a count past the ring's 256 entries, `badAddress` (14) for entries outside the caller's memory. A user domain's CPU budget counts from this call, as from `events.wait`. An entry that ends the process ends the call. */
+export function submitAndWait(entries: u32, count: u32): i64 {
+  return raw_submit_and_wait(entries, count);
+}

@@ -3,7 +3,7 @@
 import { liftBytes, liftString, returnArea } from "../abi";
 
 /** The syscall number of `create`, for a batch entry. */
-export const CREATE_CALL: u32 = 23;
+export const CREATE_CALL: u32 = 24;
 @external("singlet:kernel/blocks@0.1.0", "create")
 declare function raw_create(size: u32): i32;
 
@@ -13,7 +13,7 @@ export function create(size: u32): i32 {
 }
 
 /** The syscall number of `size`, for a batch entry. */
-export const SIZE_CALL: u32 = 24;
+export const SIZE_CALL: u32 = 25;
 @external("singlet:kernel/blocks@0.1.0", "size")
 declare function raw_size(block: u32): i32;
 
@@ -23,7 +23,7 @@ export function size(block: u32): i32 {
 }
 
 /** The syscall number of `write`, for a batch entry. */
-export const WRITE_CALL: u32 = 25;
+export const WRITE_CALL: u32 = 26;
 @external("singlet:kernel/blocks@0.1.0", "write")
 declare function raw_write(block: u32, offset: u32, dataPointer: usize, dataLength: i32): i32;
 
@@ -33,7 +33,7 @@ export function write(block: u32, offset: u32, data: Uint8Array): i32 {
 }
 
 /** The syscall number of `read`, for a batch entry. */
-export const READ_CALL: u32 = 26;
+export const READ_CALL: u32 = 27;
 @external("singlet:kernel/blocks@0.1.0", "read")
 declare function raw_read(block: u32, offset: u32, length: u32, returnPointer: usize): void;
 

@@ -3,7 +3,7 @@
 import { liftBytes, liftString, returnArea } from "../abi";
 
 /** The syscall number of `create`, for a batch entry. */
-export const CREATE_CALL: u32 = 27;
+export const CREATE_CALL: u32 = 28;
 @external("singlet:kernel/channels@0.1.0", "create")
 declare function raw_create(contractPointer: usize, contractLength: i32): i64;
 
@@ -13,7 +13,7 @@ export function create(contract: string): i64 {
 }
 
 /** The syscall number of `send`, for a batch entry. */
-export const SEND_CALL: u32 = 28;
+export const SEND_CALL: u32 = 29;
 @external("singlet:kernel/channels@0.1.0", "send")
 declare function raw_send(endpoint: u32, message: u32, attachment: u32): i32;
 
@@ -23,7 +23,7 @@ export function send(endpoint: u32, message: u32, attachment: u32): i32 {
 }
 
 /** The syscall number of `receive`, for a batch entry. */
-export const RECEIVE_CALL: u32 = 29;
+export const RECEIVE_CALL: u32 = 30;
 @external("singlet:kernel/channels@0.1.0", "receive")
 declare function raw_receive(endpoint: u32): i64;
 
@@ -33,7 +33,7 @@ export function receive(endpoint: u32): i64 {
 }
 
 /** The syscall number of `poll`, for a batch entry. */
-export const POLL_CALL: u32 = 30;
+export const POLL_CALL: u32 = 31;
 @external("singlet:kernel/channels@0.1.0", "poll")
 declare function raw_poll(endpoint: u32): i64;
 
@@ -43,7 +43,7 @@ export function poll(endpoint: u32): i64 {
 }
 
 /** The syscall number of `watch`, for a batch entry. */
-export const WATCH_CALL: u32 = 31;
+export const WATCH_CALL: u32 = 32;
 @external("singlet:kernel/channels@0.1.0", "watch")
 declare function raw_watch(endpoint: u32, tag: u32): i32;
 
@@ -53,7 +53,7 @@ export function watch(endpoint: u32, tag: u32): i32 {
 }
 
 /** The syscall number of `subscribe`, for a batch entry. */
-export const SUBSCRIBE_CALL: u32 = 32;
+export const SUBSCRIBE_CALL: u32 = 33;
 @external("singlet:kernel/channels@0.1.0", "subscribe")
 declare function raw_subscribe(endpoint: u32, tag: u32): i32;
 

@@ -3,7 +3,7 @@
 import { liftBytes, liftString, returnArea } from "../abi";
 
 /** The syscall number of `wait`, for a batch entry. */
-export const WAIT_CALL: u32 = 19;
+export const WAIT_CALL: u32 = 20;
 @external("singlet:kernel/events@0.1.0", "wait")
 declare function raw_wait(): i64;
 
@@ -13,7 +13,7 @@ export function wait(): i64 {
 }
 
 /** The syscall number of `poll`, for a batch entry. */
-export const POLL_CALL: u32 = 20;
+export const POLL_CALL: u32 = 21;
 @external("singlet:kernel/events@0.1.0", "poll")
 declare function raw_poll(): i64;
 

@@ -3,7 +3,7 @@
 import { liftBytes, liftString, returnArea } from "../abi";
 
 /** The syscall number of `open`, for a batch entry. */
-export const OPEN_CALL: u32 = 35;
+export const OPEN_CALL: u32 = 36;
 @external("singlet:kernel/files@0.1.0", "open")
 declare function raw_open(pathPointer: usize, pathLength: i32, openFlags: u32): i32;
 
@@ -13,7 +13,7 @@ export function open(path: string, openFlags: u32): i32 {
 }
 
 /** The syscall number of `close`, for a batch entry. */
-export const CLOSE_CALL: u32 = 36;
+export const CLOSE_CALL: u32 = 37;
 @external("singlet:kernel/files@0.1.0", "close")
 declare function raw_close(file: u32): i32;
 
@@ -23,7 +23,7 @@ export function close(file: u32): i32 {
 }
 
 /** The syscall number of `read`, for a batch entry. */
-export const READ_CALL: u32 = 37;
+export const READ_CALL: u32 = 38;
 @external("singlet:kernel/files@0.1.0", "read")
 declare function raw_read(file: u32, block: u32, offset: u32, length: u32): i32;
 
@@ -33,7 +33,7 @@ export function read(file: u32, block: u32, offset: u32, length: u32): i32 {
 }
 
 /** The syscall number of `write`, for a batch entry. */
-export const WRITE_CALL: u32 = 38;
+export const WRITE_CALL: u32 = 39;
 @external("singlet:kernel/files@0.1.0", "write")
 declare function raw_write(file: u32, dataPointer: usize, dataLength: i32): i32;
 
@@ -43,7 +43,7 @@ export function write(file: u32, data: Uint8Array): i32 {
 }
 
 /** The syscall number of `seek`, for a batch entry. */
-export const SEEK_CALL: u32 = 39;
+export const SEEK_CALL: u32 = 40;
 @external("singlet:kernel/files@0.1.0", "seek")
 declare function raw_seek(file: u32, offset: i64, whence: u32): i64;
 
@@ -53,7 +53,7 @@ export function seek(file: u32, offset: i64, whence: u32): i64 {
 }
 
 /** The syscall number of `read-directory`, for a batch entry. */
-export const READ_DIRECTORY_CALL: u32 = 40;
+export const READ_DIRECTORY_CALL: u32 = 41;
 @external("singlet:kernel/files@0.1.0", "read-directory")
 declare function raw_read_directory(directory: u32, block: u32): i32;
 
@@ -63,7 +63,7 @@ export function readDirectory(directory: u32, block: u32): i32 {
 }
 
 /** The syscall number of `list-directory`, for a batch entry. */
-export const LIST_DIRECTORY_CALL: u32 = 41;
+export const LIST_DIRECTORY_CALL: u32 = 42;
 @external("singlet:kernel/files@0.1.0", "list-directory")
 declare function raw_list_directory(pathPointer: usize, pathLength: i32, block: u32): i64;
 
@@ -73,7 +73,7 @@ export function listDirectory(path: string, block: u32): i64 {
 }
 
 /** The syscall number of `stat`, for a batch entry. */
-export const STAT_CALL: u32 = 42;
+export const STAT_CALL: u32 = 43;
 @external("singlet:kernel/files@0.1.0", "stat")
 declare function raw_stat(pathPointer: usize, pathLength: i32): i64;
 
@@ -83,7 +83,7 @@ export function stat(path: string): i64 {
 }
 
 /** The syscall number of `mkdir`, for a batch entry. */
-export const MKDIR_CALL: u32 = 43;
+export const MKDIR_CALL: u32 = 44;
 @external("singlet:kernel/files@0.1.0", "mkdir")
 declare function raw_mkdir(pathPointer: usize, pathLength: i32): i32;
 
@@ -93,7 +93,7 @@ export function mkdir(path: string): i32 {
 }
 
 /** The syscall number of `unlink`, for a batch entry. */
-export const UNLINK_CALL: u32 = 44;
+export const UNLINK_CALL: u32 = 45;
 @external("singlet:kernel/files@0.1.0", "unlink")
 declare function raw_unlink(pathPointer: usize, pathLength: i32): i32;
 
@@ -103,7 +103,7 @@ export function unlink(path: string): i32 {
 }
 
 /** The syscall number of `remove-directory`, for a batch entry. */
-export const REMOVE_DIRECTORY_CALL: u32 = 45;
+export const REMOVE_DIRECTORY_CALL: u32 = 46;
 @external("singlet:kernel/files@0.1.0", "remove-directory")
 declare function raw_remove_directory(pathPointer: usize, pathLength: i32): i32;
 
@@ -113,7 +113,7 @@ export function removeDirectory(path: string): i32 {
 }
 
 /** The syscall number of `rename`, for a batch entry. */
-export const RENAME_CALL: u32 = 46;
+export const RENAME_CALL: u32 = 47;
 @external("singlet:kernel/files@0.1.0", "rename")
 declare function raw_rename(oldPathPointer: usize, oldPathLength: i32, newPathPointer: usize, newPathLength: i32): i32;
 

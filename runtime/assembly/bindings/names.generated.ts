@@ -3,7 +3,7 @@
 import { liftBytes, liftString, returnArea } from "../abi";
 
 /** The syscall number of `publish`, for a batch entry. */
-export const PUBLISH_CALL: u32 = 33;
+export const PUBLISH_CALL: u32 = 34;
 @external("singlet:kernel/names@0.1.0", "publish")
 declare function raw_publish(namePointer: usize, nameLength: i32, contractPointer: usize, contractLength: i32): i32;
 
@@ -13,7 +13,7 @@ export function publish(name: string, contract: string): i32 {
 }
 
 /** The syscall number of `connect`, for a batch entry. */
-export const CONNECT_CALL: u32 = 34;
+export const CONNECT_CALL: u32 = 35;
 @external("singlet:kernel/names@0.1.0", "connect")
 declare function raw_connect(namePointer: usize, nameLength: i32): i32;
 

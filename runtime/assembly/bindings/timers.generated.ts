@@ -3,7 +3,7 @@
 import { liftBytes, liftString, returnArea } from "../abi";
 
 /** The syscall number of `start`, for a batch entry. */
-export const START_CALL: u32 = 21;
+export const START_CALL: u32 = 22;
 @external("singlet:kernel/timers@0.1.0", "start")
 declare function raw_start(delayNanoseconds: u64, periodNanoseconds: u64, tag: u32): i32;
 
@@ -13,7 +13,7 @@ export function start(delayNanoseconds: u64, periodNanoseconds: u64, tag: u32): 
 }
 
 /** The syscall number of `cancel`, for a batch entry. */
-export const CANCEL_CALL: u32 = 22;
+export const CANCEL_CALL: u32 = 23;
 @external("singlet:kernel/timers@0.1.0", "cancel")
 declare function raw_cancel(timer: u32): i32;
 
