@@ -38,7 +38,15 @@ interface Contender {
 
 interface RunningServer {
   readonly port: number;
+  /** A user domain's kernel entries and thread sleeps so far; undefined for a server with no domain. */
+  readonly crossings?: () => DomainCrossings;
   stop(): Promise<void>;
+}
+
+/** What a user-domain server's echoes cost in crossings: kernel entries (calls in), and the times its thread slept in one. */
+interface DomainCrossings {
+  readonly entries: number;
+  readonly sleeps: number;
 }
 
 function load(request: LoadRequest): Promise<LoadResult> {
@@ -69,6 +77,11 @@ async function startEchod(kernel: Kernel, domain: "kernel" | "user", appsDirecto
   });
   return {
     port: await port,
+    crossings: () => {
+      const stats = process.userDomain?.stats();
+      if (!stats) return { entries: 0, sleeps: 0 };
+      return { entries: Object.values(stats.trapsByCall).reduce((sum, count) => sum + count, 0), sleeps: stats.waits.userSleeps };
+    },
     stop: async () => {
       const status = await process.completion;
       if (status.kind !== "exited" || status.code !== 0) throw new Error(`echod (${domain}) ended ${JSON.stringify(status)}: ${output}`);
@@ -93,11 +106,15 @@ function startNodeServer(): Promise<RunningServer> {
   });
 }
 
-async function measure(contender: Contender): Promise<LoadResult> {
+async function measure(contender: Contender): Promise<LoadResult & { crossings?: DomainCrossings }> {
   const server = await contender.start();
+  const before = server.crossings?.();
   const result = await load({ port: server.port, clients: CLIENTS, roundTripsPerClient: ROUND_TRIPS_PER_CLIENT, payloadBytes: PAYLOAD_BYTES, timeLimitMilliseconds: TIME_LIMIT_MILLISECONDS });
+  // Read once the load is done, before the server ends: what its echoes took, its start and end left out.
+  const after = server.crossings?.();
   await server.stop();
-  return result;
+  if (!before || !after) return result;
+  return { ...result, crossings: { entries: after.entries - before.entries, sleeps: after.sleeps - before.sleeps } };
 }
 
 const SILENT_CONSOLE = { console: { write: (_stream: unknown, text: string) => text.length } };
@@ -126,6 +143,7 @@ export async function runEchodBenchmarks(): Promise<BenchTable[]> {
   const contenders = [...ours, ...baseline.contenders];
   const latencies = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
   const throughputs = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
+  const userDomainEchoes = { echoes: 0, entries: 0, sleeps: 0 };
   try {
     for (const contender of contenders) await measure(contender);
     for (let roundIndex = 0; roundIndex < ROUNDS; roundIndex++) {
@@ -133,6 +151,11 @@ export async function runEchodBenchmarks(): Promise<BenchTable[]> {
         const result = await measure(contender);
         latencies.get(contender.name)!.push(...result.latencies);
         throughputs.get(contender.name)!.push(result.latencies.length / (result.elapsedMilliseconds / 1000));
+        if (contender.name === "echod (user domain)" && result.crossings) {
+          userDomainEchoes.echoes += result.latencies.length;
+          userDomainEchoes.entries += result.crossings.entries;
+          userDomainEchoes.sleeps += result.crossings.sleeps;
+        }
       }
     }
   } finally {
@@ -152,11 +175,14 @@ export async function runEchodBenchmarks(): Promise<BenchTable[]> {
       ["kernel-domain p50 ÷ node:net p50 (goal ≤ 1.5×)", round(kernelOverNode, 2), "", "", ""],
       ["user − kernel domain p50, µs (goal ≥ seed's 4 µs)", round(userMinusKernel, 1), "", "", ""],
       ["seed: kernel mode saves per round trip, µs (Kernel Mode Linux + TAL, published)", SEED_SAVING_MICROSECONDS, "", "", ""],
+      ["echod (user domain): kernel entries per echo", round(userDomainEchoes.entries / userDomainEchoes.echoes, 2), "", "", ""],
+      ["echod (user domain): thread sleeps per echo (a wait that found nothing queued)", round(userDomainEchoes.sleeps / userDomainEchoes.echoes, 2), "", "", ""],
     ],
     notes: [
       "the kernel and every server run in the bench's main thread; the load generator runs in a worker thread, so its sockets do not share the server's event loop",
       "latency is what a client sees: from its write to the whole echo read back, with 8 round trips in flight at once",
-      "user domain: one crossing per echo (its receive and send go with the wait for the next event, batch.submit-and-wait); the domain's thread still sleeps in that wait between events and is woken for the next",
+      "user domain: its receive and send go with the wait for the next event (batch.submit-and-wait), so an echo is one kernel entry; the entries and sleeps rows count them over the measured rounds (userDomain.stats(): trapsByCall, waits.userSleeps)",
+      "a sleep is a wait that found no event queued: the domain's thread sleeps in the kernel call and the kernel thread wakes it when the next data arrives (Atomics.wait / Atomics.notify), which batching cannot remove",
     ],
   };
   writeJson(table, KINDS.map((kind) => ({
