@@ -155,6 +155,11 @@ async function roundTripTable(cpu: NodeCpu, kernel: Kernel): Promise<{ table: Be
   const floorValues: number[] = [];
   for (let run = 0; run < RUNS; run++) floorValues.push(await atomicsPingPongNanoseconds(MEASURED_CALLS));
   const floor = sampleOf(floorValues);
+  // Both threads sleep in Atomics.wait and wake each other with Atomics.notify: what a wake-up costs
+  // on this machine, the floor under every crossing whose other side was asleep.
+  const sleepingFloorValues: number[] = [];
+  for (let run = 0; run < 3; run++) sleepingFloorValues.push(await atomicsPingPongNanoseconds(2_000, { sleep: true }));
+  const sleepingFloor = sampleOf(sleepingFloorValues);
   const calls = WARM_UP_CALLS + MEASURED_CALLS;
   const id = await sampleDomain(cpu, await assemble(callLoopModule(calls, "id")), calls, WARM_UP_CALLS);
   const write = await sampleDomain(cpu, await assemble(callLoopModule(calls, "write")), calls, WARM_UP_CALLS);
@@ -180,6 +185,7 @@ async function roundTripTable(cpu: NodeCpu, kernel: Kernel): Promise<{ table: Be
         row("console.write of 16 code units, steady (copyin through the TLB)", write.steady, round(write.sleepsPerThousand, 1)),
         row(`console.write of 16 code units, first ${WARM_UP_CALLS} calls`, write.cold, ""),
         row("process.id with no polling on either side (sleep/wake)", sleeping.steady, round(sleeping.sleepsPerThousand, 0)),
+        row("bare Atomics ping-pong, each side asleep until woken (wait/notify floor: two wake-ups)", sleepingFloor, ""),
       ],
       notes: [
         `${RUNS} runs; each user-domain run makes ${WARM_UP_CALLS} calls, then ${MEASURED_CALLS} measured ones ("steady"); the handler reads the clock at three calls only.`,
