@@ -1,6 +1,6 @@
-// find: `find DIR [-name GLOB] [-type f|d|l]` walks DIR like GNU find (no links followed, each
-// directory listed before what is in it, entries in the directory's own order) and prints each
-// path that matches. The walk keeps its own stack, so it can stop where the console is full (the
+// find: `find DIR [-name GLOB] [-type f|d|l]` walks DIR like GNU find (no links followed, DIR
+// itself included unless its name ends with a slash; each directory listed before what is in
+// it, entries in the directory's own order) and prints each path that matches. The walk keeps its own stack, so it can stop where the console is full (the
 // kernel domain answers wouldBlock) and go on when deferred; in a user domain writes wait instead.
 import { Console, Directory, Files, FILE_TYPE_DIRECTORY, FILE_TYPE_FILE, FILE_TYPE_SYMBOLIC_LINK, Output, Process, Scheduler } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
@@ -110,7 +110,9 @@ export function main(): i32 {
       return 2;
     }
   }
-  const status = Files.stat(start);
+  // As GNU find does by default (-P): a starting link is looked at itself and not gone into,
+  // unless its name ends with a slash, which makes the host's own resolution follow it.
+  const status = start.endsWith("/") ? Files.stat(start) : Files.statLink(start);
   if (status < 0) {
     report(start, <i32>status);
     return exitCode;

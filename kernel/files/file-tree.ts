@@ -42,6 +42,8 @@ export interface FileTree {
   readonly writable: boolean;
   /** What the path names, symbolic links followed. */
   stat(components: readonly string[]): FileStatus;
+  /** What the path names itself: a last symbolic link is reported, not followed (those before it are). */
+  statLink(components: readonly string[]): FileStatus;
   open(components: readonly string[], flags: OpenFlags): OpenedNode;
   /**
    * A directory the tree already knows by exactly `guestPath` (normalized, as a listing named it),

@@ -78,6 +78,18 @@ export class HostTree implements FileTree {
     return { type: TYPE_OF_HOST_TYPE[status.type], size: status.type === "file" ? status.size : 0 };
   }
 
+  /**
+   * The entry itself: its parent resolved and checked as every path is, the last name looked at
+   * with lstat, so a link there is reported (type and the length of its target) wherever it
+   * points, and never followed. The mount root is its own entry.
+   */
+  statLink(components: readonly string[]): FileStatus {
+    if (components.length === 0) return this.stat(components);
+    const path = this.resolvedParent(components);
+    const status = onHost(this.guestPath(components), () => this.host.lstat(path));
+    return { type: TYPE_OF_HOST_TYPE[status.type], size: status.type === "file" || status.type === "symbolicLink" ? status.size : 0 };
+  }
+
   open(components: readonly string[], flags: OpenFlags): OpenedNode {
     // The guest path is built only for a message: a walk opens thousands of directories.
     const guestPath = this.guestPath(components);

@@ -65,6 +65,11 @@ export class MemoryTree implements FileTree {
     return { type: node.type, size: node instanceof MemoryFile ? node.size : 0 };
   }
 
+  /** The in-memory tree holds no symbolic links: a path names what stat reports. */
+  statLink(components: readonly string[]): FileStatus {
+    return this.stat(components);
+  }
+
   open(components: readonly string[], flags: OpenFlags): OpenedNode {
     let node: MemoryNode | undefined;
     if (components.length === 0) {

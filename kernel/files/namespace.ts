@@ -74,6 +74,11 @@ export class FileNamespace {
     return mount.tree.stat(rest);
   }
 
+  statLink(path: string): FileStatus {
+    const { mount, rest } = this.locate(path, "files.stat-link");
+    return mount.tree.statLink(rest);
+  }
+
   open(path: string, flags: OpenFlags): { node: OpenedNode; guestPath: string } {
     // A directory to list that a mount knows by exactly this path: a walk's every step after the first.
     if (flags.directory && !flags.write && !flags.create) {

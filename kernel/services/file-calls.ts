@@ -189,6 +189,12 @@ export function fileStat(context: CallContext, path: string): bigint {
   return (BigInt(status.type) << STAT_TYPE_SHIFT) | BigInt(status.size);
 }
 
+export function fileStatLink(context: CallContext, path: string): bigint {
+  const status = filesFor(context, Rights.read, "files.stat-link").statLink(path);
+  chargeForWork(context, path.length);
+  return (BigInt(status.type) << STAT_TYPE_SHIFT) | BigInt(status.size);
+}
+
 export function fileMkdir(context: CallContext, path: string): number {
   filesFor(context, Rights.write, "files.mkdir").mkdir(path);
   return 0;

@@ -53,6 +53,7 @@ export const syscallTable: { readonly [Name in SyscallName]: SyscallHandler } = 
   "files.read-directory": services.fileReadDirectory,
   "files.list-directory": services.fileListDirectory,
   "files.stat": services.fileStat,
+  "files.stat-link": services.fileStatLink,
   "files.mkdir": services.fileMkdir,
   "files.unlink": services.fileUnlink,
   "files.remove-directory": services.fileRemoveDirectory,

@@ -5,9 +5,9 @@ export const ABI_PACKAGE = "singlet:kernel@0.1.0";
 export const ABI_VERSION = "0.1.0";
 export const ABI_WORLD = "app";
 /** Hash of the WIT source this table was generated from; a test checks it is current. */
-export const ABI_SOURCE_HASH = "a63b0cfb6700b2f7";
+export const ABI_SOURCE_HASH = "c7da7b97ef8602d0";
 
-export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "batch.submit-and-wait", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "channels.subscribe", "names.publish", "names.connect", "files.open", "files.close", "files.read", "files.write", "files.seek", "files.read-directory", "files.list-directory", "files.stat", "files.mkdir", "files.unlink", "files.remove-directory", "files.rename", "sockets.listen", "sockets.local-port", "sockets.accept", "sockets.connect", "sockets.send", "sockets.send-block", "sockets.receive", "sockets.shutdown", "sockets.close", "sockets.watch", "sockets.bind-datagram", "sockets.send-to", "sockets.receive-from", "random.fill"] as const;
+export const SYSCALL_NAMES = ["process.exit", "process.yield", "process.id", "process.arg-count", "process.arg-get", "process.abort", "console.write", "console.write-error", "clock.now", "clock.wall", "capabilities.initial-count", "capabilities.initial-get", "capabilities.kind", "capabilities.rights", "capabilities.restrict", "capabilities.drop", "capabilities.revoke", "mode.current", "batch.submit", "batch.submit-and-wait", "events.wait", "events.poll", "timers.start", "timers.cancel", "blocks.create", "blocks.size", "blocks.write", "blocks.read", "channels.create", "channels.send", "channels.receive", "channels.poll", "channels.watch", "channels.subscribe", "names.publish", "names.connect", "files.open", "files.close", "files.read", "files.write", "files.seek", "files.read-directory", "files.list-directory", "files.stat", "files.stat-link", "files.mkdir", "files.unlink", "files.remove-directory", "files.rename", "sockets.listen", "sockets.local-port", "sockets.accept", "sockets.connect", "sockets.send", "sockets.send-block", "sockets.receive", "sockets.shutdown", "sockets.close", "sockets.watch", "sockets.bind-datagram", "sockets.send-to", "sockets.receive-from", "random.fill"] as const;
 export type SyscallName = (typeof SYSCALL_NAMES)[number];
 
 /** Syscall numbers by name, for the kernel's own code. */
@@ -56,24 +56,25 @@ export const Syscall = {
   filesReadDirectory: 41,
   filesListDirectory: 42,
   filesStat: 43,
-  filesMkdir: 44,
-  filesUnlink: 45,
-  filesRemoveDirectory: 46,
-  filesRename: 47,
-  socketsListen: 48,
-  socketsLocalPort: 49,
-  socketsAccept: 50,
-  socketsConnect: 51,
-  socketsSend: 52,
-  socketsSendBlock: 53,
-  socketsReceive: 54,
-  socketsShutdown: 55,
-  socketsClose: 56,
-  socketsWatch: 57,
-  socketsBindDatagram: 58,
-  socketsSendTo: 59,
-  socketsReceiveFrom: 60,
-  randomFill: 61,
+  filesStatLink: 44,
+  filesMkdir: 45,
+  filesUnlink: 46,
+  filesRemoveDirectory: 47,
+  filesRename: 48,
+  socketsListen: 49,
+  socketsLocalPort: 50,
+  socketsAccept: 51,
+  socketsConnect: 52,
+  socketsSend: 53,
+  socketsSendBlock: 54,
+  socketsReceive: 55,
+  socketsShutdown: 56,
+  socketsClose: 57,
+  socketsWatch: 58,
+  socketsBindDatagram: 59,
+  socketsSendTo: 60,
+  socketsReceiveFrom: 61,
+  randomFill: 62,
 } as const;
 
 export const syscallDescriptors: readonly SyscallDescriptor[] = [
@@ -564,6 +565,17 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
   {
     number: 44,
     interfaceName: "files",
+    functionName: "stat-link",
+    qualifiedName: "files.stat-link",
+    importModule: "singlet:kernel/files@0.1.0",
+    parameters: [{"name":"path","type":"string"}],
+    result: "s64",
+    coreParameters: ["i32","i32"],
+    coreResults: ["i64"],
+  },
+  {
+    number: 45,
+    interfaceName: "files",
     functionName: "mkdir",
     qualifiedName: "files.mkdir",
     importModule: "singlet:kernel/files@0.1.0",
@@ -573,7 +585,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 45,
+    number: 46,
     interfaceName: "files",
     functionName: "unlink",
     qualifiedName: "files.unlink",
@@ -584,7 +596,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 46,
+    number: 47,
     interfaceName: "files",
     functionName: "remove-directory",
     qualifiedName: "files.remove-directory",
@@ -595,7 +607,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 47,
+    number: 48,
     interfaceName: "files",
     functionName: "rename",
     qualifiedName: "files.rename",
@@ -606,7 +618,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 48,
+    number: 49,
     interfaceName: "sockets",
     functionName: "listen",
     qualifiedName: "sockets.listen",
@@ -617,7 +629,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 49,
+    number: 50,
     interfaceName: "sockets",
     functionName: "local-port",
     qualifiedName: "sockets.local-port",
@@ -628,7 +640,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 50,
+    number: 51,
     interfaceName: "sockets",
     functionName: "accept",
     qualifiedName: "sockets.accept",
@@ -639,7 +651,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 51,
+    number: 52,
     interfaceName: "sockets",
     functionName: "connect",
     qualifiedName: "sockets.connect",
@@ -650,7 +662,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 52,
+    number: 53,
     interfaceName: "sockets",
     functionName: "send",
     qualifiedName: "sockets.send",
@@ -661,7 +673,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 53,
+    number: 54,
     interfaceName: "sockets",
     functionName: "send-block",
     qualifiedName: "sockets.send-block",
@@ -672,7 +684,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 54,
+    number: 55,
     interfaceName: "sockets",
     functionName: "receive",
     qualifiedName: "sockets.receive",
@@ -683,7 +695,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 55,
+    number: 56,
     interfaceName: "sockets",
     functionName: "shutdown",
     qualifiedName: "sockets.shutdown",
@@ -694,7 +706,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 56,
+    number: 57,
     interfaceName: "sockets",
     functionName: "close",
     qualifiedName: "sockets.close",
@@ -705,7 +717,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 57,
+    number: 58,
     interfaceName: "sockets",
     functionName: "watch",
     qualifiedName: "sockets.watch",
@@ -716,7 +728,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 58,
+    number: 59,
     interfaceName: "sockets",
     functionName: "bind-datagram",
     qualifiedName: "sockets.bind-datagram",
@@ -727,7 +739,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 59,
+    number: 60,
     interfaceName: "sockets",
     functionName: "send-to",
     qualifiedName: "sockets.send-to",
@@ -738,7 +750,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 60,
+    number: 61,
     interfaceName: "sockets",
     functionName: "receive-from",
     qualifiedName: "sockets.receive-from",
@@ -749,7 +761,7 @@ export const syscallDescriptors: readonly SyscallDescriptor[] = [
     coreResults: ["i32"],
   },
   {
-    number: 61,
+    number: 62,
     interfaceName: "random",
     functionName: "fill",
     qualifiedName: "random.fill",

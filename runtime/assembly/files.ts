@@ -221,6 +221,13 @@ export class Files {
     return status;
   }
 
+  /** As stat, but a last symbolic link is reported (type FILE_TYPE_SYMBOLIC_LINK), not followed. */
+  static statLink(path: string): i64 {
+    const status = fileCalls.statLink(path);
+    if (status < 0) Files.lastError = <i32>status;
+    return status;
+  }
+
   static typeOf(status: i64): u32 { return <u32>(status >>> 48); }
   static sizeOf(status: i64): u64 { return <u64>status & 0xffffffffffff; }
 

@@ -4,7 +4,7 @@
 // lists host mounts (Linux), the order is the host's own, GNU find's, and compared as it is.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { generateTree } from "../../bench/file-tree.js";
@@ -54,6 +54,28 @@ describe("cli/find", function () {
       const theirs = spawnSync("find", [root], { encoding: "utf8" });
       const expected = theirs.stdout.split("\n").filter((line) => line !== "").map((path) => "/data" + path.slice(root.length));
       expect(ours.stdout.split("\n").filter((line) => line !== "")).to.deep.equal(expected);
+    });
+  }
+
+  for (const mode of [[], ["--user"]] as const) {
+    it(`treats a starting link as GNU find does: itself unless its name ends with a slash, -type l on it (${mode.length ? "user" : "kernel"} domain)`, () => {
+      const tree = mkdtempSync(join(tmpdir(), "singlet-find-link-"));
+      try {
+        mkdirSync(join(tree, "d", "e"), { recursive: true });
+        writeFileSync(join(tree, "d", "f"), "");
+        symlinkSync("d", join(tree, "l"));
+        for (const [start, expression] of [["l", []], ["l/", []], ["l", ["-type", "l"]], ["l", ["-type", "d"]], ["l/", ["-type", "d"]]] as const) {
+          const ours = singlet(["run", ...mode, "--dir", `${tree}::/data`, "apps/find", "--", `/data/${start}`, ...expression]);
+          expect(ours.status, ours.stderr).to.equal(0);
+          const theirs = spawnSync("find", [`${tree}/${start}`, ...expression], { encoding: "utf8" });
+          const label = `find ${start} ${expression.join(" ")}`;
+          expect(sortedLines(ours.stdout), label).to.deep.equal(sortedLines(theirs.stdout).map((path) => "/data" + path.slice(tree.length)));
+        }
+        // Itself: one line, the link.
+        expect(singlet(["run", ...mode, "--dir", `${tree}::/data`, "apps/find", "--", "/data/l"]).stdout).to.equal("/data/l\n");
+      } finally {
+        rmSync(tree, { recursive: true, force: true });
+      }
     });
   }
 

@@ -23,6 +23,7 @@ export const FILE_IMPORTS = `
   (import "${FILES}" "read-directory" (func $readDirectory (param i32 i32) (result i32)))
   (import "${FILES}" "list-directory" (func $listDirectory (param i32 i32 i32) (result i64)))
   (import "${FILES}" "stat" (func $stat (param i32 i32) (result i64)))
+  (import "${FILES}" "stat-link" (func $statLink (param i32 i32) (result i64)))
   (import "${FILES}" "mkdir" (func $mkdir (param i32 i32) (result i32)))
   (import "${FILES}" "unlink" (func $unlink (param i32 i32) (result i32)))
   (import "${FILES}" "remove-directory" (func $removeDirectory (param i32 i32) (result i32)))

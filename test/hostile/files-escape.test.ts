@@ -22,6 +22,8 @@ const ESCAPES: readonly { what: string; body: string; code: number }[] = [
   { what: "a link out by an absolute path", body: `(call $open {/ro/abs/passwd} (i32.const ${READ}))`, code: ErrorCode.notPermitted },
   { what: "a link out, listed as a directory", body: `(call $open {/ro/out} (i32.const ${DIRECTORY}))`, code: ErrorCode.notPermitted },
   { what: "a link out, asked about", body: `(i32.wrap_i64 (call $stat {/ro/up}))`, code: ErrorCode.notPermitted },
+  { what: "a link out, its entry below asked about without following the last name", body: `(i32.wrap_i64 (call $statLink {/ro/up/outside/secret.txt}))`, code: ErrorCode.notPermitted },
+  { what: "a link out by an absolute path, an entry below asked about itself", body: `(i32.wrap_i64 (call $statLink {/ro/abs/passwd}))`, code: ErrorCode.notPermitted },
   { what: "a link to itself", body: `(call $open {/ro/loop} (i32.const ${READ}))`, code: ErrorCode.tooManyLinks },
   { what: "two links to each other", body: `(i32.wrap_i64 (call $stat {/ro/ring1/x}))`, code: ErrorCode.tooManyLinks },
   { what: "a link out by a relative path, listed", body: listing("/ro/out"), code: ErrorCode.notPermitted },

@@ -49,6 +49,26 @@ describe("kernel/files", function () {
       expect(exitCodeOf(await runProbe(fixture.kernel, statOf("/ro/sub"), domain))).to.equal(2000);
     });
 
+    it(`stat-link reports a last link itself, wherever it points, and follows the links before it (${domain} domain)`, async () => {
+      // main = type * 1000 + size (a link's size: the length of what it points to), or the negated error.
+      const statLinkOf = (path: string) => `(local.set $r (call $statLink {${path}}))
+        (if (result i32) (i64.lt_s (local.get $r) (i64.const 0)) (then (i32.wrap_i64 (local.get $r)))
+          (else (i32.add (i32.mul (i32.wrap_i64 (i64.shr_u (local.get $r) (i64.const 48))) (i32.const 1000)) (i32.wrap_i64 (i64.and (local.get $r) (i64.const 0xffff))))))`;
+      const run = async (path: string) => exitCodeOf(await runProbe(fixture.kernel, `(local $r i64) ${statLinkOf(path)}`, domain));
+      expect(await run("/ro/in")).to.equal(3000 + "a.txt".length);
+      expect(await run("/ro/out")).to.equal(3000 + "../outside".length);
+      expect(await run("/ro/abs")).to.equal(3000 + "/etc".length);
+      expect(await run("/ro/loop")).to.equal(3000 + "loop".length);
+      expect(await run("/ro/a.txt")).to.equal(1000 + 4);
+      expect(await run("/ro/sub")).to.equal(2000);
+      expect(await run("/ro")).to.equal(2000);
+      expect(await run("/f")).to.equal(1000 + 5);
+      expect(await run("/d")).to.equal(2000);
+      // Links before the last are followed and checked as for every path.
+      expect(await run("/ro/up/outside")).to.equal(-ErrorCode.notPermitted);
+      expect(await run("/ro/loop/x")).to.equal(-ErrorCode.tooManyLinks);
+    });
+
     it(`lists a directory as [type][length u16][name] entries, then 0 (${domain} domain)`, async () => {
       // /full holds one file, y: the entry is 01 01 00 'y'; main = bytes * 1000 + the entry's checksum + the second call's result.
       const run = await runProbe(fixture.kernel, `

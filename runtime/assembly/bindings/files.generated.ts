@@ -82,8 +82,18 @@ export function stat(path: string): i64 {
   return raw_stat(changetype<usize>(path), path.length);
 }
 
+/** The syscall number of `stat-link`, for a batch entry. */
+export const STAT_LINK_CALL: u32 = 44;
+@external("singlet:kernel/files@0.1.0", "stat-link")
+declare function raw_stat_link(pathPointer: usize, pathLength: i32): i64;
+
+/** What `path` names itself, a last symbolic link not followed (the links on the way to it are): `(type << 48) | size` as stat gives, a link's type 3 and its size the length of what it points to, wherever that is. What a walk asks of a path it was given before deciding to go into it (find does not follow a starting link). The negative errors are stat's; a link loop or a link leading out in the last place is reported as a link, not refused. */
+export function statLink(path: string): i64 {
+  return raw_stat_link(changetype<usize>(path), path.length);
+}
+
 /** The syscall number of `mkdir`, for a batch entry. */
-export const MKDIR_CALL: u32 = 44;
+export const MKDIR_CALL: u32 = 45;
 @external("singlet:kernel/files@0.1.0", "mkdir")
 declare function raw_mkdir(pathPointer: usize, pathLength: i32): i32;
 
@@ -93,7 +103,7 @@ export function mkdir(path: string): i32 {
 }
 
 /** The syscall number of `unlink`, for a batch entry. */
-export const UNLINK_CALL: u32 = 45;
+export const UNLINK_CALL: u32 = 46;
 @external("singlet:kernel/files@0.1.0", "unlink")
 declare function raw_unlink(pathPointer: usize, pathLength: i32): i32;
 
@@ -103,7 +113,7 @@ export function unlink(path: string): i32 {
 }
 
 /** The syscall number of `remove-directory`, for a batch entry. */
-export const REMOVE_DIRECTORY_CALL: u32 = 46;
+export const REMOVE_DIRECTORY_CALL: u32 = 47;
 @external("singlet:kernel/files@0.1.0", "remove-directory")
 declare function raw_remove_directory(pathPointer: usize, pathLength: i32): i32;
 
@@ -113,7 +123,7 @@ export function removeDirectory(path: string): i32 {
 }
 
 /** The syscall number of `rename`, for a batch entry. */
-export const RENAME_CALL: u32 = 47;
+export const RENAME_CALL: u32 = 48;
 @external("singlet:kernel/files@0.1.0", "rename")
 declare function raw_rename(oldPathPointer: usize, oldPathLength: i32, newPathPointer: usize, newPathLength: i32): i32;
 

@@ -3,7 +3,7 @@
 import { liftBytes, liftString, returnArea } from "../abi";
 
 /** The syscall number of `fill`, for a batch entry. */
-export const FILL_CALL: u32 = 61;
+export const FILL_CALL: u32 = 62;
 @external("singlet:kernel/random@0.1.0", "fill")
 declare function raw_fill(block: u32, offset: u32, length: u32): i32;
 

@@ -3,7 +3,7 @@
 import { liftBytes, liftString, returnArea } from "../abi";
 
 /** The syscall number of `listen`, for a batch entry. */
-export const LISTEN_CALL: u32 = 48;
+export const LISTEN_CALL: u32 = 49;
 @external("singlet:kernel/sockets@0.1.0", "listen")
 declare function raw_listen(addressPointer: usize, addressLength: i32, port: u32): i32;
 
@@ -13,7 +13,7 @@ export function listen(address: string, port: u32): i32 {
 }
 
 /** The syscall number of `local-port`, for a batch entry. */
-export const LOCAL_PORT_CALL: u32 = 49;
+export const LOCAL_PORT_CALL: u32 = 50;
 @external("singlet:kernel/sockets@0.1.0", "local-port")
 declare function raw_local_port(socket: u32): i32;
 
@@ -23,7 +23,7 @@ export function localPort(socket: u32): i32 {
 }
 
 /** The syscall number of `accept`, for a batch entry. */
-export const ACCEPT_CALL: u32 = 50;
+export const ACCEPT_CALL: u32 = 51;
 @external("singlet:kernel/sockets@0.1.0", "accept")
 declare function raw_accept(listener: u32): i32;
 
@@ -33,7 +33,7 @@ export function accept(listener: u32): i32 {
 }
 
 /** The syscall number of `connect`, for a batch entry. */
-export const CONNECT_CALL: u32 = 51;
+export const CONNECT_CALL: u32 = 52;
 @external("singlet:kernel/sockets@0.1.0", "connect")
 declare function raw_connect(addressPointer: usize, addressLength: i32, port: u32): i32;
 
@@ -43,7 +43,7 @@ export function connect(address: string, port: u32): i32 {
 }
 
 /** The syscall number of `send`, for a batch entry. */
-export const SEND_CALL: u32 = 52;
+export const SEND_CALL: u32 = 53;
 @external("singlet:kernel/sockets@0.1.0", "send")
 declare function raw_send(socket: u32, dataPointer: usize, dataLength: i32): i32;
 
@@ -53,7 +53,7 @@ export function send(socket: u32, data: Uint8Array): i32 {
 }
 
 /** The syscall number of `send-block`, for a batch entry. */
-export const SEND_BLOCK_CALL: u32 = 53;
+export const SEND_BLOCK_CALL: u32 = 54;
 @external("singlet:kernel/sockets@0.1.0", "send-block")
 declare function raw_send_block(socket: u32, block: u32, offset: u32, length: u32): i32;
 
@@ -63,7 +63,7 @@ export function sendBlock(socket: u32, block: u32, offset: u32, length: u32): i3
 }
 
 /** The syscall number of `receive`, for a batch entry. */
-export const RECEIVE_CALL: u32 = 54;
+export const RECEIVE_CALL: u32 = 55;
 @external("singlet:kernel/sockets@0.1.0", "receive")
 declare function raw_receive(socket: u32, block: u32, offset: u32, length: u32): i32;
 
@@ -73,7 +73,7 @@ export function receive(socket: u32, block: u32, offset: u32, length: u32): i32 
 }
 
 /** The syscall number of `shutdown`, for a batch entry. */
-export const SHUTDOWN_CALL: u32 = 55;
+export const SHUTDOWN_CALL: u32 = 56;
 @external("singlet:kernel/sockets@0.1.0", "shutdown")
 declare function raw_shutdown(socket: u32): i32;
 
@@ -83,7 +83,7 @@ export function shutdown(socket: u32): i32 {
 }
 
 /** The syscall number of `close`, for a batch entry. */
-export const CLOSE_CALL: u32 = 56;
+export const CLOSE_CALL: u32 = 57;
 @external("singlet:kernel/sockets@0.1.0", "close")
 declare function raw_close(socket: u32): i32;
 
@@ -93,7 +93,7 @@ export function close(socket: u32): i32 {
 }
 
 /** The syscall number of `watch`, for a batch entry. */
-export const WATCH_CALL: u32 = 57;
+export const WATCH_CALL: u32 = 58;
 @external("singlet:kernel/sockets@0.1.0", "watch")
 declare function raw_watch(socket: u32, tag: u32): i32;
 
@@ -103,7 +103,7 @@ export function watch(socket: u32, tag: u32): i32 {
 }
 
 /** The syscall number of `bind-datagram`, for a batch entry. */
-export const BIND_DATAGRAM_CALL: u32 = 58;
+export const BIND_DATAGRAM_CALL: u32 = 59;
 @external("singlet:kernel/sockets@0.1.0", "bind-datagram")
 declare function raw_bind_datagram(addressPointer: usize, addressLength: i32, port: u32): i32;
 
@@ -113,7 +113,7 @@ export function bindDatagram(address: string, port: u32): i32 {
 }
 
 /** The syscall number of `send-to`, for a batch entry. */
-export const SEND_TO_CALL: u32 = 59;
+export const SEND_TO_CALL: u32 = 60;
 @external("singlet:kernel/sockets@0.1.0", "send-to")
 declare function raw_send_to(socket: u32, addressPointer: usize, addressLength: i32, port: u32, dataPointer: usize, dataLength: i32): i32;
 
@@ -123,7 +123,7 @@ export function sendTo(socket: u32, address: string, port: u32, data: Uint8Array
 }
 
 /** The syscall number of `receive-from`, for a batch entry. */
-export const RECEIVE_FROM_CALL: u32 = 60;
+export const RECEIVE_FROM_CALL: u32 = 61;
 @external("singlet:kernel/sockets@0.1.0", "receive-from")
 declare function raw_receive_from(socket: u32, block: u32, offset: u32, length: u32): i32;
 
