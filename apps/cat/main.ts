@@ -1,6 +1,6 @@
 // cat: prints each file named as an argument, in order; a file it cannot read is reported and
 // the rest are still printed (exit 1 then).
-import { Console, Files, Output, Process } from "../../runtime/assembly";
+import { Console, errorMessage, Files, Output, Process } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 export function main(): i32 {
@@ -18,7 +18,7 @@ export function main(): i32 {
       file.close();
     }
     if (text === null) {
-      Console.error("cat: " + args[index] + ": error " + (-Files.lastError).toString());
+      Console.error("cat: " + args[index] + ": " + errorMessage(Files.lastError));
       code = 1;
       continue;
     }

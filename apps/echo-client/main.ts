@@ -2,7 +2,7 @@
 // binary runs in both domains: connected (writable) → send and half-close; readable → receive
 // into a block until the server's end, then print what came back. The server is a port, or the
 // name an echod published its port under (asked again a little later while it is not there yet).
-import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process, Socket, Sockets } from "../../runtime/assembly";
+import { Blocks, Capabilities, Channels, Console, describeError, Endpoint, EVENT_CLOSED, Names, Process, Socket, Sockets } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 const BLOCK_BYTES: u32 = 4096;
@@ -31,7 +31,7 @@ function onAnswer(socket: Socket): void {
     const count = socket.receive(block, received, BLOCK_BYTES - received);
     if (count == WOULD_BLOCK) return;
     if (count < 0) {
-      Console.error("echo-client: the connection failed: error " + (-count).toString());
+      Console.error("echo-client: the connection failed: " + describeError(count));
       socket.close();
       Process.exit(1);
       return;
@@ -48,7 +48,7 @@ function onAnswer(socket: Socket): void {
 }
 
 function onFailed(socket: Socket): void {
-  Console.error("echo-client: cannot connect: error " + (-socket.receive(block, 0, 1)).toString());
+  Console.error("echo-client: cannot connect: " + describeError(socket.receive(block, 0, 1)));
   socket.close();
   Process.exit(1);
 }
@@ -56,7 +56,7 @@ function onFailed(socket: Socket): void {
 function connectTo(port: u32): void {
   const socket = Sockets.connect("127.0.0.1", port);
   if (!socket.ok) {
-    Console.error("echo-client: cannot connect: error " + (-socket.handle).toString());
+    Console.error("echo-client: cannot connect: " + describeError(socket.handle));
     Process.exit(1);
     return;
   }
@@ -80,7 +80,7 @@ function onPort(server: Endpoint, message: u32, portText: u32): void {
 
 function onServiceConnected(server: i32): void {
   if (server < 0) {
-    Console.error("echo-client: cannot find " + service + ": error " + (-server).toString());
+    Console.error("echo-client: cannot find " + service + ": " + describeError(server));
     Process.exit(1);
     return;
   }

@@ -11,7 +11,7 @@
 // With a service name as well, echod publishes it in the name service once it listens, and
 // answers each connection there with its port (a block holding the port as text): a client
 // finds a server started on port 0 without anyone choosing a port (the `npm start` demo).
-import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process, Socket, Sockets } from "../../runtime/assembly";
+import { Blocks, Capabilities, Channels, Console, describeError, Endpoint, EVENT_CLOSED, Names, Process, Socket, Sockets } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 /** Bytes one receive moves: a loopback read is rarely larger. */
@@ -123,7 +123,7 @@ function onConnection(server: Socket): void {
     accepted++;
     const block = Blocks.create(BLOCK_BYTES);
     if (block < 0) {
-      Console.error("echod: no exchange heap for a connection: error " + (-block).toString());
+      Console.error("echod: no exchange heap for a connection: " + describeError(block));
       connection.close();
       continue;
     }
@@ -158,7 +158,7 @@ function onListening(server: Socket): void {
   if (service.length == 0 || listener === null) return;
   serviceListener = Names.publish(service);
   if (serviceListener < 0) {
-    Console.error("echod: cannot publish " + service + ": error " + (-serviceListener).toString());
+    Console.error("echod: cannot publish " + service + ": " + describeError(serviceListener));
     Process.exit(1);
     return;
   }
@@ -166,7 +166,7 @@ function onListening(server: Socket): void {
 }
 
 function onListenerFailed(server: Socket): void {
-  Console.error("echod: cannot listen on port " + port.toString() + ": error " + (-server.localPort()).toString());
+  Console.error("echod: cannot listen on port " + port.toString() + ": " + describeError(server.localPort()));
   Process.exit(1);
 }
 
@@ -181,7 +181,7 @@ export function main(): i32 {
   if (args.length > 2) service = args[2];
   const server = Sockets.listen("127.0.0.1", port);
   if (!server.ok) {
-    Console.error("echod: cannot listen on port " + port.toString() + ": error " + (-server.handle).toString());
+    Console.error("echod: cannot listen on port " + port.toString() + ": " + describeError(server.handle));
     return 1;
   }
   listener = server;

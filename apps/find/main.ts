@@ -2,7 +2,7 @@
 // itself included unless its name ends with a slash; each directory listed before what is in
 // it, entries in the directory's own order) and prints each path that matches. The walk keeps its own stack, so it can stop where the console is full (the
 // kernel domain answers wouldBlock) and go on when deferred; in a user domain writes wait instead.
-import { Console, Directory, Files, FILE_TYPE_DIRECTORY, FILE_TYPE_FILE, FILE_TYPE_SYMBOLIC_LINK, Output, Process, Scheduler } from "../../runtime/assembly";
+import { Console, Directory, errorMessage, FILE_TYPE_DIRECTORY, FILE_TYPE_FILE, FILE_TYPE_SYMBOLIC_LINK, Files, Output, Process, Scheduler } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 import { globMatches } from "./glob";
 
@@ -18,16 +18,9 @@ let exitCode: i32 = 0;
 /** The console refused output: flush before walking on. */
 let outputFull = false;
 
-function errorName(code: i32): string {
-  if (code == -2) return "No such file or directory";
-  if (code == -20) return "Not a directory";
-  if (code == -1) return "Operation not permitted";
-  if (code == -40) return "Too many levels of symbolic links";
-  return "error " + (-code).toString();
-}
 
 function report(path: string, code: i32): void {
-  Console.error("find: '" + path + "': " + errorName(code));
+  Console.error("find: '" + path + "': " + errorMessage(code));
   exitCode = 1;
 }
 

@@ -2,7 +2,7 @@
 // conversation, one step per reply (its end subscribed: each reply arrives received), so the same
 // binary runs in either domain: put name-VALUE=VALUE, get name-VALUE, get a key nobody put, bye.
 // If the service is not published yet it tries again a little later.
-import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Mode, Names, Process } from "../../runtime/assembly";
+import { Blocks, Capabilities, Channels, Console, describeError, Endpoint, EVENT_CLOSED, Mode, Names, Process } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 import { KeyValue } from "../contracts/key-value.generated";
 
@@ -32,7 +32,7 @@ function onReply(server: Endpoint, reply: u32, attachment: u32): void {
 
 function onConnected(server: i32): void {
   if (server < 0) {
-    Console.error(name + ": cannot connect to kv: error " + (-server).toString());
+    Console.error(name + ": cannot connect to kv: " + describeError(server));
     Process.exit(1);
     return;
   }

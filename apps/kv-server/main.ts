@@ -2,7 +2,7 @@
 // key-value.generated.ts beside it has the typed sends), one channel per client. Keys and values travel in exchange-heap blocks.
 // Each client's end is subscribed: its requests arrive already received (Channels.subscribe).
 // After N clients have said goodbye it drops its listener, holds nothing more, and ends.
-import { Blocks, Capabilities, Channels, Console, EVENT_CLOSED, Endpoint, Names, Process } from "../../runtime/assembly";
+import { Blocks, Capabilities, Channels, Console, describeError, Endpoint, EVENT_CLOSED, Names, Process } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 import { KeyValue } from "../contracts/key-value.generated";
 
@@ -44,7 +44,7 @@ export function main(): i32 {
   if (args.length > 0) expected = <i32>parseInt(args[0]);
   const published = Names.publish("kv", "KeyValue");
   if (published < 0) {
-    Console.error("kv-server: cannot publish 'kv': error " + (-published).toString());
+    Console.error("kv-server: cannot publish 'kv': " + describeError(published));
     return 1;
   }
   listener = <u32>published;

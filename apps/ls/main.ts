@@ -1,12 +1,12 @@
 // ls: lists each directory named (the root when none is), names sorted, one a line, a directory's
-// name ending in `/`; a file named is printed as it is.
-import { Console, Files, FILE_TYPE_DIRECTORY, Output, Process } from "../../runtime/assembly";
+// name ending in `/`; a file named is printed as it is. Complaints are worded as GNU ls words them.
+import { Console, errorMessage, Files, FILE_TYPE_DIRECTORY, Output, Process } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 function list(path: string, heading: bool): i32 {
   const status = Files.stat(path);
   if (status < 0) {
-    Console.error("ls: " + path + ": error " + (-<i32>status).toString());
+    Console.error("ls: cannot access '" + path + "': " + errorMessage(<i32>status));
     return 1;
   }
   if (Files.typeOf(status) != FILE_TYPE_DIRECTORY) {
@@ -15,7 +15,7 @@ function list(path: string, heading: bool): i32 {
   }
   const directory = Files.openDirectory(path);
   if (directory === null) {
-    Console.error("ls: " + path + ": error " + (-Files.lastError).toString());
+    Console.error("ls: cannot open directory '" + path + "': " + errorMessage(Files.lastError));
     return 1;
   }
   const names = new Array<string>();

@@ -1,7 +1,7 @@
 // ticker: a periodic timer. `main` starts it and returns; each tick arrives as an event, and after
 // the last one the app cancels the timer, which leaves the process nothing to wait for: it ends
 // with main's exit code (docs/process-model.md). Prints the same lines in either domain.
-import { Console, Process, Timer } from "../../runtime/assembly";
+import { Console, describeError, Process, Timer } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 
 let ticks: u32 = 5;
@@ -25,7 +25,7 @@ export function main(): i32 {
   }
   const timer = Timer.every(interval, tick);
   if (!timer.ok) {
-    Console.error("ticker: the kernel refused the timer: error " + (-timer.handle).toString());
+    Console.error("ticker: the kernel refused the timer: " + describeError(timer.handle));
     return 1;
   }
   Console.log("ticker: " + ticks.toString() + " ticks " + interval.toString() + " ms apart");

@@ -61,6 +61,44 @@ export const ErrorCode = {
 } as const;
 export type ErrorCodeName = keyof typeof ErrorCode;
 
+/**
+ * What an app prints for each code, after the object it concerns ("cat: /data/d: Is a
+ * directory"). A code that stands for an errno carries that errno's text as glibc words it, so
+ * apps/find's complaints read as GNU find's; the others say what the kernel means by them. The
+ * AssemblyScript runtime's `errorMessage` is generated from this table (`npm run generate`).
+ */
+export const ERROR_MESSAGES: Readonly<Record<ErrorCodeName, string>> = {
+  ok: "Success",
+  notPermitted: "Operation not permitted",
+  notFound: "No such file or directory",
+  ioError: "Input/output error",
+  alreadyExists: "File exists",
+  crossDevice: "Invalid cross-device link",
+  notDirectory: "Not a directory",
+  isDirectory: "Is a directory",
+  fileTooBig: "File too large",
+  readOnly: "Read-only file system",
+  nameTooLong: "File name too long",
+  notEmpty: "Directory not empty",
+  tooManyLinks: "Too many levels of symbolic links",
+  messageTooLong: "Message too long",
+  addressInUse: "Address already in use",
+  addressNotAvailable: "Cannot assign requested address",
+  connectionReset: "Connection reset by peer",
+  notConnected: "Transport endpoint is not connected",
+  connectionRefused: "Connection refused",
+  badHandle: "Bad handle",
+  wouldBlock: "Would block: try again later",
+  noMemory: "A per-process limit is reached",
+  badAddress: "Bad address",
+  invalidArgument: "Invalid argument",
+  notImplemented: "Function not implemented",
+  peerClosed: "The peer closed",
+  noEventSources: "No event source could ever wake the caller",
+  protocolViolation: "Not allowed by the channel's contract",
+  canceled: "Operation canceled",
+};
+
 const namesByCode = new Map<number, ErrorCodeName>(
   Object.entries(ErrorCode).map(([name, code]) => [code, name as ErrorCodeName]),
 );

@@ -13,6 +13,7 @@ export { Batches, Timer, Scheduler, Registration, dispatch, deliver, serve, EVEN
 export { Channels, ConnectedCallback, Endpoint, Message, MessageCallback, Names } from "./channels";
 export { Files, File, Directory, FILE_TYPE_OTHER, FILE_TYPE_FILE, FILE_TYPE_DIRECTORY, FILE_TYPE_SYMBOLIC_LINK } from "./files";
 export { Output } from "./output";
+export { errorMessage, describeError } from "./errors";
 export { Sockets, Socket, Datagrams } from "./sockets";
 export { Random } from "./random";
 

@@ -48,7 +48,7 @@ describe("cli/echod", function () {
     writeFileSync(policy, JSON.stringify({ version: 1, defaultPrincipal: "user", principals: { user: { capabilities: ["kernelModeByPage"], network: { listen: ["127.0.0.1:5000"] } } } }));
     for (const flags of [[], ["--user"]]) {
       const result = spawnSync(process.execPath, [bundled, "run", "--policy", policy, ...flags, "apps/echod", "--", "5001"], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, SINGLET_CACHE: "off" } });
-      expect(result.stderr).to.contain("echod: cannot listen on port 5001: error 99");
+      expect(result.stderr).to.contain("echod: cannot listen on port 5001: Cannot assign requested address (error 99)");
       expect(result.status).to.equal(1);
     }
   });
@@ -72,7 +72,7 @@ describe("cli/echod", function () {
 
   it("a client asking for a name nobody publishes tries for a while, then gives up with notFound", () => {
     const result = spawnSync(process.execPath, [bundled, "run", "apps/echo-client", "--", "echo", "hi"], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, SINGLET_CACHE: "off" } });
-    expect(result.stderr).to.contain("echo-client: cannot find echo: error 2\n");
+    expect(result.stderr).to.contain("echo-client: cannot find echo: No such file or directory (error 2)\n");
     expect(result.status).to.equal(1);
   });
 });

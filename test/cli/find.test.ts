@@ -126,6 +126,20 @@ describe("cli/find", function () {
     expect(result.stderr).to.match(/cannot mount/);
   });
 
+  it("find, cat and ls complain in GNU's words: the same standard error for the same mistakes, mapped to /data", () => {
+    mkdirSync(join(root, "a-directory"), { recursive: true });
+    const cases: readonly [string, readonly string[]][] = [
+      ["find", ["nothing"]], ["find", ["nothing/below"]], ["cat", ["a-directory"]], ["cat", ["nothing"]], ["ls", ["nothing"]],
+    ];
+    for (const [tool, paths] of cases) {
+      const ours = singlet(["run", "--dir", `${root}::/data`, `apps/${tool}`, "--", ...paths.map((path) => `/data/${path}`)]);
+      // The C locale's quoting ('), which ours prints: a UTF-8 locale makes GNU's quotes curly.
+      const theirs = spawnSync(tool, paths.map((path) => `${root}/${path}`), { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
+      expect(ours.status, `${tool} ${paths.join(" ")}`).to.not.equal(0);
+      expect(ours.stderr, `${tool} ${paths.join(" ")}`).to.equal(theirs.stderr.replaceAll(root, "/data"));
+    }
+  });
+
   it("reports a path that is not there as GNU find does, exit 1", () => {
     const result = singlet(["run", "--dir", `${root}::/data`, "apps/find", "--", "/data/nothing"]);
     expect(result.status).to.equal(1);

@@ -40,7 +40,7 @@ describe("kernel/files apps on the demo tree", function () {
       expect((await run("ls", ["/etc"], domain)).stdout).to.equal("hosts\nmotd\n");
       const missing = await run("ls", ["/nothing"], domain);
       expect(missing.status).to.deep.equal({ kind: "exited", code: 1 });
-      expect(missing.stderr).to.equal("ls: /nothing: error 2\n");
+      expect(missing.stderr).to.equal("ls: cannot access '/nothing': No such file or directory\n");
     });
 
     it(`find and ls list a directory wider than the runtime's block, the rest read through its handle (${domain} domain)`, async () => {

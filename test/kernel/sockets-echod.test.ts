@@ -78,7 +78,7 @@ describe("kernel/sockets: echod", function () {
       const output = { stdout: "", stderr: "" };
       const second = kernel.spawn(kernel.load(appBytes("echod")), { domain, args: [String(port)], output: (stream, text) => { output[stream] += text; } });
       expect(await second.completion).to.deep.equal({ kind: "exited", code: 1 });
-      expect(output.stderr).to.equal(`echod: cannot listen on port ${port}: error 98\n`);
+      expect(output.stderr).to.equal(`echod: cannot listen on port ${port}: Address already in use (error 98)\n`);
       await echoed(port, "x");
       await first.done;
     });
