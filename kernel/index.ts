@@ -8,4 +8,4 @@ export { resolveAppSource, resolveModuleSource, type AppSource, type ModuleImage
 export type { ConsoleDevice, ClockDevice } from "./syscalls/context.js";
 export * from "./linker/index.js";
 export * from "./policy/index.js";
-export { FileNamespace, LISTING_TAKES_THE_LONG_WAY, MemoryTree, parseMountSpec, seedDemoTree, DEMO_TREE, openFileCount, type MountSpec } from "./files/index.js";
+export { FileNamespace, MemoryTree, parseMountSpec, seedDemoTree, DEMO_TREE, openFileCount, type MountSpec } from "./files/index.js";

@@ -41,24 +41,38 @@ export class HostFileError extends Error {
   }
 }
 
-/** What listBeneath answers for a listing longer than the bytes it was given: the caller lists another way. */
+/** What a reader's read answers when the next entry is longer than all the bytes it was given. */
 export const LISTING_DOES_NOT_FIT = -1;
 
 /**
- * A directory listed straight into bytes, beneath an open directory every path is resolved from:
- * the hot host call of a walk, with no object or string made for any entry. Hosts that have one
- * offer it as HostFiles.lister.
+ * An open host directory read straight into read-directory's bytes, a block at a time: a walk's
+ * hot host call, with no object or string made for any entry, and a directory of any size costs
+ * each read only what it hands out.
  */
+export interface HostDirectoryReader {
+  /**
+   * Writes the directory's next whole entries, in the host's order and without `.` and `..`, into
+   * `into` from its start as read-directory lays them out ([type u8][name length u16
+   * little-endian][name UTF-8], type as the ABI's FileType, links not followed): the bytes
+   * written, 0 once the listing is done, or LISTING_DOES_NOT_FIT when the next entry is longer
+   * than all of `into`. An entry that does not fit stays for the next read.
+   */
+  read(into: Uint8Array): number;
+  /** Whether the last read reached the end of the listing: the next one would answer 0. */
+  readonly ended: boolean;
+  /** Closes the directory now (the host may have closed it already at the end); a read after it fails with EBADF. */
+  close(): void;
+}
+
+/** Host directories opened beneath an open root directory; hosts that have it offer it as HostFiles.lister. */
 export interface HostDirectoryLister {
   /**
-   * Writes every entry of the directory `relativePath` ("" for `root` itself), in the host's
-   * order and without `.` and `..`, into `into` as read-directory entries ([type u8][name length
-   * u16 little-endian][name UTF-8], type as the ABI's FileType, links not followed): the bytes
-   * written, or LISTING_DOES_NOT_FIT. The host resolves the path without ever leaving `root`:
-   * one that would (`..` above it, an absolute symbolic link, a link leading out) fails with EXDEV,
-   * as does a rename racing the resolution (EAGAIN); other failures carry their own errno names.
+   * Opens the directory `relativePath` ("" for `root` itself) beneath `root` to read. The host
+   * resolves the path without ever leaving `root`: one that would (`..` above it, an absolute
+   * symbolic link, a link leading out) fails with EXDEV, as does a rename racing the resolution
+   * (EAGAIN); other failures carry their own errno names.
    */
-  listBeneath(root: number, relativePath: string, into: Uint8Array): number;
+  openBeneath(root: number, relativePath: string): HostDirectoryReader;
 }
 
 export interface HostFiles {

@@ -30,13 +30,19 @@ export interface OpenedNode {
   write(data: Uint8Array, position: number): number;
   /** A directory's entries in the tree's order (a host directory's, not sorted). */
   list(): DirectoryListing;
+  /**
+   * Where the tree reads a directory straight into read-directory's bytes (a host directory
+   * through the host's lister): its next whole entries written into `into` from its start,
+   * continuing where the last call stopped; 0 once done; LISTING_DOES_NOT_FIT when the next entry
+   * is longer than all of `into`. A node that has it is never asked to `list`.
+   */
+  readEntries?(into: Uint8Array): number;
+  /** After readEntries: whether the listing is done (the next call would answer 0). */
+  readonly entriesEnded?: boolean;
   close(): void;
 }
 
 export type OpenFlags = { readonly [Name in keyof typeof FileOpenFlag]: boolean };
-
-/** What listInto answers when the caller must open and list instead. */
-export const LISTING_TAKES_THE_LONG_WAY = -1;
 
 export interface FileTree {
   readonly writable: boolean;
@@ -51,13 +57,6 @@ export interface FileTree {
    * A tree that keeps no such knowledge leaves it out.
    */
   openKnownDirectory?(guestPath: string): OpenedNode | undefined;
-  /**
-   * The whole listing of the directory `components` names, written into `into` as read-directory
-   * entries ([type][name length u16][name]) with no object made for any entry: the bytes written,
-   * or LISTING_TAKES_THE_LONG_WAY when this tree does not list it that way (longer than `into`, or
-   * a path its fast way refuses and open decides on). Errors throw as open's do.
-   */
-  listInto?(components: readonly string[], into: Uint8Array): number;
   /** Releases what the tree holds on the host, at the kernel's shutdown. */
   close?(): void;
   mkdir(components: readonly string[]): void;

@@ -5,11 +5,11 @@
 // and append the name, and open with O_NOFOLLOW, so a link swapped in at the last moment is not
 // followed either. `..` never reaches here (guest paths are normalized first). Where the host
 // has a lister (hal/hil HostDirectoryLister: openat2 beneath the root's descriptor on Linux),
-// list-directory goes through it and the host kernel itself keeps the walk inside the mount.
-import { HostFileError, LISTING_DOES_NOT_FIT, type HostDirectoryEntry, type HostDirectoryLister, type HostFiles, type HostFileType } from "../../hal/hil/index.js";
+// every directory is read through it and the host kernel itself keeps the walk inside the mount.
+import { HostFileError, type HostDirectoryEntry, type HostDirectoryLister, type HostDirectoryReader, type HostFiles, type HostFileType } from "../../hal/hil/index.js";
 import { ErrorCode, FileType } from "../../runtime/abi/index.js";
-import { AlreadyExistsError, FileTooBigError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
-import { LISTING_TAKES_THE_LONG_WAY, type DirectoryListing, type FileStatus, type FileTree, type OpenedNode, type OpenFlags } from "./file-tree.js";
+import { AlreadyExistsError, FileTooBigError, InvalidArgumentError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
+import type { DirectoryListing, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
 import { kernelErrorOf, onHost } from "./host-errors.js";
 import { MAX_HOST_FILE_BYTES, MAX_KNOWN_DIRECTORIES } from "../params.js";
 
@@ -46,21 +46,28 @@ export class HostTree implements FileTree {
   }
 
   /**
-   * The listing through the host's lister, which resolves the path beneath the mount root's
-   * descriptor and refuses every step out of it. A path it refuses that way (EXDEV: an absolute
-   * link, a link leading out, a racing rename) takes the long way, where realpath decides: an
-   * absolute link that stays inside is followed there, one leading out is refused there.
+   * A directory to read through the host's lister, which resolves the path beneath the mount
+   * root's descriptor and refuses every step out of it. A path it refuses that way (EXDEV: an
+   * absolute link, a link leading out, a racing rename) is resolved by realpath and checked as
+   * every path is, which follows an absolute link that stays inside and refuses one leading out,
+   * and what it resolves to is opened beneath the root again, now with no link on the way.
    */
-  listInto(components: readonly string[], into: Uint8Array): number {
-    if (!this.lister) return LISTING_TAKES_THE_LONG_WAY;
-    let written: number;
+  private openReader(lister: HostDirectoryLister, components: readonly string[]): OpenedNode {
     try {
-      written = this.lister.listBeneath(this.rootDescriptor, components.join("/"), into);
+      return new HostDirectoryReading(lister.openBeneath(this.rootDescriptor, components.join("/")), this, components);
     } catch (error) {
-      if (error instanceof HostFileError && (error.code === "EXDEV" || error.code === "EAGAIN")) return LISTING_TAKES_THE_LONG_WAY;
-      throw kernelErrorOf(error, this.guestPath(components));
+      if (!(error instanceof HostFileError) || (error.code !== "EXDEV" && error.code !== "EAGAIN")) throw kernelErrorOf(error, this.guestPath(components));
     }
-    return written === LISTING_DOES_NOT_FIT ? LISTING_TAKES_THE_LONG_WAY : written;
+    const guestPath = this.guestPath(components);
+    const path = this.resolved(components, guestPath);
+    const relative = path === this.root ? "" : path.slice(this.root.length + (this.root.endsWith("/") ? 0 : 1));
+    try {
+      return new HostDirectoryReading(lister.openBeneath(this.rootDescriptor, relative), this, components);
+    } catch (error) {
+      // Resolved inside a moment ago and refused now: the host changed in between.
+      if (error instanceof HostFileError && (error.code === "EXDEV" || error.code === "EAGAIN")) throw new NotPermittedError(`${guestPath}: changed while being opened`);
+      throw kernelErrorOf(error, guestPath);
+    }
   }
 
   close(): void {
@@ -91,6 +98,8 @@ export class HostTree implements FileTree {
   }
 
   open(components: readonly string[], flags: OpenFlags): OpenedNode {
+    // A directory to read, through the host's lister: the hot call of a walk, no path text built for it.
+    if (flags.directory && !flags.create && this.lister) return this.openReader(this.lister, components);
     // The guest path is built only for a message: a walk opens thousands of directories.
     const guestPath = this.guestPath(components);
     if (flags.directory && !flags.create) {
@@ -105,7 +114,7 @@ export class HostTree implements FileTree {
     const status = onHost(guestPath, () => this.host.fstat(descriptor));
     if (status.type !== "file") {
       onHost(guestPath, () => this.host.close(descriptor));
-      if (status.type === "directory") return new HostDirectory(this, path, guestPath, undefined);
+      if (status.type === "directory") return this.lister ? this.openReader(this.lister, components) : new HostDirectory(this, path, guestPath, undefined);
       // A FIFO, a socket or a device: reading one could wait on the host, or reach what the mount does not lend.
       throw new NotPermittedError(`${guestPath} is not a file or a directory`);
     }
@@ -185,7 +194,8 @@ export class HostTree implements FileTree {
     return (base.endsWith("/") ? base : base + "/") + components.join("/");
   }
 
-  private guestPath(components: readonly string[]): string {
+  /** The guest path of `components` in this mount, for messages. */
+  guestPath(components: readonly string[]): string {
     return this.joined(this.guestRoot, components);
   }
 
@@ -266,6 +276,52 @@ class HostListing implements DirectoryListing {
   type(index: number): number {
     const entry = this.entries[index]!;
     return entry.isDirectory() ? FileType.directory : entry.isFile() ? FileType.file : entry.isSymbolicLink() ? FileType.symbolicLink : FileType.other;
+  }
+}
+
+/**
+ * A host directory read through the host's lister, a block of entries at a time, in the host's
+ * order. Its guest path is built only for a message.
+ */
+class HostDirectoryReading implements OpenedNode {
+  readonly type = FileType.directory;
+
+  constructor(private readonly reader: HostDirectoryReader, private readonly tree: HostTree, private readonly components: readonly string[]) {}
+
+  get entriesEnded(): boolean {
+    return this.reader.ended;
+  }
+
+  private get guestPath(): string {
+    return this.tree.guestPath(this.components);
+  }
+
+  readEntries(into: Uint8Array): number {
+    try {
+      return this.reader.read(into);
+    } catch (error) {
+      throw kernelErrorOf(error, this.guestPath);
+    }
+  }
+
+  size(): number {
+    return 0;
+  }
+
+  read(): number {
+    throw new IsDirectoryError(`${this.guestPath} is a directory`);
+  }
+
+  write(): number {
+    throw new IsDirectoryError(`${this.guestPath} is a directory`);
+  }
+
+  list(): DirectoryListing {
+    throw new InvalidArgumentError(`${this.guestPath}: read through readEntries`);
+  }
+
+  close(): void {
+    this.reader.close();
   }
 }
 

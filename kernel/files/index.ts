@@ -4,4 +4,4 @@ export { MemoryTree } from "./memory-tree.js";
 export { parseMountSpec, MOUNT_SPEC_USAGE, type MountSpec } from "./mount-spec.js";
 export { OpenFile, insertOpenFile, openFileOf, openFileCount } from "./open-file.js";
 export { DEMO_TREE, seedDemoTree } from "./demo-tree.js";
-export { LISTING_TAKES_THE_LONG_WAY, type DirectoryListing, type FileStatus, type OpenFlags, type OpenedNode } from "./file-tree.js";
+export type { DirectoryListing, FileStatus, OpenFlags, OpenedNode } from "./file-tree.js";

@@ -3,7 +3,7 @@
 // rest; a host mount checks that what the rest resolves to stays inside it (host-tree.ts).
 import type { HostFiles } from "../../hal/hil/index.js";
 import { CrossDeviceError, InvalidArgumentError, NotPermittedError, ReadOnlyError } from "../errors.js";
-import { LISTING_TAKES_THE_LONG_WAY, type FileStatus, type FileTree, type OpenedNode, type OpenFlags } from "./file-tree.js";
+import type { FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
 import { guestComponents, guestPathText } from "./guest-path.js";
 import { HostTree } from "./host-tree.js";
 import { MemoryTree } from "./memory-tree.js";
@@ -90,15 +90,6 @@ export class FileNamespace {
     const located = this.locate(path, "files.open");
     if (flags.write || flags.create || flags.truncate || flags.append) this.requireWritable(located.mount, located.guestPath);
     return new Opened(located.mount.tree.open(located.rest, flags), located);
-  }
-
-  /**
-   * The whole listing of the directory `path` written into `into` (see FileTree.listInto): the
-   * bytes written, or LISTING_TAKES_THE_LONG_WAY when the caller must open and list it.
-   */
-  listInto(path: string, into: Uint8Array): number {
-    const { mount, rest } = this.locate(path, "files.list-directory");
-    return mount.tree.listInto?.(rest, into) ?? LISTING_TAKES_THE_LONG_WAY;
   }
 
   /** Releases what the mounts hold on the host (the kernel's shutdown); the namespace is not used after. */

@@ -4,7 +4,8 @@ import { ALL_FILE_OPEN_FLAGS, DIRECTORY_ENTRY_HEADER_BYTES, FileOpenFlag, FileTy
 import { CapabilityKind, Rights } from "../capabilities/index.js";
 import { blockOf, checkBlockRange, type Block } from "../exchange/index.js";
 import { InvalidArgumentError, IsDirectoryError, NotDirectoryError, NotImplementedError, NotPermittedError, ReadOnlyError } from "../errors.js";
-import { LISTING_TAKES_THE_LONG_WAY, OpenFile, insertOpenFile, openFileOf, type FileNamespace, type OpenFlags } from "../files/index.js";
+import { OpenFile, insertOpenFile, openFileOf, type FileNamespace, type OpenFlags } from "../files/index.js";
+import { LISTING_DOES_NOT_FIT } from "../../hal/hil/index.js";
 import { MAX_BLOCK_COPY_BYTES } from "../params.js";
 import { chargeForWork, type CallContext } from "../syscalls/context.js";
 
@@ -112,14 +113,6 @@ export function fileListDirectory(context: CallContext, path: string, blockHandl
   const table = context.process.capabilities;
   const block = blockOf(table, blockHandle, Rights.write);
   chargeForWork(context, path.length);
-  // The whole listing straight into the block where the tree can (a host mount with the host's
-  // lister): no handle, no object an entry. Otherwise open and fill, as read-directory does.
-  const room = Math.min(block.bytes.byteLength, MAX_BLOCK_COPY_BYTES);
-  const direct = files.listInto(path, room === block.bytes.byteLength ? block.bytes : block.bytes.subarray(0, room));
-  if (direct !== LISTING_TAKES_THE_LONG_WAY) {
-    chargeForWork(context, direct);
-    return BigInt(direct);
-  }
   const opened = files.open(path, LIST_FLAGS);
   const file = new OpenFile(opened.node, false, opened);
   let written: number;
@@ -129,18 +122,30 @@ export function fileListDirectory(context: CallContext, path: string, blockHandl
     opened.node.close();
     throw error;
   }
-  if (file.listed === file.entries!.count) {
+  if (listingDone(file)) {
     opened.node.close();
     return BigInt(written);
   }
   return (BigInt(insertOpenFile(table, file, Rights.read)) << LISTING_HANDLE_SHIFT) | BigInt(written);
 }
 
+/** Whether every entry of `file`'s listing was handed out. */
+function listingDone(file: OpenFile): boolean {
+  return file.node.readEntries ? file.node.entriesEnded === true : file.listed === file.entries!.count;
+}
+
 /** Fills `block` with the whole entries of `file`'s listing that fit, from where it stopped: the bytes written. */
 function fillListing(context: CallContext, file: OpenFile, block: Block, call: string): number {
-  const listing = (file.entries ??= file.node.list());
   const room = Math.min(block.bytes.byteLength, MAX_BLOCK_COPY_BYTES);
   const bytes = block.bytes;
+  // A tree that reads straight into the block (a host directory through the host's lister).
+  if (file.node.readEntries) {
+    const written = file.node.readEntries(room === bytes.byteLength ? bytes : bytes.subarray(0, room));
+    if (written === LISTING_DOES_NOT_FIT) throw new InvalidArgumentError(`${call}: the next entry does not fit in a block of ${room}`);
+    chargeForWork(context, written);
+    return written;
+  }
+  const listing = (file.entries ??= file.node.list());
   let written = 0;
   while (file.listed < listing.count) {
     const name = listing.name(file.listed);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createSimHal } from "../../hal/sim/index.js";
 import { bootKernel, type Kernel, type ModuleImage, type MountSpec } from "../../kernel/index.js";
 import type { Domain } from "../../kernel/index.js";
+import type { OpenedNode } from "../../kernel/files/index.js";
 import { runCaptured, type CapturedRun } from "./kernel.js";
 import { assembleWat, conformantModule } from "./wat.js";
 
@@ -149,4 +150,31 @@ export function fileFixture(): FileFixture {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Every entry of an opened directory, as the kernel would hand them out: through the tree's
+ * readEntries where it reads straight into bytes (a host mount with the host's lister), else its
+ * listing. Closes the node.
+ */
+export function listedEntries(node: OpenedNode): { name: string; type: number }[] {
+  const entries: { name: string; type: number }[] = [];
+  try {
+    if (!node.readEntries) {
+      const listing = node.list();
+      for (let index = 0; index < listing.count; index++) entries.push({ name: listing.name(index), type: listing.type(index) });
+      return entries;
+    }
+    const bytes = new Uint8Array(4096);
+    for (let written = node.readEntries(bytes); written > 0; written = node.readEntries(bytes)) {
+      for (let at = 0; at < written;) {
+        const length = bytes[at + 1]! | (bytes[at + 2]! << 8);
+        entries.push({ type: bytes[at]!, name: new TextDecoder().decode(bytes.subarray(at + 3, at + 3 + length)) });
+        at += 3 + length;
+      }
+    }
+    return entries;
+  } finally {
+    node.close();
+  }
 }

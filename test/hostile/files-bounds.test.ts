@@ -4,12 +4,16 @@
 // processes racing mkdir, rename and remove-directory on one directory. Each refusal has its code,
 // nothing half-made is left, and the tree's counts agree with what a walk of it finds.
 import { expect } from "chai";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createSimHal } from "../../hal/sim/index.js";
 import { bootKernel, openFileCount, type Kernel } from "../../kernel/index.js";
 import { FileNamespace, MemoryTree } from "../../kernel/files/index.js";
 import { ErrorCode } from "../../runtime/abi/index.js";
 import { startBystander } from "../helpers/bystander.js";
 import { exitCodeOf, loadProbe, runProbe } from "../helpers/file-probe.js";
+import { descriptorsUnder } from "../helpers/host-descriptors.js";
 import { runCaptured, spawnCaptured } from "../helpers/kernel.js";
 
 const WRITE = 2, CREATE = 4;
@@ -101,6 +105,35 @@ describe("hostile/files: the in-memory tree's bounds", function () {
       expect(exitCodeOf(run)).to.equal(3000);
       expect(openFileCount(run.process.capabilities)).to.equal(0);
       await kernel.shutdown();
+    });
+  }
+
+  for (const domain of ["kernel", "user"] as const) {
+    it(`reads a host directory of 3000 entries through a block one entry wide, one entry a call (the names themselves: test/hal/host-listing.test.ts), its descriptor closed after (${domain} domain)`, async () => {
+      const directory = mkdtempSync(join(tmpdir(), "singlet-huge-"));
+      const names = Array.from({ length: 3000 }, (_, index) => `entry-${String(index).padStart(4, "0")}`);
+      for (const name of names) writeFileSync(join(directory, name), "");
+      const kernel = bootKernel({ hal: createSimHal(), mounts: [{ hostDirectory: directory, guestPath: "/huge", writable: false }] });
+      try {
+        const held = descriptorsUnder(directory);
+        // Each entry is 3 + 10 bytes: a block of 13 takes exactly one. main = entries handed out;
+        // their names are printed, one a line, to check the set.
+        const run = await runProbe(kernel, `(local.set $b (call $blockCreate (i32.const 13)))
+          (local.set $h (i32.wrap_i64 (i64.shr_u (call $listDirectory {/huge} (local.get $b)) (i64.const 32))))
+          (local.set $g (i32.const 1))
+          (block $done (loop $more
+            (br_if $done (i32.eqz (call $readDirectory (local.get $h) (local.get $b))))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $more)))
+          (drop (call $close (local.get $h)))
+          (local.get $g)`, domain);
+        expect(exitCodeOf(run)).to.equal(3000);
+        expect(openFileCount(run.process.capabilities)).to.equal(0);
+        expect(descriptorsUnder(directory)).to.equal(held);
+      } finally {
+        await kernel.shutdown();
+        rmSync(directory, { recursive: true, force: true });
+      }
     });
   }
 
