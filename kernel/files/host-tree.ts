@@ -279,30 +279,11 @@ class HostListing implements DirectoryListing {
   }
 }
 
-/**
- * A host directory read through the host's lister, a block of entries at a time, in the host's
- * order. Its guest path is built only for a message.
- */
-class HostDirectoryReading implements OpenedNode {
+/** What every open host directory answers to the calls for files. */
+abstract class HostDirectoryNode {
   readonly type = FileType.directory;
 
-  constructor(private readonly reader: HostDirectoryReader, private readonly tree: HostTree, private readonly components: readonly string[]) {}
-
-  get entriesEnded(): boolean {
-    return this.reader.ended;
-  }
-
-  private get guestPath(): string {
-    return this.tree.guestPath(this.components);
-  }
-
-  readEntries(into: Uint8Array): number {
-    try {
-      return this.reader.read(into);
-    } catch (error) {
-      throw kernelErrorOf(error, this.guestPath);
-    }
-  }
+  protected abstract get guestPath(): string;
 
   size(): number {
     return 0;
@@ -314,6 +295,32 @@ class HostDirectoryReading implements OpenedNode {
 
   write(): number {
     throw new IsDirectoryError(`${this.guestPath} is a directory`);
+  }
+}
+
+/**
+ * A host directory read through the host's lister, a block of entries at a time, in the host's
+ * order. Its guest path is built only for a message.
+ */
+class HostDirectoryReading extends HostDirectoryNode implements OpenedNode {
+  constructor(private readonly reader: HostDirectoryReader, private readonly tree: HostTree, private readonly components: readonly string[]) {
+    super();
+  }
+
+  get entriesEnded(): boolean {
+    return this.reader.ended;
+  }
+
+  protected get guestPath(): string {
+    return this.tree.guestPath(this.components);
+  }
+
+  readEntries(into: Uint8Array): number {
+    try {
+      return this.reader.read(into);
+    } catch (error) {
+      throw kernelErrorOf(error, this.guestPath);
+    }
   }
 
   list(): DirectoryListing {
@@ -329,21 +336,9 @@ class HostDirectoryReading implements OpenedNode {
  * An open host directory, its listing taken once, at open or at the first read-directory. A class
  * rather than a literal of closures, since a walk opens thousands.
  */
-class HostDirectory implements OpenedNode {
-  readonly type = FileType.directory;
-
-  constructor(private readonly tree: HostTree, private readonly path: string, private readonly guestPath: string, private listing: DirectoryListing | undefined) {}
-
-  size(): number {
-    return 0;
-  }
-
-  read(): number {
-    throw new IsDirectoryError(`${this.guestPath} is a directory`);
-  }
-
-  write(): number {
-    throw new IsDirectoryError(`${this.guestPath} is a directory`);
+class HostDirectory extends HostDirectoryNode implements OpenedNode {
+  constructor(private readonly tree: HostTree, private readonly path: string, protected readonly guestPath: string, private listing: DirectoryListing | undefined) {
+    super();
   }
 
   list(): DirectoryListing {

@@ -38,6 +38,20 @@ function walkCount(files: FileNamespace, path: string): number {
   return count;
 }
 
+/**
+ * main = the entries of /huge handed out, listed through a block of 13 bytes: each entry there is
+ * 3 + 10 bytes ("entry-NNNN"), so a block takes exactly one, one a call.
+ */
+const READ_HUGE_ONE_ENTRY_A_CALL = `(local.set $b (call $blockCreate (i32.const 13)))
+  (local.set $h (i32.wrap_i64 (i64.shr_u (call $listDirectory {/huge} (local.get $b)) (i64.const 32))))
+  (local.set $g (i32.const 1))
+  (block $done (loop $more
+    (br_if $done (i32.eqz (call $readDirectory (local.get $h) (local.get $b))))
+    (local.set $g (i32.add (local.get $g) (i32.const 1)))
+    (br $more)))
+  (drop (call $close (local.get $h)))
+  (local.get $g)`;
+
 describe("hostile/files: the in-memory tree's bounds", function () {
   this.timeout(60_000);
 
@@ -92,16 +106,7 @@ describe("hostile/files: the in-memory tree's bounds", function () {
       const files = kernel.services.files!;
       files.mkdir("/huge");
       for (let index = 0; index < 3000; index++) files.mkdir(`/huge/entry-${String(index).padStart(4, "0")}`);
-      // Each entry is 3 + 10 bytes: a block of 13 takes exactly one. $n counts the entries handed out.
-      const run = await runProbe(kernel, `(local.set $b (call $blockCreate (i32.const 13)))
-        (local.set $h (i32.wrap_i64 (i64.shr_u (call $listDirectory {/huge} (local.get $b)) (i64.const 32))))
-        (local.set $g (i32.const 1))
-        (block $done (loop $more
-          (br_if $done (i32.eqz (call $readDirectory (local.get $h) (local.get $b))))
-          (local.set $g (i32.add (local.get $g) (i32.const 1)))
-          (br $more)))
-        (drop (call $close (local.get $h)))
-        (local.get $g)`, domain);
+      const run = await runProbe(kernel, READ_HUGE_ONE_ENTRY_A_CALL, domain);
       expect(exitCodeOf(run)).to.equal(3000);
       expect(openFileCount(run.process.capabilities)).to.equal(0);
       await kernel.shutdown();
@@ -116,17 +121,7 @@ describe("hostile/files: the in-memory tree's bounds", function () {
       const kernel = bootKernel({ hal: createSimHal(), mounts: [{ hostDirectory: directory, guestPath: "/huge", writable: false }] });
       try {
         const held = descriptorsUnder(directory);
-        // Each entry is 3 + 10 bytes: a block of 13 takes exactly one. main = entries handed out;
-        // their names are printed, one a line, to check the set.
-        const run = await runProbe(kernel, `(local.set $b (call $blockCreate (i32.const 13)))
-          (local.set $h (i32.wrap_i64 (i64.shr_u (call $listDirectory {/huge} (local.get $b)) (i64.const 32))))
-          (local.set $g (i32.const 1))
-          (block $done (loop $more
-            (br_if $done (i32.eqz (call $readDirectory (local.get $h) (local.get $b))))
-            (local.set $g (i32.add (local.get $g) (i32.const 1)))
-            (br $more)))
-          (drop (call $close (local.get $h)))
-          (local.get $g)`, domain);
+        const run = await runProbe(kernel, READ_HUGE_ONE_ENTRY_A_CALL, domain);
         expect(exitCodeOf(run)).to.equal(3000);
         expect(openFileCount(run.process.capabilities)).to.equal(0);
         expect(descriptorsUnder(directory)).to.equal(held);
