@@ -6,7 +6,7 @@
 // followed either. `..` never reaches here (guest paths are normalized first). Where the host
 // has a lister (hal/hil HostDirectoryLister: openat2 beneath the root's descriptor on Linux),
 // every directory is read through it and the host kernel itself keeps the walk inside the mount.
-import { HostFileError, type HostDirectoryEntry, type HostDirectoryLister, type HostDirectoryReader, type HostFiles, type HostFileType } from "../../hal/hil/index.js";
+import { HostFileError, type HostDirectoryEntry, type HostDirectoryLister, type HostDirectoryReader, type HostFiles, type HostFileStatus, type HostFileType } from "../../hal/hil/index.js";
 import { ErrorCode, FileType } from "../../runtime/abi/index.js";
 import { AlreadyExistsError, FileTooBigError, InvalidArgumentError, IsDirectoryError, NotDirectoryError, NotPermittedError } from "../errors.js";
 import type { DirectoryListing, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
@@ -16,6 +16,14 @@ import { MAX_HOST_FILE_BYTES, MAX_KNOWN_DIRECTORIES } from "../params.js";
 const TYPE_OF_HOST_TYPE: Readonly<Record<HostFileType, number>> = {
   file: FileType.file, directory: FileType.directory, symbolicLink: FileType.symbolicLink, other: FileType.other,
 };
+
+/**
+ * A host entry's status as the guest sees it: a file's size, a link's (the length of what it
+ * points to); a directory's size is 0 here as in the in-memory tree, whatever the host's blocks say.
+ */
+function statusOf(status: HostFileStatus): FileStatus {
+  return { type: TYPE_OF_HOST_TYPE[status.type], size: status.type === "file" || status.type === "symbolicLink" ? status.size : 0 };
+}
 
 export class HostTree implements FileTree {
   /** The mount's root as the host resolves it: every path must resolve to it or below it. */
@@ -80,9 +88,7 @@ export class HostTree implements FileTree {
 
   stat(components: readonly string[]): FileStatus {
     const path = this.resolved(components);
-    const status = onHost(this.guestPath(components), () => this.host.lstat(path));
-    // A directory's size is 0 here as in the in-memory tree, whatever the host's blocks say.
-    return { type: TYPE_OF_HOST_TYPE[status.type], size: status.type === "file" ? status.size : 0 };
+    return statusOf(onHost(this.guestPath(components), () => this.host.lstat(path)));
   }
 
   /**
@@ -93,8 +99,7 @@ export class HostTree implements FileTree {
   statLink(components: readonly string[]): FileStatus {
     if (components.length === 0) return this.stat(components);
     const path = this.resolvedParent(components);
-    const status = onHost(this.guestPath(components), () => this.host.lstat(path));
-    return { type: TYPE_OF_HOST_TYPE[status.type], size: status.type === "file" || status.type === "symbolicLink" ? status.size : 0 };
+    return statusOf(onHost(this.guestPath(components), () => this.host.lstat(path)));
   }
 
   open(components: readonly string[], flags: OpenFlags): OpenedNode {

@@ -4,7 +4,7 @@ import { ALL_FILE_OPEN_FLAGS, DIRECTORY_ENTRY_HEADER_BYTES, FileOpenFlag, FileTy
 import { CapabilityKind, Rights } from "../capabilities/index.js";
 import { blockOf, checkBlockRange, type Block } from "../exchange/index.js";
 import { InvalidArgumentError, IsDirectoryError, NotDirectoryError, NotImplementedError, NotPermittedError, ReadOnlyError } from "../errors.js";
-import { OpenFile, insertOpenFile, openFileOf, type FileNamespace, type OpenFlags } from "../files/index.js";
+import { OpenFile, insertOpenFile, openFileOf, type FileNamespace, type FileStatus, type OpenFlags } from "../files/index.js";
 import { LISTING_DOES_NOT_FIT } from "../../hal/hil/index.js";
 import { MAX_BLOCK_COPY_BYTES } from "../params.js";
 import { chargeForWork, type CallContext } from "../syscalls/context.js";
@@ -189,13 +189,15 @@ function encodeWide(name: string, bytes: Uint8Array, at: number): number {
 }
 
 export function fileStat(context: CallContext, path: string): bigint {
-  const status = filesFor(context, Rights.read, "files.stat").stat(path);
-  chargeForWork(context, path.length);
-  return (BigInt(status.type) << STAT_TYPE_SHIFT) | BigInt(status.size);
+  return packedStatus(context, path, filesFor(context, Rights.read, "files.stat").stat(path));
 }
 
 export function fileStatLink(context: CallContext, path: string): bigint {
-  const status = filesFor(context, Rights.read, "files.stat-link").statLink(path);
+  return packedStatus(context, path, filesFor(context, Rights.read, "files.stat-link").statLink(path));
+}
+
+/** What stat and stat-link answer: `(type << 48) | size`, the call charged for its path. */
+function packedStatus(context: CallContext, path: string, status: FileStatus): bigint {
   chargeForWork(context, path.length);
   return (BigInt(status.type) << STAT_TYPE_SHIFT) | BigInt(status.size);
 }

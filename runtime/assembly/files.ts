@@ -216,16 +216,12 @@ export class Files {
 
   /** `(type << 48) | size`, symbolic links followed, or a negative error; see typeOf and sizeOf. */
   static stat(path: string): i64 {
-    const status = fileCalls.stat(path);
-    if (status < 0) Files.lastError = <i32>status;
-    return status;
+    return Files.status(fileCalls.stat(path));
   }
 
   /** As stat, but a last symbolic link is reported (type FILE_TYPE_SYMBOLIC_LINK), not followed. */
   static statLink(path: string): i64 {
-    const status = fileCalls.statLink(path);
-    if (status < 0) Files.lastError = <i32>status;
-    return status;
+    return Files.status(fileCalls.statLink(path));
   }
 
   static typeOf(status: i64): u32 { return <u32>(status >>> 48); }
@@ -240,6 +236,12 @@ export class Files {
   static failed<Result>(code: i32): Result | null {
     Files.lastError = code;
     return null;
+  }
+
+  /** A packed status as it came, its error recorded. */
+  private static status(status: i64): i64 {
+    if (status < 0) Files.lastError = <i32>status;
+    return status;
   }
 
   private static result(code: i32): i32 {
