@@ -151,6 +151,14 @@ export const MAX_NAME_BYTES = 255;
  */
 export const MAX_OPEN_FILES_PER_PROCESS = 256;
 /**
+ * Host descriptors the open files and directories of all processes together may hold: the
+ * per-process bound alone lets a few dozen processes take every descriptor of the kernel's host
+ * process (20,000 on the development VM, 1024 on many hosts before Node raises it), and then
+ * sockets, code caches and user domains' threads fail for everyone. Half of a 4096 hard limit,
+ * the rest left to the kernel and its sockets.
+ */
+export const MAX_OPEN_HOST_FILES = 2048;
+/**
  * Largest file a process may make on a writable host mount: the host's disk is not the kernel's
  * to give away, and `::rw` lends a directory, not all the space under it. A write or a seek past it
  * and a write there fails with fileTooBig (a sparse file still counts its length).

@@ -12,6 +12,7 @@ import { AlreadyExistsError, FileTooBigError, InvalidArgumentError, IsDirectoryE
 import type { DirectoryListing, FileStatus, FileTree, OpenedNode, OpenFlags } from "./file-tree.js";
 import { kernelErrorOf, onHost } from "./host-errors.js";
 import { MAX_HOST_FILE_BYTES, MAX_KNOWN_DIRECTORIES } from "../params.js";
+import type { HostDescriptorBudget } from "./host-descriptors.js";
 
 const TYPE_OF_HOST_TYPE: Readonly<Record<HostFileType, number>> = {
   file: FileType.file, directory: FileType.directory, symbolicLink: FileType.symbolicLink, other: FileType.other,
@@ -23,6 +24,11 @@ const TYPE_OF_HOST_TYPE: Readonly<Record<HostFileType, number>> = {
  */
 function statusOf(status: HostFileStatus): FileStatus {
   return { type: TYPE_OF_HOST_TYPE[status.type], size: status.type === "file" || status.type === "symbolicLink" ? status.size : 0 };
+}
+
+/** The lister refused the path as leading out of the root (EXDEV), or a rename raced its resolution (EAGAIN). */
+function refusedBeneath(error: unknown): boolean {
+  return error instanceof HostFileError && (error.code === "EXDEV" || error.code === "EAGAIN");
 }
 
 export class HostTree implements FileTree {
@@ -43,7 +49,8 @@ export class HostTree implements FileTree {
   private lister: HostDirectoryLister | undefined;
   private rootDescriptor = -1;
 
-  constructor(private readonly host: HostFiles, hostDirectory: string, readonly writable: boolean, private readonly guestRoot: string) {
+  /** `descriptors`: the kernel's budget every open file and directory of every mount draws on. */
+  constructor(private readonly host: HostFiles, hostDirectory: string, readonly writable: boolean, private readonly guestRoot: string, private readonly descriptors: HostDescriptorBudget) {
     this.root = onHost(guestRoot, () => host.realpath(hostDirectory));
     const status = onHost(guestRoot, () => host.lstat(this.root));
     if (status.type !== "directory") throw new NotDirectoryError(`${hostDirectory} is not a directory`);
@@ -61,19 +68,29 @@ export class HostTree implements FileTree {
    * and what it resolves to is opened beneath the root again, now with no link on the way.
    */
   private openReader(lister: HostDirectoryLister, components: readonly string[]): OpenedNode {
+    this.descriptors.take(this.guestPath(components));
     try {
-      return new HostDirectoryReading(lister.openBeneath(this.rootDescriptor, components.join("/")), this, components);
+      return this.readBeneath(lister, components);
     } catch (error) {
-      if (!(error instanceof HostFileError) || (error.code !== "EXDEV" && error.code !== "EAGAIN")) throw kernelErrorOf(error, this.guestPath(components));
+      this.descriptors.give();
+      throw error;
+    }
+  }
+
+  private readBeneath(lister: HostDirectoryLister, components: readonly string[]): OpenedNode {
+    try {
+      return new HostDirectoryReading(lister.openBeneath(this.rootDescriptor, components.join("/")), this, components, this.descriptors);
+    } catch (error) {
+      if (!refusedBeneath(error)) throw kernelErrorOf(error, this.guestPath(components));
     }
     const guestPath = this.guestPath(components);
     const path = this.resolved(components, guestPath);
     const relative = path === this.root ? "" : path.slice(this.root.length + (this.root.endsWith("/") ? 0 : 1));
     try {
-      return new HostDirectoryReading(lister.openBeneath(this.rootDescriptor, relative), this, components);
+      return new HostDirectoryReading(lister.openBeneath(this.rootDescriptor, relative), this, components, this.descriptors);
     } catch (error) {
       // Resolved inside a moment ago and refused now: the host changed in between.
-      if (error instanceof HostFileError && (error.code === "EXDEV" || error.code === "EAGAIN")) throw new NotPermittedError(`${guestPath}: changed while being opened`);
+      if (refusedBeneath(error)) throw new NotPermittedError(`${guestPath}: changed while being opened`);
       throw kernelErrorOf(error, guestPath);
     }
   }
@@ -113,12 +130,25 @@ export class HostTree implements FileTree {
     }
     const path = flags.create ? this.resolvedForCreate(components) : this.resolved(components);
     if (flags.directory) return new HostDirectory(this, path, guestPath, undefined);
-    const descriptor = onHost(guestPath, () => this.host.open(path, {
-      read: flags.read || !flags.write, write: flags.write, create: flags.create, truncate: flags.truncate, exclusive: flags.exclusive, noFollow: true,
-    }));
-    const status = onHost(guestPath, () => this.host.fstat(descriptor));
+    this.descriptors.take(guestPath);
+    let descriptor: number;
+    let status: HostFileStatus;
+    try {
+      descriptor = onHost(guestPath, () => this.host.open(path, {
+        read: flags.read || !flags.write, write: flags.write, create: flags.create, truncate: flags.truncate, exclusive: flags.exclusive, noFollow: true,
+      }));
+    } catch (error) {
+      this.descriptors.give();
+      throw error;
+    }
+    try {
+      status = onHost(guestPath, () => this.host.fstat(descriptor));
+    } catch (error) {
+      this.closeDescriptor(descriptor, guestPath);
+      throw error;
+    }
     if (status.type !== "file") {
-      onHost(guestPath, () => this.host.close(descriptor));
+      this.closeDescriptor(descriptor, guestPath);
       if (status.type === "directory") return this.lister ? this.openReader(this.lister, components) : new HostDirectory(this, path, guestPath, undefined);
       // A FIFO, a socket or a device: reading one could wait on the host, or reach what the mount does not lend.
       throw new NotPermittedError(`${guestPath} is not a file or a directory`);
@@ -204,6 +234,12 @@ export class HostTree implements FileTree {
     return this.joined(this.guestRoot, components);
   }
 
+  /** Closes a descriptor an open took, and gives it back to the kernel's budget. */
+  private closeDescriptor(descriptor: number, guestPath: string): void {
+    this.descriptors.give();
+    onHost(guestPath, () => this.host.close(descriptor));
+  }
+
   private openedFile(descriptor: number, guestPath: string): OpenedNode {
     let closed = false;
     return {
@@ -222,7 +258,7 @@ export class HostTree implements FileTree {
       close: () => {
         if (closed) return;
         closed = true;
-        onHost(guestPath, () => this.host.close(descriptor));
+        this.closeDescriptor(descriptor, guestPath);
       },
     };
   }
@@ -308,7 +344,9 @@ abstract class HostDirectoryNode {
  * order. Its guest path is built only for a message.
  */
 class HostDirectoryReading extends HostDirectoryNode implements OpenedNode {
-  constructor(private readonly reader: HostDirectoryReader, private readonly tree: HostTree, private readonly components: readonly string[]) {
+  private closed = false;
+
+  constructor(private readonly reader: HostDirectoryReader, private readonly tree: HostTree, private readonly components: readonly string[], private readonly descriptors: HostDescriptorBudget) {
     super();
   }
 
@@ -333,6 +371,9 @@ class HostDirectoryReading extends HostDirectoryNode implements OpenedNode {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.descriptors.give();
     this.reader.close();
   }
 }

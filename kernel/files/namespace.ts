@@ -8,6 +8,8 @@ import { guestComponents, guestPathText } from "./guest-path.js";
 import { HostTree } from "./host-tree.js";
 import { MemoryTree } from "./memory-tree.js";
 import type { MountSpec } from "./mount-spec.js";
+import { HostDescriptorBudget } from "./host-descriptors.js";
+import { MAX_OPEN_HOST_FILES } from "../params.js";
 
 interface Mount {
   readonly components: readonly string[];
@@ -42,8 +44,12 @@ export class FileNamespace {
   private readonly mounts: Mount[] = [];
   private readonly rootMount: Mount;
 
-  constructor(memory = new MemoryTree()) {
+  /** The host descriptors every mount's open files and directories draw on together. */
+  readonly hostDescriptors: HostDescriptorBudget;
+
+  constructor(memory = new MemoryTree(), maxOpenHostFiles = MAX_OPEN_HOST_FILES) {
     this.memory = memory;
+    this.hostDescriptors = new HostDescriptorBudget(maxOpenHostFiles);
     this.rootMount = { components: [], tree: memory };
   }
 
@@ -56,7 +62,7 @@ export class FileNamespace {
         throw new InvalidArgumentError(`mount ${spec.guestPath} overlaps the mount at ${guestPathText(mount.components)}`);
       }
     }
-    const tree = new HostTree(host, spec.hostDirectory, spec.writable, guestPathText(components));
+    const tree = new HostTree(host, spec.hostDirectory, spec.writable, guestPathText(components), this.hostDescriptors);
     for (let depth = 1; depth <= components.length; depth++) {
       const prefix = components.slice(0, depth);
       if (this.memory.stat(prefix.slice(0, -1)) && !this.exists(prefix)) this.memory.mkdir(prefix);

@@ -167,6 +167,7 @@ describe("kernel/files namespace", () => {
       ["MAX_PATH_BYTES", params.MAX_PATH_BYTES, "4096 bytes"],
       ["MAX_NAME_BYTES", params.MAX_NAME_BYTES, "255 bytes"],
       ["MAX_OPEN_FILES_PER_PROCESS", params.MAX_OPEN_FILES_PER_PROCESS, "256 files"],
+      ["MAX_OPEN_HOST_FILES", params.MAX_OPEN_HOST_FILES, "2048 host descriptors"],
       ["MAX_MEMORY_FILE_BYTES", params.MAX_MEMORY_FILE_BYTES / (1024 * 1024), "16 MiB"],
       ["MAX_MEMORY_TREE_BYTES", params.MAX_MEMORY_TREE_BYTES / (1024 * 1024), "64 MiB"],
       ["MAX_MEMORY_TREE_ENTRIES", params.MAX_MEMORY_TREE_ENTRIES, "100,000"],
