@@ -1,7 +1,8 @@
 // find: `find DIR [-name GLOB] [-type f|d|l]` walks DIR like GNU find (no links followed, DIR
 // itself included unless its name ends with a slash; each directory listed before what is in
-// it, entries in the directory's own order) and prints each path that matches. The walk keeps its own stack, so it can stop where the console is full (the
-// kernel domain answers wouldBlock) and go on when deferred; in a user domain writes wait instead.
+// it, entries in the directory's own order) and prints each path that matches. The walk keeps
+// its own stack, so it can stop where the console is full (the kernel domain answers wouldBlock)
+// and go on when deferred; in a user domain writes wait instead.
 import { Console, Directory, errorMessage, FILE_TYPE_DIRECTORY, FILE_TYPE_FILE, FILE_TYPE_SYMBOLIC_LINK, Files, Output, Process, Scheduler } from "../../runtime/assembly";
 export { cabi_realloc, deliver, dispatch, serve } from "../../runtime/assembly";
 import { globMatches } from "./glob";
@@ -17,7 +18,6 @@ let wantedType: u32 = 0;
 let exitCode: i32 = 0;
 /** The console refused output: flush before walking on. */
 let outputFull = false;
-
 
 function report(path: string, code: i32): void {
   Console.error("find: '" + path + "': " + errorMessage(code));
