@@ -1,7 +1,7 @@
 // Conformance of the kernel side's long poll after a wake-up: used while it pays, backed off
 // (boundedly) while it does not.
 import { expect } from "chai";
-import { WakePollBackoff } from "../../hal/node/user-domain/index.js";
+import { KernelPollWindow, WakePollBackoff } from "../../hal/node/user-domain/index.js";
 import { KERNEL_WAKE_POLL_MAXIMUM_SKIPS } from "../../hal/node/params.js";
 
 /** How many wake-ups pass with the normal window before the long one is tried again. */
@@ -37,5 +37,25 @@ describe("hal kernel-side poll after a wake-up", () => {
     skippedBeforeNextLongPoll(backoff);
     backoff.succeeded();
     expect(backoff.shouldPollLong()).to.equal(true);
+  });
+
+  it("opens the normal window after a pass that found the user side awake, the long one after waking it, and backs the long one off when it runs out", () => {
+    const window = new KernelPollWindow(0.02, 0.1);
+    window.passed(false);
+    expect(window.open(1000)).to.equal(1000.02);
+    window.passed(true);
+    expect(window.open(1000)).to.equal(1000.1);
+    window.ranOut();
+    // Backed off: the next wake-up gets the normal window, the one after the long one again.
+    expect(window.open(2000)).to.equal(2000.02);
+    expect(window.open(3000)).to.equal(3000.1);
+    window.caught();
+    expect(window.open(4000)).to.equal(4000.1);
+  });
+
+  it("stays without polling when the normal window is 0, woken or not", () => {
+    const window = new KernelPollWindow(0, 0.1);
+    window.passed(true);
+    expect(window.open(1000)).to.equal(1000);
   });
 });

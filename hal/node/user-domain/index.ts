@@ -11,4 +11,4 @@ export { summarizeInstances, type InstanceCounters, type InstanceSummary } from 
 export { TrapPage, TrapWord, OutcomeCode, trapPageGeometry, type TrapPageGeometry } from "./trap-page.js";
 export type { WorkerFault } from "./messages.js";
 export { initialSpinState, nextSpinState, type SpinState } from "./spin-budget.js";
-export { WakePollBackoff } from "./wake-poll.js";
+export { KernelPollWindow, WakePollBackoff } from "./wake-poll.js";

@@ -17,7 +17,7 @@ import type { TrapPage } from "./trap-page.js";
 import { DomainCharge } from "./domain-charge.js";
 import { BUDGET_RECHECK_MILLISECONDS, blockingCallEnding, budgetEnding, threadStartEnding } from "./domain-limits.js";
 import { waitAsync } from "./wait-async.js";
-import { WakePollBackoff } from "./wake-poll.js";
+import { KernelPollWindow } from "./wake-poll.js";
 import type { WorkerPool } from "./worker-pool.js";
 import type { PooledThread } from "./pooled-thread.js";
 import { Answer, Channel, ChannelOverflow, ChannelWord, Message, Turn } from "./channel.js";
@@ -79,11 +79,8 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private kernelYields = 0;
   /** A kernel call left waiting (a write to a full output queue) and what it waits for. */
   private parked: { readonly instance: KernelInstance; readonly until: Promise<void> } | undefined;
-  /** Whether the current poll window is the long one after a wake-up (pollDeadline sets it). */
-  private pollingLong = false;
-  /** The last pass had to wake the user side: its next message comes no sooner than a wake-up. */
-  private wokeSleeper = false;
-  private readonly wakePoll = new WakePollBackoff();
+  /** How long the kernel thread polls for the domain's next message before it waits. */
+  private readonly pollWindow: KernelPollWindow;
   /** Exports called so far, by `instance:name`: later calls send only the number. */
   private readonly exportNumbers = new Map<string, number>();
   /**
@@ -99,6 +96,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   ) {
     this.processId = spec.processId;
     this.name = spec.name;
+    this.pollWindow = new KernelPollWindow(tuning.kernelPollMicroseconds / 1000, tuning.kernelPollAfterWakeMicroseconds / 1000);
     this.alarm = tuning.timer.createAlarm();
     this.thread = tuning.workers.take();
     this.threadDomainsBefore = this.thread.domainsBefore;
@@ -282,7 +280,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
   private passToDomain(message: number, answersKernelCall = false): void {
     this.ringSwitches++;
     if (message === Message.call || message === Message.instantiate) this.requestsOutstanding++;
-    this.wokeSleeper = Atomics.load(this.channel.header, ChannelWord.userSleeping) !== 0;
+    this.pollWindow.passed(Atomics.load(this.channel.header, ChannelWord.userSleeping) !== 0);
     const now = performance.now();
     this.charge.passedToDomain(now, answersKernelCall);
     this.channel.pass(Turn.user, message);
@@ -304,12 +302,10 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     let chargedBefore = this.charge.charged();
     for (;;) {
       let polls = 0;
-      const pollUntil = this.pollDeadline();
-      let pollingLong = this.pollingLong;
+      const pollUntil = this.pollUntil();
       while (!this.channel.holds(Turn.kernel) && !this.closed) {
         if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
-        if (pollingLong) this.wakePoll.failed();
-        pollingLong = false;
+        this.pollWindow.ranOut();
         const seen = Atomics.load(header, ChannelWord.sequence);
         if (this.channel.holds(Turn.kernel)) break;
         // The event loop cannot run while the kernel thread blocks: the budget is checked here.
@@ -331,24 +327,15 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         }
       }
       if (this.closed) return Message.ended;
-      if (pollingLong) this.wakePoll.succeeded();
+      this.pollWindow.caught();
       const message = this.serveOne();
       if (message !== undefined) return message;
     }
   }
 
-  /**
-   * Until when to poll for the domain's next message before waiting. After a pass that woke a
-   * sleeping user side, its next message comes a wake-up later: poll long enough to catch it
-   * (kernelPollAfterWakeMicroseconds), or both sides end up waking each other on every call.
-   * No polling at all (kernelPollMicroseconds 0) stays no polling: pure sleep/wake.
-   */
-  private pollDeadline(): number {
-    const pollMilliseconds = this.tuning.kernelPollMicroseconds / 1000;
-    this.pollingLong = pollMilliseconds > 0 && this.wokeSleeper && this.wakePoll.shouldPollLong();
-    const window = this.pollingLong ? Math.max(this.tuning.kernelPollAfterWakeMicroseconds / 1000, pollMilliseconds) : pollMilliseconds;
-    // Counted from the last pass (its clock reading), which is where the domain's next message starts from.
-    return (this.charge.userSince ?? performance.now()) + window;
+  /** Until when to poll for the domain's next message: counted from the last pass (wake-poll.ts). */
+  private pollUntil(): number {
+    return this.pollWindow.open(this.charge.userSince ?? performance.now());
   }
 
   /** Waits for the baton without blocking: polls briefly, then Atomics.waitAsync. */
@@ -358,12 +345,10 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
     for (;;) {
       if (this.closed) return this.settleStart(this.endingOutcome!);
       let polls = 0;
-      const pollUntil = this.pollDeadline();
-      let pollingLong = this.pollingLong;
+      const pollUntil = this.pollUntil();
       while (!this.channel.holds(Turn.kernel)) {
         if (++polls % POLLS_PER_CLOCK_READ !== 0 || performance.now() < pollUntil) continue;
-        if (pollingLong) this.wakePoll.failed();
-        pollingLong = false;
+        this.pollWindow.ranOut();
         const seen = Atomics.load(header, ChannelWord.sequence);
         Atomics.store(header, ChannelWord.kernelWaiting, 1);
         if (this.channel.holds(Turn.kernel)) {
@@ -384,7 +369,7 @@ export class NodeUserDomain implements UserDomain, AlarmClient {
         });
         return;
       }
-      if (pollingLong) this.wakePoll.succeeded();
+      this.pollWindow.caught();
       const message = this.serveOne(true);
       if (message === PARKED) {
         void this.parked!.until.then(this.resumeParked, this.resumeParked);
